@@ -1,0 +1,3 @@
+"""督办台 (duban): offline supervision desk for offices of law-based governance."""
+
+__version__ = "0.1.0"
