@@ -1,0 +1,52 @@
+"""`duban tasks`: the stored tasks with their owners by role."""
+
+from __future__ import annotations
+
+from tui.commands.common import console, engine, print_json
+from tui.ingest.parser import ROLES
+
+
+def task_dict(row) -> dict:
+    owners = {}
+    for role in ROLES:
+        owners[role] = [
+            {"name": o.name, "unresolved": o.unresolved, "via_group": o.via_group or None}
+            for o in row.owners_of(role)
+        ]
+    return {
+        "id": row.id,
+        "plan_id": row.plan_id,
+        "plan": row.plan,
+        "number": row.number,
+        "section": row.section,
+        "title": row.title,
+        "text": row.text,
+        "deadline_text": row.deadline_text,
+        "owners": owners,
+    }
+
+
+def run_tasks(args) -> int:
+    from sqlmodel import Session
+
+    from tui.store.queries import list_tasks
+
+    with Session(engine(args)) as session:
+        rows = list_tasks(session, plan=args.plan, unit=args.unit)
+    if args.format == "json":
+        print_json([task_dict(r) for r in rows])
+        return 0
+    from rich.table import Table
+
+    table = Table()
+    for col in ("计划", "编号", "章节", "任务", "牵头单位", "责任单位", "配合单位", "完成时限"):
+        table.add_column(col)
+    for r in rows:
+        cols = []
+        for role in ROLES:
+            cols.append("、".join(f"{o.name}（待分解）" if o.unresolved else o.name for o in r.owners_of(role)))
+        table.add_row(r.plan, r.number, r.section.split(" / ")[-1] if r.section else "", r.title, *cols, r.deadline_text)
+    out = console()
+    out.print(table)
+    out.print(f"共 {len(rows)} 项任务")
+    return 0

@@ -1,0 +1,59 @@
+"""Line clean-up for the artifacts real plan files carry (PDF breaks, Word bookmarks, odd spacing)."""
+
+from __future__ import annotations
+
+import re
+
+_CJK = r"\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u201c\u201d\u2018\u2019\u2014\u2026《》"
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+# Whitespace with a CJK character (or full-width punctuation) on at least one side.
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000\u00a0]+|[ \t\u3000\u00a0]+(?=[{_CJK}])")
+_PAREN_SPACES = re.compile(r"[（(]\s*([一二三四五六七八九十百零〇\d]+)\s*[）)]")
+_DOT_SPACES = re.compile(r"^(\d{1,3})\s*[．.](?!\d)\s*")
+_DUN_SPACES = re.compile(r"^([一二三四五六七八九十百]+)\s*[、]\s*")
+_PAGE_NUMBER = re.compile(r"^[\s\-—－–·]*(第\s*\d+\s*页|\d{1,4})[\s\-—－–·]*(共\s*\d+\s*页)?$")
+
+
+def leading_indent(raw: str) -> int:
+    """Width of a line's indentation; PDF text marks a new paragraph (or page break) with it."""
+    n = 0
+    for ch in raw:
+        if ch in " \t\u3000\u00a0":
+            n += 2 if ch == "\u3000" else 1
+        else:
+            break
+    return n
+
+
+def clean_line(raw: str) -> str:
+    """Normalise one line: drop artifacts, join spaced-out CJK, canonical outline markers."""
+    s = _BOOKMARK.sub("", raw)
+    s = s.replace("\ufeff", "").replace("\u200b", "")
+    s = s.strip(" \t\u3000\u00a0\r\n")
+    s = _SPACE_NEAR_CJK.sub("", s)
+    s = _PAREN_SPACES.sub(lambda m: f"（{m.group(1)}）", s)
+    s = _DOT_SPACES.sub(lambda m: f"{m.group(1)}．", s)
+    s = _DUN_SPACES.sub(lambda m: f"{m.group(1)}、", s)
+    s = s.replace(":", "：") if _looks_like_label(s) else s
+    return s
+
+
+def _looks_like_label(s: str) -> bool:
+    return bool(re.match(r"^[\u4e00-\u9fff]{2,6}:", s))
+
+
+def is_page_number(s: str) -> bool:
+    """'— 3 —', '- 12 -', '第3页' lines left behind by PDF extraction."""
+    return bool(s) and bool(_PAGE_NUMBER.match(s))
+
+
+def join_fragments(parts: list[str]) -> str:
+    """Join broken lines of one paragraph: no separator between CJK, a space between Latin words."""
+    out = ""
+    for p in parts:
+        if not p:
+            continue
+        if out and out[-1].isascii() and out[-1].isalnum() and p[0].isascii() and p[0].isalnum():
+            out += " "
+        out += p
+    return out

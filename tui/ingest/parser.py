@@ -1,0 +1,437 @@
+"""The breakdown parser: a Document (lines and table rows) → outline, tasks and raw owner names.
+
+Plans number their outline 一、 / （一） / 1． / （1）, but which level is the task differs: in a
+task breakdown (seed 001) the （1） items are tasks, in a yearly plan (seeds 000, 002) the （一）
+items are. The parser first cuts the text into blocks at every outline marker, then picks the
+task level: the level whose blocks carry owners, or, when no block has owners, the deepest
+level whose blocks read as prose. Blocks above it become outline nodes; text that is neither a
+task nor an owner line (preamble, closing paragraph, sections without tasks) is kept as plan
+text, never turned into a task.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tui.ingest.clean import clean_line, is_page_number, join_fragments, leading_indent
+from tui.ingest.document import Document, Line, Row
+
+ROLE_LEAD = "lead"
+ROLE_RESPONSIBLE = "responsible"
+ROLE_SUPPORTING = "supporting"
+ROLES = (ROLE_LEAD, ROLE_RESPONSIBLE, ROLE_SUPPORTING)
+ROLE_LABEL = {ROLE_LEAD: "牵头单位", ROLE_RESPONSIBLE: "责任单位", ROLE_SUPPORTING: "配合单位"}
+
+_LABEL_ROLE = {
+    "牵头单位": ROLE_LEAD,
+    "牵头部门": ROLE_LEAD,
+    "牵头": ROLE_LEAD,
+    "责任单位": ROLE_RESPONSIBLE,
+    "责任部门": ROLE_RESPONSIBLE,
+    "责任主体": ROLE_RESPONSIBLE,
+    "参加单位": ROLE_SUPPORTING,
+    "参与单位": ROLE_SUPPORTING,
+    "配合单位": ROLE_SUPPORTING,
+    "配合部门": ROLE_SUPPORTING,
+    "协办单位": ROLE_SUPPORTING,
+}
+_LABELS = "|".join(sorted(_LABEL_ROLE, key=len, reverse=True))
+_OWNER_LINE = re.compile(rf"^({_LABELS})[：:]\s*(.*)$")
+_INLINE_OWNERS = re.compile(rf"[（(]\s*((?:{_LABELS})[：:][^（）()]*)[）)]\s*[。；;]?\s*$")
+_INLINE_PART = re.compile(rf"({_LABELS})[：:]")
+
+_CN_NUM = "一二三四五六七八九十百零〇"
+_MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(rf"^([{_CN_NUM}]+)、\s*")),
+    (2, re.compile(rf"^（([{_CN_NUM}]+)）\s*")),
+    (3, re.compile(r"^(\d{1,3})[．.、](?![\d％%])\s*")),
+    (4, re.compile(r"^（(\d{1,3})）\s*")),
+)
+_MARKER_FORMAT = {1: "{}、", 2: "（{}）", 3: "{}．", 4: "（{}）"}
+_SENTENCE_END = "。！？；;!?"
+_CLOSING = re.compile(r"^(各|全区|全旗|全市|全县|全盟|各级)[^。]{0,40}要")
+_DATE_LINE = re.compile(r"^(.*?)(\d{4})年(\d{1,2})月(\d{1,2})日(印发|发布)?$")
+_TITLE_WORDS = re.compile(
+    r"(工作计划|实施方案|分解方案|工作方案|工作要点|实施计划|规划|计划|方案|分解表|任务清单|责任清单)"
+)
+# Continuation of a broken owner line: a short fragment with no sentence punctuation.
+_MAX_OWNER_FRAGMENT = 15
+
+
+@dataclass
+class ParsedOwner:
+    role: str
+    name: str
+
+
+@dataclass
+class ParsedNode:
+    level: int
+    number: str
+    heading: str
+    body: str
+    line: int
+    parent: int | None  # index into ParsedPlan.nodes
+
+
+@dataclass
+class ParsedTask:
+    number: str
+    title: str
+    text: str
+    line: int
+    node: int | None  # index of the enclosing outline node
+    owner_fields: list[tuple[str, str]] = field(default_factory=list)  # (role, raw text)
+    deadline_text: str = ""
+
+    def owner_text(self, role: str) -> str:
+        return "、".join(t for r, t in self.owner_fields if r == role and t)
+
+
+@dataclass
+class ParsedPlan:
+    title: str
+    issuer: str
+    issue_date: str | None  # ISO date
+    plan_text: str
+    nodes: list[ParsedNode]
+    tasks: list[ParsedTask]
+    unplaced: list[tuple[int, str]]
+    has_owners: bool
+    section_level: int | None
+    subsection_level: int | None
+
+    @property
+    def sections(self) -> list[ParsedNode]:
+        return [n for n in self.nodes if n.level == self.section_level]
+
+    @property
+    def subsections(self) -> list[ParsedNode]:
+        if self.subsection_level is None:
+            return []
+        return [n for n in self.nodes if n.level == self.subsection_level]
+
+    def section_path(self, task: ParsedTask) -> list[ParsedNode]:
+        path: list[ParsedNode] = []
+        idx = task.node
+        while idx is not None:
+            path.append(self.nodes[idx])
+            idx = self.nodes[idx].parent
+        return list(reversed(path))
+
+
+@dataclass
+class _Block:
+    level: int
+    number: str
+    line: int
+    parts: list[str] = field(default_factory=list)
+    owners: list[tuple[str, str]] = field(default_factory=list)
+    trailing: list[tuple[int, str]] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    owners_closed: bool = False  # inline owners ended the block's text
+
+    @property
+    def text(self) -> str:
+        return join_fragments(self.parts)
+
+
+def _match_marker(s: str) -> tuple[int, str, str] | None:
+    for level, rx in _MARKERS:
+        m = rx.match(s)
+        if m:
+            return level, _MARKER_FORMAT[level].format(m.group(1)), s[m.end() :]
+    return None
+
+
+def _split_inline_owners(text: str) -> tuple[str, list[tuple[str, str]]]:
+    m = _INLINE_OWNERS.search(text)
+    if not m:
+        return text, []
+    inner = m.group(1)
+    owners: list[tuple[str, str]] = []
+    labels = list(_INLINE_PART.finditer(inner))
+    for i, lm in enumerate(labels):
+        end = labels[i + 1].start() if i + 1 < len(labels) else len(inner)
+        value = inner[lm.end() : end].strip().rstrip("；;，,。")
+        owners.append((_LABEL_ROLE[lm.group(1)], value))
+    return text[: m.start()].rstrip(), owners
+
+
+def _title_of(text: str) -> str:
+    """A task's title: its first sentence, or a readable head of it."""
+    head = re.split(r"[。；;！？]", text, maxsplit=1)[0].strip()
+    if len(head) > 60:
+        head = head[:58] + "…"
+    return head or text[:60]
+
+
+def parse_document(doc: Document) -> ParsedPlan:
+    """Cut a document into blocks and decide which of them are tasks."""
+    preamble: list[tuple[int, str]] = []
+    blocks: list[_Block] = []
+    table_rows: list[Row] = []
+    prev_raw_end = "。"
+    paragraph_per_line = doc.kind != "pdf"
+
+    for item in doc.items:
+        if isinstance(item, Row):
+            if blocks:
+                blocks[-1].rows.append(item)
+            else:
+                table_rows.append(item)
+            continue
+        assert isinstance(item, Line)
+        raw = item.text
+        s = clean_line(raw)
+        if not s or is_page_number(s):
+            continue
+        new_paragraph = paragraph_per_line or (
+            prev_raw_end in _SENTENCE_END and leading_indent(raw) > 0
+        )
+        prev_raw_end = s[-1]
+        marker = _match_marker(s)
+        if marker:
+            level, number, rest = marker
+            block = _Block(level, number, item.no)
+            if rest:
+                block.parts.append(rest)
+                block.owners_closed = bool(_INLINE_OWNERS.search(rest))
+            blocks.append(block)
+            continue
+        if not blocks:
+            preamble.append((item.no, s))
+            continue
+        block = blocks[-1]
+        label = _OWNER_LINE.match(s)
+        if label and not (block.parts and block.parts[-1].endswith(("（", "("))):
+            block.owners.append((_LABEL_ROLE[label.group(1)], label.group(2).strip()))
+            continue
+        if block.owners or block.owners_closed:
+            short = len(s) <= _MAX_OWNER_FRAGMENT and not any(c in s for c in "。：:")
+            if block.owners and not block.trailing and short:
+                role, value = block.owners[-1]
+                block.owners[-1] = (role, value + s)
+            else:
+                block.trailing.append((item.no, s))
+            continue
+        if new_paragraph and _CLOSING.match(s) and block.parts:
+            block.trailing.append((item.no, s))
+            block.owners_closed = True
+            continue
+        block.parts.append(s)
+        if _INLINE_OWNERS.search(block.text):
+            block.owners_closed = True
+
+    # Inline owners at the end of a block's text.
+    for b in blocks:
+        if not b.owners:
+            text, owners = _split_inline_owners(b.text)
+            if owners:
+                b.parts = [text]
+                b.owners = owners
+
+    return _assemble(doc, preamble, blocks, table_rows)
+
+
+def _is_prose(b: _Block) -> bool:
+    t = b.text
+    return "。" in t or len(t) > 40 or bool(b.owners)
+
+
+def _task_level(blocks: list[_Block]) -> int | None:
+    levels = sorted({b.level for b in blocks})
+    if not levels:
+        return None
+    with_owners = {lv: sum(1 for b in blocks if b.level == lv and b.owners) for lv in levels}
+    best = max(levels, key=lambda lv: with_owners[lv])
+    if with_owners[best] > 0:
+        return best
+    for lv in reversed(levels):
+        group = [b for b in blocks if b.level == lv]
+        if sum(_is_prose(b) for b in group) * 2 >= len(group):
+            return lv
+    return levels[-1]
+
+
+def _assemble(
+    doc: Document, preamble: list[tuple[int, str]], blocks: list[_Block], table_rows: list[Row]
+) -> ParsedPlan:
+    nodes: list[ParsedNode] = []
+    tasks: list[ParsedTask] = []
+    unplaced: list[tuple[int, str]] = []
+    plan_text: list[str] = [s for _, s in preamble]
+    task_level = _task_level(blocks)
+    owner_mode = any(b.owners for b in blocks) or any(_row_has_owners(r) for r in table_rows)
+    stack: list[int] = []  # indices of open nodes, by level
+
+    def open_node(level: int, number: str, heading: str, body: str, line: int) -> int:
+        while stack and nodes[stack[-1]].level >= level:
+            stack.pop()
+        parent = stack[-1] if stack else None
+        nodes.append(ParsedNode(level, number, heading, body, line, parent))
+        stack.append(len(nodes) - 1)
+        return len(nodes) - 1
+
+    last_index = len(blocks) - 1
+    for i, b in enumerate(blocks):
+        text = b.text
+        is_task_level = task_level is not None and b.level == task_level
+        if is_task_level and (b.owners or not owner_mode):
+            while stack and nodes[stack[-1]].level >= b.level:
+                stack.pop()
+            tasks.append(
+                ParsedTask(
+                    number=b.number,
+                    title=_title_of(text),
+                    text=text,
+                    line=b.line,
+                    node=stack[-1] if stack else None,
+                    owner_fields=list(b.owners),
+                )
+            )
+        elif task_level is not None and b.level > task_level and tasks:
+            # A sub-item inside a task: part of the task's text.
+            t = tasks[-1]
+            t.text = join_fragments([t.text, b.number + text])
+            t.owner_fields.extend(b.owners)
+        elif is_task_level:
+            # A task-level item with no owners in a plan where tasks carry owners:
+            # guarantees and the like. Keep it as plan text.
+            plan_text.append(b.number + text)
+            unplaced.append((b.line, b.number + text))
+        else:
+            heading, body = _split_heading(text)
+            open_node(b.level, b.number, heading, body, b.line)
+            if body:
+                plan_text.append(b.number + text)
+        for row in b.rows:
+            _row_to_task(row, tasks, nodes, stack, open_node)
+        for no, s in b.trailing:
+            plan_text.append(s)
+            if i != last_index:
+                unplaced.append((no, s))
+
+    for row in table_rows:
+        _row_to_task(row, tasks, nodes, stack, open_node)
+
+    title = _find_title(preamble, doc)
+    issuer, issue_date = _find_issuer_and_date(preamble)
+    section_level, subsection_level = _section_levels(nodes, tasks)
+    return ParsedPlan(
+        title=title,
+        issuer=issuer,
+        issue_date=issue_date,
+        plan_text="\n".join(plan_text),
+        nodes=nodes,
+        tasks=tasks,
+        unplaced=unplaced,
+        has_owners=any(t.owner_fields for t in tasks),
+        section_level=section_level,
+        subsection_level=subsection_level,
+    )
+
+
+def _split_heading(text: str) -> tuple[str, str]:
+    parts = re.split(r"(?<=[。！？])", text, maxsplit=1)
+    heading = parts[0].rstrip("。")
+    body = parts[1].strip() if len(parts) > 1 else ""
+    return heading, body
+
+
+def _row_has_owners(row: Row) -> bool:
+    return any(row.cells.get(k) for k in ("lead", "responsible", "supporting"))
+
+
+def _row_to_task(row: Row, tasks, nodes, stack, open_node) -> None:
+    cells = row.cells
+    group = clean_line(cells.get("task", ""))
+    measure = join_fragments([clean_line(p) for p in cells.get("measure", "").split("\n")])
+    text = measure or group
+    if not text:
+        return
+    if measure and group:
+        current = nodes[stack[-1]] if stack else None
+        if current is None or current.heading != group or current.level != 9:
+            # Table groups (the 重点任务 column) are sections of their own level.
+            while stack and nodes[stack[-1]].level >= 9:
+                stack.pop()
+            open_node(9, "", group, "", row.no)
+    number = clean_line(cells.get("number", "")) or str(len(tasks) + 1)
+    owners = []
+    for role in ROLES:
+        value = " ".join(clean_line(p) for p in cells.get(role, "").split("\n")).strip()
+        if value:
+            owners.append((role, value))
+    tasks.append(
+        ParsedTask(
+            number=number,
+            title=_title_of(text),
+            text=text,
+            line=row.no,
+            node=stack[-1] if stack else None,
+            owner_fields=owners,
+            deadline_text=clean_line(cells.get("deadline", "")),
+        )
+    )
+
+
+def _section_levels(nodes: list[ParsedNode], tasks: list[ParsedTask]) -> tuple[int | None, int | None]:
+    """Sections are the first outline level that splits the tasks; a lone wrapper
+    such as 二、具体任务和责任分工 above all of them is skipped."""
+    bearing: dict[int, set[int]] = {}
+    for t in tasks:
+        idx = t.node
+        while idx is not None:
+            bearing.setdefault(nodes[idx].level, set()).add(idx)
+            idx = nodes[idx].parent
+    levels = sorted(bearing)
+    while len(levels) > 1 and len(bearing[levels[0]]) == 1:
+        levels.pop(0)
+    if not levels:
+        return None, None
+    return levels[0], (levels[1] if len(levels) > 1 else None)
+
+
+def _find_title(preamble: list[tuple[int, str]], doc: Document) -> str:
+    lines = [s for _, s in preamble]
+    for i, s in enumerate(lines):
+        if len(s) > 70 or any(c in s for c in "。，,") or "印发" in s or "通知" in s or not _TITLE_WORDS.search(s):
+            if not (s.count("《") > s.count("》") and len(s) < 60 and not any(c in s for c in "。，,")):
+                continue
+        title = s
+        j = i + 1
+        while (title.count("《") > title.count("》") or title.count("（") > title.count("）")) and j < len(lines):
+            title += lines[j]
+            j += 1
+        if _TITLE_WORDS.search(title) and "印发" not in title:
+            return title
+    for _, s in preamble:
+        m = re.search(r"制定\s*(\S{2,30}?(工作计划|实施方案|方案|计划))", s)
+        if m:
+            return m.group(1)
+    from pathlib import Path
+
+    return Path(doc.source).stem
+
+
+def _find_issuer_and_date(preamble: list[tuple[int, str]]) -> tuple[str, str | None]:
+    lines = [s for _, s in preamble]
+    for i, s in enumerate(lines):
+        m = _DATE_LINE.match(s)
+        if not m:
+            continue
+        iso = f"{int(m.group(2)):04d}-{int(m.group(3)):02d}-{int(m.group(4)):02d}"
+        prefix = m.group(1).strip()
+        if prefix:
+            return prefix, iso
+        issuer_lines: list[str] = []
+        for s2 in reversed(lines[max(0, i - 3) : i]):
+            if "。" in s2 or "：" in s2 or len(s2) > 30:
+                break
+            issuer_lines.insert(0, s2)
+        if not issuer_lines and lines and re.search(r"(办公室|委员会|人民政府|局)$", lines[0]):
+            issuer_lines = [lines[0]]
+        return "".join(issuer_lines), iso
+    return "", None

@@ -1,0 +1,125 @@
+"""Engine, connection pragmas, schema creation and the one-transaction session."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlmodel import Session, SQLModel, create_engine
+
+from tui.errors import DubanError
+from tui.store import models
+
+ENV_DB = "DUBAN_DB"
+
+_AUDIT_TRIGGERS = (
+    """CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+       BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能修改'); END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+       BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能删除'); END""",
+)
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("duban", appauthor=False)) / "duban.db"
+
+
+def resolve_db_url(db: str | None = None) -> str:
+    """`--db` beats DUBAN_DB beats the per-user data directory; a bare path means SQLite."""
+    value = db or os.environ.get(ENV_DB) or str(default_db_path())
+    if "://" in value:
+        return value
+    path = Path(value).expanduser()
+    return f"sqlite:///{path}"
+
+
+def operator_name() -> str:
+    """Who is at the desk: DUBAN_USER, else the login name."""
+    name = os.environ.get("DUBAN_USER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def make_engine(db: str | None = None, *, create: bool = True) -> Engine:
+    """An engine on the store, schema created and version checked."""
+    url = resolve_db_url(db)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DubanError(f"数据库地址无法识别：{url}") from exc
+    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        if not create and not path.exists():
+            raise DubanError(f"数据库不存在：{path}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DubanError(f"无法创建数据库目录：{path.parent}（{exc.strerror}）") from exc
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        _ensure_schema(engine)
+    except OperationalError as exc:
+        raise DubanError(f"无法打开数据库：{url}（{exc.orig}）") from exc
+    return engine
+
+
+def _ensure_schema(engine: Engine) -> None:
+    SQLModel.metadata.create_all(engine)
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            for ddl in _AUDIT_TRIGGERS:
+                conn.execute(text(ddl))
+        row = conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).first()
+        if row is None:
+            conn.execute(
+                text("INSERT INTO meta(key, value) VALUES ('schema_version', :v)"),
+                {"v": str(models.SCHEMA_VERSION)},
+            )
+        elif int(row[0]) > models.SCHEMA_VERSION:
+            raise DubanError(
+                f"数据库版本（{row[0]}）高于本程序支持的版本（{models.SCHEMA_VERSION}），请升级督办台"
+            )
+        elif int(row[0]) < models.SCHEMA_VERSION:
+            from tui.store.migrations import migrate
+
+            migrate(conn, int(row[0]), models.SCHEMA_VERSION)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One unit of work: commits whole on success, rolls back whole on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def schema_version(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar_one())

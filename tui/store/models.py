@@ -1,0 +1,167 @@
+"""SQLModel tables: the only description of the schema.
+
+Kept apart from what screens and reports use: queries return plain rows or small dataclasses.
+Bump SCHEMA_VERSION with every change to these tables and add a step to `migrations.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+
+
+class Meta(SQLModel, table=True):
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Plan(SQLModel, table=True):
+    """A plan document; re-imports of an edited version raise `revision`, same row."""
+
+    __tablename__ = "plan"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, unique=True)  # normalised title: the plan's identity
+    title: str
+    issuer: str = ""
+    issue_date: date | None = None
+    region: str = ""
+    period_start: int | None = None
+    period_end: int | None = None
+    period_source: str = ""
+    source_name: str = ""
+    content_hash: str = Field(index=True)
+    revision: int = 1
+    plan_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    imported_at: datetime
+    imported_by: str = ""
+
+
+class PlanRevision(SQLModel, table=True):
+    __tablename__ = "plan_revision"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    revision: int
+    content_hash: str
+    source_name: str
+    imported_at: datetime
+    imported_by: str = ""
+    summary: str = ""  # JSON: tasks added / removed / changed
+
+
+class OutlineNode(SQLModel, table=True):
+    __tablename__ = "outline_node"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    parent_id: int | None = Field(default=None, foreign_key="outline_node.id")
+    level: int  # 1–4 as written (一、 （一） 1． （1）); 9 = a table's 重点任务 group
+    number: str
+    heading: str
+    body: str = ""
+    position: int
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = "task"
+    __table_args__ = (Index("ix_task_plan_active", "plan_id", "active"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    node_id: int | None = Field(default=None, foreign_key="outline_node.id")
+    number: str  # as written: （十二）, （46）, 3
+    title: str
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    deadline_text: str = ""  # a 完成时限 cell, when the plan had one
+    section_path: str = ""  # "（一）健全… / 1．推进…" for display
+    position: int
+    source_line: int = 0
+    active: bool = True  # False once a newer revision dropped the task
+    first_revision: int = 1
+    last_revision: int = 1
+
+
+class Region(SQLModel, table=True):
+    """A unit directory's region: how short names drop prefixes, which words identify it."""
+
+    __tablename__ = "region"
+    name: str = Field(primary_key=True)
+    prefixes: str = ""  # 、-separated
+    match: str = ""  # 、-separated
+    source: str = ""
+
+
+class Unit(SQLModel, table=True):
+    __tablename__ = "unit"
+    __table_args__ = (UniqueConstraint("region", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    region: str = ""
+    name: str
+    kind: str = "其他"  # 镇 / 苏木 / 街道 / 部门 / 其他
+    head: str = ""
+    contact: str = ""
+    phone: str = ""
+    address: str = ""
+    sample: bool = False
+    from_directory: bool = False
+    merged_into: int | None = Field(default=None, foreign_key="unit.id")
+
+
+class UnitAlias(SQLModel, table=True):
+    __tablename__ = "unit_alias"
+    __table_args__ = (UniqueConstraint("region", "alias"),)
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    region: str = ""
+    alias: str
+
+
+class UnitGroup(SQLModel, table=True):
+    __tablename__ = "unit_group"
+    __table_args__ = (UniqueConstraint("region", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    region: str = ""
+    name: str
+    aliases: str = ""  # 、-separated
+
+
+class UnitGroupMember(SQLModel, table=True):
+    __tablename__ = "unit_group_member"
+    group_id: int = Field(foreign_key="unit_group.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+
+
+class Assignment(SQLModel, table=True):
+    """One task for one unit in one role; or, while unresolved (待分解), for a group."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        UniqueConstraint("task_id", "unit_id", "group_id", "role"),
+        Index("ix_assignment_unit", "unit_id"),
+        Index("ix_assignment_task", "task_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    group_id: int | None = Field(default=None, foreign_key="unit_group.id")  # set = 待分解
+    via_group_id: int | None = Field(default=None, foreign_key="unit_group.id")
+    role: str  # lead / responsible / supporting
+    active: bool = True
+    created_at: datetime
+
+
+class AuditLog(SQLModel, table=True):
+    """Append-only: triggers in store/db.py refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor: str
+    action: str  # import / unit.create / assignment.create / …
+    entity: str
+    entity_id: int | None = None
+    before: str = ""  # JSON
+    after: str = ""  # JSON
+    batch: str = ""  # groups the rows of one transaction (for undo)

@@ -1,0 +1,115 @@
+"""Read-side queries for the command line and the desk; they return plain dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from tui.errors import DubanError
+from tui.store.models import Assignment, Plan, Task, Unit, UnitAlias, UnitGroup
+
+
+@dataclass
+class Owner:
+    assignment_id: int
+    role: str
+    name: str
+    unresolved: bool = False  # an unresolved group (待分解)
+    via_group: str = ""
+
+
+@dataclass
+class TaskRow:
+    id: int
+    plan_id: int
+    plan: str
+    number: str
+    section: str
+    title: str
+    text: str
+    deadline_text: str
+    owners: list[Owner] = field(default_factory=list)
+
+    def owners_of(self, role: str) -> list[Owner]:
+        return [o for o in self.owners if o.role == role]
+
+
+def find_plan(session: Session, ref: str) -> Plan:
+    """A plan by id, or by a unique part of its title."""
+    if ref.isdigit():
+        plan = session.get(Plan, int(ref))
+        if plan:
+            return plan
+    plans = list(session.exec(select(Plan).where(Plan.title.contains(ref))).scalars())
+    if len(plans) == 1:
+        return plans[0]
+    if not plans:
+        raise DubanError(f"找不到计划：{ref}")
+    raise DubanError(f"“{ref}”对应多个计划，请写得更具体或使用编号：" + "；".join(f"{p.id} {p.title}" for p in plans))
+
+
+def find_units(session: Session, ref: str) -> list[Unit]:
+    """Units whose name or alias equals ref, else contains it."""
+    exact = list(session.exec(select(Unit).where(Unit.name == ref)).scalars())
+    alias_ids = list(session.exec(select(UnitAlias.unit_id).where(UnitAlias.alias == ref)).scalars())
+    if exact or alias_ids:
+        extra = [session.get(Unit, i) for i in alias_ids]
+        return list({u.id: u for u in exact + extra if u}.values())
+    units = list(session.exec(select(Unit).where(Unit.name.contains(ref))).scalars())
+    if not units:
+        raise DubanError(f"找不到单位：{ref}")
+    return units
+
+
+def list_tasks(session: Session, plan: str | None = None, unit: str | None = None) -> list[TaskRow]:
+    q = (
+        select(Task, Plan.title)
+        .join(Plan, Plan.id == Task.plan_id)
+        .where(Task.active.is_(True))
+        .order_by(Task.plan_id, Task.position)
+    )
+    if plan:
+        q = q.where(Task.plan_id == find_plan(session, plan).id)
+    if unit:
+        unit_ids = [u.id for u in find_units(session, unit)]
+        q = q.where(
+            Task.id.in_(
+                select(Assignment.task_id).where(
+                    Assignment.unit_id.in_(unit_ids), Assignment.active.is_(True)
+                )
+            )
+        )
+    rows: dict[int, TaskRow] = {}
+    for task, title in session.exec(q).all():
+        rows[task.id] = TaskRow(
+            task.id, task.plan_id, title, task.number, task.section_path, task.title, task.text,
+            task.deadline_text,
+        )
+    if not rows:
+        return []
+    groups = {g.id: g.name for g in session.exec(select(UnitGroup)).scalars()}
+    units = {u.id: u.name for u in session.exec(select(Unit)).scalars()}
+    aq = (
+        select(Assignment)
+        .where(Assignment.active.is_(True), Assignment.task_id.in_(list(rows)))
+        .order_by(Assignment.id)
+    )
+    for a in session.exec(aq).scalars():
+        if a.unit_id is not None:
+            owner = Owner(a.id, a.role, units[a.unit_id], via_group=groups.get(a.via_group_id, ""))
+        else:
+            owner = Owner(a.id, a.role, groups.get(a.group_id, "?"), unresolved=True)
+        rows[a.task_id].owners.append(owner)
+    return list(rows.values())
+
+
+def search_units(session: Session, text: str) -> list[Unit]:
+    return list(
+        session.exec(
+            select(Unit).where(or_(Unit.name.contains(text), Unit.id.in_(
+                select(UnitAlias.unit_id).where(UnitAlias.alias.contains(text))
+            )))
+        ).scalars()
+    )

@@ -1,0 +1,206 @@
+"""Units, aliases and groups in the store; the directory files are loaded into these tables.
+
+The store, not the TOML files, is the source of truth once loaded: staff edit heads, aliases
+and merges in the desk, and name resolution during import reads them back from here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from tui.domain.units import Directory, GroupEntry, UnitEntry
+from tui.store.audit import record
+from tui.store.models import Assignment, Region, Unit, UnitAlias, UnitGroup, UnitGroupMember
+
+UNIT_FIELDS = ("kind", "head", "contact", "phone", "address", "sample")
+
+
+@dataclass
+class SyncResult:
+    region: str
+    units_added: list[str]
+    units_updated: list[str]
+    groups_added: list[str]
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v for v in value.split("、") if v)
+
+
+def sync_directory(
+    session: Session, directory: Directory, actor: str, *, update: bool = False
+) -> SyncResult:
+    """Load a directory into the store; existing units keep staff edits unless `update`."""
+    result = SyncResult(directory.region, [], [], [])
+    region = session.get(Region, directory.region)
+    if region is None:
+        session.add(
+            Region(
+                name=directory.region,
+                prefixes="、".join(directory.prefixes),
+                match="、".join(directory.match),
+                source=directory.source,
+            )
+        )
+    existing = {
+        u.name: u
+        for u in session.exec(select(Unit).where(Unit.region == directory.region)).scalars()
+    }
+    taken_aliases = set(
+        session.exec(select(UnitAlias.alias).where(UnitAlias.region == directory.region)).scalars()
+    )
+    for entry in directory.units:
+        unit = existing.get(entry.name)
+        if unit is None:
+            unit = Unit(region=directory.region, name=entry.name, from_directory=True)
+            _apply_entry(unit, entry)
+            session.add(unit)
+            session.flush()
+            existing[entry.name] = unit
+            result.units_added.append(entry.name)
+            record(session, actor, "unit.create", "unit", unit.id, None, _unit_dict(unit))
+        elif update:
+            before = _unit_dict(unit)
+            _apply_entry(unit, entry)
+            unit.from_directory = True
+            after = _unit_dict(unit)
+            if after != before:
+                result.units_updated.append(entry.name)
+                record(session, actor, "unit.update", "unit", unit.id, before, after)
+        for alias in entry.aliases:
+            if alias not in taken_aliases and alias not in existing:
+                session.add(UnitAlias(unit_id=unit.id, region=directory.region, alias=alias))
+                taken_aliases.add(alias)
+    groups = {
+        g.name: g
+        for g in session.exec(select(UnitGroup).where(UnitGroup.region == directory.region)).scalars()
+    }
+    for gentry in directory.groups:
+        group = groups.get(gentry.name)
+        if group is None:
+            group = UnitGroup(region=directory.region, name=gentry.name)
+            session.add(group)
+            result.groups_added.append(gentry.name)
+        group.aliases = "、".join(gentry.aliases)
+        session.flush()
+        have = set(
+            session.exec(
+                select(UnitGroupMember.unit_id).where(UnitGroupMember.group_id == group.id)
+            ).scalars()
+        )
+        for member in gentry.members:
+            unit = existing.get(member)
+            if unit is not None and unit.id not in have:
+                session.add(UnitGroupMember(group_id=group.id, unit_id=unit.id))
+                have.add(unit.id)
+    session.flush()
+    return result
+
+
+def _apply_entry(unit: Unit, entry: UnitEntry) -> None:
+    for name in UNIT_FIELDS:
+        setattr(unit, name, getattr(entry, name))
+
+
+def _unit_dict(unit: Unit) -> dict:
+    return {
+        "name": unit.name,
+        "region": unit.region,
+        **{k: getattr(unit, k) for k in UNIT_FIELDS},
+    }
+
+
+def directory_from_store(session: Session, region: str) -> Directory:
+    """The region's units, aliases and groups as a Directory, for name resolution."""
+    reg = session.get(Region, region)
+    units = list(
+        session.exec(
+            select(Unit).where(Unit.region == region, Unit.merged_into.is_(None)).order_by(Unit.id)
+        ).scalars()
+    )
+    aliases: dict[int, list[str]] = {}
+    for a in session.exec(select(UnitAlias).where(UnitAlias.region == region)).scalars():
+        aliases.setdefault(a.unit_id, []).append(a.alias)
+    by_id = {u.id: u for u in units}
+    members: dict[int, list[str]] = {}
+    for gid, uid in session.exec(
+        select(UnitGroupMember.group_id, UnitGroupMember.unit_id)
+        .join(UnitGroup, UnitGroup.id == UnitGroupMember.group_id)
+        .where(UnitGroup.region == region)
+    ).all():
+        if uid in by_id:
+            members.setdefault(gid, []).append(by_id[uid].name)
+    groups = [
+        GroupEntry(g.name, _split(g.aliases), tuple(members.get(g.id, ())))
+        for g in session.exec(select(UnitGroup).where(UnitGroup.region == region)).scalars()
+        if members.get(g.id)
+    ]
+    return Directory(
+        region=region,
+        prefixes=_split(reg.prefixes) if reg else (),
+        match=_split(reg.match) if reg else (),
+        units=tuple(
+            UnitEntry(
+                name=u.name,
+                kind=u.kind,
+                aliases=tuple(aliases.get(u.id, ())),
+                head=u.head,
+                contact=u.contact,
+                phone=u.phone,
+                address=u.address,
+                sample=u.sample,
+            )
+            for u in units
+        ),
+        groups=tuple(groups),
+        source="store",
+    )
+
+
+def stored_regions(session: Session) -> list[Region]:
+    return list(session.exec(select(Region).order_by(Region.name)).scalars())
+
+
+@dataclass
+class UnitRow:
+    id: int
+    region: str
+    name: str
+    kind: str
+    aliases: list[str]
+    head: str
+    contact: str
+    phone: str
+    sample: bool
+    assignments: int
+
+
+def list_units(session: Session, region: str | None = None) -> list[UnitRow]:
+    counts = dict(
+        session.exec(
+            select(Assignment.unit_id, func.count())
+            .where(Assignment.active.is_(True), Assignment.unit_id.is_not(None))
+            .group_by(Assignment.unit_id)
+        ).all()
+    )
+    aliases: dict[int, list[str]] = {}
+    for a in session.exec(select(UnitAlias)).scalars():
+        aliases.setdefault(a.unit_id, []).append(a.alias)
+    q = select(Unit).where(Unit.merged_into.is_(None)).order_by(Unit.region, Unit.kind, Unit.id)
+    if region:
+        q = q.where(Unit.region == region)
+    return [
+        UnitRow(
+            u.id, u.region, u.name, u.kind, aliases.get(u.id, []), u.head, u.contact, u.phone,
+            u.sample, counts.get(u.id, 0),
+        )
+        for u in session.exec(q).scalars()
+    ]
+
+
+def unit_json(row: UnitRow) -> str:
+    return json.dumps(row.__dict__, ensure_ascii=False)
