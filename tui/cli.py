@@ -54,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     usub = p.add_subparsers(dest="units_command", parser_class=_Parser)
     pi = usub.add_parser("import", help="导入单位名录（TOML）")
     pi.add_argument("file")
-    pi.add_argument("--update", action="store_true", help="用名录覆盖已有单位的负责人、联系人等信息")
+    pi.add_argument(
+        "--update", action="store_true", help="用名录覆盖已有单位的负责人、联系人等信息"
+    )
     _add_db(pi)
     pl = usub.add_parser("list", help="列出单位")
     pl.add_argument("--region")

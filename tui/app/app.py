@@ -53,7 +53,9 @@ class DubanApp(App):
         table.clear()
         for r in rows:
             lead, resp = (
-                "、".join(o.name + ("（待分解）" if o.unresolved else "") for o in r.owners_of(role))
+                "、".join(
+                    o.name + ("（待分解）" if o.unresolved else "") for o in r.owners_of(role)
+                )
                 for role in ROLES[:2]
             )
             table.add_row(r.plan[:12], r.number, r.title, lead, resp, key=str(r.id))

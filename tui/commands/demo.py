@@ -28,8 +28,14 @@ def build_demo_store(db: str) -> int:
     engine = make_engine(db)
     for path in samples:
         doc = read_document(path)
-        import_parsed(engine, parse_document(doc), source=str(path), kind=doc.kind,
-                      encoding=doc.encoding, actor="演示")
+        import_parsed(
+            engine,
+            parse_document(doc),
+            source=str(path),
+            kind=doc.kind,
+            encoding=doc.encoding,
+            actor="演示",
+        )
     engine.dispose()
     return len(samples)
 

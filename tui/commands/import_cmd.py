@@ -5,17 +5,22 @@ from __future__ import annotations
 from tui.commands.common import console, engine, print_json
 from tui.store.importer import ImportReport, role_label
 
-_STATUS = {"new": "新计划已导入", "revised": "已导入为新修订版", "unchanged": "与已导入的版本相同，未作任何更改"}
+_STATUS = {
+    "new": "新计划已导入",
+    "revised": "已导入为新修订版",
+    "unchanged": "与已导入的版本相同，未作任何更改",
+}
 
 
 def run_import(args) -> int:
     from tui.ingest.parser import parse_document
     from tui.ingest.readers import read_document
     from tui.store.db import operator_name
-    from tui.store.importer import import_parsed
+    from tui.store.importer import check_has_tasks, import_parsed
 
     doc = read_document(args.file)
     parsed = parse_document(doc)
+    check_has_tasks(parsed, args.file)  # before the store is even opened: nothing written
     eng = engine(args)
     show_progress = args.format == "table" and console().is_terminal
     if show_progress:
@@ -26,17 +31,32 @@ def run_import(args) -> int:
             phase = {"tasks": "写入任务", "assignments": "分配单位", "done": "完成"}
 
             def progress(stage: str, done: int, total: int) -> None:
-                bar.update(job, completed=done, total=max(1, total), description=phase.get(stage, stage))
+                bar.update(
+                    job, completed=done, total=max(1, total), description=phase.get(stage, stage)
+                )
 
             report = import_parsed(
-                eng, parsed, source=args.file, kind=doc.kind, encoding=doc.encoding,
-                dry_run=args.dry_run, region=args.region, plan_year=args.plan_year,
-                actor=operator_name(), progress=progress,
+                eng,
+                parsed,
+                source=args.file,
+                kind=doc.kind,
+                encoding=doc.encoding,
+                dry_run=args.dry_run,
+                region=args.region,
+                plan_year=args.plan_year,
+                actor=operator_name(),
+                progress=progress,
             )
     else:
         report = import_parsed(
-            eng, parsed, source=args.file, kind=doc.kind, encoding=doc.encoding,
-            dry_run=args.dry_run, region=args.region, plan_year=args.plan_year,
+            eng,
+            parsed,
+            source=args.file,
+            kind=doc.kind,
+            encoding=doc.encoding,
+            dry_run=args.dry_run,
+            region=args.region,
+            plan_year=args.plan_year,
             actor=operator_name(),
         )
     if args.format == "json":
@@ -73,7 +93,9 @@ def print_report(report: ImportReport) -> None:
             f"修改 {len(report.changed)} 项：{'、'.join(report.changed) or '无'}"
         )
     if not report.has_owners:
-        out.print("[yellow]注意：文件中没有写明牵头单位或责任单位，所有任务均无责任单位，请补充。[/]")
+        out.print(
+            "[yellow]注意：文件中没有写明牵头单位或责任单位，所有任务均无责任单位，请补充。[/]"
+        )
     table = Table(show_lines=False, expand=False)
     table.add_column("编号", no_wrap=True)
     table.add_column("任务")
@@ -97,9 +119,15 @@ def print_report(report: ImportReport) -> None:
         table.add_row(t.number, t.title, *cols, t.deadline_text)
     out.print(table)
     if report.unknown_units:
-        out.print(f"[yellow]名录中没有的单位（已新建）{len(report.unknown_units)} 个：[/]" + "、".join(report.unknown_units))
+        out.print(
+            f"[yellow]名录中没有的单位（已新建）{len(report.unknown_units)} 个：[/]"
+            + "、".join(report.unknown_units)
+        )
     if report.unresolved_groups:
-        out.print(f"[yellow]待分解的单位组 {len(report.unresolved_groups)} 个：[/]" + "、".join(report.unresolved_groups))
+        out.print(
+            f"[yellow]待分解的单位组 {len(report.unresolved_groups)} 个：[/]"
+            + "、".join(report.unresolved_groups)
+        )
     if report.unplaced:
         out.print(f"[yellow]未能归入任务的文字 {len(report.unplaced)} 处：[/]")
         for no, text in report.unplaced:

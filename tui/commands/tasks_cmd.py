@@ -44,8 +44,19 @@ def run_tasks(args) -> int:
     for r in rows:
         cols = []
         for role in ROLES:
-            cols.append("、".join(f"{o.name}（待分解）" if o.unresolved else o.name for o in r.owners_of(role)))
-        table.add_row(r.plan, r.number, r.section.split(" / ")[-1] if r.section else "", r.title, *cols, r.deadline_text)
+            cols.append(
+                "、".join(
+                    f"{o.name}（待分解）" if o.unresolved else o.name for o in r.owners_of(role)
+                )
+            )
+        table.add_row(
+            r.plan,
+            r.number,
+            r.section.split(" / ")[-1] if r.section else "",
+            r.title,
+            *cols,
+            r.deadline_text,
+        )
     out = console()
     out.print(table)
     out.print(f"共 {len(rows)} 项任务")

@@ -41,6 +41,16 @@ def run_units(args) -> int:
         table.add_column(col)
     for r in rows:
         name = r.name + ("（示例）" if r.sample else "")
-        table.add_row(str(r.id), r.region, name, r.kind, "、".join(r.aliases), r.head, r.contact, r.phone, str(r.assignments))
+        table.add_row(
+            str(r.id),
+            r.region,
+            name,
+            r.kind,
+            "、".join(r.aliases),
+            r.head,
+            r.contact,
+            r.phone,
+            str(r.assignments),
+        )
     console().print(table)
     return 0

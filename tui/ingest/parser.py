@@ -46,7 +46,7 @@ _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(rf"^([{_CN_NUM}]+)、\s*")),
     (2, re.compile(rf"^（([{_CN_NUM}]+)）\s*")),
     (3, re.compile(r"^(\d{1,3})[．.、](?![\d％%])\s*")),
-    (4, re.compile(r"^（(\d{1,3})）\s*")),
+    (4, re.compile(r"^（(\d{1,4})）\s*")),
 )
 _MARKER_FORMAT = {1: "{}、", 2: "（{}）", 3: "{}．", 4: "（{}）"}
 _SENTENCE_END = "。！？；;!?"
@@ -302,7 +302,9 @@ def _assemble(
             plan_text.append(b.number + text)
             unplaced.append((b.line, b.number + text))
         else:
-            heading, body = _split_heading(text)
+            first = b.parts[0] if b.parts else ""
+            heading, rest = _split_heading(first)
+            body = join_fragments([rest, *b.parts[1:]])
             open_node(b.level, b.number, heading, body, b.line)
             if body:
                 plan_text.append(b.number + text)
@@ -377,7 +379,9 @@ def _row_to_task(row: Row, tasks, nodes, stack, open_node) -> None:
     )
 
 
-def _section_levels(nodes: list[ParsedNode], tasks: list[ParsedTask]) -> tuple[int | None, int | None]:
+def _section_levels(
+    nodes: list[ParsedNode], tasks: list[ParsedTask]
+) -> tuple[int | None, int | None]:
     """Sections are the first outline level that splits the tasks; a lone wrapper
     such as 二、具体任务和责任分工 above all of them is skipped."""
     bearing: dict[int, set[int]] = {}
@@ -397,12 +401,22 @@ def _section_levels(nodes: list[ParsedNode], tasks: list[ParsedTask]) -> tuple[i
 def _find_title(preamble: list[tuple[int, str]], doc: Document) -> str:
     lines = [s for _, s in preamble]
     for i, s in enumerate(lines):
-        if len(s) > 70 or any(c in s for c in "。，,") or "印发" in s or "通知" in s or not _TITLE_WORDS.search(s):
-            if not (s.count("《") > s.count("》") and len(s) < 60 and not any(c in s for c in "。，,")):
+        if (
+            len(s) > 70
+            or any(c in s for c in "。，,")
+            or "印发" in s
+            or "通知" in s
+            or not _TITLE_WORDS.search(s)
+        ):
+            if not (
+                s.count("《") > s.count("》") and len(s) < 60 and not any(c in s for c in "。，,")
+            ):
                 continue
         title = s
         j = i + 1
-        while (title.count("《") > title.count("》") or title.count("（") > title.count("）")) and j < len(lines):
+        while (
+            title.count("《") > title.count("》") or title.count("（") > title.count("）")
+        ) and j < len(lines):
             title += lines[j]
             j += 1
         if _TITLE_WORDS.search(title) and "印发" not in title:

@@ -49,7 +49,9 @@ def record(
     )
 
 
-def audit_rows(actor: str, action: str, entity: str, items: list[tuple[int | None, Any, Any]], batch: str = "") -> list[dict]:
+def audit_rows(
+    actor: str, action: str, entity: str, items: list[tuple[int | None, Any, Any]], batch: str = ""
+) -> list[dict]:
     """Rows for a bulk insert of many audit entries in one statement."""
     now = clock_now()
     return [

@@ -122,4 +122,6 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 def schema_version(engine: Engine) -> int:
     with engine.connect() as conn:
-        return int(conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar_one())
+        return int(
+            conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar_one()
+        )

@@ -13,15 +13,15 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tui.domain.units import Directory, detect_region, is_group_reference, split_owner_list
 from tui.clock import now as clock_now
+from tui.domain.units import Directory, detect_region, is_group_reference, split_owner_list
 from tui.errors import DubanError
 from tui.ingest.parser import ROLE_LABEL, ROLES, ParsedPlan, ParsedTask
 from tui.store.audit import audit_rows, record
@@ -110,6 +110,13 @@ def content_hash(parsed: ParsedPlan) -> str:
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
 
 
+def check_has_tasks(parsed: ParsedPlan, source: str) -> None:
+    if not parsed.tasks:
+        raise DubanError(
+            f"文件中没有找到任何任务（未识别出“（一）”“（1）”等任务编号或任务表格）：{source}"
+        )
+
+
 def _guess_kind(name: str) -> str:
     if name.endswith("苏木"):
         return "苏木"
@@ -131,8 +138,7 @@ class _Resolver:
         self.directory = directory
         self.actor = actor
         self.unit_ids: dict[str, int] = {
-            u.name: u.id
-            for u in session.exec(select(Unit).where(Unit.region == region)).scalars()
+            u.name: u.id for u in session.exec(select(Unit).where(Unit.region == region)).scalars()
         }
         for alias, uid in session.exec(
             select(UnitAlias.alias, UnitAlias.unit_id).where(UnitAlias.region == region)
@@ -172,13 +178,22 @@ class _Resolver:
             self.session.add(unit)
             self.session.flush()
             uid = self.unit_ids[name] = unit.id
-            record(self.session, self.actor, "unit.create", "unit", uid, None,
-                   {"name": name, "region": self.region, "kind": unit.kind, "from": "import"})
+            record(
+                self.session,
+                self.actor,
+                "unit.create",
+                "unit",
+                uid,
+                None,
+                {"name": name, "region": self.region, "kind": unit.kind, "from": "import"},
+            )
             self.unknown_units.append(name)
         return [(uid, None, None, OwnerRef("", name, "unit"))]
 
 
-def _pick_region(session: Session, parsed: ParsedPlan, region: str | None, shipped: list[Directory]) -> Directory | None:
+def _pick_region(
+    session: Session, parsed: ParsedPlan, region: str | None, shipped: list[Directory]
+) -> Directory | None:
     text = parsed.title + "\n" + parsed.issuer + "\n" + parsed.plan_text[:4000]
     if region:
         for d in shipped:
@@ -207,8 +222,7 @@ def import_parsed(
     shipped: list[Directory] | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
-    if not parsed.tasks:
-        raise DubanError(f"文件中没有找到任何任务（未识别出“（一）”“（1）”等任务编号或任务表格）：{source}")
+    check_has_tasks(parsed, source)
     if shipped is None:
         from tui.domain.units import load_shipped_directories
 
@@ -217,8 +231,20 @@ def import_parsed(
     key = plan_key(parsed.title)
     session = Session(engine, expire_on_commit=False)
     try:
-        report = _import(session, parsed, chash, key, source, kind, encoding, region, plan_year,
-                         actor, shipped, progress)
+        report = _import(
+            session,
+            parsed,
+            chash,
+            key,
+            source,
+            kind,
+            encoding,
+            region,
+            plan_year,
+            actor,
+            shipped,
+            progress,
+        )
         report.dry_run = dry_run
         if dry_run:
             session.rollback()
@@ -237,36 +263,56 @@ def _period(parsed: ParsedPlan, plan_year: int | None) -> tuple[int, int, str] |
         from tui.domain.plan_context import plan_context_for_year, plan_context_from_text
     except ImportError:  # pragma: no cover - the deadline module ships with the package
         return None
-    ctx = plan_context_for_year(plan_year) if plan_year else plan_context_from_text(
-        parsed.title, parsed.plan_text[:3000]
+    ctx = (
+        plan_context_for_year(plan_year)
+        if plan_year
+        else plan_context_from_text(parsed.title, parsed.plan_text[:3000])
     )
     if ctx is None:
         return None
     return ctx.start_year, ctx.end_year, ctx.source
 
 
-def _import(session, parsed, chash, key, source, kind, encoding, region, plan_year, actor,
-            shipped, progress) -> ImportReport:
+def _import(
+    session, parsed, chash, key, source, kind, encoding, region, plan_year, actor, shipped, progress
+) -> ImportReport:
     now = clock_now()
     plan = session.exec(select(Plan).where(Plan.key == key)).scalars().first()
     period = _period(parsed, plan_year)
     base = dict(
-        source=source, kind=kind, encoding=encoding, plan_title=parsed.title,
-        issuer=parsed.issuer, issue_date=parsed.issue_date,
-        sections=len(parsed.sections), subsections=len(parsed.subsections),
-        has_owners=parsed.has_owners, unplaced=parsed.unplaced,
+        source=source,
+        kind=kind,
+        encoding=encoding,
+        plan_title=parsed.title,
+        issuer=parsed.issuer,
+        issue_date=parsed.issue_date,
+        sections=len(parsed.sections),
+        subsections=len(parsed.subsections),
+        has_owners=parsed.has_owners,
+        unplaced=parsed.unplaced,
         period=(period[0], period[1]) if period else None,
     )
-    if plan is not None and plan.content_hash == chash and (
-        plan_year is None or plan.period_start == plan_year
+    if (
+        plan is not None
+        and plan.content_hash == chash
+        and (plan_year is None or plan.period_start == plan_year)
     ):
         n_assign = session.exec(
-            select(Assignment.id).join(Task).where(Task.plan_id == plan.id, Assignment.active.is_(True))
+            select(Assignment.id)
+            .join(Task)
+            .where(Task.plan_id == plan.id, Assignment.active.is_(True))
         ).all()
         return ImportReport(
-            **base, plan_id=plan.id, status="unchanged", dry_run=False, revision=plan.revision,
-            region=plan.region, tasks=_task_reports_from_parsed(parsed), assignments=len(n_assign),
-            unknown_units=[], unresolved_groups=[],
+            **base,
+            plan_id=plan.id,
+            status="unchanged",
+            dry_run=False,
+            revision=plan.revision,
+            region=plan.region,
+            tasks=_task_reports_from_parsed(parsed),
+            assignments=len(n_assign),
+            unknown_units=[],
+            unresolved_groups=[],
         )
 
     directory = _pick_region(session, parsed, region, shipped)
@@ -278,8 +324,14 @@ def _import(session, parsed, chash, key, source, kind, encoding, region, plan_ye
 
     status = "new" if plan is None else "revised"
     if plan is None:
-        plan = Plan(key=key, title=parsed.title, content_hash=chash, imported_at=now,
-                    imported_by=actor, revision=1)
+        plan = Plan(
+            key=key,
+            title=parsed.title,
+            content_hash=chash,
+            imported_at=now,
+            imported_by=actor,
+            revision=1,
+        )
         session.add(plan)
     else:
         plan.revision += 1
@@ -297,20 +349,32 @@ def _import(session, parsed, chash, key, source, kind, encoding, region, plan_ye
     session.flush()
 
     # Outline: rebuilt each revision; tasks point at the new nodes.
-    old_nodes = [n.id for n in session.exec(select(OutlineNode).where(OutlineNode.plan_id == plan.id)).scalars()]
+    old_nodes = [
+        n.id
+        for n in session.exec(select(OutlineNode).where(OutlineNode.plan_id == plan.id)).scalars()
+    ]
     node_ids: list[int] = []
     for i, n in enumerate(parsed.nodes):
         parent = node_ids[n.parent] if n.parent is not None else None
-        row = OutlineNode(plan_id=plan.id, parent_id=parent, level=n.level, number=n.number,
-                          heading=n.heading, body=n.body, position=i)
+        row = OutlineNode(
+            plan_id=plan.id,
+            parent_id=parent,
+            level=n.level,
+            number=n.number,
+            heading=n.heading,
+            body=n.body,
+            position=i,
+        )
         session.add(row)
         session.flush()
         node_ids.append(row.id)
 
     existing: dict[str, Task] = {}
-    for t in session.exec(select(Task).where(Task.plan_id == plan.id).order_by(Task.position)).scalars():
+    for t in session.exec(
+        select(Task).where(Task.plan_id == plan.id).order_by(Task.position)
+    ).scalars():
         existing[_occurrence_key(existing, t.number)] = t
-    seen_keys: dict[str, Task] = {}
+    seen_keys: dict[str, int | None] = {}
     added, removed, changed = [], [], []
     task_reports: list[TaskReport] = []
     total = len(parsed.tasks)
@@ -320,9 +384,16 @@ def _import(session, parsed, chash, key, source, kind, encoding, region, plan_ye
         path = parsed.section_path(pt)
         section = " / ".join(f"{n.number}{n.heading}" for n in path)
         values = dict(
-            plan_id=plan.id, node_id=node_ids[pt.node] if pt.node is not None else None,
-            number=pt.number, title=pt.title, text=pt.text, deadline_text=pt.deadline_text,
-            section_path=section, position=i, source_line=pt.line, active=True,
+            plan_id=plan.id,
+            node_id=node_ids[pt.node] if pt.node is not None else None,
+            number=pt.number,
+            title=pt.title,
+            text=pt.text,
+            deadline_text=pt.deadline_text,
+            section_path=section,
+            position=i,
+            source_line=pt.line,
+            active=True,
             last_revision=plan.revision,
         )
         old = existing.get(k)
@@ -332,24 +403,45 @@ def _import(session, parsed, chash, key, source, kind, encoding, region, plan_ye
         else:
             if (old.text, old.deadline_text, old.active) != (pt.text, pt.deadline_text, True):
                 changed.append(pt.number)
-                record(session, actor, "task.update", "task", old.id,
-                       {"text": old.text, "deadline_text": old.deadline_text, "active": old.active},
-                       {"text": pt.text, "deadline_text": pt.deadline_text, "active": True})
+                record(
+                    session,
+                    actor,
+                    "task.update",
+                    "task",
+                    old.id,
+                    {"text": old.text, "deadline_text": old.deadline_text, "active": old.active},
+                    {"text": pt.text, "deadline_text": pt.deadline_text, "active": True},
+                )
             for attr, v in values.items():
                 setattr(old, attr, v)
-        seen_keys[k] = old  # type: ignore[assignment]
+        seen_keys[k] = old.id if old is not None else None
         if progress and i % 200 == 0:
             progress("tasks", i, total)
     if new_task_rows:
-        ids = session.execute(
-            insert(Task).returning(Task.id, sort_by_parameter_order=True),
-            [v for _, v in new_task_rows],
-        ).scalars().all()
+        # Core, not ORM, bulk inserts: the ORM path with RETURNING is quadratic in rows.
+        conn = session.connection()
+        ids = (
+            conn.execute(
+                insert(Task.__table__).returning(Task.__table__.c.id, sort_by_parameter_order=True),
+                [v for _, v in new_task_rows],
+            )
+            .scalars()
+            .all()
+        )
         for (k, _), tid in zip(new_task_rows, ids, strict=True):
-            seen_keys[k] = session.get(Task, tid)
-        session.execute(insert(AuditLog), audit_rows(
-            actor, "task.create", "task",
-            [(tid, None, {"number": v["number"], "title": v["title"]}) for (_, v), tid in zip(new_task_rows, ids, strict=True)]))
+            seen_keys[k] = tid
+        conn.execute(
+            insert(AuditLog.__table__),
+            audit_rows(
+                actor,
+                "task.create",
+                "task",
+                [
+                    (tid, None, {"number": v["number"], "title": v["title"]})
+                    for (_, v), tid in zip(new_task_rows, ids, strict=True)
+                ],
+            ),
+        )
     for k, t in existing.items():
         if k not in seen_keys and t.active:
             t.active = False
@@ -357,7 +449,11 @@ def _import(session, parsed, chash, key, source, kind, encoding, region, plan_ye
             record(session, actor, "task.remove", "task", t.id, {"active": True}, {"active": False})
     session.flush()
     if old_nodes:
-        session.execute(update(Task).where(Task.node_id.in_(old_nodes), Task.active.is_(False)).values(node_id=None))
+        session.execute(
+            update(Task)
+            .where(Task.node_id.in_(old_nodes), Task.active.is_(False))
+            .values(node_id=None)
+        )
         session.execute(OutlineNode.__table__.delete().where(OutlineNode.id.in_(old_nodes)))
 
     # Assignments.
@@ -365,7 +461,7 @@ def _import(session, parsed, chash, key, source, kind, encoding, region, plan_ye
     seen2: dict[str, int] = {}
     for pt in parsed.tasks:
         keys_in_order.append(_occurrence_key(seen2, pt.number))
-    task_ids = [seen_keys[k].id for k in keys_in_order]
+    task_ids = [seen_keys[k] for k in keys_in_order]
     current: dict[tuple, Assignment] = {}
     for a in session.exec(select(Assignment).join(Task).where(Task.plan_id == plan.id)).scalars():
         current[(a.task_id, a.unit_id, a.group_id, a.role)] = a
@@ -383,47 +479,118 @@ def _import(session, parsed, chash, key, source, kind, encoding, region, plan_ye
                             a = current[akey]
                             if not a.active:
                                 a.active = True
-                                record(session, actor, "assignment.reactivate", "assignment", a.id,
-                                       {"active": False}, {"active": True})
+                                record(
+                                    session,
+                                    actor,
+                                    "assignment.reactivate",
+                                    "assignment",
+                                    a.id,
+                                    {"active": False},
+                                    {"active": True},
+                                )
                         else:
-                            new_rows.append(dict(task_id=tid, unit_id=unit_id, group_id=group_id,
-                                                 via_group_id=via, role=role, active=True, created_at=now))
+                            new_rows.append(
+                                dict(
+                                    task_id=tid,
+                                    unit_id=unit_id,
+                                    group_id=group_id,
+                                    via_group_id=via,
+                                    role=role,
+                                    active=True,
+                                    created_at=now,
+                                )
+                            )
                     ref = OwnerRef(role, ref.name, ref.kind, ref.members)
                     if not any(o.role == role and o.name == ref.name for o in owners):
                         owners.append(ref)
         path = parsed.section_path(pt)
-        task_reports.append(TaskReport(
-            number=pt.number, title=pt.title, line=pt.line, deadline_text=pt.deadline_text,
-            section=" / ".join(f"{n.number}{n.heading}" for n in path), owners=owners))
+        task_reports.append(
+            TaskReport(
+                number=pt.number,
+                title=pt.title,
+                line=pt.line,
+                deadline_text=pt.deadline_text,
+                section=" / ".join(f"{n.number}{n.heading}" for n in path),
+                owners=owners,
+            )
+        )
         if progress and i % 200 == 0:
             progress("assignments", i, total)
     if new_rows:
-        ids = session.execute(
-            insert(Assignment).returning(Assignment.id, sort_by_parameter_order=True), new_rows
-        ).scalars().all()
-        session.execute(insert(AuditLog), audit_rows(
-            actor, "assignment.create", "assignment",
-            [(aid, None, {k: r[k] for k in ("task_id", "unit_id", "group_id", "role")})
-             for r, aid in zip(new_rows, ids, strict=True)]))
+        conn = session.connection()
+        ids = (
+            conn.execute(
+                insert(Assignment.__table__).returning(
+                    Assignment.__table__.c.id, sort_by_parameter_order=True
+                ),
+                new_rows,
+            )
+            .scalars()
+            .all()
+        )
+        conn.execute(
+            insert(AuditLog.__table__),
+            audit_rows(
+                actor,
+                "assignment.create",
+                "assignment",
+                [
+                    (aid, None, {k: r[k] for k in ("task_id", "unit_id", "group_id", "role")})
+                    for r, aid in zip(new_rows, ids, strict=True)
+                ],
+            ),
+        )
     for akey, a in current.items():
         if akey not in wanted and a.active:
             a.active = False
-            record(session, actor, "assignment.remove", "assignment", a.id, {"active": True}, {"active": False})
+            record(
+                session,
+                actor,
+                "assignment.remove",
+                "assignment",
+                a.id,
+                {"active": True},
+                {"active": False},
+            )
 
     summary = {"added": added, "removed": removed, "changed": changed}
-    session.add(PlanRevision(plan_id=plan.id, revision=plan.revision, content_hash=chash,
-                             source_name=plan.source_name, imported_at=now, imported_by=actor,
-                             summary=json.dumps(summary, ensure_ascii=False)))
-    record(session, actor, "plan.import", "plan", plan.id, None,
-           {"title": plan.title, "revision": plan.revision, "source": plan.source_name, **summary})
+    session.add(
+        PlanRevision(
+            plan_id=plan.id,
+            revision=plan.revision,
+            content_hash=chash,
+            source_name=plan.source_name,
+            imported_at=now,
+            imported_by=actor,
+            summary=json.dumps(summary, ensure_ascii=False),
+        )
+    )
+    record(
+        session,
+        actor,
+        "plan.import",
+        "plan",
+        plan.id,
+        None,
+        {"title": plan.title, "revision": plan.revision, "source": plan.source_name, **summary},
+    )
     session.flush()
     if progress:
         progress("done", total, total)
     return ImportReport(
-        **base, plan_id=plan.id, status=status, dry_run=False, revision=plan.revision,
-        region=region_name, tasks=task_reports, assignments=len(wanted),
-        unknown_units=resolver.unknown_units, unresolved_groups=resolver.unresolved_groups,
-        added=added if status == "revised" else [], removed=removed, changed=changed,
+        **base,
+        plan_id=plan.id,
+        status=status,
+        dry_run=False,
+        revision=plan.revision,
+        region=region_name,
+        tasks=task_reports,
+        assignments=len(wanted),
+        unknown_units=resolver.unknown_units,
+        unresolved_groups=resolver.unresolved_groups,
+        added=added if status == "revised" else [],
+        removed=removed,
+        changed=changed,
     )
 
 
@@ -438,9 +605,21 @@ def _task_reports_from_parsed(parsed: ParsedPlan) -> list[TaskReport]:
     out = []
     for pt in parsed.tasks:
         path = parsed.section_path(pt)
-        owners = [OwnerRef(role, name, "unit") for role, raw in pt.owner_fields for name in split_owner_list(raw)]
-        out.append(TaskReport(pt.number, pt.title, " / ".join(f"{n.number}{n.heading}" for n in path),
-                              pt.line, pt.deadline_text, owners))
+        owners = [
+            OwnerRef(role, name, "unit")
+            for role, raw in pt.owner_fields
+            for name in split_owner_list(raw)
+        ]
+        out.append(
+            TaskReport(
+                pt.number,
+                pt.title,
+                " / ".join(f"{n.number}{n.heading}" for n in path),
+                pt.line,
+                pt.deadline_text,
+                owners,
+            )
+        )
     return out
 
 

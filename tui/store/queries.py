@@ -47,13 +47,18 @@ def find_plan(session: Session, ref: str) -> Plan:
         return plans[0]
     if not plans:
         raise DubanError(f"找不到计划：{ref}")
-    raise DubanError(f"“{ref}”对应多个计划，请写得更具体或使用编号：" + "；".join(f"{p.id} {p.title}" for p in plans))
+    raise DubanError(
+        f"“{ref}”对应多个计划，请写得更具体或使用编号："
+        + "；".join(f"{p.id} {p.title}" for p in plans)
+    )
 
 
 def find_units(session: Session, ref: str) -> list[Unit]:
     """Units whose name or alias equals ref, else contains it."""
     exact = list(session.exec(select(Unit).where(Unit.name == ref)).scalars())
-    alias_ids = list(session.exec(select(UnitAlias.unit_id).where(UnitAlias.alias == ref)).scalars())
+    alias_ids = list(
+        session.exec(select(UnitAlias.unit_id).where(UnitAlias.alias == ref)).scalars()
+    )
     if exact or alias_ids:
         extra = [session.get(Unit, i) for i in alias_ids]
         return list({u.id: u for u in exact + extra if u}.values())
@@ -84,7 +89,13 @@ def list_tasks(session: Session, plan: str | None = None, unit: str | None = Non
     rows: dict[int, TaskRow] = {}
     for task, title in session.exec(q).all():
         rows[task.id] = TaskRow(
-            task.id, task.plan_id, title, task.number, task.section_path, task.title, task.text,
+            task.id,
+            task.plan_id,
+            title,
+            task.number,
+            task.section_path,
+            task.title,
+            task.text,
             task.deadline_text,
         )
     if not rows:
@@ -108,8 +119,11 @@ def list_tasks(session: Session, plan: str | None = None, unit: str | None = Non
 def search_units(session: Session, text: str) -> list[Unit]:
     return list(
         session.exec(
-            select(Unit).where(or_(Unit.name.contains(text), Unit.id.in_(
-                select(UnitAlias.unit_id).where(UnitAlias.alias.contains(text))
-            )))
+            select(Unit).where(
+                or_(
+                    Unit.name.contains(text),
+                    Unit.id.in_(select(UnitAlias.unit_id).where(UnitAlias.alias.contains(text))),
+                )
+            )
         ).scalars()
     )

@@ -77,7 +77,9 @@ def sync_directory(
                 taken_aliases.add(alias)
     groups = {
         g.name: g
-        for g in session.exec(select(UnitGroup).where(UnitGroup.region == directory.region)).scalars()
+        for g in session.exec(
+            select(UnitGroup).where(UnitGroup.region == directory.region)
+        ).scalars()
     }
     for gentry in directory.groups:
         group = groups.get(gentry.name)
@@ -195,8 +197,16 @@ def list_units(session: Session, region: str | None = None) -> list[UnitRow]:
         q = q.where(Unit.region == region)
     return [
         UnitRow(
-            u.id, u.region, u.name, u.kind, aliases.get(u.id, []), u.head, u.contact, u.phone,
-            u.sample, counts.get(u.id, 0),
+            u.id,
+            u.region,
+            u.name,
+            u.kind,
+            aliases.get(u.id, []),
+            u.head,
+            u.contact,
+            u.phone,
+            u.sample,
+            counts.get(u.id, 0),
         )
         for u in session.exec(q).scalars()
     ]

@@ -1,0 +1,689 @@
+"""Turn a file on disk into a Document (lines and table rows) whatever its format.
+
+Offices send plans as GBK text, Word files, Excel sheets and PDFs, often with the wrong
+extension, so the format is taken from the content. Every failure a user can cause ends in
+one line of Chinese (DubanError), never a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from tui.errors import DubanError
+from tui.ingest.document import COLUMNS, Document, Line, Row
+
+__all__ = ["read_document", "match_header", "HEADER_ALIASES"]
+
+_MB = 1024 * 1024
+
+# Header spellings seen in real breakdown tables, mapped onto COLUMNS.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "number": ("序号", "编号"),
+    "task": ("重点任务", "工作任务", "任务", "主要任务", "任务名称"),
+    "measure": ("具体措施", "工作措施", "主要措施", "工作内容", "具体任务"),
+    "lead": ("牵头单位", "牵头部门"),
+    "responsible": ("责任单位", "责任部门"),
+    "supporting": ("配合单位", "参加单位", "协办单位"),
+    "deadline": ("完成时限", "时间节点", "完成时间", "时限"),
+}
+assert set(HEADER_ALIASES) == set(COLUMNS)
+_ALIAS_TO_COLUMN = {alias: col for col, names in HEADER_ALIASES.items() for alias in names}
+
+# A header must match on at least this many cells; one match is too easily a coincidence.
+_MIN_HEADER_MATCHES = 2
+# Excel: how far down a sheet the header may sit (title rows above it).
+_XLSX_HEADER_SCAN_ROWS = 10
+# An Office file may not unpack to more than this many times the size limit (zip bombs).
+_MAX_UNZIP_RATIO = 10
+# Plausibility checks look at this many leading characters; enough to judge, cheap on big files.
+_SAMPLE_CHARS = 200_000
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+
+# Signatures of binary formats people mistake for plans, with what to tell them.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OTHER_BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG", "图片（PNG）"),
+    (b"\xff\xd8\xff", "图片（JPEG）"),
+    (b"GIF8", "图片（GIF）"),
+    (b"Rar!", "压缩包（RAR）"),
+    (b"7z\xbc\xaf\x27\x1c", "压缩包（7z）"),
+    (b"\x1f\x8b", "压缩包（gzip）"),
+)
+
+
+def read_document(path: str | os.PathLike[str], *, max_bytes: int = 30 * _MB) -> Document:
+    """Read any supported plan file; the size is checked before a single byte is read."""
+    p = Path(path)
+    name = p.name or str(p)
+    try:
+        if not p.exists():
+            raise DubanError(f"文件不存在：{p}")
+        if p.is_dir():
+            raise DubanError(f"这是一个文件夹，不是文件：{p}")
+        if not p.is_file():
+            raise DubanError(f"不是普通文件，无法导入：{p}")
+        size = p.stat().st_size
+    except OSError as exc:
+        raise DubanError(f"无法访问文件：{p}（{_os_reason(exc)}）") from exc
+    if size > max_bytes:
+        raise DubanError(
+            f"文件过大（{size / _MB:.1f} MB），超过 {_fmt_mb(max_bytes)} MB 上限，"
+            f"请拆分后再导入：{name}"
+        )
+    if size == 0:
+        raise DubanError(f"文件为空，没有可导入的内容：{name}")
+
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(1024)
+    except OSError as exc:
+        raise DubanError(f"无法读取文件：{name}（{_os_reason(exc)}）") from exc
+
+    suffix = p.suffix.lower()
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        doc = _read_zip(p, name, suffix, max_bytes)
+    elif head.startswith(b"%PDF-") or (suffix == ".pdf" and b"%PDF-" in head):
+        # Some PDF writers put junk before the header; a text merely quoting it is not a PDF.
+        doc = _read_pdf(p, name)
+    else:
+        _reject_known_binary(head, name, suffix)
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise DubanError(f"无法读取文件：{name}（{_os_reason(exc)}）") from exc
+        doc = _read_text(data, str(p), name)
+
+    if not any(_item_has_text(item) for item in doc.items):
+        raise DubanError(f"文件为空，没有可导入的文字：{name}")
+    return doc
+
+
+def match_header(text: str) -> str | None:
+    """Map a header cell's text onto a column name; spaces and a bracketed note are ignored."""
+    key = "".join(text.split())
+    if not key:
+        return None
+    if key in _ALIAS_TO_COLUMN:
+        return _ALIAS_TO_COLUMN[key]
+    for bracket in ("（", "("):
+        head, sep, _ = key.partition(bracket)
+        if sep and head in _ALIAS_TO_COLUMN:
+            return _ALIAS_TO_COLUMN[head]
+    return None
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _fmt_mb(n: int) -> str:
+    mb = n / _MB
+    return str(int(mb)) if mb == int(mb) else f"{mb:.1f}"
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "没有读取权限"
+    if isinstance(exc, IsADirectoryError):
+        return "这是一个文件夹"
+    return exc.strerror or "系统错误"
+
+
+def _item_has_text(item: Line | Row) -> bool:
+    if isinstance(item, Line):
+        return bool(item.text.strip())
+    return any(v.strip() for v in item.cells.values())
+
+
+def _format_label(suffix: str) -> str:
+    if suffix in (".xlsx", ".xlsm", ".xls", ".et"):
+        return "Excel"
+    if suffix == ".pdf":
+        return "PDF"
+    return "Word"
+
+
+def _reject_known_binary(head: bytes, name: str, suffix: str) -> None:
+    """Name the real format when a non-text file arrives, or when an Office name lies."""
+    if head.startswith(_OLE_MAGIC):
+        raise DubanError(
+            f"无法读取 {name}：这是旧版 Office（.doc/.xls/.wps）或已加密的文件，"
+            "请用 Word 或 Excel 另存为 .docx/.xlsx 后再导入"
+        )
+    if head.startswith(b"{\\rtf"):
+        raise DubanError(f"无法读取 {name}：RTF 格式不支持，请用 Word 另存为 .docx 后再导入")
+    for magic, label in _OTHER_BINARY_MAGIC:
+        if head.startswith(magic):
+            raise DubanError(f"无法导入 {name}：这是{label}文件，不是计划文本")
+    if suffix in (".docx", ".docm", ".dotx"):
+        raise DubanError(
+            f"无法读取 Word 文件：{name}（文件内容不是 Word 格式，可能已损坏或改过扩展名）"
+        )
+    if suffix in (".xlsx", ".xlsm"):
+        raise DubanError(
+            f"无法读取 Excel 文件：{name}（文件内容不是 Excel 格式，可能已损坏或改过扩展名）"
+        )
+    if suffix == ".pdf":
+        raise DubanError(
+            f"无法读取 PDF 文件：{name}（文件内容不是 PDF 格式，可能已损坏或改过扩展名）"
+        )
+
+
+# ---------------------------------------------------------------- text
+
+
+def _read_text(data: bytes, source: str, name: str) -> Document:
+    text, encoding = _decode(data, name)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise DubanError(f"文件为空，没有可导入的文字：{name}")
+    parts = text.split("\n")
+    if parts and parts[-1] == "":
+        parts.pop()
+    items: list[Line | Row] = [Line(no=i, text=t) for i, t in enumerate(parts, start=1)]
+    return Document(source=source, kind="txt", items=items, encoding=encoding)
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    """BOM, then UTF-16 by NUL pattern, then UTF-8, then GBK/GB18030; garbage is refused."""
+    not_text = f"不是可识别的文本文件（编码无法识别或内容是二进制数据）：{name}"
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise DubanError(not_text) from exc
+            label = "utf-8-sig" if codec == "utf-8" else codec
+            _check_plausible(text, name)
+            return text, label
+
+    if b"\x00" in data:
+        # Text never holds NUL bytes unless it is UTF-16 (the high byte of ASCII and of
+        # characters such as U+4E00); anything else with NULs is binary.
+        guess = _utf16_by_content(data)
+        if guess is None:
+            raise DubanError(not_text)
+        text, codec = guess
+        _check_plausible(text, name)
+        return text, codec
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        _check_plausible(text, name)
+        return text, "utf-8"
+
+    for codec in ("gbk", "gb18030"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        _check_plausible(text, name)
+        outside = sum(
+            1 for c in text[:_SAMPLE_CHARS] if not c.isspace() and not _in_codec(c, "gbk")
+        )
+        if codec == "gb18030" and outside > max(3, 0.05 * len(text)):
+            # Real Chinese text stays inside GBK; many four-byte GB18030 characters mean noise.
+            raise DubanError(not_text)
+        if _looks_garbled_han(text):
+            raise DubanError(f"不是可识别的文本文件（按 GBK 解码后是乱码，可能是其他编码）：{name}")
+        return text, codec
+    raise DubanError(not_text)
+
+
+def _utf16_by_content(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without BOM: the byte order whose decoding looks like Chinese or ASCII text."""
+    if len(data) % 2:
+        return None
+    best: tuple[float, str, str] | None = None
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:_SAMPLE_CHARS]
+        score = sum(1 for c in sample if _is_common(c)) / max(1, len(sample))
+        if best is None or score > best[0]:
+            best = (score, text, codec)
+    if best is None or best[0] < 0.8:
+        return None
+    return best[1], best[2]
+
+
+def _is_common(ch: str) -> bool:
+    """Characters an official document is made of: ASCII, Han, CJK and full-width punctuation."""
+    o = ord(ch)
+    return (
+        0x20 <= o < 0x7F
+        or ch in "\t\n\r\f"
+        or 0x4E00 <= o <= 0x9FFF
+        or 0x3000 <= o <= 0x303F
+        or 0xFF00 <= o <= 0xFFEF
+        or 0x2000 <= o <= 0x206F
+        or 0x3400 <= o <= 0x4DBF
+    )
+
+
+def _looks_garbled_han(text: str) -> bool:
+    """Nearly every Han character of a mainland document is in GB2312; bytes that only
+    happen to decode as GBK (binary, Big5) land mostly on the rare GBK extension."""
+    han = [c for c in text[:_SAMPLE_CHARS] if "\u4e00" <= c <= "\u9fff"]
+    if len(han) < 20:
+        return False
+    common = sum(1 for c in han if _in_codec(c, "gb2312"))
+    return common < 0.5 * len(han)
+
+
+def _in_codec(ch: str, codec: str) -> bool:
+    try:
+        ch.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _is_bad_char(ch: str) -> bool:
+    if ch in "\t\n\r\f\v":
+        return False
+    if ch == "\ufffd":
+        return True
+    return unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs")
+
+
+def _is_wordish(ch: str) -> bool:
+    # Letters of any script (Han, Mongolian, Latin) and digits carry content; the rest is noise.
+    return unicodedata.category(ch)[0] in "LN"
+
+
+def _check_plausible(text: str, name: str) -> None:
+    """Decoding garbage can succeed; reject text made of control, private or unassigned chars."""
+    chars = [c for c in text[:_SAMPLE_CHARS] if not c.isspace()]
+    if not chars:
+        return  # empty: reported as such by the caller
+    bad = sum(1 for c in chars if _is_bad_char(c))
+    if bad > max(3, 0.02 * len(chars)):
+        raise DubanError(f"不是可识别的文本文件（含大量控制字符或乱码）：{name}")
+    wordish = sum(1 for c in chars if _is_wordish(c))
+    if wordish < 0.3 * len(chars):
+        raise DubanError(f"不是可识别的文本文件（几乎没有汉字或字母）：{name}")
+
+
+# ---------------------------------------------------------------- zip: docx / xlsx
+
+
+def _read_zip(p: Path, name: str, suffix: str, max_bytes: int) -> Document:
+    label = _format_label(suffix)
+    try:
+        with zipfile.ZipFile(p) as zf:
+            names = set(zf.namelist())
+            unpacked = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        raise DubanError(f"无法读取 {label} 文件：{name}（文件已损坏或不完整）") from exc
+    if unpacked > _MAX_UNZIP_RATIO * max_bytes:
+        raise DubanError(
+            f"文件解压后过大（{unpacked / _MB:.0f} MB），超过 {_fmt_mb(_MAX_UNZIP_RATIO * max_bytes)} MB "
+            f"上限，无法导入：{name}"
+        )
+    if "word/document.xml" in names:
+        return _read_docx(p, name)
+    if "xl/workbook.xml" in names:
+        return _read_xlsx(p, name)
+    if "content.xml" in names and "mimetype" in names:
+        raise DubanError(
+            f"无法读取 {name}：OpenDocument（.odt/.ods）格式不支持，请另存为 .docx 或 .xlsx 后再导入"
+        )
+    if suffix in (".docx", ".xlsx", ".xlsm", ".docm"):
+        raise DubanError(f"无法读取 {label} 文件：{name}（文件内容不是 {label} 格式，可能已损坏）")
+    raise DubanError(f"无法导入 {name}：这是一个压缩包，不是 Word 或 Excel 文件，请解压后再导入")
+
+
+# ---------------------------------------------------------------- docx
+
+
+def _read_docx(p: Path, name: str) -> Document:
+    import docx  # deferred: python-docx costs import time the text path does not need
+
+    try:
+        wdoc = docx.Document(str(p))
+        body = wdoc.element.body
+        items = list(_docx_items(body, wdoc))
+    except DubanError:
+        raise
+    except Exception as exc:  # python-docx/lxml raise many types on damaged files
+        raise DubanError(f"无法读取 Word 文件：{name}（文件已损坏或格式不正确）") from exc
+    return Document(source=str(p), kind="docx", items=items)
+
+
+class _Counter:
+    """One running number over paragraphs and table rows, so `no` keeps document order."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def next(self) -> int:
+        self.n += 1
+        return self.n
+
+
+def _docx_items(body: Any, wdoc: Any) -> Iterator[Line | Row]:
+    from docx.table import Table
+
+    counter = _Counter()
+    state: dict[str, Any] = {"mapping": None, "width": None}
+    for el in _block_elements(body):
+        if el.tag == _W + "p":
+            no = counter.next()
+            for piece in _para_text(el).split("\n"):
+                yield Line(no=no, text=piece)
+        elif el.tag == _W + "tbl":
+            yield from _docx_table(Table(el, wdoc), counter, state)
+
+
+def _block_elements(parent: Any) -> Iterator[Any]:
+    """Paragraphs and tables in order, looking through content controls (w:sdt)."""
+    for child in parent.iterchildren():
+        tag = child.tag
+        if tag in (_W + "p", _W + "tbl"):
+            yield child
+        elif tag == _W + "sdt":
+            content = child.find(_W + "sdtContent")
+            if content is not None:
+                yield from _block_elements(content)
+        elif tag in (_W + "customXml", _W + "ins", _W + "moveTo"):
+            yield from _block_elements(child)
+
+
+_SKIP_SUBTREES = {_W + "del", _W + "moveFrom", _MC + "Fallback", _W + "rPr", _W + "pPr"}
+
+
+def _para_text(p_el: Any) -> str:
+    """Paragraph text as Word shows it: insertions in, deletions out, breaks as newlines."""
+    out: list[str] = []
+
+    def walk(el: Any) -> None:
+        for child in el.iterchildren():
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _SKIP_SUBTREES:
+                continue
+            if tag == _W + "t":
+                out.append(child.text or "")
+            elif tag == _W + "tab":
+                out.append("\t")
+            elif tag in (_W + "br", _W + "cr"):
+                out.append("\n")
+            elif tag == _W + "noBreakHyphen":
+                out.append("-")
+            else:
+                walk(child)
+
+    walk(p_el)
+    return "".join(out)
+
+
+def _cell_text(cell: Any) -> str:
+    return "\n".join(_para_text(p._p) for p in cell.paragraphs).strip()
+
+
+def _docx_grid(table: Any) -> list[list[tuple[Any, str]]]:
+    """Each row as (tc element, text) per layout column; padding for gridBefore is (None, "")."""
+    grid: list[list[tuple[Any, str]]] = []
+    cache: dict[int, str] = {}
+    for row in table.rows:
+        cells: list[tuple[Any, str]] = [(None, "")] * _safe_int(getattr(row, "grid_cols_before", 0))
+        for cell in row.cells:
+            tc = cell._tc
+            key = id(tc)
+            if key not in cache:
+                cache[key] = _cell_text(cell)
+            cells.append((tc, cache[key]))
+        grid.append(cells)
+    return grid
+
+
+def _safe_int(v: Any) -> int:
+    try:
+        return max(0, int(v or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _header_mapping(texts: list[str]) -> dict[int, str] | None:
+    """Column index → column name when at least two distinct columns are recognised."""
+    mapping: dict[int, str] = {}
+    for i, text in enumerate(texts):
+        col = match_header(text)
+        if col is not None and col not in mapping.values():
+            mapping[i] = col
+    return mapping if len(mapping) >= _MIN_HEADER_MATCHES else None
+
+
+def _docx_table(table: Any, counter: _Counter, state: dict[str, Any]) -> Iterator[Line | Row]:
+    grid = _docx_grid(table)
+    width = max((len(r) for r in grid), default=0)
+    header_at: int | None = None
+    mapping: dict[int, str] | None = None
+    for i, row in enumerate(grid):
+        mapping = _header_mapping(_distinct_texts(row))
+        if mapping is not None:
+            header_at = i
+            break
+    if mapping is None and state["mapping"] is not None and state["width"] == width:
+        # A table split over pages often loses its header; reuse the previous table's columns.
+        mapping, header_at = state["mapping"], -1
+    if mapping is None or header_at is None:
+        for row in grid:
+            texts = _distinct_texts(row)
+            no = counter.next()
+            joined = " ".join(t for t in texts if t)
+            if joined:
+                yield Line(no=no, text=joined)
+        return
+    state["mapping"], state["width"] = mapping, width
+
+    for i, row in enumerate(grid):
+        no = counter.next()
+        if i <= header_at:
+            if i < header_at:
+                joined = " ".join(t for t in _distinct_texts(row) if t)
+                if joined:
+                    yield Line(no=no, text=joined)
+            continue
+        item = _map_row(no, row, mapping)
+        if item is not None:
+            yield item
+
+
+def _distinct_texts(row: list[tuple[Any, str]]) -> list[str]:
+    """Cell texts per column, a horizontally merged cell counted only in its first column."""
+    out: list[str] = []
+    prev = None
+    for tc, text in row:
+        out.append("" if tc is not None and tc is prev else text)
+        prev = tc
+    return out
+
+
+def _map_row(no: int, row: list[tuple[Any, str]], mapping: dict[int, str]) -> Line | Row | None:
+    texts = [t for _, t in row]
+    non_empty = [t for t in texts if t]
+    if not non_empty:
+        return None
+    if len(texts) > 1 and len(non_empty) == len(texts) and len(set(texts)) == 1:
+        return Line(no=no, text=texts[0])  # a section heading merged across the row
+    distinct = _distinct_texts(row)
+    cells: dict[str, str] = {}
+    for idx, col in mapping.items():
+        if idx < len(distinct) and distinct[idx]:
+            cells[col] = distinct[idx]
+    if not cells:
+        # Text only in unmapped columns (e.g. a 备注 column): keep it as running text.
+        return Line(no=no, text=" ".join(t for t in distinct if t))
+    return Row(no=no, cells=cells)
+
+
+# ---------------------------------------------------------------- xlsx
+
+
+def _read_xlsx(p: Path, name: str) -> Document:
+    import openpyxl  # deferred: heavy import
+
+    try:
+        # A file object, not the path: openpyxl refuses names not ending in .xlsx.
+        with p.open("rb") as fh:
+            wb = openpyxl.load_workbook(io.BytesIO(fh.read()), read_only=False, data_only=True)
+    except Exception as exc:  # openpyxl raises many types on damaged files
+        raise DubanError(f"无法读取 Excel 文件：{name}（文件已损坏或格式不正确）") from exc
+    items: list[Line | Row] = []
+    try:
+        for ws in wb.worksheets:
+            if getattr(ws, "sheet_state", "visible") != "visible":
+                continue  # hidden sheets hold lookup lists, not the plan
+            items.extend(_xlsx_sheet(ws))
+    except DubanError:
+        raise
+    except Exception as exc:
+        raise DubanError(f"无法读取 Excel 文件：{name}（工作表内容无法解析）") from exc
+    finally:
+        wb.close()
+    return Document(source=str(p), kind="xlsx", items=items)
+
+
+def _cell_str(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return f"{value.year}年{value.month}月{value.day}日"
+        return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _xlsx_sheet(ws: Any) -> Iterator[Line | Row]:
+    # (row, col) → (source row, source col) for every cell inside a merged range.
+    source: dict[tuple[int, int], tuple[int, int]] = {}
+    for rng in ws.merged_cells.ranges:
+        top, left = rng.min_row, rng.min_col
+        for r in range(rng.min_row, rng.max_row + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                source[(r, c)] = (top, left)
+
+    rows: list[tuple[int, list[str]]] = []
+    max_col = ws.max_column or 0
+    for values in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=max_col, values_only=True):
+        rows.append((len(rows) + 1, [_cell_str(v) for v in values]))
+
+    def value_at(r: int, c: int) -> str:
+        sr, sc = source.get((r, c), (r, c))
+        vals = rows[sr - 1][1] if sr - 1 < len(rows) else []
+        return vals[sc - 1] if sc - 1 < len(vals) else ""
+
+    def distinct_row(r: int) -> list[str]:
+        # A horizontally merged cell counts in its first column only.
+        out = []
+        for c in range(1, max_col + 1):
+            sr, sc = source.get((r, c), (r, c))
+            out.append(value_at(r, c) if sc == c else "")
+        return out
+
+    header_no: int | None = None
+    mapping: dict[int, str] | None = None
+    for r, _ in rows[:_XLSX_HEADER_SCAN_ROWS]:
+        mapping = _header_mapping(distinct_row(r))
+        if mapping is not None:
+            header_no = r
+            break
+
+    for r, _ in rows:
+        distinct = distinct_row(r)
+        non_empty = [t for t in distinct if t]
+        if not non_empty:
+            continue
+        if mapping is None or header_no is None or r < header_no:
+            yield Line(no=r, text=" ".join(non_empty))
+            continue
+        if r == header_no:
+            continue
+        full = [value_at(r, c) for c in range(1, max_col + 1)]
+        spans_row = all((r, c) in source for c in range(1, max_col + 1)) and (
+            len({source[(r, c)] for c in range(1, max_col + 1)}) == 1
+        )
+        if spans_row or (max_col > 1 and len(set(full)) == 1):
+            yield Line(no=r, text=non_empty[0])  # a section heading merged across the row
+            continue
+        cells: dict[str, str] = {}
+        for idx, col in mapping.items():
+            c = idx + 1
+            sr, sc = source.get((r, c), (r, c))
+            if sc != c:
+                continue
+            text = value_at(r, c)  # vertical merges: the top-left value filled down
+            if text:
+                cells[col] = text
+        if cells:
+            yield Row(no=r, cells=cells)
+        else:
+            yield Line(no=r, text=" ".join(non_empty))
+
+
+# ---------------------------------------------------------------- pdf
+
+
+def _read_pdf(p: Path, name: str) -> Document:
+    import pypdfium2 as pdfium  # deferred: only PDFs need it
+
+    items: list[Line | Row] = []
+    try:
+        pdf = pdfium.PdfDocument(str(p))
+    except Exception as exc:  # PdfiumError and friends
+        reason = (
+            "文件已加密，需要密码" if "password" in str(exc).lower() else "文件已损坏或格式不正确"
+        )
+        raise DubanError(f"无法读取 PDF 文件：{name}（{reason}）") from exc
+    try:
+        no = 0
+        for index in range(len(pdf)):
+            page = pdf[index]
+            try:
+                textpage = page.get_textpage()
+                try:
+                    text = textpage.get_text_range()
+                finally:
+                    textpage.close()
+            finally:
+                page.close()
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            parts = text.split("\n")
+            if parts and parts[-1] == "":
+                parts.pop()
+            for part in parts:
+                no += 1
+                items.append(Line(no=no, text=part))
+    except Exception as exc:
+        raise DubanError(f"无法读取 PDF 文件：{name}（页面内容无法解析）") from exc
+    finally:
+        pdf.close()
+    if not any(line.text.strip() for line in items if isinstance(line, Line)):
+        raise DubanError(
+            f"这是扫描版 PDF，没有文字层，无法直接导入：{name}。请先用 OCR 软件识别成文字后再导入"
+        )
+    return Document(source=str(p), kind="pdf", items=items)
