@@ -24,6 +24,7 @@ from tui.paths import data_dir
 SEED_FILES = {
     "001": data_dir() / "samples" / "dongsheng_2020-2025_breakdown.txt",
     "002": data_dir() / "samples" / "alxa_left_2024_plan.txt",
+    "000": Path(__file__).parent / "fixtures" / "seed000_dalate_2023.txt",
 }
 LABEL = r"(?:牵头|责任|参加|配合)(?:部门|单位)"
 
