@@ -50,6 +50,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json"], default="table")
     _add_db(p)
 
+    p = sub.add_parser("overdue", help="逾期未完成的落实事项")
+    p.add_argument(
+        "--as-of", dest="as_of", default=argparse.SUPPRESS, help="以某日为准（默认今天）"
+    )
+    p.add_argument("--unit")
+    p.add_argument("--plan")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    _add_db(p)
+
+    p = sub.add_parser("deadlines", help="显示任务的期限及其原文出处")
+    p.add_argument("task", help="任务 id 或编号（如 （46））")
+    p.add_argument("--plan")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    _add_db(p)
+
+    p = sub.add_parser("deadline", help="人工设定或更正任务期限")
+    p.add_argument("task", help="任务 id 或编号")
+    p.add_argument("value", help="日期（2024-06-30）、周期（每年1月8日前 或 RRULE）或 none")
+    p.add_argument("--reason", required=True, help="更正原因")
+    p.add_argument("--plan")
+    _add_db(p)
+
+    p = sub.add_parser("progress", help="记录单位报来的进展")
+    p.add_argument("assignment", help="落实事项编号")
+    p.add_argument("text")
+    p.add_argument("--done", action="store_true", help="同时验收销号")
+    p.add_argument("--date", help="进展日期（默认今天）")
+    _add_db(p)
+
     p = sub.add_parser("units", help="单位名录")
     usub = p.add_subparsers(dest="units_command", parser_class=_Parser)
     pi = usub.add_parser("import", help="导入单位名录（TOML）")
@@ -115,6 +144,14 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from tui.commands.tasks_cmd import run_tasks
 
         return run_tasks(args)
+    if command == "overdue":
+        from tui.commands.overdue import run_overdue
+
+        return run_overdue(args)
+    if command in ("deadlines", "deadline", "progress"):
+        from tui.commands import deadline_cmds
+
+        return getattr(deadline_cmds, f"run_{command}")(args)
     if command == "units":
         from tui.commands.units_cmd import run_units
 

@@ -6,7 +6,7 @@ from tui.commands.common import console, engine, print_json
 from tui.ingest.parser import ROLES
 
 
-def task_dict(row) -> dict:
+def task_dict(row, deadlines=()) -> dict:
     owners = {}
     for role in ROLES:
         owners[role] = [
@@ -23,19 +23,30 @@ def task_dict(row) -> dict:
         "text": row.text,
         "deadline_text": row.deadline_text,
         "owners": owners,
+        "deadlines": [_deadline(v) for v in deadlines],
     }
+
+
+def _deadline(v) -> dict:
+    from tui.commands.deadline_cmds import deadline_dict
+
+    d = deadline_dict(v)
+    d.pop("active")
+    return d
 
 
 def run_tasks(args) -> int:
     from sqlmodel import Session
 
+    from tui.store.deadlines import deadlines_by_task
     from tui.store.queries import list_tasks
 
     with Session(engine(args)) as session:
         rows = list_tasks(session, plan=args.plan, unit=args.unit)
-    if args.format == "json":
-        print_json([task_dict(r) for r in rows])
-        return 0
+        if args.format == "json":
+            dls = deadlines_by_task(session, [r.id for r in rows])
+            print_json([task_dict(r, dls.get(r.id, ())) for r in rows])
+            return 0
     from rich.table import Table
 
     table = Table()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,8 +13,16 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from tui.errors import DubanError
 from tui.store import models
+from tui.store.location import ENV_DB, default_db_path, operator_name, resolve_db_url
 
-ENV_DB = "DUBAN_DB"
+__all__ = [
+    "ENV_DB",
+    "default_db_path",
+    "make_engine",
+    "operator_name",
+    "resolve_db_url",
+    "transaction",
+]
 
 _AUDIT_TRIGGERS = (
     """CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
@@ -24,32 +30,6 @@ _AUDIT_TRIGGERS = (
     """CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
        BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能删除'); END""",
 )
-
-
-def default_db_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("duban", appauthor=False)) / "duban.db"
-
-
-def resolve_db_url(db: str | None = None) -> str:
-    """`--db` beats DUBAN_DB beats the per-user data directory; a bare path means SQLite."""
-    value = db or os.environ.get(ENV_DB) or str(default_db_path())
-    if "://" in value:
-        return value
-    path = Path(value).expanduser()
-    return f"sqlite:///{path}"
-
-
-def operator_name() -> str:
-    """Who is at the desk: DUBAN_USER, else the login name."""
-    name = os.environ.get("DUBAN_USER")
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "unknown"
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

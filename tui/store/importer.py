@@ -25,6 +25,7 @@ from tui.domain.units import Directory, detect_region, is_group_reference, split
 from tui.errors import DubanError
 from tui.ingest.parser import ROLE_LABEL, ROLES, ParsedPlan, ParsedTask
 from tui.store.audit import audit_rows, record
+from tui.store.deadlines import refresh_plan_deadlines
 from tui.store.models import (
     Assignment,
     AuditLog,
@@ -553,6 +554,7 @@ def _import(
                 {"active": False},
             )
 
+    refresh_plan_deadlines(session, plan, actor)
     summary = {"added": added, "removed": removed, "changed": changed}
     session.add(
         PlanRevision(

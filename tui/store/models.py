@@ -81,6 +81,31 @@ class Task(SQLModel, table=True):
     active: bool = True  # False once a newer revision dropped the task
     first_revision: int = 1
     last_revision: int = 1
+    # The deadline that counts, derived from TaskDeadline rows (a manual correction wins);
+    # cached here so that status over 200,000 assignments needs no rrule expansion.
+    due_kind: str = ""  # absolute / recurring / relative / ongoing / default / manual
+    due_dates: str = ""  # ISO dates, comma-separated, sorted
+    due_recurring: bool = False  # several dates to meet in turn (recurring or milestones)
+
+
+class TaskDeadline(SQLModel, table=True):
+    """A deadline of a task: parsed from its text, the plan-end default, or set by hand."""
+
+    __tablename__ = "task_deadline"
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    source: str  # parsed / default / manual
+    kind: str  # absolute / recurring / relative / ongoing / default
+    due: date | None = None
+    rrule: str | None = None
+    text: str = ""  # the words it came from
+    span_start: int = -1
+    span_end: int = -1
+    note: str = ""
+    reason: str = ""  # manual corrections: why
+    active: bool = True  # a superseded manual correction stays, inactive
+    created_at: datetime
+    created_by: str = ""
 
 
 class Region(SQLModel, table=True):
@@ -150,6 +175,37 @@ class Assignment(SQLModel, table=True):
     role: str  # lead / responsible / supporting
     active: bool = True
     created_at: datetime
+    completed_on: date | None = None  # 验收/销号: checked and closed by the office
+    due_override: date | None = None  # a granted extension's new date
+
+
+class Progress(SQLModel, table=True):
+    """What a unit reported (进展/反馈), by phone or in writing."""
+
+    __tablename__ = "progress"
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    reported_on: date
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    done: bool = False
+    recorded_at: datetime
+    recorded_by: str = ""
+
+
+class Extension(SQLModel, table=True):
+    """延期申请: a unit asks for more time; granted ones move the assignment's date."""
+
+    __tablename__ = "extension"
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    requested_on: date
+    reason: str
+    new_due: date
+    granted: bool
+    decision_note: str = ""
+    previous_due: date | None = None
+    decided_at: datetime
+    decided_by: str = ""
 
 
 class AuditLog(SQLModel, table=True):

@@ -1,0 +1,145 @@
+"""`duban overdue`: every assignment past its deadline and not done, most pressing first.
+
+Kept free of SQLAlchemy, SQLModel and Rich: it is measured as a whole process against
+Taskwarrior's `task overdue` (bench/overdue_vs_taskwarrior.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+
+from tui.errors import DubanError
+
+ROLE_CN = {"lead": "牵头", "responsible": "责任", "supporting": "配合"}
+
+
+def _match_plan(facts, ref: str):
+    ids = {f.plan_id: f.plan_title for f in facts}
+    if ref.isdigit() and int(ref) in ids:
+        return {int(ref)}
+    hits = {pid for pid, title in ids.items() if ref in title}
+    if not hits:
+        raise DubanError(f"找不到计划：{ref}")
+    return hits
+
+
+def _unit_ids(conn, ref: str) -> set[int]:
+    cur = conn.cursor()
+    cur.execute("SELECT id FROM unit WHERE name = ?", (ref,))
+    ids = {r[0] for r in cur.fetchall()}
+    cur.execute("SELECT unit_id FROM unit_alias WHERE alias = ?", (ref,))
+    ids |= {r[0] for r in cur.fetchall()}
+    if not ids:
+        cur.execute("SELECT id FROM unit WHERE instr(name, ?) > 0", (ref,))
+        ids = {r[0] for r in cur.fetchall()}
+    if not ids:
+        raise DubanError(f"找不到单位：{ref}")
+    return ids
+
+
+def run_overdue(args) -> int:
+    from tui.commands.common import parse_date
+    from tui.domain.board import by_urgency, evaluate
+    from tui.domain.status import Status
+    from tui.store.board import connect, load_facts
+
+    as_of = parse_date(args.as_of, "--as-of")
+    soon_days = _soon_days()
+    conn = connect(args.db)
+    try:
+        facts = load_facts(conn, as_of=as_of)
+        if args.unit:
+            units = _unit_ids(conn, args.unit)
+            facts = [f for f in facts if f.unit_id in units]
+    finally:
+        conn.close()
+    if args.plan:
+        plans = _match_plan(facts, args.plan)
+        facts = [f for f in facts if f.plan_id in plans]
+    rows = [
+        r for r in evaluate(facts, as_of, soon_days=soon_days) if r.status.status is Status.OVERDUE
+    ]
+    rows = by_urgency(rows)
+    if args.format == "json":
+        json.dump([_record(r, as_of) for r in rows], sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        w = csv.writer(sys.stdout)
+        keys = list(_record(rows[0], as_of)) if rows else list(_EMPTY_KEYS)
+        w.writerow(keys)
+        for r in rows:
+            w.writerow(_record(r, as_of).values())
+    else:
+        from tui.commands.textable import print_table
+
+        headers = ["事项", "计划", "任务", "任务名称", "单位", "角色", "期限", "逾期", "最近进展"]
+        table = [
+            [
+                str(r.fact.id),
+                r.fact.plan_title,
+                r.fact.task_number,
+                r.fact.task_title,
+                r.fact.unit_name + ("（待分解）" if r.fact.unresolved else ""),
+                ROLE_CN.get(r.fact.role, r.fact.role),
+                r.status.due.isoformat(),
+                f"{r.status.days}天",
+                r.fact.last_progress or "—",
+            ]
+            for r in rows
+        ]
+        styles = ["red"] * len(table)
+        print_table(headers, table, max_widths=[8, 14, 8, 30, 16, 4, 10, 7, 24], styles=styles)
+        sys.stdout.write(f"截至 {as_of.isoformat()}，逾期未完成 {len(rows)} 条\n")
+    return 0
+
+
+_EMPTY_KEYS = (
+    "assignment_id",
+    "plan_id",
+    "plan",
+    "task_id",
+    "task_number",
+    "task_title",
+    "unit",
+    "unit_kind",
+    "unresolved_group",
+    "role",
+    "due",
+    "days_overdue",
+    "urgency",
+    "last_progress",
+    "last_progress_on",
+    "letters_sent",
+    "as_of",
+)
+
+
+def _record(r, as_of) -> dict:
+    f = r.fact
+    return {
+        "assignment_id": f.id,
+        "plan_id": f.plan_id,
+        "plan": f.plan_title,
+        "task_id": f.task_id,
+        "task_number": f.task_number,
+        "task_title": f.task_title,
+        "unit": f.unit_name,
+        "unit_kind": f.unit_kind,
+        "unresolved_group": f.unresolved,
+        "role": f.role,
+        "due": r.status.due.isoformat() if r.status.due else None,
+        "days_overdue": r.status.days,
+        "urgency": round(r.urgency, 2),
+        "last_progress": f.last_progress or None,
+        "last_progress_on": f.progress_dates[-1].isoformat() if f.progress_dates else None,
+        "letters_sent": f.letters_sent,
+        "as_of": as_of.isoformat(),
+    }
+
+
+def _soon_days() -> int:
+    from tui.config import load_settings
+
+    return load_settings().soon_days

@@ -1,0 +1,192 @@
+"""Task deadlines in the store: parsed at import, corrected by hand, cached on the task."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
+
+from tui.clock import now
+from tui.domain.deadlines import Deadline, parse_deadline_override, task_deadlines
+from tui.domain.plan_context import PlanContext
+from tui.domain.schedule import schedule_of
+from tui.errors import DubanError
+from tui.store.audit import record
+from tui.store.models import Plan, Task, TaskDeadline
+
+
+def plan_context(plan: Plan) -> PlanContext | None:
+    if plan.period_start is None:
+        return None
+    return PlanContext(plan.period_start, plan.period_end or plan.period_start, plan.period_source)
+
+
+def _period(plan: Plan) -> tuple[int, int] | None:
+    if plan.period_start is None:
+        return None
+    return plan.period_start, plan.period_end or plan.period_start
+
+
+def _row(task_id: int, d: Deadline, source: str, actor: str, reason: str = "") -> dict:
+    return dict(
+        task_id=task_id,
+        source=source,
+        kind=d.kind,
+        due=d.due,
+        rrule=d.rrule,
+        text=d.text,
+        span_start=d.start,
+        span_end=d.end,
+        note=d.note,
+        reason=reason,
+        active=True,
+        created_at=now(),
+        created_by=actor,
+    )
+
+
+def _as_deadline(r: TaskDeadline) -> Deadline:
+    return Deadline(r.kind, r.due, r.rrule, r.text, r.span_start, r.span_end, r.note)
+
+
+def refresh_plan_deadlines(session: Session, plan: Plan, actor: str) -> None:
+    """Re-parse the deadlines of every active task of a plan; manual corrections stay."""
+    ctx = plan_context(plan)
+    tasks = list(
+        session.exec(select(Task).where(Task.plan_id == plan.id, Task.active.is_(True))).scalars()
+    )
+    ids = [t.id for t in tasks]
+    conn = session.connection()
+    table = TaskDeadline.__table__
+    conn.execute(
+        update(table)
+        .where(table.c.task_id.in_(ids), table.c.source != "manual", table.c.active.is_(True))
+        .values(active=False)
+    )
+    manual: dict[int, list[Deadline]] = {}
+    for r in session.exec(
+        select(TaskDeadline).where(
+            TaskDeadline.task_id.in_(ids),
+            TaskDeadline.source == "manual",
+            TaskDeadline.active.is_(True),
+        )
+    ).scalars():
+        manual.setdefault(r.task_id, []).append(_as_deadline(r))
+    rows: list[dict] = []
+    period = _period(plan)
+    for t in tasks:
+        found = task_deadlines(t.text, ctx, t.deadline_text or None)
+        for d in found:
+            rows.append(_row(t.id, d, "default" if d.kind == "default" else "parsed", actor))
+        sched = (
+            schedule_of(manual[t.id], period, manual=True, issued=plan.issue_date)
+            if t.id in manual
+            else schedule_of(found, period, issued=plan.issue_date)
+        )
+        t.due_kind, t.due_dates, t.due_recurring = sched.kind, sched.encode(), sched.recurring
+    if rows:
+        conn.execute(insert(table), rows)
+    session.flush()
+
+
+@dataclass
+class DeadlineView:
+    source: str
+    kind: str
+    due: date | None
+    rrule: str | None
+    text: str
+    start: int
+    end: int
+    note: str
+    reason: str
+    created_by: str
+    created_at: str
+    active: bool
+
+
+def task_deadline_views(
+    session: Session, task_id: int, *, include_inactive_manual: bool = True
+) -> list[DeadlineView]:
+    q = select(TaskDeadline).where(TaskDeadline.task_id == task_id).order_by(TaskDeadline.id)
+    out = []
+    for r in session.exec(q).scalars():
+        if not r.active and not (include_inactive_manual and r.source == "manual"):
+            continue
+        out.append(
+            DeadlineView(
+                r.source,
+                r.kind,
+                r.due,
+                r.rrule,
+                r.text,
+                r.span_start,
+                r.span_end,
+                r.note,
+                r.reason,
+                r.created_by,
+                r.created_at.isoformat(timespec="seconds"),
+                r.active,
+            )
+        )
+    return out
+
+
+def deadlines_by_task(session: Session, task_ids: list[int]) -> dict[int, list[DeadlineView]]:
+    out: dict[int, list[DeadlineView]] = {}
+    q = (
+        select(TaskDeadline)
+        .where(TaskDeadline.task_id.in_(task_ids), TaskDeadline.active.is_(True))
+        .order_by(TaskDeadline.id)
+    )
+    for r in session.exec(q).scalars():
+        out.setdefault(r.task_id, []).append(
+            DeadlineView(
+                r.source,
+                r.kind,
+                r.due,
+                r.rrule,
+                r.text,
+                r.span_start,
+                r.span_end,
+                r.note,
+                r.reason,
+                r.created_by,
+                r.created_at.isoformat(timespec="seconds"),
+                r.active,
+            )
+        )
+    return out
+
+
+def set_manual_deadline(
+    session: Session, task: Task, value: str, reason: str, actor: str
+) -> Deadline:
+    """Correct a task's deadline by hand; the parsed ones stay visible beside it."""
+    if not reason.strip():
+        raise DubanError("更正期限必须写明原因（--reason）")
+    plan = session.get(Plan, task.plan_id)
+    d = parse_deadline_override(value, plan_context(plan))
+    before = {"due_kind": task.due_kind, "due_dates": task.due_dates}
+    table = TaskDeadline.__table__
+    session.connection().execute(
+        update(table)
+        .where(table.c.task_id == task.id, table.c.source == "manual")
+        .values(active=False)
+    )
+    session.add(TaskDeadline(**_row(task.id, d, "manual", actor, reason.strip())))
+    sched = schedule_of([d], _period(plan), manual=True, issued=plan.issue_date)
+    task.due_kind, task.due_dates, task.due_recurring = sched.kind, sched.encode(), sched.recurring
+    record(
+        session,
+        actor,
+        "deadline.set",
+        "task",
+        task.id,
+        before,
+        {"due_kind": task.due_kind, "due_dates": task.due_dates, "value": value, "reason": reason},
+    )
+    session.flush()
+    return d

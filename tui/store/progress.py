@@ -1,0 +1,124 @@
+"""Writes on an assignment: progress, check-and-close (验收), reopen, extensions.
+
+Each function runs inside the caller's transaction and leaves an audit row with before/after.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from tui.clock import now
+from tui.errors import DubanError
+from tui.store.audit import record
+from tui.store.models import Assignment, Extension, Progress
+
+
+def get_assignment(session: Session, assignment_id: int) -> Assignment:
+    a = session.get(Assignment, assignment_id)
+    if a is None or not a.active:
+        raise DubanError(f"找不到落实事项：{assignment_id}")
+    if a.unit_id is None:
+        raise DubanError(f"落实事项 {assignment_id} 仍是待分解的单位组，请先分解到具体单位")
+    return a
+
+
+def record_progress(
+    session: Session, assignment_id: int, text: str, on: date, actor: str, *, done: bool = False
+) -> Progress:
+    text = text.strip()
+    if not text:
+        raise DubanError("进展内容不能为空")
+    a = get_assignment(session, assignment_id)
+    p = Progress(
+        assignment_id=a.id,
+        reported_on=on,
+        text=text,
+        done=done,
+        recorded_at=now(),
+        recorded_by=actor,
+    )
+    session.add(p)
+    session.flush()
+    record(
+        session,
+        actor,
+        "progress.add",
+        "assignment",
+        a.id,
+        None,
+        {"progress_id": p.id, "reported_on": on, "text": text, "done": done},
+    )
+    if done:
+        close(session, a.id, on, actor)
+    return p
+
+
+def close(session: Session, assignment_id: int, on: date, actor: str) -> None:
+    """验收/销号: the office checked the item and closes it as of `on`."""
+    a = get_assignment(session, assignment_id)
+    if a.completed_on is not None:
+        raise DubanError(f"落实事项 {assignment_id} 已于 {a.completed_on.isoformat()} 销号")
+    before = {"completed_on": a.completed_on}
+    a.completed_on = on
+    record(session, actor, "assignment.close", "assignment", a.id, before, {"completed_on": on})
+    session.flush()
+
+
+def reopen(session: Session, assignment_id: int, actor: str, reason: str = "") -> None:
+    a = get_assignment(session, assignment_id)
+    if a.completed_on is None:
+        raise DubanError(f"落实事项 {assignment_id} 尚未销号，无需重新打开")
+    before = {"completed_on": a.completed_on}
+    a.completed_on = None
+    record(
+        session,
+        actor,
+        "assignment.reopen",
+        "assignment",
+        a.id,
+        before,
+        {"completed_on": None, "reason": reason},
+    )
+    session.flush()
+
+
+def record_extension(
+    session: Session,
+    assignment_id: int,
+    *,
+    requested_on: date,
+    reason: str,
+    new_due: date,
+    granted: bool,
+    actor: str,
+    note: str = "",
+) -> Extension:
+    """延期申请: kept either way; a granted one moves the assignment's deadline."""
+    if not reason.strip():
+        raise DubanError("延期申请必须写明理由")
+    a = get_assignment(session, assignment_id)
+    ext = Extension(
+        assignment_id=a.id,
+        requested_on=requested_on,
+        reason=reason.strip(),
+        new_due=new_due,
+        granted=granted,
+        decision_note=note,
+        previous_due=a.due_override,
+        decided_at=now(),
+        decided_by=actor,
+    )
+    session.add(ext)
+    session.flush()
+    after = {"extension_id": ext.id, "granted": granted, "new_due": new_due, "reason": reason}
+    if granted:
+        before = {"due_override": a.due_override}
+        a.due_override = new_due
+        after["due_override"] = new_due
+        record(session, actor, "extension.grant", "assignment", a.id, before, after)
+    else:
+        record(session, actor, "extension.refuse", "assignment", a.id, None, after)
+    session.flush()
+    return ext
