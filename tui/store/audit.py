@@ -44,7 +44,7 @@ def record(
             entity_id=entity_id,
             before=to_json(before),
             after=to_json(after),
-            batch=batch,
+            batch=batch or session.info.get("batch", ""),
         )
     )
 

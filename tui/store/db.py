@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -90,8 +91,13 @@ def _ensure_schema(engine: Engine) -> None:
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commits whole on success, rolls back whole on any error."""
+    """One unit of work: commits whole on success, rolls back whole on any error.
+
+    Every audit row written inside carries the same batch id, so `undo` can revert one
+    user action as a whole.
+    """
     with Session(engine, expire_on_commit=False) as session:
+        session.info["batch"] = uuid.uuid4().hex
         try:
             yield session
             session.commit()

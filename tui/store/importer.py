@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -231,6 +232,7 @@ def import_parsed(
     chash = content_hash(parsed)
     key = plan_key(parsed.title)
     session = Session(engine, expire_on_commit=False)
+    session.info["batch"] = uuid.uuid4().hex
     try:
         report = _import(
             session,
@@ -441,6 +443,7 @@ def _import(
                     (tid, None, {"number": v["number"], "title": v["title"]})
                     for (_, v), tid in zip(new_task_rows, ids, strict=True)
                 ],
+                batch=session.info["batch"],
             ),
         )
     for k, t in existing.items():
@@ -539,6 +542,7 @@ def _import(
                     (aid, None, {k: r[k] for k in ("task_id", "unit_id", "group_id", "role")})
                     for r, aid in zip(new_rows, ids, strict=True)
                 ],
+                batch=session.info["batch"],
             ),
         )
     for akey, a in current.items():
