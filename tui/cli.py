@@ -97,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-open", action="store_true", help="只生成演示库，不打开界面")
     _add_db(p)
 
+    try:  # TEMPORARY until letters_cmd lands
+        from tui.commands.letters_cmd import add_parser as add_letters
+    except ImportError:
+        add_letters = None
+    if add_letters is not None:
+        add_letters(sub, _Parser, _add_db)
+
     p = sub.add_parser("backup", help="在督办台运行时也能做一致的数据库备份")
     p.add_argument("dest")
     _add_db(p)
@@ -105,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if argv is None and args_list[:1] == ["overdue"]:
+        import gc
+
+        # A short-lived listing over ~10^5 rows: garbage collection is pure cost here.
+        gc.disable()
     try:
         parser = build_parser()
         args = parser.parse_args(args_list)
@@ -112,6 +124,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DubanError as exc:
         _fail(exc.message)
         return exc.exit_code
+    except BrokenPipeError:
+        # `duban overdue | head`: the reader left; stop quietly like any Unix filter.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         _fail("已中断")
         return 130
@@ -162,6 +179,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from tui.commands.demo import run_demo
 
         return run_demo(args)
+    if command == "letters":
+        from tui.commands.letters_cmd import run_letters
+
+        return run_letters(args)
     if command == "backup":
         from tui.commands.backup import run_backup
 

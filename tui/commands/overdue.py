@@ -15,11 +15,11 @@ from tui.errors import DubanError
 ROLE_CN = {"lead": "牵头", "responsible": "责任", "supporting": "配合"}
 
 
-def _match_plan(facts, ref: str):
-    ids = {f.plan_id: f.plan_title for f in facts}
-    if ref.isdigit() and int(ref) in ids:
+def _plan_ids(conn, ref: str) -> set[int]:
+    rows = conn.cursor().execute("SELECT id, title FROM plan").fetchall()
+    if ref.isdigit() and int(ref) in {pid for pid, _ in rows}:
         return {int(ref)}
-    hits = {pid for pid, title in ids.items() if ref in title}
+    hits = {pid for pid, title in rows if ref in title}
     if not hits:
         raise DubanError(f"找不到计划：{ref}")
     return hits
@@ -46,21 +46,14 @@ def run_overdue(args) -> int:
     from tui.store.board import connect, load_facts
 
     as_of = parse_date(args.as_of, "--as-of")
-    soon_days = _soon_days()
     conn = connect(args.db)
     try:
-        facts = load_facts(conn, as_of=as_of)
-        if args.unit:
-            units = _unit_ids(conn, args.unit)
-            facts = [f for f in facts if f.unit_id in units]
+        units = _unit_ids(conn, args.unit) if args.unit else None
+        plans = _plan_ids(conn, args.plan) if args.plan else None
+        facts = load_facts(conn, as_of=as_of, past_due_only=True, unit_ids=units, plan_ids=plans)
     finally:
         conn.close()
-    if args.plan:
-        plans = _match_plan(facts, args.plan)
-        facts = [f for f in facts if f.plan_id in plans]
-    rows = [
-        r for r in evaluate(facts, as_of, soon_days=soon_days) if r.status.status is Status.OVERDUE
-    ]
+    rows = [r for r in evaluate(facts, as_of) if r.status.status is Status.OVERDUE]
     rows = by_urgency(rows)
     if args.format == "json":
         json.dump([_record(r, as_of) for r in rows], sys.stdout, ensure_ascii=False, indent=1)
@@ -75,20 +68,23 @@ def run_overdue(args) -> int:
         from tui.commands.textable import print_table
 
         headers = ["事项", "计划", "任务", "任务名称", "单位", "角色", "期限", "逾期", "最近进展"]
-        table = [
-            [
-                str(r.fact.id),
-                r.fact.plan_title,
-                r.fact.task_number,
-                r.fact.task_title,
-                r.fact.unit_name + ("（待分解）" if r.fact.unresolved else ""),
-                ROLE_CN.get(r.fact.role, r.fact.role),
-                r.status.due.isoformat(),
-                f"{r.status.days}天",
-                r.fact.last_progress or "—",
-            ]
-            for r in rows
-        ]
+        table = []
+        add = table.append
+        for r in rows:
+            f, st = r.fact, r.status
+            add(
+                (
+                    str(f.id),
+                    f.plan_title,
+                    f.task_number,
+                    f.task_title,
+                    f.unit_name if f.unit_id is not None else f.unit_name + "（待分解）",
+                    ROLE_CN.get(f.role, f.role),
+                    st.due.isoformat(),
+                    f"{st.days}天",
+                    f.last_progress or "—",
+                )
+            )
         styles = ["red"] * len(table)
         print_table(headers, table, max_widths=[8, 14, 8, 30, 16, 4, 10, 7, 24], styles=styles)
         sys.stdout.write(f"截至 {as_of.isoformat()}，逾期未完成 {len(rows)} 条\n")
@@ -137,9 +133,3 @@ def _record(r, as_of) -> dict:
         "letters_sent": f.letters_sent,
         "as_of": as_of.isoformat(),
     }
-
-
-def _soon_days() -> int:
-    from tui.config import load_settings
-
-    return load_settings().soon_days

@@ -11,6 +11,7 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import repeat
 
 _ANSI = {
     "red": "\x1b[31m",
@@ -54,27 +55,50 @@ def print_table(
     styles: Sequence[str | None] | None = None,
     out=None,
 ) -> None:
-    """Rows of strings; `styles[i]` colours row i (a name from _ANSI) on a terminal."""
+    """Rows of strings; `styles[i]` colours row i (a name from _ANSI) on a terminal.
+
+    Listings repeat the same units, plans and task titles thousands of times, so each
+    distinct cell is measured and padded once per column.
+    """
     out = out or sys.stdout
     color = out.isatty()
     n = len(headers)
     limits = list(max_widths or [60] * n)
-    clipped = [[clip(str(c), limits[i]) for i, c in enumerate(r)] for r in rows]
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(n)]
     widths = [width(h) for h in headers]
-    for r in clipped:
-        for i, c in enumerate(r):
-            w = width(c)
-            if w > widths[i]:
-                widths[i] = w
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(c + " " * (widths[i] - width(c)) for i, c in enumerate(cells)).rstrip()
-
-    write = out.write
-    head = line(headers)
-    write((_ANSI["bold"] + head + _RESET if color else head) + "\n")
-    write("  ".join("─" * w for w in widths) + "\n")
-    for i, r in enumerate(clipped):
-        text = line(r)
-        style = styles[i] if styles and color else None
-        write((_ANSI[style] + text + _RESET if style in _ANSI else text) + "\n")
+    padded_columns = []
+    for i, col in enumerate(columns):
+        limit = limits[i]
+        if col and all(map(str.isascii, col)) and max(map(len, col)) <= limit:
+            # Ids, dates: plain ASCII, one cell per character; pad in C.
+            widths[i] = max(widths[i], max(map(len, col)))
+            padded_columns.append(col if i == n - 1 else map(str.ljust, col, repeat(widths[i])))
+            continue
+        measured: dict[str, tuple[str, int]] = {}
+        for c in set(col):
+            if c.isascii() and len(c) <= limit:
+                measured[c] = (c, len(c))
+            else:
+                shown = clip(c, limit)
+                measured[c] = (shown, width(shown))
+        if measured:
+            widths[i] = max(widths[i], max(w for _, w in measured.values()))
+        if i == n - 1:
+            pad = {c: shown for c, (shown, _) in measured.items()}
+        else:
+            pad = {c: shown + " " * (widths[i] - w) for c, (shown, w) in measured.items()}
+        padded_columns.append(map(pad.__getitem__, col))
+    lines = list(map("  ".join, zip(*padded_columns, strict=True))) if rows else []
+    head = "  ".join(h + " " * (widths[i] - width(h)) for i, h in enumerate(headers)).rstrip()
+    chunks = [
+        (_ANSI["bold"] + head + _RESET if color else head),
+        "  ".join("─" * w for w in widths),
+    ]
+    if color and styles:
+        chunks.extend(
+            _ANSI[st] + text + _RESET if st in _ANSI else text
+            for text, st in zip(lines, styles, strict=True)
+        )
+    else:
+        chunks.extend(lines)
+    out.write("\n".join(chunks) + "\n")

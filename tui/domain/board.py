@@ -43,10 +43,12 @@ def evaluate(facts: Iterable, as_of: date, *, soon_days: int = 15) -> list[Evalu
 
 
 def by_urgency(rows: Sequence[Evaluated]) -> list[Evaluated]:
-    """Most pressing first; ties by plan, task position and unit, so the order is stable."""
-    return sorted(
-        rows, key=lambda r: (-r.urgency, r.fact.plan_id, r.fact.task_id, r.fact.unit_name)
-    )
+    """Most pressing first; ties keep the order they came in (plan, task, assignment)."""
+    return sorted(rows, key=_urgency_key, reverse=True)
+
+
+def _urgency_key(row: Evaluated) -> float:
+    return row.urgency
 
 
 def count_by_status(rows: Iterable[Evaluated]) -> dict[Status, int]:

@@ -67,18 +67,23 @@ def _d(value) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-_FACTS_SQL = """
-SELECT a.id, a.task_id, t.plan_id, p.title, t.number, t.title, a.unit_id,
-       COALESCE(u.name, g.name, ''), COALESCE(u.kind, '待分解'), a.role,
-       t.due_dates, t.due_recurring, t.due_kind, a.completed_on, a.due_override
-FROM assignment a
-JOIN task t ON t.id = a.task_id
-JOIN plan p ON p.id = t.plan_id
-LEFT JOIN unit u ON u.id = a.unit_id
-LEFT JOIN unit_group g ON g.id = a.group_id
+_TASKS_SQL = """
+SELECT t.id, t.plan_id, p.title, t.number, t.title, t.due_dates, t.due_recurring, t.due_kind
+FROM task t JOIN plan p ON p.id = t.plan_id WHERE t.active = 1
+"""
+_NAMES_SQL = "SELECT id, name, kind FROM unit"
+_GROUPS_SQL = "SELECT id, name FROM unit_group"
+_ASSIGNMENTS_SQL = """
+SELECT a.id, a.task_id, a.unit_id, a.group_id, a.role, a.completed_on, a.due_override
+FROM assignment a JOIN task t ON t.id = a.task_id
 WHERE a.active = 1 AND t.active = 1
 """
-
+# Only what can be overdue on a date: not closed by then, and some date already past.
+_PAST_DUE_FILTER = """
+  AND (a.completed_on IS NULL OR a.completed_on > :as_of)
+  AND ((a.due_override IS NULL AND t.due_first <> '' AND t.due_first < :as_of)
+       OR a.due_override < :as_of)
+"""
 _PROGRESS_SQL = """
 SELECT pr.assignment_id, pr.reported_on, pr.text
 FROM progress pr JOIN assignment a ON a.id = pr.assignment_id
@@ -87,39 +92,53 @@ ORDER BY pr.assignment_id, pr.reported_on, pr.id
 """
 
 
-def load_facts(conn, *, as_of: date | None = None) -> list[AssignmentFact]:
-    """All live assignments; progress after `as_of` is left out (the world as of that date)."""
+def load_facts(
+    conn,
+    *,
+    as_of: date | None = None,
+    past_due_only: bool = False,
+    unit_ids: set[int] | None = None,
+    plan_ids: set[int] | None = None,
+) -> list[AssignmentFact]:
+    """Live assignments as of a date: progress and closing after `as_of` are left out.
+
+    `past_due_only` keeps the rows that can be overdue on `as_of` (filtered in SQL; the
+    status rules still decide); the unit and plan filters are applied while reading.
+    """
     cur = conn.cursor()
-    due_cache: dict[str, tuple[date, ...]] = {}
+    tasks = {}
+    for tid, pid, ptitle, number, title, dues, recurring, kind in cur.execute(
+        _TASKS_SQL
+    ).fetchall():
+        if plan_ids is not None and pid not in plan_ids:
+            continue
+        due = tuple(date.fromisoformat(x) for x in dues.split(",")) if dues else ()
+        tasks[tid] = (pid, ptitle, number, title, due, bool(recurring), kind)
+    units = {uid: (name, kind) for uid, name, kind in cur.execute(_NAMES_SQL).fetchall()}
+    groups = dict(cur.execute(_GROUPS_SQL).fetchall())
+    sql = _ASSIGNMENTS_SQL
+    params: dict = {}
+    if past_due_only:
+        if as_of is None:
+            raise ValueError("past_due_only needs as_of")
+        sql += _PAST_DUE_FILTER
+        params["as_of"] = as_of.isoformat()
     facts: list[AssignmentFact] = []
     by_id: dict[int, AssignmentFact] = {}
-    cur.execute(_FACTS_SQL)
-    for (
-        aid,
-        tid,
-        pid,
-        ptitle,
-        number,
-        title,
-        uid,
-        uname,
-        ukind,
-        role,
-        dues,
-        recurring,
-        kind,
-        completed,
-        override,
-    ) in cur.fetchall():
-        if override:
-            due = (_d(override),)
-            recurring = False
+    for aid, tid, uid, gid, role, completed, override in cur.execute(sql, params).fetchall():
+        task = tasks.get(tid)
+        if task is None or (unit_ids is not None and uid not in unit_ids):
+            continue
+        pid, ptitle, number, title, due, recurring, kind = task
+        if uid is not None:
+            uname, ukind = units[uid]
         else:
-            due = due_cache.get(dues)
-            if due is None:
-                due = due_cache[dues] = (
-                    tuple(date.fromisoformat(x) for x in dues.split(",")) if dues else ()
-                )
+            uname, ukind = groups.get(gid, ""), "待分解"
+        if override:
+            due, recurring = (_d(override),), False
+        done = _d(completed)
+        if as_of is not None and done is not None and done > as_of:
+            done = None
         fact = AssignmentFact(
             aid,
             tid,
@@ -132,9 +151,9 @@ def load_facts(conn, *, as_of: date | None = None) -> list[AssignmentFact]:
             ukind,
             role,
             due,
-            bool(recurring),
+            recurring,
             kind,
-            _d(completed),
+            done,
         )
         facts.append(fact)
         by_id[aid] = fact
@@ -143,23 +162,21 @@ def load_facts(conn, *, as_of: date | None = None) -> list[AssignmentFact]:
     dates: list[date] = []
     last = ""
     for aid, on, text in cur.fetchall():
+        if aid not in by_id:
+            continue
         d = _d(on)
         if as_of is not None and d > as_of:
             continue
         if aid != current:
-            if current in by_id:
+            if current is not None:
                 by_id[current].progress_dates = tuple(dates)
                 by_id[current].last_progress = last
             current, dates = aid, []
         dates.append(d)
         last = text
-    if current in by_id:
+    if current is not None:
         by_id[current].progress_dates = tuple(dates)
         by_id[current].last_progress = last
-    if as_of is not None:
-        for f in facts:
-            if f.completed_on is not None and f.completed_on > as_of:
-                f.completed_on = None
     _load_letters(cur, by_id, as_of)
     cur.close()
     return facts

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from tui.clock import now
 from tui.domain.deadlines import Deadline, parse_deadline_override, task_deadlines
 from tui.domain.plan_context import PlanContext
-from tui.domain.schedule import schedule_of
+from tui.domain.schedule import Schedule, schedule_of
 from tui.errors import DubanError
 from tui.store.audit import record
 from tui.store.models import Plan, Task, TaskDeadline
@@ -51,6 +51,14 @@ def _as_deadline(r: TaskDeadline) -> Deadline:
     return Deadline(r.kind, r.due, r.rrule, r.text, r.span_start, r.span_end, r.note)
 
 
+def apply_schedule(task: Task, sched: Schedule) -> None:
+    """Cache the schedule on the task row, where status queries read it."""
+    task.due_kind = sched.kind
+    task.due_dates = sched.encode()
+    task.due_recurring = sched.recurring
+    task.due_first = sched.dates[0].isoformat() if sched.dates else ""
+
+
 def refresh_plan_deadlines(session: Session, plan: Plan, actor: str) -> None:
     """Re-parse the deadlines of every active task of a plan; manual corrections stay."""
     ctx = plan_context(plan)
@@ -85,7 +93,7 @@ def refresh_plan_deadlines(session: Session, plan: Plan, actor: str) -> None:
             if t.id in manual
             else schedule_of(found, period, issued=plan.issue_date)
         )
-        t.due_kind, t.due_dates, t.due_recurring = sched.kind, sched.encode(), sched.recurring
+        apply_schedule(t, sched)
     if rows:
         conn.execute(insert(table), rows)
     session.flush()
@@ -178,7 +186,7 @@ def set_manual_deadline(
     )
     session.add(TaskDeadline(**_row(task.id, d, "manual", actor, reason.strip())))
     sched = schedule_of([d], _period(plan), manual=True, issued=plan.issue_date)
-    task.due_kind, task.due_dates, task.due_recurring = sched.kind, sched.encode(), sched.recurring
+    apply_schedule(task, sched)
     record(
         session,
         actor,

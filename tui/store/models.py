@@ -86,6 +86,7 @@ class Task(SQLModel, table=True):
     due_kind: str = ""  # absolute / recurring / relative / ongoing / default / manual
     due_dates: str = ""  # ISO dates, comma-separated, sorted
     due_recurring: bool = False  # several dates to meet in turn (recurring or milestones)
+    due_first: str = Field(default="", index=True)  # earliest due date (ISO), "" = none
 
 
 class TaskDeadline(SQLModel, table=True):
