@@ -9,7 +9,7 @@ from tui.commands.textable import clip, print_table, width
 
 def test_width_and_clip():
     assert width("司法局") == 6
-    assert width("ab（1）") == 6
+    assert width("ab（1）") == 7
     assert clip("加强行政执法监督", 9) == "加强行政…"
     assert width(clip("加强行政执法监督", 9)) <= 9
     assert clip("short", 9) == "short"
