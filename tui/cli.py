@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", help="进展日期（默认今天）")
     _add_db(p)
 
+    p = sub.add_parser("workdays", help="按国家法定节假日计算工作日（如回复期限）")
+    p.add_argument("start", help="起始日期 YYYY-MM-DD")
+    p.add_argument("days", type=int, help="工作日数（起始日当天不计）")
+
     p = sub.add_parser("units", help="单位名录")
     usub = p.add_subparsers(dest="units_command", parser_class=_Parser)
     pi = usub.add_parser("import", help="导入单位名录（TOML）")
@@ -169,6 +173,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from tui.commands import deadline_cmds
 
         return getattr(deadline_cmds, f"run_{command}")(args)
+    if command == "workdays":
+        from tui.commands.workdays import run_workdays
+
+        return run_workdays(args)
     if command == "units":
         from tui.commands.units_cmd import run_units
 

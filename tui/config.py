@@ -37,6 +37,12 @@ class Settings:
     font_file: str = ""  # a FangSong TTF/OTF for letters; empty = office font or shipped subset
     holidays_dir: str = ""  # extra holiday files (e.g. 2027.toml); default data/holidays/
 
+    def calendar(self):
+        """China's working-day calendar with the office's holiday files (settings or data/)."""
+        from tui.domain.calendar import WorkCalendar
+
+        return WorkCalendar.from_dir(self.holidays_dir or None)
+
     def ladder(self):
         from tui.domain.escalation import LadderSettings
 
