@@ -39,6 +39,11 @@ def operator_name() -> str:
     name = os.environ.get("DUBAN_USER")
     if name:
         return name
+    from tui.config import load_settings
+
+    configured = load_settings().operator
+    if configured:
+        return configured
     try:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no login name in some containers
