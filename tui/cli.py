@@ -101,12 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-open", action="store_true", help="只生成演示库，不打开界面")
     _add_db(p)
 
-    try:  # TEMPORARY until letters_cmd lands
-        from tui.commands.letters_cmd import add_parser as add_letters
-    except ImportError:
-        add_letters = None
-    if add_letters is not None:
-        add_letters(sub, _Parser, _add_db)
+    from tui.commands.letters_cmd import add_parser as add_letters
+
+    add_letters(sub, _Parser, _add_db)
 
     p = sub.add_parser("backup", help="在督办台运行时也能做一致的数据库备份")
     p.add_argument("dest")

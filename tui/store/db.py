@@ -13,7 +13,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
 from tui.errors import DubanError
-from tui.store import models
+from tui.store import letter_models, models  # noqa: F401  (letter_models: create its tables)
 from tui.store.location import ENV_DB, default_db_path, operator_name, resolve_db_url
 
 __all__ = [

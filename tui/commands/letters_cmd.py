@@ -1,0 +1,578 @@
+"""`duban letters …`: the ladder's proposals, drafts, sign-off, rendering, printing, replies.
+
+Every sub-command is one transaction (sign and print: see tui.store.letters); errors are
+one line of Chinese with exit code 2 and nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import date
+from pathlib import Path
+
+from tui.commands.common import console, engine, parse_date, print_json
+from tui.errors import DubanError
+
+KIND_CHOICES = ("提示", "提醒", "督办")
+
+
+def add_parser(sub, parser_class, add_db) -> None:
+    """Register `letters` and its sub-commands on the main parser's sub-parsers."""
+    p = sub.add_parser("letters", help="函件：发函建议、起草、签发、生成、打印、回复、作废")
+    add_db(p)
+    lsub = p.add_subparsers(dest="letters_command", parser_class=parser_class)
+
+    def as_of(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--as-of", dest="as_of", default=argparse.SUPPRESS, help="以某日为准")
+
+    def fmt(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--format", choices=["table", "json"], default="table")
+
+    def templates(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--templates", help="本单位函件模板目录（同名文件优先于内置模板）")
+
+    q = lsub.add_parser("due", help="按督办阶梯列出应发函的事项（按单位分组）")
+    as_of(q)
+    q.add_argument("--unit", help="只看某单位")
+    fmt(q)
+    add_db(q)
+
+    q = lsub.add_parser("draft", help="起草函件：每个单位一封，列出该单位本级的全部事项")
+    q.add_argument("--kind", required=True, choices=KIND_CHOICES)
+    q.add_argument("--unit", help="只为某单位起草")
+    as_of(q)
+    fmt(q)
+    templates(q)
+    add_db(q)
+
+    q = lsub.add_parser("edit", help="修改草稿的文字或事项")
+    q.add_argument("id")
+    q.add_argument("--title", help="新标题（可用 {单位} 等占位符）")
+    q.add_argument("--addressee", help="新的主送")
+    q.add_argument("--body", action="append", help="正文段落（可重复，按顺序替换全部正文）")
+    q.add_argument("--closing", help="结束语")
+    q.add_argument("--remove", type=int, nargs="+", default=[], help="移除的落实事项编号")
+    q.add_argument("--add", type=int, nargs="+", default=[], help="加入的落实事项编号")
+    templates(q)
+    add_db(q)
+
+    q = lsub.add_parser("sign", help="签发：编发文字号、定发函日期和回复期限")
+    q.add_argument("ids", nargs="+", metavar="ID")
+    q.add_argument("--by", required=True, help="签发人姓名")
+    q.add_argument("--date", help="发函日期（默认今天）")
+    templates(q)
+    add_db(q)
+
+    q = lsub.add_parser("render", help="生成 Word 和 PDF 文件")
+    q.add_argument("ids", nargs="+", metavar="ID")
+    q.add_argument("--out", required=True, help="输出目录")
+    templates(q)
+    add_db(q)
+
+    q = lsub.add_parser("print", help="送打印机打印（按给出的顺序）")
+    q.add_argument("ids", nargs="*", metavar="ID")
+    q.add_argument("--batch", help="打印整个起草批次（按发文字号顺序）")
+    q.add_argument("--printer", help="打印机队列名（默认用设置中的 printer）")
+    q.add_argument("--out", help="尚未生成 PDF 时的输出目录（默认数据库旁的 letters/）")
+    templates(q)
+    add_db(q)
+
+    q = lsub.add_parser("reply", help="登记单位的书面回复")
+    q.add_argument("id")
+    q.add_argument("--date", required=True, help="回复日期")
+    q.add_argument("--text", required=True, help="回复内容摘要")
+    q.add_argument("--settle", help="done = 所列事项验收销号；日期 = 同意延期至该日")
+    q.add_argument("--items", type=int, nargs="+", help="只处理其中这些落实事项")
+    add_db(q)
+
+    q = lsub.add_parser("void", help="作废函件（保留其发文字号）")
+    q.add_argument("id")
+    q.add_argument("--reason", required=True)
+    add_db(q)
+
+    q = lsub.add_parser("list", help="发文登记簿")
+    q.add_argument("--status", help="草稿/已签发/已打印/已回复/逾期未复/作废")
+    q.add_argument("--kind", choices=KIND_CHOICES)
+    q.add_argument("--unit")
+    q.add_argument("--batch")
+    as_of(q)
+    fmt(q)
+    add_db(q)
+
+    q = lsub.add_parser("show", help="在终端预览函件全文")
+    q.add_argument("id")
+    templates(q)
+    add_db(q)
+
+    q = lsub.add_parser("push", help="人工提级：把事项直接提到更高一级函件")
+    q.add_argument("assignment", type=int)
+    q.add_argument("--rung", required=True, choices=KIND_CHOICES)
+    q.add_argument("--reason", required=True)
+    add_db(q)
+
+    q = lsub.add_parser("hold", help="暂缓：本事项暂不发函")
+    q.add_argument("assignment", type=int)
+    q.add_argument("--reason", required=True)
+    add_db(q)
+
+    q = lsub.add_parser("release", help="取消人工提级或暂缓")
+    q.add_argument("assignment", type=int)
+    q.add_argument("--reason", required=True)
+    add_db(q)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _ctx():
+    from tui.config import load_settings
+    from tui.domain.calendar import WorkCalendar
+
+    settings = load_settings()
+    return settings, WorkCalendar.from_dir(settings.holidays_dir or None)
+
+
+def _actor(settings) -> str:
+    from tui.store.location import operator_name
+
+    return os.environ.get("DUBAN_USER") or settings.operator or operator_name()
+
+
+def _templates(args) -> Path | None:
+    value = getattr(args, "templates", None)
+    if not value:
+        return None
+    path = Path(value)
+    if not path.is_dir():
+        raise DubanError(f"模板目录不存在：{path}")
+    return path
+
+
+def _as_of(args) -> date:
+    return parse_date(getattr(args, "as_of", None), "--as-of")
+
+
+def _ids(session, refs) -> list[int]:
+    """Letter ids from ids or 发文字号 as printed."""
+    from sqlmodel import select
+
+    from tui.store.letter_models import Letter
+
+    out: list[int] = []
+    for ref in refs:
+        ref = str(ref).strip()
+        if ref.isdigit():
+            out.append(int(ref))
+            continue
+        hit = session.exec(select(Letter.id).where(Letter.number == ref)).first()
+        if hit is None:
+            raise DubanError(f"找不到函件：{ref}（请用函件编号或完整的发文字号）")
+        out.append(int(hit))
+    return out
+
+
+def _warn(calendar) -> None:
+    if calendar.warnings:
+        err = console(stderr=True)
+        for w in calendar.warnings:
+            err.print(f"[yellow]提示：[/]{w}")
+
+
+def _notes(notes) -> None:
+    if notes:
+        err = console(stderr=True)
+        for n in notes:
+            err.print(f"[yellow]提示：[/]{n}")
+
+
+def _default_out(args) -> Path:
+    from tui.store.location import resolve_db_url, sqlite_path
+
+    path = sqlite_path(resolve_db_url(getattr(args, "db", None)))
+    if path is not None:
+        return path.parent / "letters"
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("duban", appauthor=False)) / "letters"
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+def run_letters(args) -> int:
+    """Dispatch `duban letters SUB`."""
+    cmd = getattr(args, "letters_command", None)
+    if cmd is None:
+        raise DubanError(
+            "请指定 letters 的子命令：due、draft、edit、sign、render、print、reply、void、"
+            "list、show、push、hold、release"
+        )
+    return globals()[f"_run_{cmd}"](args)
+
+
+def _run_due(args) -> int:
+    from sqlmodel import Session
+
+    from tui.store.letters import due_proposals
+
+    settings, cal = _ctx()
+    as_of = _as_of(args)
+    with Session(engine(args, create=False)) as session:
+        report = due_proposals(session, as_of, settings=settings, calendar=cal, unit=args.unit)
+    if args.format == "json":
+        print_json(
+            {
+                "as_of": as_of,
+                "groups": [
+                    {
+                        "unit_id": g.unit_id,
+                        "unit": g.unit_name,
+                        "kind": g.kind,
+                        "items": [
+                            {
+                                "assignment_id": p.assignment_id,
+                                "task_number": p.task_number,
+                                "task_title": p.task_title,
+                                "role": p.role,
+                                "status": p.status,
+                                "due": p.due,
+                                "days": p.days,
+                                "reason": p.reason,
+                                "draft_id": p.draft_id,
+                            }
+                            for p in g.items
+                        ],
+                    }
+                    for g in report.groups
+                ],
+                "skipped": report.skipped,
+                "warnings": report.warnings,
+            }
+        )
+        return 0
+    out = console()
+    if not report.groups:
+        out.print(f"截至 {as_of.isoformat()}，没有需要发函的事项")
+    for g in report.groups:
+        out.print(f"[bold]{g.unit_name}[/]　{g.kind}函　{len(g.items)} 项")
+        for p in g.items:
+            extra = f"　（已在草稿 {p.draft_id} 中）" if p.draft_id else ""
+            out.print(
+                f"  事项 {p.assignment_id}　{p.task_number} {p.task_title[:24]}　{p.reason}{extra}"
+            )
+    n = sum(len(g.items) for g in report.groups)
+    out.print(f"截至 {as_of.isoformat()}，应发函 {len(report.groups)} 封，涉及事项 {n} 项")
+    _notes(report.notes)
+    return 0
+
+
+def _run_draft(args) -> int:
+    from tui.store.db import transaction
+    from tui.store.letters import draft_letters
+
+    settings, cal = _ctx()
+    as_of = _as_of(args)
+    actor = _actor(settings)
+    with transaction(engine(args, create=False)) as session:
+        result = draft_letters(
+            session,
+            args.kind,
+            as_of,
+            args.unit,
+            actor,
+            settings=settings,
+            calendar=cal,
+            template_dir=_templates(args),
+        )
+        batch = session.info.get("batch", "")
+        rows = []
+        from sqlmodel import select
+
+        from tui.store.letter_models import LetterItem
+        from tui.store.models import Unit
+
+        for letter in result:
+            n = len(
+                session.exec(select(LetterItem.id).where(LetterItem.letter_id == letter.id)).all()
+            )
+            u = session.get(Unit, letter.unit_id)
+            rows.append(
+                {"id": letter.id, "kind": letter.kind, "unit": u.name if u else "", "items": n}
+            )
+    if args.format == "json":
+        print_json(
+            {
+                "batch": batch if rows else None,
+                "ids": [r["id"] for r in rows],
+                "letters": rows,
+                "notes": result.notes,
+            }
+        )
+        return 0
+    out = console()
+    for r in rows:
+        out.print(f"草稿 {r['id']}　{r['kind']}函　{r['unit']}　{r['items']} 项")
+    if rows:
+        out.print(
+            f"已起草 {len(rows)} 封{args.kind}函（批次 {batch[:8]}），签发前可用 letters show 预览"
+        )
+    else:
+        out.print(f"截至 {as_of.isoformat()}，没有需要起草{args.kind}函的事项")
+    _notes(result.notes)
+    return 0
+
+
+def _run_edit(args) -> int:
+    from tui.store.db import transaction
+    from tui.store.letters import edit_draft
+
+    settings, _ = _ctx()
+    with transaction(engine(args, create=False)) as session:
+        (lid,) = _ids(session, [args.id])
+        letter = edit_draft(
+            session,
+            lid,
+            _actor(settings),
+            title=args.title,
+            addressee=args.addressee,
+            body_paragraphs=args.body,
+            closing=args.closing,
+            remove=args.remove,
+            add=args.add,
+            template_dir=_templates(args),
+            settings=settings,
+        )
+    console().print(f"已修改草稿 {letter.id}：{letter.title}")
+    return 0
+
+
+def _run_sign(args) -> int:
+    from sqlmodel import Session
+
+    from tui.store.letters import sign_letters
+
+    settings, cal = _ctx()
+    on = parse_date(args.date, "--date") if args.date else date.today()
+    eng = engine(args, create=False)
+    with Session(eng) as session:
+        ids = _ids(session, args.ids)
+    signed = sign_letters(
+        eng,
+        ids,
+        args.by,
+        on=on,
+        actor=_actor(settings),
+        settings=settings,
+        calendar=cal,
+        template_dir=_templates(args),
+    )
+    out = console()
+    for letter in signed:
+        out.print(
+            f"{letter.id}　{letter.number}　签发人 {letter.signed_by}　"
+            f"发函 {letter.issued_on.isoformat()}　回复期限 {letter.reply_due.isoformat()}"
+        )
+    _warn(cal)
+    return 0
+
+
+def _run_render(args) -> int:
+    from sqlmodel import Session
+
+    from tui.store.letters import render_letters
+
+    settings, cal = _ctx()
+    eng = engine(args, create=False)
+    with Session(eng) as session:
+        ids = _ids(session, args.ids)
+    done = render_letters(
+        eng,
+        ids,
+        args.out,
+        actor=_actor(settings),
+        settings=settings,
+        calendar=cal,
+        template_dir=_templates(args),
+    )
+    out = console()
+    for r in done:
+        out.print(f"{r.letter_id}　{r.number or '草稿'}　{r.pdf}（{r.pages} 页）　{r.docx}")
+    return 0
+
+
+def _run_print(args) -> int:
+    from sqlmodel import Session
+
+    from tui.store.letters import batch_ids, print_letters
+
+    settings, cal = _ctx()
+    eng = engine(args, create=False)
+    with Session(eng) as session:
+        ids = _ids(session, args.ids)
+        if args.batch:
+            ids += [i for i in batch_ids(session, args.batch) if i not in ids]
+    if not ids:
+        raise DubanError("请指定要打印的函件编号，或用 --batch 指定起草批次")
+    if args.batch:
+        from tui.store.letter_models import DRAFT, VOID, Letter
+
+        with Session(eng) as session:
+            ids = [i for i in ids if session.get(Letter, i).status not in (DRAFT, VOID)]
+        if not ids:
+            raise DubanError(f"批次 {args.batch} 中没有已签发的函件可打印")
+    jobs = print_letters(
+        eng,
+        ids,
+        _actor(settings),
+        out_dir=args.out or _default_out(args),
+        settings=settings,
+        calendar=cal,
+        template_dir=_templates(args),
+        printer=args.printer,
+    )
+    out = console()
+    for lid, job in zip(ids, jobs, strict=True):
+        out.print(f"{lid}　已送 {job.printer}　{job.path}　{job.job}")
+    return 0
+
+
+def _run_reply(args) -> int:
+    from tui.store.db import transaction
+    from tui.store.letters import record_reply
+
+    settings, _ = _ctx()
+    on = parse_date(args.date, "--date")
+    settle: str | date | None = None
+    if args.settle:
+        settle = "done" if args.settle == "done" else parse_date(args.settle, "--settle")
+    with transaction(engine(args, create=False)) as session:
+        (lid,) = _ids(session, [args.id])
+        record_reply(session, lid, on, args.text, _actor(settings), settle=settle, items=args.items)
+    what = (
+        {None: "", "done": "，所列事项已验收销号"}.get(settle)
+        if not isinstance(settle, date)
+        else (f"，所列事项期限延至 {settle.isoformat()}")
+    )
+    console().print(f"已登记函件 {lid} 的回复（{on.isoformat()}）{what}")
+    return 0
+
+
+def _run_void(args) -> int:
+    from tui.store.db import transaction
+    from tui.store.letters import void_letter
+
+    settings, _ = _ctx()
+    with transaction(engine(args, create=False)) as session:
+        (lid,) = _ids(session, [args.id])
+        letter = void_letter(session, lid, args.reason, _actor(settings))
+    console().print(f"函件 {lid} {letter.number or '（草稿）'} 已作废，发文字号保留")
+    return 0
+
+
+def _run_list(args) -> int:
+    from sqlmodel import Session
+
+    from tui.store.letters import letter_statuses, list_letters
+
+    if args.status and args.status not in letter_statuses():
+        raise DubanError(f"未知的函件状态：{args.status}（可选：{'、'.join(letter_statuses())}）")
+    today = _as_of(args)
+    with Session(engine(args, create=False)) as session:
+        rows = list_letters(
+            session,
+            status=args.status,
+            kind=args.kind,
+            unit=args.unit,
+            batch=args.batch,
+            today=today,
+        )
+    if args.format == "json":
+        print_json([r.to_dict() for r in rows])
+        return 0
+    import sys
+
+    from tui.commands.textable import print_table
+
+    table = [
+        [
+            str(r.id),
+            r.number or "（草稿）",
+            r.kind,
+            r.unit,
+            r.status,
+            str(r.items),
+            r.issued_on.isoformat() if r.issued_on else "",
+            r.reply_due.isoformat() if r.reply_due else "",
+            r.signed_by or "",
+            "、".join(Path(f["path"]).suffix.lstrip(".") for f in r.files),
+        ]
+        for r in rows
+    ]
+    headers = [
+        "编号",
+        "发文字号",
+        "种类",
+        "单位",
+        "状态",
+        "事项",
+        "发函日期",
+        "回复期限",
+        "签发人",
+        "文件",
+    ]
+    print_table(headers, table, max_widths=[6, 24, 4, 16, 8, 4, 10, 10, 8, 10])
+    sys.stdout.write(f"共 {len(rows)} 封\n")
+    return 0
+
+
+def _run_show(args) -> int:
+    from sqlmodel import Session
+
+    from tui.letters.compose import preview_text
+    from tui.store.letters import effective_status, letter_model
+
+    settings, cal = _ctx()
+    with Session(engine(args, create=False)) as session:
+        (lid,) = _ids(session, [args.id])
+        letter, model = letter_model(
+            session, lid, settings=settings, calendar=cal, template_dir=_templates(args)
+        )
+        status = effective_status(letter)
+    import sys
+
+    sys.stdout.write(f"函件 {lid}　状态：{status}\n")
+    sys.stdout.write(preview_text(model))
+    return 0
+
+
+def _override(args, action: str) -> int:
+    from tui.store import letters
+    from tui.store.db import transaction
+
+    settings, _ = _ctx()
+    actor = _actor(settings)
+    with transaction(engine(args, create=False)) as session:
+        if action == "push":
+            letters.push_item(session, args.assignment, args.rung, args.reason, actor)
+            msg = f"事项 {args.assignment} 已人工提级为{args.rung}函"
+        elif action == "hold":
+            letters.hold_item(session, args.assignment, args.reason, actor)
+            msg = f"事项 {args.assignment} 已暂缓发函"
+        else:
+            letters.release_item(session, args.assignment, args.reason, actor)
+            msg = f"事项 {args.assignment} 已恢复按阶梯自动判断"
+    console().print(msg)
+    return 0
+
+
+def _run_push(args) -> int:
+    return _override(args, "push")
+
+
+def _run_hold(args) -> int:
+    return _override(args, "hold")
+
+
+def _run_release(args) -> int:
+    return _override(args, "release")
