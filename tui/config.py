@@ -36,6 +36,7 @@ class Settings:
     printer: str = ""  # CUPS queue name; empty = the system default
     font_file: str = ""  # a FangSong TTF/OTF for letters; empty = office font or shipped subset
     holidays_dir: str = ""  # extra holiday files (e.g. 2027.toml); default data/holidays/
+    templates_dir: str = ""  # the office's own letter templates (same file names win)
 
     def calendar(self):
         """China's working-day calendar with the office's holiday files (settings or data/)."""

@@ -142,6 +142,10 @@ def _actor(settings) -> str:
 def _templates(args) -> Path | None:
     value = getattr(args, "templates", None)
     if not value:
+        from tui.config import load_settings
+
+        value = load_settings().templates_dir
+    if not value:
         return None
     path = Path(value)
     if not path.is_dir():
