@@ -29,19 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from machine import describe  # noqa: E402
 
-VERBS = ["健全", "完善", "推进", "加强", "落实", "深化", "规范", "优化", "强化", "提升"]
-OBJECTS = [
-    "行政执法监督机制",
-    "重大行政决策程序",
-    "政务公开工作",
-    "行政复议体制改革",
-    "法治宣传教育",
-    "规范性文件备案审查",
-    "营商环境法治保障",
-    "基层法治建设",
-    "突发事件应对制度",
-    "政务诚信建设",
-]
+from synth import OBJECTS, VERBS  # noqa: E402
+
 UNIT_SUFFIX = ["局", "委", "办", "镇", "街道"]
 
 

@@ -22,8 +22,16 @@ def run_import(args) -> int:
     parsed = parse_document(doc)
     check_has_tasks(parsed, args.file)  # before the store is even opened: nothing written
     eng = engine(args)
-    show_progress = args.format == "table" and console().is_terminal
-    if show_progress:
+    options = dict(
+        source=args.file,
+        kind=doc.kind,
+        encoding=doc.encoding,
+        dry_run=args.dry_run,
+        region=args.region,
+        plan_year=args.plan_year,
+        actor=operator_name(),
+    )
+    if args.format == "table" and console().is_terminal:
         from rich.progress import Progress
 
         with Progress(transient=True) as bar:
@@ -35,30 +43,9 @@ def run_import(args) -> int:
                     job, completed=done, total=max(1, total), description=phase.get(stage, stage)
                 )
 
-            report = import_parsed(
-                eng,
-                parsed,
-                source=args.file,
-                kind=doc.kind,
-                encoding=doc.encoding,
-                dry_run=args.dry_run,
-                region=args.region,
-                plan_year=args.plan_year,
-                actor=operator_name(),
-                progress=progress,
-            )
+            report = import_parsed(eng, parsed, progress=progress, **options)
     else:
-        report = import_parsed(
-            eng,
-            parsed,
-            source=args.file,
-            kind=doc.kind,
-            encoding=doc.encoding,
-            dry_run=args.dry_run,
-            region=args.region,
-            plan_year=args.plan_year,
-            actor=operator_name(),
-        )
+        report = import_parsed(eng, parsed, **options)
     if args.format == "json":
         print_json(report.to_dict())
     else:

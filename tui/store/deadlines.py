@@ -115,31 +115,33 @@ class DeadlineView:
     active: bool
 
 
+def _view(r: TaskDeadline) -> DeadlineView:
+    return DeadlineView(
+        r.source,
+        r.kind,
+        r.due,
+        r.rrule,
+        r.text,
+        r.span_start,
+        r.span_end,
+        r.note,
+        r.reason,
+        r.created_by,
+        r.created_at.isoformat(timespec="seconds"),
+        r.active,
+    )
+
+
 def task_deadline_views(
     session: Session, task_id: int, *, include_inactive_manual: bool = True
 ) -> list[DeadlineView]:
+    """A task's deadlines for display: the live ones, and superseded manual corrections."""
     q = select(TaskDeadline).where(TaskDeadline.task_id == task_id).order_by(TaskDeadline.id)
-    out = []
-    for r in session.exec(q).scalars():
-        if not r.active and not (include_inactive_manual and r.source == "manual"):
-            continue
-        out.append(
-            DeadlineView(
-                r.source,
-                r.kind,
-                r.due,
-                r.rrule,
-                r.text,
-                r.span_start,
-                r.span_end,
-                r.note,
-                r.reason,
-                r.created_by,
-                r.created_at.isoformat(timespec="seconds"),
-                r.active,
-            )
-        )
-    return out
+    return [
+        _view(r)
+        for r in session.exec(q).scalars()
+        if r.active or (include_inactive_manual and r.source == "manual")
+    ]
 
 
 def deadlines_by_task(session: Session, task_ids: list[int]) -> dict[int, list[DeadlineView]]:
@@ -150,22 +152,7 @@ def deadlines_by_task(session: Session, task_ids: list[int]) -> dict[int, list[D
         .order_by(TaskDeadline.id)
     )
     for r in session.exec(q).scalars():
-        out.setdefault(r.task_id, []).append(
-            DeadlineView(
-                r.source,
-                r.kind,
-                r.due,
-                r.rrule,
-                r.text,
-                r.span_start,
-                r.span_end,
-                r.note,
-                r.reason,
-                r.created_by,
-                r.created_at.isoformat(timespec="seconds"),
-                r.active,
-            )
-        )
+        out.setdefault(r.task_id, []).append(_view(r))
     return out
 
 
