@@ -28,7 +28,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from machine import describe  # noqa: E402
-
 from synth import OBJECTS, VERBS  # noqa: E402
 
 UNIT_SUFFIX = ["局", "委", "办", "镇", "街道"]

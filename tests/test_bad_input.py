@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 
 import pytest
 
@@ -11,9 +12,15 @@ from .conftest import FIXTURES, SEED002
 
 
 def _state(db) -> str | None:
+    """The store's content (not its bytes: WAL checkpoints rewrite the file at any time)."""
     if not db.exists():
         return None
-    return hashlib.sha256(db.read_bytes()).hexdigest()
+    con = sqlite3.connect(db)
+    try:
+        dump = "\n".join(con.iterdump())
+    finally:
+        con.close()
+    return hashlib.sha256(dump.encode()).hexdigest()
 
 
 def _make_no_tasks(tmp_path):
