@@ -89,7 +89,44 @@ def main() -> int:
         f"machine: {platform.processor() or u.machine} | {u.system} {u.release} {u.machine} | "
         f"{os.cpu_count()} CPUs | Python {platform.python_version()}"
     )
-    return 0 if best < BUDGET_S else 1
+    store_best = store_run(count)
+    return 0 if best < BUDGET_S and store_best < BUDGET_S else 1
+
+
+def store_run(count: int) -> float:
+    """The same figure end to end on a real store built by bench/gen_store.py: read every
+    live assignment (tui.store.board.load_facts), then status + urgency (evaluate)."""
+    import tempfile
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from gen_store import AS_OF as STORE_AS_OF
+    from gen_store import build_store
+
+    from tui.domain.board import count_by_status, evaluate
+    from tui.store.board import connect, load_facts
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "status.db"
+        build_store(db, assignments=count)
+        best_load = best_eval = float("inf")
+        for _ in range(3):
+            conn = connect(str(db))
+            t0 = time.perf_counter()
+            facts = load_facts(conn, as_of=STORE_AS_OF)
+            t1 = time.perf_counter()
+            rows = evaluate(facts, STORE_AS_OF)
+            t2 = time.perf_counter()
+            conn.close()
+            best_load, best_eval = min(best_load, t1 - t0), min(best_eval, t2 - t1)
+        counts = count_by_status(rows)
+    print(
+        f"from a real store ({len(facts):,} assignments, as of {STORE_AS_OF}): "
+        f"read {best_load:.3f} s + status and urgency {best_eval:.3f} s (best of 3); "
+        f"status alone {'OK' if best_eval < BUDGET_S else 'OVER BUDGET'}"
+    )
+    print("per status: " + ", ".join(f"{s.value} {counts[s]:,}" for s in Status))
+    return best_eval
 
 
 if __name__ == "__main__":

@@ -14,8 +14,8 @@ def demo_db_path() -> Path:
     return Path(user_data_dir("duban", appauthor=False)) / "demo.db"
 
 
-def build_demo_store(db: str) -> int:
-    """Import every sample plan into a fresh store; returns the number of plans."""
+def build_demo_store(db: str, *, history: bool = True) -> int:
+    """Import every sample plan into a fresh store, then its history; returns the number of plans."""
     from tui.ingest.parser import parse_document
     from tui.ingest.readers import read_document
     from tui.paths import data_dir
@@ -36,6 +36,10 @@ def build_demo_store(db: str) -> int:
             encoding=doc.encoding,
             actor="演示",
         )
+    if history:
+        from tui.store.demo_history import add_demo_history
+
+        add_demo_history(engine)
     engine.dispose()
     return len(samples)
 
@@ -51,5 +55,6 @@ def run_demo(args) -> int:
     if args.no_open:
         return 0
     from tui.commands.desk import open_desk
+    from tui.store.demo_history import DEMO_AS_OF
 
-    return open_desk(db, getattr(args, "as_of", None))
+    return open_desk(db, getattr(args, "as_of", None) or DEMO_AS_OF.isoformat())

@@ -1,0 +1,219 @@
+"""The desk's store queries and writes: board in memory, detail, units, groups, merges."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import Session
+
+from tui.domain.board import evaluate
+from tui.domain.status import Status
+from tui.errors import DubanError
+from tui.store.board import connect, load_facts
+from tui.store.db import make_engine, transaction
+from tui.store.demo_history import DEMO_AS_OF, add_demo_letters
+from tui.store.desk import (
+    edit_unit,
+    engine_db,
+    evaluate_memo,
+    find_unit_by_name,
+    load_desk,
+    merge_units,
+    needs_action,
+    pending_groups,
+    plan_figures,
+    plan_tree,
+    resolve_group,
+    task_detail,
+    unit_figures,
+    unit_infos,
+    unit_list,
+)
+from tui.store.models import (
+    Assignment,
+    AuditLog,
+    Extension,
+    Progress,
+    TaskDeadline,
+    Unit,
+    UnitAlias,
+)
+
+AS_OF = DEMO_AS_OF
+
+
+@pytest.fixture(scope="module")
+def master(tmp_path_factory) -> Path:
+    from tui.commands.demo import build_demo_store
+
+    path = tmp_path_factory.mktemp("desk") / "demo.db"
+    build_demo_store(str(path))
+    return path
+
+
+@pytest.fixture
+def engine(master, tmp_path):
+    dest = tmp_path / "d.db"
+    shutil.copy(master, dest)
+    e = make_engine(str(dest))
+    yield e
+    e.dispose()
+
+
+def test_demo_history_is_realistic(engine):
+    with Session(engine) as s:
+        assert s.exec(select(Progress)).scalars().first() is not None
+        exts = list(s.exec(select(Extension)).scalars())
+        assert sorted(e.granted for e in exts) == [False, True]
+        manual = list(s.exec(select(TaskDeadline).where(TaskDeadline.source == "manual")).scalars())
+        assert manual and all(m.reason for m in manual)
+    data = load_desk(engine_db(engine), AS_OF)
+    counts = {s: 0 for s in Status}
+    for r in data.rows:
+        counts[r.status.status] += 1
+    assert counts[Status.OVERDUE] > 50 and counts[Status.DONE] > 50 and counts[Status.DONE_LATE] > 5
+    assert counts[Status.DUE_SOON] > 0 and counts[Status.ON_TRACK] > 0
+    overdue_quiet = [
+        r for r in data.rows if r.status.status is Status.OVERDUE and not r.fact.progress_dates
+    ]
+    assert overdue_quiet
+    assert add_demo_letters(engine) == 0
+
+
+def test_demo_history_is_deterministic(master, tmp_path):
+    from tui.commands.demo import build_demo_store
+
+    other = tmp_path / "again.db"
+    build_demo_store(str(other))
+    a = load_desk(f"{master}", AS_OF)
+    b = load_desk(str(other), AS_OF)
+    assert [(r.fact.id, r.status) for r in a.rows] == [(r.fact.id, r.status) for r in b.rows]
+
+
+def test_load_desk_matches_board_evaluate(engine):
+    data = load_desk(engine_db(engine), AS_OF)
+    conn = connect(engine_db(engine))
+    facts = load_facts(conn, as_of=AS_OF)
+    conn.close()
+    plain = {e.fact.id: (e.status, e.urgency) for e in evaluate(facts, AS_OF)}
+    memo = {e.fact.id: (e.status, e.urgency) for e in evaluate_memo(facts, AS_OF)}
+    assert plain == memo
+    assert len(data.rows) == len(data.keys) == len(facts)
+    assert [r.urgency for r in data.rows] == sorted((r.urgency for r in data.rows), reverse=True)
+    assert len(data.plans) == 2
+    i = next(n for n, r in enumerate(data.rows) if r.fact.unit_name == "区司法局")
+    assert "qsfj" in data.keys[i] and data.rows[i].fact.task_title.lower()[:5] in data.keys[i]
+
+
+def test_overview_figures(engine):
+    data = load_desk(engine_db(engine), AS_OF)
+    units = unit_figures(data.rows)
+    assert units[0].rate <= units[-1].rate  # laggards first
+    assert sum(u.total for u in units) == sum(1 for r in data.rows if r.fact.unit_id)
+    plans = plan_figures(data.rows, data.plans)
+    assert sum(p.total for p in plans) == len(data.rows)
+    assert all(0 <= p.rate <= 1 for p in plans)
+    triage = [r for r in data.rows if needs_action(r)]
+    assert triage and all(r.status.status in (Status.OVERDUE, Status.DUE_SOON) for r in triage)
+
+
+def test_plan_tree_and_task_detail(engine):
+    with Session(engine) as s:
+        tree = plan_tree(s)
+        assert len(tree) == 2
+
+        def tasks(item):
+            if item.kind == "task":
+                yield item
+            for c in item.children:
+                yield from tasks(c)
+
+        all_tasks = [t for p in tree for t in tasks(p)]
+        assert len(all_tasks) == 111
+        ext = s.exec(select(Extension).where(Extension.granted.is_(True))).scalars().first()
+        a = s.get(Assignment, ext.assignment_id)
+        d = task_detail(s, a.task_id)
+    assert d.owners("lead")
+    info = next(x for x in d.assignments if x.id == a.id)
+    assert info.due_override == ext.new_due
+    kinds = [h.kind for h in info.history]
+    assert "延期申请" in kinds
+    assert d.deadlines and all(0 <= st < en <= len(d.text) for st, en in d.highlight_spans())
+
+
+def test_unit_list_and_infos(engine):
+    with Session(engine) as s:
+        sfj = find_unit_by_name(s, "区司法局")
+        items = unit_list(s, sfj.id)
+        assert items and all(i.unit_id == sfj.id for i in items)
+        assert any(h.kind == "进展" for i in items for h in i.history)
+        infos = {u.name: u for u in unit_infos(s)}
+        assert "区司法局" in infos and infos["区司法局"].aliases
+        alias = infos["区司法局"].aliases[0]
+        assert find_unit_by_name(s, alias, region="东胜区").id == sfj.id
+        with pytest.raises(DubanError):
+            find_unit_by_name(s, "不存在的单位")
+
+
+def test_edit_unit_audited_and_alias_conflict(engine):
+    with transaction(engine) as s:
+        u = find_unit_by_name(s, "区司法局")
+        edit_unit(s, u.id, head="李四", contact="王五", phone="123", aliases=["法务局"], actor="甲")
+    with Session(engine) as s:
+        u = s.get(Unit, u.id)
+        assert (u.head, u.contact, u.phone) == ("李四", "王五", "123")
+        assert [
+            a.alias for a in s.exec(select(UnitAlias).where(UnitAlias.unit_id == u.id)).scalars()
+        ] == ["法务局"]
+        row = s.exec(select(AuditLog).where(AuditLog.action == "unit.edit")).scalars().one()
+        assert row.actor == "甲" and "李四" in row.after
+        other = find_unit_by_name(s, "区财政局")
+    with pytest.raises(DubanError, match="已属于"), transaction(engine) as s:
+        edit_unit(s, other.id, head="", contact="", phone="", aliases=["法务局"], actor="甲")
+
+
+def test_resolve_group_creates_unit_assignments(engine):
+    with Session(engine) as s:
+        g = pending_groups(s)[0]
+        units = [u.id for u in unit_infos(s) if u.region == g.region][:3]
+    with transaction(engine) as s:
+        n = resolve_group(s, g.group_id, units, "甲")
+    assert n >= g.assignments
+    with Session(engine) as s:
+        rows = list(
+            s.exec(select(Assignment).where(Assignment.via_group_id == g.group_id)).scalars()
+        )
+        assert {a.unit_id for a in rows} == set(units)
+        old = list(s.exec(select(Assignment).where(Assignment.group_id == g.group_id)).scalars())
+        assert old and not any(a.active for a in old)  # kept for history
+        assert all(p.group_id != g.group_id for p in pending_groups(s))
+    with pytest.raises(DubanError), transaction(engine) as s:
+        resolve_group(s, g.group_id, units, "甲")  # nothing left to resolve
+
+
+def test_merge_units_moves_assignments_and_aliases(engine):
+    with Session(engine) as s:
+        src = find_unit_by_name(s, "区人大办")
+        dst = find_unit_by_name(s, "区政协办")
+        n_src = len(unit_list(s, src.id))
+        n_dst = len(unit_list(s, dst.id))
+    with transaction(engine) as s:
+        moved = merge_units(s, src.id, dst.id, "甲")
+    with Session(engine) as s:
+        assert s.get(Unit, src.id).merged_into == dst.id
+        assert len(unit_list(s, dst.id)) == n_dst + moved
+        assert moved + (n_src - moved) == n_src
+        assert find_unit_by_name(s, "区人大办").id == dst.id  # the old name is now an alias
+    with pytest.raises(DubanError), transaction(engine) as s:
+        merge_units(s, dst.id, dst.id, "甲")
+
+
+def test_load_desk_as_of_hides_later_closures(engine):
+    early = load_desk(engine_db(engine), date(2023, 1, 1))
+    late = load_desk(engine_db(engine), AS_OF)
+    done = lambda d: sum(r.status.status in (Status.DONE, Status.DONE_LATE) for r in d.rows)  # noqa: E731
+    assert done(early) < done(late)

@@ -1,0 +1,784 @@
+"""Reads and writes the desk's screens need beyond the board: plan tree, task detail, units.
+
+Screens never build SQL: they call these functions (reads return plain dataclasses) and the
+pure aggregations at the bottom, which work on the evaluated rows the desk keeps in memory.
+Every write runs in the caller's transaction and leaves audit rows that `undo.py` can revert.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from tui.clock import local, now
+from tui.domain.board import Evaluated, by_urgency
+from tui.domain.search import search_key
+from tui.domain.status import Status, assignment_status
+from tui.domain.urgency import urgency
+from tui.errors import DubanError
+from tui.store.audit import record
+from tui.store.deadlines import DeadlineView, task_deadline_views
+from tui.store.models import (
+    Assignment,
+    AuditLog,
+    Extension,
+    OutlineNode,
+    Plan,
+    Progress,
+    Task,
+    Unit,
+    UnitAlias,
+    UnitGroup,
+    UnitGroupMember,
+)
+
+ROLE_LABEL = {"lead": "牵头", "responsible": "责任", "supporting": "配合"}
+DONE_STATUSES = (Status.DONE, Status.DONE_LATE)
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABEL.get(role, role)
+
+
+# --------------------------------------------------------------------------- the board in memory
+
+
+@dataclass
+class DeskData:
+    """Everything the desk's tables need, loaded once per as-of date (in a worker thread)."""
+
+    as_of: date
+    rows: list[Evaluated]  # by urgency
+    keys: list[str]  # lowercase search key per row, same order
+    plans: dict[int, str]
+    units: dict[int, tuple[str, str]] = field(default_factory=dict)  # id → (name, kind)
+
+    def index_of(self, assignment_id: int) -> int | None:
+        for i, r in enumerate(self.rows):
+            if r.fact.id == assignment_id:
+                return i
+        return None
+
+
+def engine_db(engine: Engine) -> str:
+    """The `--db` value that reaches the same store as ``engine`` (for the fast reader)."""
+    return engine.url.render_as_string(hide_password=False)
+
+
+_TASK_TEXT_SQL = "SELECT id, substr(text, 1, 60) FROM task WHERE active = 1"
+
+
+def load_desk(db: str, as_of: date, *, soon_days: int = 15) -> DeskData:
+    """Facts, status and search keys for every live assignment; the 200k-row hot path."""
+    from tui.store.board import connect, load_facts
+
+    conn = connect(db)
+    try:
+        facts = load_facts(conn, as_of=as_of)
+        cur = conn.cursor()
+        cur.execute(_TASK_TEXT_SQL)
+        heads = dict(cur.fetchall())
+        cur.execute("SELECT id, title FROM plan ORDER BY id")
+        plans = dict(cur.fetchall())
+        cur.execute("SELECT id, name, kind FROM unit WHERE merged_into IS NULL ORDER BY id")
+        units = {i: (n, k) for i, n, k in cur.fetchall()}
+        cur.close()
+    finally:
+        conn.close()
+    rows = by_urgency(evaluate_memo(facts, as_of, soon_days=soon_days))
+    task_part: dict[int, str] = {}
+    unit_part: dict[str, str] = {}
+    keys = []
+    append = keys.append
+    for r in rows:
+        f = r.fact
+        tp = task_part.get(f.task_id)
+        if tp is None:
+            tp = task_part[f.task_id] = search_key(
+                f.task_number, f.task_title, heads.get(f.task_id, ""), ""
+            )
+        up = unit_part.get(f.unit_name)
+        if up is None:
+            up = unit_part[f.unit_name] = search_key("", "", "", f.unit_name)
+        append(tp + up)
+    return DeskData(as_of, rows, keys, plans, units)
+
+
+def evaluate_memo(facts: Sequence, as_of: date, *, soon_days: int = 15) -> list[Evaluated]:
+    """``domain.board.evaluate`` with memoised status and urgency.
+
+    Assignments of one task with no progress share every input, so at 200,000 rows most
+    status and urgency calls repeat; caching them cuts the desk's start-up time. Same
+    results as ``evaluate`` (checked in tests/test_desk_store.py).
+    """
+    cache: dict = {}
+    out: list[Evaluated] = []
+    append = out.append
+    for f in facts:
+        if not f.progress_dates and f.completed_on is None:
+            # The board shares one due-dates tuple per distinct value, so its id is a cheap key.
+            key = (id(f.due_dates), f.recurring, f.role, f.letters_sent, f.highest_rung)
+            hit = cache.get(key)
+            if hit is None:
+                st = assignment_status(
+                    f.due_dates, as_of, recurring=f.recurring, soon_days=soon_days
+                )
+                hit = cache[key] = (
+                    st,
+                    urgency(
+                        st,
+                        role=f.role,
+                        letters_sent=f.letters_sent,
+                        highest_rung=f.highest_rung,
+                        days_since_progress=None,
+                    ),
+                )
+            append(Evaluated(f, hit[0], hit[1], None))
+            continue
+        st = assignment_status(
+            f.due_dates,
+            as_of,
+            completed_on=f.completed_on,
+            progress_dates=f.progress_dates,
+            recurring=f.recurring,
+            soon_days=soon_days,
+        )
+        since = (as_of - f.progress_dates[-1]).days if f.progress_dates else None
+        u = urgency(
+            st,
+            role=f.role,
+            letters_sent=f.letters_sent,
+            highest_rung=f.highest_rung,
+            days_since_progress=since,
+        )
+        append(Evaluated(f, st, u, since))
+    return out
+
+
+# --------------------------------------------------------------------------- pure aggregations
+
+
+@dataclass
+class UnitFigure:
+    unit_id: int | None
+    name: str
+    kind: str
+    total: int
+    done: int
+    overdue: int
+    due_soon: int
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+
+@dataclass
+class PlanFigure:
+    plan_id: int
+    title: str
+    total: int
+    done: int
+    overdue: int
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+
+def unit_figures(rows: Iterable[Evaluated]) -> list[UnitFigure]:
+    """Completion per unit, laggards first (lowest rate, then most overdue)."""
+    out: dict[int, UnitFigure] = {}
+    for r in rows:
+        f = r.fact
+        if f.unit_id is None:
+            continue
+        u = out.get(f.unit_id)
+        if u is None:
+            u = out[f.unit_id] = UnitFigure(f.unit_id, f.unit_name, f.unit_kind, 0, 0, 0, 0)
+        u.total += 1
+        st = r.status.status
+        if st in DONE_STATUSES:
+            u.done += 1
+        elif st is Status.OVERDUE:
+            u.overdue += 1
+        elif st is Status.DUE_SOON:
+            u.due_soon += 1
+    return sorted(out.values(), key=lambda u: (u.rate, -u.overdue, u.name))
+
+
+def plan_figures(rows: Iterable[Evaluated], plans: dict[int, str]) -> list[PlanFigure]:
+    out: dict[int, PlanFigure] = {
+        pid: PlanFigure(pid, title, 0, 0, 0) for pid, title in plans.items()
+    }
+    for r in rows:
+        p = out.get(r.fact.plan_id)
+        if p is None:
+            continue
+        p.total += 1
+        st = r.status.status
+        if st in DONE_STATUSES:
+            p.done += 1
+        elif st is Status.OVERDUE:
+            p.overdue += 1
+    return [p for p in out.values() if p.total]
+
+
+def needs_action(r: Evaluated, *, quiet_days: int = 30) -> bool:
+    """待办: overdue with no progress in ``quiet_days``, or due soon and not done."""
+    st = r.status.status
+    if st is Status.OVERDUE:
+        return r.days_since_progress is None or r.days_since_progress >= quiet_days
+    return st is Status.DUE_SOON
+
+
+# --------------------------------------------------------------------------- plan tree and detail
+
+
+@dataclass
+class TreeItem:
+    kind: str  # plan / node / task
+    id: int
+    label: str
+    children: list[TreeItem] = field(default_factory=list)
+
+
+def plan_tree(session: Session) -> list[TreeItem]:
+    """Plan → outline sections → tasks, in document order."""
+    plans = list(session.exec(select(Plan).order_by(Plan.id)).scalars())
+    nodes = list(
+        session.exec(
+            select(OutlineNode).order_by(OutlineNode.plan_id, OutlineNode.position)
+        ).scalars()
+    )
+    tasks = list(
+        session.exec(
+            select(Task).where(Task.active.is_(True)).order_by(Task.plan_id, Task.position)
+        ).scalars()
+    )
+    items: dict[tuple[str, int], TreeItem] = {}
+    roots = []
+    for p in plans:
+        it = TreeItem("plan", p.id, p.title)
+        items[("plan", p.id)] = it
+        roots.append(it)
+    for n in nodes:
+        it = TreeItem("node", n.id, f"{n.number}{n.heading}")
+        items[("node", n.id)] = it
+        parent = items.get(("node", n.parent_id)) if n.parent_id else None
+        (parent or items[("plan", n.plan_id)]).children.append(it)
+    for t in tasks:
+        it = TreeItem("task", t.id, f"{t.number}{t.title}")
+        parent = items.get(("node", t.node_id)) if t.node_id else None
+        (parent or items[("plan", t.plan_id)]).children.append(it)
+    return roots
+
+
+@dataclass
+class HistoryEntry:
+    on: date
+    kind: str
+    text: str
+    actor: str
+
+
+@dataclass
+class AssignmentInfo:
+    id: int
+    task_id: int
+    unit_id: int | None
+    unit_name: str
+    role: str
+    unresolved: bool
+    via_group: str
+    completed_on: date | None
+    due_override: date | None
+    task_number: str = ""
+    task_title: str = ""
+    history: list[HistoryEntry] = field(default_factory=list)
+
+
+@dataclass
+class TaskDetail:
+    id: int
+    plan_id: int
+    plan_title: str
+    number: str
+    title: str
+    text: str
+    section: str
+    deadline_text: str
+    due_kind: str
+    due_dates: str
+    deadlines: list[DeadlineView]
+    assignments: list[AssignmentInfo]
+
+    def owners(self, role: str) -> list[AssignmentInfo]:
+        return [a for a in self.assignments if a.role == role]
+
+    def highlight_spans(self) -> list[tuple[int, int]]:
+        """Where the task's text states its deadlines (parsed spans)."""
+        return sorted(
+            {(d.start, d.end) for d in self.deadlines if d.active and 0 <= d.start < d.end}
+        )
+
+
+_AUDIT_KIND = {
+    "assignment.close": "验收销号",
+    "assignment.reopen": "重新打开",
+    "undo": "撤销",
+    "assignment.resolve": "由单位组分解",
+    "assignment.merge": "单位合并",
+}
+
+
+def _loads(s: str) -> dict:
+    try:
+        v = json.loads(s) if s else {}
+    except ValueError:
+        return {}
+    return v if isinstance(v, dict) else {}
+
+
+def assignment_history(session: Session, ids: Sequence[int]) -> dict[int, list[HistoryEntry]]:
+    """Progress, extension requests and audited changes per assignment, oldest first."""
+    out: dict[int, list[HistoryEntry]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    ids = list(ids)
+    for p in session.exec(select(Progress).where(Progress.assignment_id.in_(ids))).scalars():
+        text = p.text + ("（报告已完成）" if p.done else "")
+        out[p.assignment_id].append(HistoryEntry(p.reported_on, "进展", text, p.recorded_by))
+    for e in session.exec(select(Extension).where(Extension.assignment_id.in_(ids))).scalars():
+        verdict = "同意" if e.granted else "不同意"
+        out[e.assignment_id].append(
+            HistoryEntry(
+                e.requested_on,
+                "延期申请",
+                f"{e.reason}；申请延至 {e.new_due.isoformat()}；{verdict}",
+                e.decided_by,
+            )
+        )
+    q = select(AuditLog).where(
+        AuditLog.entity == "assignment",
+        AuditLog.entity_id.in_(ids),
+        AuditLog.action.in_(list(_AUDIT_KIND)),
+    )
+    for a in session.exec(q).scalars():
+        after = _loads(a.after)
+        on = local(a.at).date()
+        if a.action == "assignment.close" and after.get("completed_on"):
+            on = date.fromisoformat(after["completed_on"])
+        text = _AUDIT_KIND[a.action]
+        if a.action == "undo":
+            text = "撤销：" + _ACTION_LABEL.get(after.get("undone_action", ""), "操作")
+        elif after.get("reason"):
+            text += f"（{after['reason']}）"
+        out[a.entity_id].append(HistoryEntry(on, "记录", text, a.actor))
+    for v in out.values():
+        v.sort(key=lambda h: h.on)
+    return out
+
+
+_ACTION_LABEL = {
+    "progress.add": "记录进展",
+    "assignment.close": "验收销号",
+    "assignment.reopen": "重新打开",
+    "extension.grant": "同意延期",
+    "extension.refuse": "不同意延期",
+    "deadline.set": "更正期限",
+    "unit.edit": "修改单位信息",
+    "group.resolve": "分解单位组",
+    "unit.merge": "合并单位",
+}
+
+
+def action_label(action: str) -> str:
+    return _ACTION_LABEL.get(action, action)
+
+
+def _assignment_infos(session: Session, assignments: list[Assignment]) -> list[AssignmentInfo]:
+    unit_ids = {a.unit_id for a in assignments if a.unit_id}
+    units = (
+        {u.id: u.name for u in session.exec(select(Unit).where(Unit.id.in_(unit_ids))).scalars()}
+        if unit_ids
+        else {}
+    )
+    groups = {g.id: g.name for g in session.exec(select(UnitGroup)).scalars()}
+    task_ids = {a.task_id for a in assignments}
+    tasks = (
+        {t.id: t for t in session.exec(select(Task).where(Task.id.in_(task_ids))).scalars()}
+        if task_ids
+        else {}
+    )
+    history = assignment_history(session, [a.id for a in assignments])
+    out = []
+    for a in assignments:
+        t = tasks.get(a.task_id)
+        out.append(
+            AssignmentInfo(
+                a.id,
+                a.task_id,
+                a.unit_id,
+                units.get(a.unit_id, "") if a.unit_id else groups.get(a.group_id, "?"),
+                a.role,
+                a.unit_id is None,
+                groups.get(a.via_group_id, "") if a.via_group_id else "",
+                a.completed_on,
+                a.due_override,
+                t.number if t else "",
+                t.title if t else "",
+                history[a.id],
+            )
+        )
+    return out
+
+
+def task_detail(session: Session, task_id: int) -> TaskDetail:
+    t = session.get(Task, task_id)
+    if t is None:
+        raise DubanError(f"找不到任务：{task_id}")
+    plan = session.get(Plan, t.plan_id)
+    assignments = list(
+        session.exec(
+            select(Assignment)
+            .where(Assignment.task_id == task_id, Assignment.active.is_(True))
+            .order_by(Assignment.id)
+        ).scalars()
+    )
+    return TaskDetail(
+        t.id,
+        t.plan_id,
+        plan.title if plan else "",
+        t.number,
+        t.title,
+        t.text,
+        t.section_path,
+        t.deadline_text,
+        t.due_kind,
+        t.due_dates,
+        task_deadline_views(session, task_id),
+        _assignment_infos(session, assignments),
+    )
+
+
+# --------------------------------------------------------------------------- units
+
+
+@dataclass
+class UnitInfo:
+    id: int
+    region: str
+    name: str
+    kind: str
+    head: str
+    contact: str
+    phone: str
+    aliases: list[str]
+
+
+@dataclass
+class PendingGroup:
+    group_id: int
+    region: str
+    name: str
+    assignments: int
+
+
+def unit_infos(session: Session) -> list[UnitInfo]:
+    aliases: dict[int, list[str]] = {}
+    for a in session.exec(select(UnitAlias).order_by(UnitAlias.id)).scalars():
+        aliases.setdefault(a.unit_id, []).append(a.alias)
+    q = select(Unit).where(Unit.merged_into.is_(None)).order_by(Unit.region, Unit.id)
+    return [
+        UnitInfo(u.id, u.region, u.name, u.kind, u.head, u.contact, u.phone, aliases.get(u.id, []))
+        for u in session.exec(q).scalars()
+    ]
+
+
+def pending_groups(session: Session) -> list[PendingGroup]:
+    """Groups that still stand for unnamed units on live assignments (待分解)."""
+    counts: dict[int, int] = {}
+    for gid in session.exec(
+        select(Assignment.group_id).where(
+            Assignment.group_id.is_not(None), Assignment.active.is_(True)
+        )
+    ).scalars():
+        counts[gid] = counts.get(gid, 0) + 1
+    if not counts:
+        return []
+    groups = session.exec(select(UnitGroup).where(UnitGroup.id.in_(list(counts)))).scalars()
+    return sorted(
+        (PendingGroup(g.id, g.region, g.name, counts[g.id]) for g in groups),
+        key=lambda g: (g.region, -g.assignments, g.name),
+    )
+
+
+def unit_list(session: Session, unit_id: int) -> list[AssignmentInfo]:
+    """A unit's 任务清单: its live assignments with their history."""
+    assignments = list(
+        session.exec(
+            select(Assignment)
+            .where(Assignment.unit_id == unit_id, Assignment.active.is_(True))
+            .order_by(Assignment.task_id, Assignment.id)
+        ).scalars()
+    )
+    return _assignment_infos(session, assignments)
+
+
+def _unit_state(session: Session, unit: Unit) -> dict:
+    aliases = list(
+        session.exec(
+            select(UnitAlias.alias).where(UnitAlias.unit_id == unit.id).order_by(UnitAlias.id)
+        ).scalars()
+    )
+    return {"head": unit.head, "contact": unit.contact, "phone": unit.phone, "aliases": aliases}
+
+
+def set_unit_aliases(session: Session, unit: Unit, aliases: Sequence[str]) -> None:
+    """Make the unit's aliases exactly ``aliases``; an alias held by another unit is refused."""
+    wanted = [a.strip() for a in aliases if a.strip() and a.strip() != unit.name]
+    have = {
+        a.alias: a
+        for a in session.exec(select(UnitAlias).where(UnitAlias.unit_id == unit.id)).scalars()
+    }
+    for alias, row in have.items():
+        if alias not in wanted:
+            session.delete(row)
+    session.flush()
+    for alias in wanted:
+        if alias in have:
+            continue
+        taken = (
+            session.exec(
+                select(UnitAlias).where(UnitAlias.region == unit.region, UnitAlias.alias == alias)
+            )
+            .scalars()
+            .first()
+        )
+        if taken is not None:
+            other = session.get(Unit, taken.unit_id)
+            raise DubanError(f"别名“{alias}”已属于单位“{other.name if other else taken.unit_id}”")
+        session.add(UnitAlias(unit_id=unit.id, region=unit.region, alias=alias))
+    session.flush()
+
+
+def edit_unit(
+    session: Session,
+    unit_id: int,
+    *,
+    head: str,
+    contact: str,
+    phone: str,
+    aliases: Sequence[str],
+    actor: str,
+) -> None:
+    unit = session.get(Unit, unit_id)
+    if unit is None or unit.merged_into is not None:
+        raise DubanError(f"找不到单位：{unit_id}")
+    before = _unit_state(session, unit)
+    unit.head, unit.contact, unit.phone = head.strip(), contact.strip(), phone.strip()
+    set_unit_aliases(session, unit, aliases)
+    after = _unit_state(session, unit)
+    if after == before:
+        raise DubanError("单位信息没有变化")
+    record(session, actor, "unit.edit", "unit", unit.id, before, after)
+    session.flush()
+
+
+def resolve_group(session: Session, group_id: int, unit_ids: Sequence[int], actor: str) -> int:
+    """待分解 → named units: each live group assignment becomes one per chosen unit.
+
+    The group rows stay (inactive) for history; new rows carry ``via_group_id``. The chosen
+    units also become the group's members so that the next import expands it by itself.
+    Returns the number of unit assignments created or reactivated.
+    """
+    group = session.get(UnitGroup, group_id)
+    if group is None:
+        raise DubanError(f"找不到单位组：{group_id}")
+    unit_ids = list(dict.fromkeys(unit_ids))
+    if not unit_ids:
+        raise DubanError("请至少选择一个单位")
+    units = {u.id: u for u in session.exec(select(Unit).where(Unit.id.in_(unit_ids))).scalars()}
+    missing = [i for i in unit_ids if i not in units]
+    if missing:
+        raise DubanError(f"找不到单位：{missing[0]}")
+    pending = list(
+        session.exec(
+            select(Assignment).where(Assignment.group_id == group_id, Assignment.active.is_(True))
+        ).scalars()
+    )
+    if not pending:
+        raise DubanError(f"单位组“{group.name}”没有待分解的落实事项")
+    created: list[int] = []
+    reactivated: list[int] = []
+    for g in pending:
+        g.active = False
+        for uid in unit_ids:
+            existing = (
+                session.exec(
+                    select(Assignment).where(
+                        Assignment.task_id == g.task_id,
+                        Assignment.unit_id == uid,
+                        Assignment.group_id.is_(None),
+                        Assignment.role == g.role,
+                    )
+                )
+                .scalars()
+                .first()
+            )
+            if existing is not None:
+                if not existing.active:
+                    existing.active = True
+                    reactivated.append(existing.id)
+                continue
+            a = Assignment(
+                task_id=g.task_id,
+                unit_id=uid,
+                via_group_id=group_id,
+                role=g.role,
+                created_at=now(),
+            )
+            session.add(a)
+            session.flush()
+            created.append(a.id)
+    members = set(
+        session.exec(
+            select(UnitGroupMember.unit_id).where(UnitGroupMember.group_id == group_id)
+        ).scalars()
+    )
+    added_members = [u for u in unit_ids if u not in members]
+    for uid in added_members:
+        session.add(UnitGroupMember(group_id=group_id, unit_id=uid))
+    record(
+        session,
+        actor,
+        "group.resolve",
+        "unit_group",
+        group_id,
+        {"group_assignments": [g.id for g in pending]},
+        {
+            "units": [units[u].name for u in unit_ids],
+            "created": created,
+            "reactivated": reactivated,
+            "members_added": added_members,
+        },
+    )
+    for aid in created + reactivated:
+        record(session, actor, "assignment.resolve", "assignment", aid, None, {"group": group.name})
+    session.flush()
+    return len(created) + len(reactivated)
+
+
+def merge_units(session: Session, source_id: int, target_id: int, actor: str) -> int:
+    """Two names for one unit: the source's assignments, aliases and memberships go to the target.
+
+    The source row stays with ``merged_into`` set (history keeps pointing at it). Where the
+    target already has the same task in the same role, the source's row is deactivated instead
+    of moved. Returns the number of assignments moved.
+    """
+    if source_id == target_id:
+        raise DubanError("不能把单位合并到它自己")
+    src, dst = session.get(Unit, source_id), session.get(Unit, target_id)
+    if src is None or dst is None or src.merged_into or dst.merged_into:
+        raise DubanError("找不到要合并的单位（或已被合并）")
+    if src.region != dst.region:
+        raise DubanError(f"只能合并同一地区的单位：{src.region}≠{dst.region}")
+    moved: list[int] = []
+    deactivated: list[int] = []
+    target_keys = {
+        (a.task_id, a.role)
+        for a in session.exec(
+            select(Assignment).where(Assignment.unit_id == target_id, Assignment.active.is_(True))
+        ).scalars()
+    }
+    for a in session.exec(
+        select(Assignment).where(Assignment.unit_id == source_id, Assignment.active.is_(True))
+    ).scalars():
+        if (a.task_id, a.role) in target_keys:
+            a.active = False
+            deactivated.append(a.id)
+        else:
+            a.unit_id = target_id
+            moved.append(a.id)
+            target_keys.add((a.task_id, a.role))
+    aliases_moved = []
+    for al in session.exec(select(UnitAlias).where(UnitAlias.unit_id == source_id)).scalars():
+        al.unit_id = target_id
+        aliases_moved.append(al.id)
+    name_alias = None
+    taken = (
+        session.exec(
+            select(UnitAlias).where(UnitAlias.region == dst.region, UnitAlias.alias == src.name)
+        )
+        .scalars()
+        .first()
+    )
+    if taken is None:
+        row = UnitAlias(unit_id=target_id, region=dst.region, alias=src.name)
+        session.add(row)
+        session.flush()
+        name_alias = row.id
+    groups_moved = []
+    for m in list(
+        session.exec(select(UnitGroupMember).where(UnitGroupMember.unit_id == source_id)).scalars()
+    ):
+        groups_moved.append(m.group_id)
+        session.delete(m)
+        session.flush()
+        if session.get(UnitGroupMember, (m.group_id, target_id)) is None:
+            session.add(UnitGroupMember(group_id=m.group_id, unit_id=target_id))
+    src.merged_into = target_id
+    record(
+        session,
+        actor,
+        "unit.merge",
+        "unit",
+        source_id,
+        {"merged_into": None, "name": src.name},
+        {
+            "merged_into": target_id,
+            "target": dst.name,
+            "moved": moved,
+            "deactivated": deactivated,
+            "aliases_moved": aliases_moved,
+            "name_alias": name_alias,
+            "groups": groups_moved,
+        },
+    )
+    for aid in moved + deactivated:
+        record(
+            session,
+            actor,
+            "assignment.merge",
+            "assignment",
+            aid,
+            {"unit_id": source_id},
+            {"unit_id": target_id, "reason": f"{src.name} 并入 {dst.name}"},
+        )
+    session.flush()
+    return len(moved)
+
+
+def find_unit_by_name(session: Session, name: str, region: str | None = None) -> Unit:
+    """A live unit by exact name or alias (within a region when given)."""
+    name = name.strip()
+    q = select(Unit).where(Unit.name == name, Unit.merged_into.is_(None))
+    if region:
+        q = q.where(Unit.region == region)
+    u = session.exec(q).scalars().first()
+    if u is None:
+        aq = select(UnitAlias).where(UnitAlias.alias == name)
+        if region:
+            aq = aq.where(UnitAlias.region == region)
+        al = session.exec(aq).scalars().first()
+        u = session.get(Unit, al.unit_id) if al else None
+    if u is None or u.merged_into is not None:
+        raise DubanError(f"找不到单位：{name}")
+    return u
