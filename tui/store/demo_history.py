@@ -161,8 +161,10 @@ def _progress(s, a: Assignment, on: date, rng: random.Random, *, done: bool = Fa
 
 
 def add_demo_letters(engine: Engine, as_of: date = DEMO_AS_OF) -> int:
-    """Hook for the letters issue: issue the demo's letters here. Nothing yet; returns 0."""
-    return 0
+    """The demo's letter register (see tui/store/demo_letters.py); returns its size."""
+    from tui.store import demo_letters
+
+    return demo_letters.add_demo_letters(engine, as_of)
 
 
 def demo_status_counts(engine: Engine, as_of: date = DEMO_AS_OF) -> dict[Status, int]:

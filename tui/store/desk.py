@@ -7,6 +7,7 @@ Every write runs in the caller's transaction and leaves audit rows that `undo.py
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,10 +18,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tui.clock import local, now
-from tui.domain.board import Evaluated, by_urgency
+from tui.domain.board import Evaluated, by_urgency, evaluate
 from tui.domain.search import search_key
-from tui.domain.status import Status, assignment_status
-from tui.domain.urgency import urgency
+from tui.domain.status import Status
 from tui.errors import DubanError
 from tui.store.audit import record
 from tui.store.deadlines import DeadlineView, task_deadline_views
@@ -75,7 +75,24 @@ _TASK_TEXT_SQL = "SELECT id, substr(text, 1, 60) FROM task WHERE active = 1"
 
 
 def load_desk(db: str, as_of: date, *, soon_days: int = 15) -> DeskData:
-    """Facts, status and search keys for every live assignment; the 200k-row hot path."""
+    """Facts, status and search keys for every live assignment; the 200k-row hot path.
+
+    The cyclic garbage collector is paused while the ~10^6 small objects are built (it
+    would otherwise rescan them over and over: a third of the load time at 200,000 rows),
+    and the result is frozen out of later collections, since the desk keeps it for long.
+    """
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        data = _load_desk(db, as_of, soon_days=soon_days)
+    finally:
+        if gc_was_on:
+            gc.enable()
+    gc.freeze()
+    return data
+
+
+def _load_desk(db: str, as_of: date, *, soon_days: int) -> DeskData:
     from tui.store.board import connect, load_facts
 
     conn = connect(db)
@@ -91,7 +108,7 @@ def load_desk(db: str, as_of: date, *, soon_days: int = 15) -> DeskData:
         cur.close()
     finally:
         conn.close()
-    rows = by_urgency(evaluate_memo(facts, as_of, soon_days=soon_days))
+    rows = by_urgency(evaluate(facts, as_of, soon_days=soon_days))
     task_part: dict[int, str] = {}
     unit_part: dict[str, str] = {}
     keys = []
@@ -108,57 +125,6 @@ def load_desk(db: str, as_of: date, *, soon_days: int = 15) -> DeskData:
             up = unit_part[f.unit_name] = search_key("", "", "", f.unit_name)
         append(tp + up)
     return DeskData(as_of, rows, keys, plans, units)
-
-
-def evaluate_memo(facts: Sequence, as_of: date, *, soon_days: int = 15) -> list[Evaluated]:
-    """``domain.board.evaluate`` with memoised status and urgency.
-
-    Assignments of one task with no progress share every input, so at 200,000 rows most
-    status and urgency calls repeat; caching them cuts the desk's start-up time. Same
-    results as ``evaluate`` (checked in tests/test_desk_store.py).
-    """
-    cache: dict = {}
-    out: list[Evaluated] = []
-    append = out.append
-    for f in facts:
-        if not f.progress_dates and f.completed_on is None:
-            # The board shares one due-dates tuple per distinct value, so its id is a cheap key.
-            key = (id(f.due_dates), f.recurring, f.role, f.letters_sent, f.highest_rung)
-            hit = cache.get(key)
-            if hit is None:
-                st = assignment_status(
-                    f.due_dates, as_of, recurring=f.recurring, soon_days=soon_days
-                )
-                hit = cache[key] = (
-                    st,
-                    urgency(
-                        st,
-                        role=f.role,
-                        letters_sent=f.letters_sent,
-                        highest_rung=f.highest_rung,
-                        days_since_progress=None,
-                    ),
-                )
-            append(Evaluated(f, hit[0], hit[1], None))
-            continue
-        st = assignment_status(
-            f.due_dates,
-            as_of,
-            completed_on=f.completed_on,
-            progress_dates=f.progress_dates,
-            recurring=f.recurring,
-            soon_days=soon_days,
-        )
-        since = (as_of - f.progress_dates[-1]).days if f.progress_dates else None
-        u = urgency(
-            st,
-            role=f.role,
-            letters_sent=f.letters_sent,
-            highest_rung=f.highest_rung,
-            days_since_progress=since,
-        )
-        append(Evaluated(f, st, u, since))
-    return out
 
 
 # --------------------------------------------------------------------------- pure aggregations
