@@ -140,7 +140,9 @@ def test_load_desk_matches_board_evaluate(engine):
 def test_overview_figures(engine):
     data = load_desk(engine_db(engine), AS_OF)
     units = unit_figures(data.rows)
-    assert units[0].rate <= units[-1].rate  # laggards first
+    assert units[0].overdue > 0  # laggards (units with overdue items) first
+    shares = [u.overdue / u.total for u in units]
+    assert shares == sorted(shares, reverse=True)
     assert sum(u.total for u in units) == sum(1 for r in data.rows if r.fact.unit_id)
     plans = plan_figures(data.rows, data.plans)
     assert sum(p.total for p in plans) == len(data.rows)

@@ -81,3 +81,13 @@ def test_units_120x40(snap_compare, make_app):
 
 def test_triage_120x40(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=(120, 40), run_before=_tab5)
+
+
+async def _letters(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("6")
+    await settle(pilot)
+
+
+def test_letters_120x40(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=(120, 40), run_before=_letters)

@@ -8,7 +8,7 @@ through ``tui.store`` in one transaction, then the board is reloaded in the work
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -19,13 +19,14 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane, Tree
+from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane, Tree
 from textual.worker import get_current_worker
 
 from tui.app.screens.common import ROLE_SHORT, days_text, iso, light, percent
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.importer import ProgressScreen, report_text
 from tui.app.screens.items import ItemsView
+from tui.app.screens.letters import LettersView
 from tui.app.screens.modals import (
     ConfirmModal,
     DateModal,
@@ -48,6 +49,7 @@ from tui.domain.escalation import RUNG_LABEL, ladder_rung
 from tui.domain.search import Filters, apply_filters, describe_filters, filter_indices
 from tui.domain.status import Status
 from tui.errors import DubanError
+from tui.letters.compose import preview_text
 from tui.store.db import operator_name, transaction
 from tui.store.desk import (
     DeskData,
@@ -67,12 +69,21 @@ from tui.store.desk import (
     unit_infos,
     unit_list,
 )
+from tui.store.letters import (
+    default_letters_dir,
+    draft_letters,
+    letter_model,
+    list_letters,
+    print_letters,
+    sign_letters,
+)
 
-TABS = ("overview", "plans", "items", "units", "triage")
-TAB_TITLES = ("1 总览", "2 计划", "3 督办事项", "4 单位", "5 待办")
+TABS = ("overview", "plans", "items", "units", "triage", "letters")
+TAB_TITLES = ("1 总览", "2 计划", "3 督办事项", "4 单位", "5 待办", "6 函件")
 SORTS = (("urgency", "紧急程度"), ("deadline", "期限"), ("unit", "单位"), ("task", "任务"))
 ITEM_ACTIONS = {"progress", "close", "reopen", "deadline", "extension"}
 UNIT_ACTIONS = {"edit_unit", "merge_unit", "resolve_group"}
+LETTER_ACTIONS = {"draft_letters", "sign_letter", "print_letter"}
 
 
 class DubanApp(App):
@@ -84,6 +95,7 @@ class DubanApp(App):
         "screens/items.tcss",
         "screens/units.tcss",
         "screens/triage.tcss",
+        "screens/letters.tcss",
     ]
     BINDINGS = [
         Binding("1", "tab('overview')", "总览", show=False),
@@ -91,6 +103,10 @@ class DubanApp(App):
         Binding("3", "tab('items')", "督办事项", show=False),
         Binding("4", "tab('units')", "单位", show=False),
         Binding("5", "tab('triage')", "待办", show=False),
+        Binding("6", "tab('letters')", "函件", show=False),
+        Binding("n", "draft_letters", "起草函件"),
+        Binding("k", "sign_letter", "签发"),
+        Binding("P", "print_letter", "打印"),
         Binding("p", "progress", "进展"),
         Binding("a", "close", "验收"),
         Binding("o", "reopen", "重开", show=False),
@@ -158,6 +174,7 @@ class DubanApp(App):
         self._tree_loaded = False
         self.last_message = ""
         self.loads = 0
+        self.letters: list = []
 
     # ------------------------------------------------------------------ layout
 
@@ -174,6 +191,8 @@ class DubanApp(App):
                 yield UnitsView(self._unit_cells, self._group_cells, id="units-view")
             with TabPane(TAB_TITLES[4], id="triage"):
                 yield TriageView(self._triage_cells, id="triage-view")
+            with TabPane(TAB_TITLES[5], id="letters"):
+                yield LettersView(id="letters-view")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -206,6 +225,7 @@ class DubanApp(App):
             "items": "#items-table",
             "units": "#units-table",
             "triage": "#triage-table",
+            "letters": "#letters-table",
         }.get(tab)
         if target:
             self.query_one(target).focus()
@@ -216,6 +236,8 @@ class DubanApp(App):
             return True if tab in ("items", "triage") else None
         if action in UNIT_ACTIONS:
             return True if tab == "units" else None
+        if action in LETTER_ACTIONS:
+            return True if tab == "letters" else None
         if action in ("toggle_select", "sort", "filters"):
             return True if tab == "items" else None
         return True
@@ -231,11 +253,12 @@ class DubanApp(App):
             with Session(self.engine) as s:
                 units = unit_infos(s)
                 groups = pending_groups(s)
+                letters = list_letters(s, today=self.as_of)
         except DubanError as exc:
             self.call_from_thread(self.say, exc.message, "error")
             return
         if not worker.is_cancelled:
-            self.call_from_thread(self._apply, data, units, groups)
+            self.call_from_thread(self._apply, data, units, groups, letters)
 
     def action_reload(self) -> None:
         self.reload()
@@ -246,7 +269,13 @@ class DubanApp(App):
             items = plan_tree(s)
         self.call_from_thread(self.query_one(PlansView).show_tree, items)
 
-    def _apply(self, data: DeskData, units: list[UnitInfo], groups: list[PendingGroup]) -> None:
+    def _apply(
+        self,
+        data: DeskData,
+        units: list[UnitInfo],
+        groups: list[PendingGroup],
+        letters: Sequence = (),
+    ) -> None:
         keep_item = self._current_id("items-table", self.items_view)
         keep_triage = self._current_id("triage-table", self.triage_view)
         self.data = data
@@ -258,7 +287,9 @@ class DubanApp(App):
         self.groups = groups
         self.unit_figs = {u.unit_id: u for u in unit_figures(data.rows)}
         self.selected &= set(self.by_id)
-        self.query_one(OverviewView).show(data)
+        self.letters = list(letters)
+        self.query_one(OverviewView).show(data, self.letters)
+        self.query_one(LettersView).show(self.letters)
         self._recompute_items(keep_item)
         self.triage_view = [i for i, r in enumerate(data.rows) if needs_action(r)]
         self._set_table("triage-table", self.triage_view, keep_triage)
@@ -536,6 +567,69 @@ class DubanApp(App):
         self.query_one(UnitsView).show_unit(u, self.unit_figs.get(u.id), items, self.by_id)
 
     # ------------------------------------------------------------------ writes
+
+    # ------------------------------------------------------------------ letters
+
+    @on(DataTable.RowHighlighted, "#letters-table")
+    def _letter_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        letter_id = self.query_one(LettersView).current_id()
+        if letter_id is None:
+            return
+        try:
+            with Session(self.engine) as s:
+                _, model = letter_model(s, letter_id)
+            text = preview_text(model)
+        except DubanError as exc:
+            text = exc.message
+        self.query_one(LettersView).show_preview(text)
+
+    def action_draft_letters(self) -> None:
+        """Draft what the ladder proposes as of the desk's date: one letter per unit per kind."""
+
+        def draft(s: Session) -> int:
+            n = 0
+            for kind in ("督办", "提醒", "提示"):
+                n += len(draft_letters(s, kind, self.as_of, actor=self.operator))
+            return n
+
+        if self.write(
+            draft, lambda n: f"已起草 {n} 件函件（草稿，待签发）" if n else "截至今日没有应发的函件"
+        ):
+            self.reload()
+
+    def action_sign_letter(self) -> None:
+        letter_id = self.query_one(LettersView).current_id()
+        if letter_id is None:
+            self.say("没有选中的函件", "warning")
+            return
+        try:
+            (letter,) = sign_letters(self.engine, [letter_id], self.operator, actor=self.operator)
+        except DubanError as exc:
+            self.say(exc.message, "error")
+            return
+        self.say(f"已签发：{letter.number}")
+        self.reload()
+
+    def action_print_letter(self) -> None:
+        letter_id = self.query_one(LettersView).current_id()
+        if letter_id is None:
+            self.say("没有选中的函件", "warning")
+            return
+        self.print_letter(letter_id)
+
+    @work(thread=True, exclusive=True, group="print", exit_on_error=False)
+    def print_letter(self, letter_id: int) -> None:
+        """Rendering and `lp` take a moment: off the UI thread."""
+        try:
+            jobs = print_letters(
+                self.engine, [letter_id], self.operator, out_dir=default_letters_dir(self.db)
+            )
+        except DubanError as exc:
+            self.call_from_thread(self.say, exc.message, "error")
+            return
+        where = "、".join(j.printer for j in jobs)
+        self.call_from_thread(self.say, f"已送打印机（{where}）")
+        self.call_from_thread(self.reload)
 
     def say(self, message: str, severity: str = "information") -> None:
         self.last_message = message
@@ -855,6 +949,10 @@ class DubanApp(App):
             ("督办事项", "切换到督办事项页", lambda: self.action_tab("items")),
             ("单位", "切换到单位页", lambda: self.action_tab("units")),
             ("待办", "切换到待办页", lambda: self.action_tab("triage")),
+            ("函件", "切换到函件页", lambda: self.action_tab("letters")),
+            ("起草函件", "按督办阶梯起草应发的函件 (n)", self.action_draft_letters),
+            ("签发函件", "签发选中的函件 (k)", self.action_sign_letter),
+            ("打印函件", "打印选中的函件 (P)", self.action_print_letter),
             ("记录进展", "为选中的落实事项记录进展 (p)", self.action_progress),
             ("验收销号", "验收并销号选中的落实事项 (a)", self.action_close),
             ("重新打开", "重新打开已销号的事项 (o)", self.action_reopen),

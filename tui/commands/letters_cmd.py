@@ -191,14 +191,9 @@ def _notes(notes) -> None:
 
 
 def _default_out(args) -> Path:
-    from tui.store.location import resolve_db_url, sqlite_path
+    from tui.store.letters import default_letters_dir
 
-    path = sqlite_path(resolve_db_url(getattr(args, "db", None)))
-    if path is not None:
-        return path.parent / "letters"
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("duban", appauthor=False)) / "letters"
+    return default_letters_dir(getattr(args, "db", None))
 
 
 # ----------------------------------------------------------------------------- commands

@@ -176,7 +176,11 @@ def unit_figures(rows: Iterable[Evaluated]) -> list[UnitFigure]:
             u.overdue += 1
         elif st is Status.DUE_SOON:
             u.due_soon += 1
-    return sorted(out.values(), key=lambda u: (u.rate, -u.overdue, u.name))
+    # Laggards are units with overdue items: most overdue (by share) first, then the lowest
+    # completion rate; a unit whose few items are simply not due yet is not a laggard.
+    return sorted(
+        out.values(), key=lambda u: (-(u.overdue / u.total if u.total else 0), u.rate, u.name)
+    )
 
 
 def plan_figures(rows: Iterable[Evaluated], plans: dict[int, str]) -> list[PlanFigure]:

@@ -997,6 +997,18 @@ def _current_pdf(letter: Letter) -> Path | None:
     return None
 
 
+def default_letters_dir(db: str | None) -> Path:
+    """Where letters are written unless told otherwise: `letters/` beside the store."""
+    from tui.store.location import resolve_db_url, sqlite_path
+
+    path = sqlite_path(resolve_db_url(db))
+    if path is not None:
+        return path.parent / "letters"
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("duban", appauthor=False)) / "letters"
+
+
 def print_letters(
     engine: Engine,
     ids: Sequence[int],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -28,7 +30,7 @@ class OverviewView(Vertical):
                 yield Static("", id="ov-plans")
                 yield Static("", id="ov-letters")
 
-    def show(self, data: DeskData) -> None:
+    def show(self, data: DeskData, letters: Sequence = ()) -> None:
         counts = count_by_status(data.rows)
         done = counts[Status.DONE] + counts[Status.DONE_LATE]
         line = Text()
@@ -79,10 +81,13 @@ class OverviewView(Vertical):
             p.append_text(bar(f.rate, 10))
             p.append(f" {percent(f.rate)}  完成 {f.done}/{f.total}  逾期 {f.overdue}")
         self.query_one("#ov-plans", Static).update(p)
-        self.query_one("#ov-letters", Static).update(
-            Text.assemble(
-                ("函件\n", "bold"),
-                ("待回复函件：—  回复逾期：—\n", ""),
-                ("（函件登记启用后显示）", "dim"),
-            )
-        )
+        waiting = [x for x in letters if x.status in ("已签发", "已打印")]
+        late = [x for x in letters if x.status == "逾期未复"]
+        drafts = [x for x in letters if x.status == "草稿"]
+        lt = Text("函件\n", style="bold")
+        lt.append(f"待回复 {len(waiting)} 件　")
+        lt.append(f"回复逾期 {len(late)} 件", style="bold red" if late else "")
+        lt.append(f"　草稿待签发 {len(drafts)} 件")
+        for x in late[:5]:
+            lt.append(f"\n  {x.number} {x.unit}（回复期限 {x.reply_due}）", style="red")
+        self.query_one("#ov-letters", Static).update(lt)
