@@ -78,6 +78,14 @@ async def run(path: Path) -> dict:
             await pilot.pause()
             pages.append(time.perf_counter() - t)
         out["page"] = pages
+        # Pilot's own round trip: a key nothing is bound to, on the same table.
+        idle = []
+        for _ in range(20):
+            t = time.perf_counter()
+            await pilot.press("z")
+            await pilot.pause()
+            idle.append(time.perf_counter() - t)
+        out["idle"] = idle
         # The desk's own work per keystroke, without Pilot's event round trips: re-filter
         # 200,000 rows and draw every visible line of the table.
         inner = []
@@ -115,6 +123,7 @@ def main() -> int:
         f"p95 {inner[int(len(inner) * 0.95) - 1] * 1000:.1f} ms"
     )
     print(f"  翻页（PageDown）：中位 {statistics.median(res['page']) * 1000:.1f} ms")
+    print(f"  对照：Pilot 空按键往返（无绑定的键）：中位 {statistics.median(res['idle']) * 1000:.1f} ms")
     print(f"  内存峰值（maxrss）：{peak_mb:.0f} MB（预算 500 MB）")
     print(f"  机器：{describe()}")
     return 0

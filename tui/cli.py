@@ -99,7 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="用示例计划建立演示库并打开督办台")
     p.add_argument("--rebuild", action="store_true", help="重新生成演示库")
     p.add_argument("--no-open", action="store_true", help="只生成演示库，不打开界面")
-    p.add_argument("--as-of", dest="as_of", default=argparse.SUPPRESS, help="以某日为准打开（默认 2024-11-15）")
+    p.add_argument(
+        "--as-of", dest="as_of", default=argparse.SUPPRESS, help="以某日为准打开（默认 2024-11-15）"
+    )
     _add_db(p)
 
     from tui.commands.letters_cmd import add_parser as add_letters

@@ -55,9 +55,18 @@ class DeskData:
 
     as_of: date
     rows: list[Evaluated]  # by urgency
-    keys: list[str]  # lowercase search key per row, same order
+    heads: dict[int, str]  # task id → the head of its text, for search
     plans: dict[int, str]
     units: dict[int, tuple[str, str]] = field(default_factory=dict)  # id → (name, kind)
+    _keys: list[str] | None = field(default=None, repr=False)
+
+    @property
+    def keys(self) -> list[str]:
+        """Lowercase search key per row, same order; built on the first search, so the
+        first screen does not wait for it."""
+        if self._keys is None:
+            self._keys = search_keys(self.rows, self.heads)
+        return self._keys
 
     def index_of(self, assignment_id: int) -> int | None:
         for i, r in enumerate(self.rows):
@@ -109,6 +118,11 @@ def _load_desk(db: str, as_of: date, *, soon_days: int) -> DeskData:
     finally:
         conn.close()
     rows = by_urgency(evaluate(facts, as_of, soon_days=soon_days))
+    return DeskData(as_of, rows, heads, plans, units)
+
+
+def search_keys(rows: Sequence[Evaluated], heads: dict[int, str]) -> list[str]:
+    """Per row: task number, title, text head, unit name and its pinyin initials."""
     task_part: dict[int, str] = {}
     unit_part: dict[str, str] = {}
     keys = []
@@ -124,7 +138,7 @@ def _load_desk(db: str, as_of: date, *, soon_days: int) -> DeskData:
         if up is None:
             up = unit_part[f.unit_name] = search_key("", "", "", f.unit_name)
         append(tp + up)
-    return DeskData(as_of, rows, keys, plans, units)
+    return keys
 
 
 # --------------------------------------------------------------------------- pure aggregations
