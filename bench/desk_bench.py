@@ -123,7 +123,9 @@ def main() -> int:
         f"p95 {inner[int(len(inner) * 0.95) - 1] * 1000:.1f} ms"
     )
     print(f"  翻页（PageDown）：中位 {statistics.median(res['page']) * 1000:.1f} ms")
-    print(f"  对照：Pilot 空按键往返（无绑定的键）：中位 {statistics.median(res['idle']) * 1000:.1f} ms")
+    print(
+        f"  对照：Pilot 空按键往返（无绑定的键）：中位 {statistics.median(res['idle']) * 1000:.1f} ms"
+    )
     print(f"  内存峰值（maxrss）：{peak_mb:.0f} MB（预算 500 MB）")
     print(f"  机器：{describe()}")
     return 0

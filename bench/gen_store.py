@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.synth import OBJECTS as BASE_OBJECTS  # noqa: E402
+from bench.synth import VERBS  # noqa: E402
 from tui.store.db import make_engine  # noqa: E402
 from tui.store.models import (  # noqa: E402
     Assignment,
@@ -114,18 +116,8 @@ DEPTS = (
 )
 TOWNS = ("镇", "苏木", "街道")
 TOWN_NAMES = "阿勒腾席热巴音铁日格乌兰敖包哈达图纳林陶亥札萨克红庆河伊和乌素新街布日都白泥井吉格斯太树林召王爱召"
-VERBS = ("健全", "完善", "推进", "加强", "落实", "深化", "规范", "优化", "强化", "提升")
 OBJECTS = (
-    "行政执法监督机制",
-    "重大行政决策程序",
-    "政务公开工作",
-    "行政复议体制改革",
-    "法治宣传教育",
-    "行政规范性文件备案审查",
-    "营商环境法治保障",
-    "基层法治建设",
-    "突发事件应对制度",
-    "政务诚信建设",
+    *BASE_OBJECTS,
     "公共法律服务体系",
     "矛盾纠纷多元化解",
     "行政执法三项制度",
