@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from tui.domain.board import evaluate
+from tui.domain.board import by_urgency, count_by_status, evaluate
+from tui.domain.search import Filters, initials
 from tui.domain.status import Status, assignment_status
 from tui.domain.urgency import urgency
 from tui.errors import DubanError
@@ -129,26 +130,103 @@ def test_load_desk_matches_board_evaluate(engine):
         for f in facts
     }
     assert plain == memo  # the memoised evaluation changes nothing
+    # The desk's columns give the very same board, row for row, in the same order.
+    board = by_urgency(evaluate(facts, AS_OF))
+    assert len(data) == len(data.rows) == len(board)
+    for mine, ref in zip(data.rows, board, strict=True):
+        assert (mine.status, mine.urgency, mine.days_since_progress) == (
+            ref.status,
+            ref.urgency,
+            ref.days_since_progress,
+        )
+        a, b = mine.fact, ref.fact
+        assert (a.id, a.task_id, a.plan_id, a.task_number, a.unit_id, a.unit_name) == (
+            b.id,
+            b.task_id,
+            b.plan_id,
+            b.task_number,
+            b.unit_id,
+            b.unit_name,
+        )
+        assert (a.unit_kind, a.role, a.due_dates, a.recurring, a.completed_on) == (
+            b.unit_kind,
+            b.role,
+            b.due_dates,
+            b.recurring,
+            b.completed_on,
+        )
+        assert (a.letters_sent, a.highest_rung, a.last_progress) == (
+            b.letters_sent,
+            b.highest_rung,
+            b.last_progress,
+        )
+        # the desk keeps the latest report date, and every one for a recurring duty
+        assert a.progress_dates[-1:] == b.progress_dates[-1:]
+        if b.recurring:
+            assert a.progress_dates == b.progress_dates
     assert {d.status.status for d in data.rows} >= {Status.OVERDUE, Status.DONE, Status.ON_TRACK}
-    assert len(data.rows) == len(data.keys) == len(facts)
-    assert [r.urgency for r in data.rows] == sorted((r.urgency for r in data.rows), reverse=True)
+    assert list(data.urgencies) == sorted(data.urgencies, reverse=True)
     assert len(data.plans) == 2
-    i = next(n for n, r in enumerate(data.rows) if r.fact.unit_name == "区司法局")
-    assert "qsfj" in data.keys[i] and data.rows[i].fact.task_title.lower()[:5] in data.keys[i]
+    assert data.by_id[board[5].fact.id].fact.id == board[5].fact.id
+    assert board[5].fact.id in data.by_id and -1 not in data.by_id
+
+
+def test_desk_search_finds_units_by_initials_and_tasks_by_text(engine):
+    data = load_desk(engine_db(engine), AS_OF)
+    rows = data.rows
+    hits = data.search("qsfj")
+    assert hits and {rows[i].fact.unit_name for i in hits} == {"区司法局", "旗司法局"}
+    assert hits == sorted(hits)  # urgency order kept
+    title = next(r.fact.task_title for r in rows if r.fact.unit_name == "区司法局")[:5]
+    by_title = data.search(title.lower())
+    assert by_title and all(title in rows[i].fact.task_title for i in by_title)
+    both = data.search(f"{title} qsfj")
+    assert both == [i for i in by_title if i in set(hits)]
+    assert data.search("qsfj", among=hits[1:3]) == hits[1:3]
+    assert data.search("没有这个词") == []
+    assert data.search("  ") == list(range(len(data)))
+
+
+def test_desk_filters_and_sorts(engine):
+    data = load_desk(engine_db(engine), AS_OF)
+    rows = data.rows
+    over = data.filter(Filters(statuses=frozenset({"逾期"}), role="lead"))
+    assert over and over == [
+        i for i, r in enumerate(rows) if r.status.status is Status.OVERDUE and r.fact.role == "lead"
+    ]
+    pending = data.filter(Filters(unit_kind="待分解"))
+    assert len(pending) == data.pending_count() > 0
+    plan = next(iter(data.plans))
+    assert data.filter(Filters(plan_id=plan, unit="sfj")) == [
+        i
+        for i, r in enumerate(rows)
+        if r.fact.plan_id == plan and "sfj" in initials(r.fact.unit_name)
+    ]
+    rank = data.rank("deadline")
+    dues = [rows[i].status.due or date.max for i in sorted(range(len(data)), key=rank.__getitem__)]
+    assert dues == sorted(dues)
 
 
 def test_overview_figures(engine):
     data = load_desk(engine_db(engine), AS_OF)
-    units = unit_figures(data.rows)
+    units = unit_figures(data)
     assert units[0].overdue > 0  # laggards (units with overdue items) first
     shares = [u.overdue / u.total for u in units]
     assert shares == sorted(shares, reverse=True)
     assert sum(u.total for u in units) == sum(1 for r in data.rows if r.fact.unit_id)
-    plans = plan_figures(data.rows, data.plans)
+    sfj = next(u for u in units if u.name == "区司法局")
+    mine = [r for r in data.rows if r.fact.unit_id == sfj.unit_id]
+    assert sfj.total == len(mine)
+    assert sfj.overdue == sum(1 for r in mine if r.status.status is Status.OVERDUE)
+    plans = plan_figures(data)
     assert sum(p.total for p in plans) == len(data.rows)
     assert all(0 <= p.rate <= 1 for p in plans)
-    triage = [r for r in data.rows if needs_action(r)]
-    assert triage and all(r.status.status in (Status.OVERDUE, Status.DUE_SOON) for r in triage)
+    assert data.count_by_status() == count_by_status(data.rows)
+    triage = data.needs_action()
+    assert triage == [i for i, r in enumerate(data.rows) if needs_action(r)]
+    assert triage and all(
+        data.rows[i].status.status in (Status.OVERDUE, Status.DUE_SOON) for i in triage
+    )
 
 
 def test_plan_tree_and_task_detail(engine):

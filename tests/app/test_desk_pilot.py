@@ -179,7 +179,9 @@ async def test_search_sfj_lists_only_sifaju_items(make_app):
         app.query_one("#search", Input).value = "信访"
         await pilot.pause()
         assert app.items_view
-        assert all("信访" in app.data.keys[i] for i in app.items_view)
+        for i in app.items_view:
+            f = app.data.rows[i].fact
+            assert "信访" in f.unit_name + f.task_title + app.data.heads.get(f.task_id, "")
 
 
 async def test_close_reopen_and_bulk_close(make_app, store):

@@ -8,7 +8,7 @@ through ``tui.store`` in one transaction, then the board is reloaded in the work
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane, Tree
+from textual.widgets import DataTable, Header, Input, Static, TabbedContent, TabPane, Tree
 from textual.worker import get_current_worker
 
 from tui.app.screens.common import ROLE_SHORT, days_text, iso, light, percent
@@ -43,10 +43,11 @@ from tui.app.screens.overview import OverviewView
 from tui.app.screens.plans import PlansView
 from tui.app.screens.triage import TriageView
 from tui.app.screens.units import UnitsView
+from tui.app.widgets.keybar import KeyBar
 from tui.app.widgets.vtable import VirtualTable
 from tui.domain.board import Evaluated
 from tui.domain.escalation import RUNG_LABEL, ladder_rung
-from tui.domain.search import Filters, apply_filters, describe_filters, filter_indices
+from tui.domain.search import Filters, describe_filters
 from tui.domain.status import Status
 from tui.errors import DubanError
 from tui.letters.compose import preview_text
@@ -60,7 +61,6 @@ from tui.store.desk import (
     engine_db,
     load_desk,
     merge_units,
-    needs_action,
     pending_groups,
     plan_tree,
     resolve_group,
@@ -158,7 +158,8 @@ class DubanApp(App):
         self.ladder_settings = settings.ladder() if settings else None
         self.import_dir = import_dir or Path.cwd()
         self.data: DeskData | None = None
-        self.by_id: dict[int, Evaluated] = {}
+        self._screens_ready = False
+        self._pending: tuple | None = None
         self.items_view: list[int] = []
         self.triage_view: list[int] = []
         self.units: list[UnitInfo] = []
@@ -168,13 +169,17 @@ class DubanApp(App):
         self.query_text = ""
         self.filters = Filters()
         self.sort_mode = 0
-        self._ranks: dict[str, list[int]] = {}
         self._base: list[int] | None = None
         self._last_search: tuple[str, list[int]] | None = None
         self._tree_loaded = False
         self.last_message = ""
         self.loads = 0
         self.letters: list = []
+
+    @property
+    def by_id(self) -> Mapping[int, Evaluated]:
+        """Assignment id → its row on the desk (built when read)."""
+        return self.data.by_id if self.data is not None else {}
 
     # ------------------------------------------------------------------ layout
 
@@ -193,11 +198,25 @@ class DubanApp(App):
                 yield TriageView(self._triage_cells, id="triage-view")
             with TabPane(TAB_TITLES[5], id="letters"):
                 yield LettersView(id="letters-view")
-        yield Footer()
+        yield KeyBar()
+
+    def on_load(self) -> None:
+        # Start reading the store now: the SQL runs while Textual builds the screens.
+        self.reload()
 
     def on_mount(self) -> None:
         self._update_title()
-        self.reload()
+        self._screens_ready = True
+        if self._pending is not None:
+            args, self._pending = self._pending, None
+            self._apply(*args)
+
+    def _deliver(self, *args) -> None:
+        """The worker's result, shown once the screens exist."""
+        if self._screens_ready:
+            self._apply(*args)
+        else:
+            self._pending = args
 
     def _update_title(self) -> None:
         self.sub_title = f"截至 {self.as_of.isoformat()}　操作人 {self.operator}"
@@ -221,6 +240,7 @@ class DubanApp(App):
 
     def _focus_tab(self, tab: str) -> None:
         target = {
+            "overview": "#ov-units-table",
             "plans": "#plan-tree",
             "items": "#items-table",
             "units": "#units-table",
@@ -258,7 +278,7 @@ class DubanApp(App):
             self.call_from_thread(self.say, exc.message, "error")
             return
         if not worker.is_cancelled:
-            self.call_from_thread(self._apply, data, units, groups, letters)
+            self.call_from_thread(self._deliver, data, units, groups, letters)
 
     def action_reload(self) -> None:
         self.reload()
@@ -278,20 +298,21 @@ class DubanApp(App):
     ) -> None:
         keep_item = self._current_id("items-table", self.items_view)
         keep_triage = self._current_id("triage-table", self.triage_view)
-        self.data = data
-        self.by_id = {r.fact.id: r for r in data.rows}
-        self._ranks = {}
+        old, self.data = self.data, data
+        if old is not None:
+            old.close()
         self._base = None
         self._last_search = None
         self.units = units
         self.groups = groups
-        self.unit_figs = {u.unit_id: u for u in unit_figures(data.rows)}
-        self.selected &= set(self.by_id)
+        figures = unit_figures(data)
+        self.unit_figs = {u.unit_id: u for u in figures}
+        self.selected = {a for a in self.selected if data.index_of(a) is not None}
         self.letters = list(letters)
-        self.query_one(OverviewView).show(data, self.letters)
+        self.query_one(OverviewView).show(data, figures, self.letters)
         self.query_one(LettersView).show(self.letters)
         self._recompute_items(keep_item)
-        self.triage_view = [i for i, r in enumerate(data.rows) if needs_action(r)]
+        self.triage_view = data.needs_action()
         self._set_table("triage-table", self.triage_view, keep_triage)
         self._update_triage_status()
         self.query_one("#units-table", VirtualTable).set_count(len(units))
@@ -303,50 +324,27 @@ class DubanApp(App):
             return None
         t = self.query_one(f"#{table_id}", VirtualTable)
         if 0 <= t.cursor < len(view):
-            return self.data.rows[view[t.cursor]].fact.id
+            return self.data.ids[view[t.cursor]]
         return None
 
     def _set_table(self, table_id: str, view: list[int], keep_id: int | None) -> None:
         cursor = None
         if keep_id is not None and self.data is not None:
-            rows = self.data.rows
-            cursor = next((n for n, i in enumerate(view) if rows[i].fact.id == keep_id), None)
+            i = self.data.index_of(keep_id)
+            if i is not None:
+                try:
+                    cursor = view.index(i)
+                except ValueError:
+                    cursor = None
         self.query_one(f"#{table_id}", VirtualTable).set_count(len(view), cursor=cursor)
 
     # ------------------------------------------------------------------ items: search/filter/sort
 
-    def _filtered_base(self) -> list[int]:
-        if self._base is None:
-            rows = self.data.rows if self.data else []
-            self._base = apply_filters(
-                rows,
-                self.filters,
-                lambda r: (
-                    r.status.status.value,
-                    r.fact.unit_name,
-                    r.fact.unit_kind,
-                    r.fact.plan_id,
-                    r.fact.role,
-                ),
-            )
-        return self._base
-
-    def _rank(self, mode: str) -> list[int]:
-        rank = self._ranks.get(mode)
-        if rank is None and self.data is not None:
-            rows = self.data.rows
-            far = date.max
-            keys: dict[str, Callable[[int], tuple]] = {
-                "deadline": lambda i: (rows[i].status.due or far, i),
-                "unit": lambda i: (rows[i].fact.unit_name, i),
-                "task": lambda i: (rows[i].fact.plan_id, rows[i].fact.task_id, i),
-            }
-            order = sorted(range(len(rows)), key=keys[mode])
-            rank = [0] * len(rows)
-            for pos, i in enumerate(order):
-                rank[i] = pos
-            self._ranks[mode] = rank
-        return rank or []
+    def _filtered_base(self) -> list[int] | None:
+        """Rows passing the filters, or None when no filter is set (every row)."""
+        if self._base is None and self.data is not None and self.filters.active:
+            self._base = self.data.filter(self.filters)
+        return self._base if self.filters.active else None
 
     def _recompute_items(self, keep_id: int | None = None) -> None:
         if self.data is None:
@@ -358,20 +356,20 @@ class DubanApp(App):
             last = self._last_search
             if last is not None and q.startswith(last[0]):
                 among = last[1]
-            view = filter_indices(self.data.keys, q, among)
+            view = self.data.search(q, among)
             self._last_search = (q, view)
         else:
-            view = base
+            view = base if base is not None else list(range(len(self.data)))
             self._last_search = None
         mode = SORTS[self.sort_mode][0]
         if mode != "urgency":
-            view = sorted(view, key=self._rank(mode).__getitem__)
+            view = sorted(view, key=self.data.rank(mode).__getitem__)
         self.items_view = view
         self._set_table("items-table", view, keep_id)
         self._update_items_status()
 
     def _update_items_status(self) -> None:
-        total = len(self.data.rows) if self.data else 0
+        total = len(self.data) if self.data else 0
         parts = [
             f"共 {total} 项，显示 {len(self.items_view)} 项",
             f"排序：{SORTS[self.sort_mode][1]}",
@@ -438,7 +436,7 @@ class DubanApp(App):
         t = self.query_one("#items-table", VirtualTable)
         if not self.items_view or self.data is None:
             return
-        aid = self.data.rows[self.items_view[t.cursor]].fact.id
+        aid = self.data.ids[self.items_view[t.cursor]]
         self.selected ^= {aid}
         t.action_cursor(1)
         t.refresh()
@@ -447,10 +445,10 @@ class DubanApp(App):
     # ------------------------------------------------------------------ row cells
 
     def _item_selected(self, n: int) -> bool:
-        return bool(self.selected) and self.data.rows[self.items_view[n]].fact.id in self.selected
+        return bool(self.selected) and self.data.ids[self.items_view[n]] in self.selected
 
     def _item_cells(self, n: int) -> list:
-        r = self.data.rows[self.items_view[n]]
+        r = self.data.row(self.items_view[n])
         f = r.fact
         mark = Text("✚", style="bold") if f.id in self.selected else ""
         unit = Text(f.unit_name, style="magenta") if f.unit_id is None else f.unit_name
@@ -471,7 +469,7 @@ class DubanApp(App):
         ]
 
     def _triage_cells(self, n: int) -> list:
-        r = self.data.rows[self.triage_view[n]]
+        r = self.data.row(self.triage_view[n])
         f = r.fact
         return [
             light(r.status.status),
@@ -549,6 +547,17 @@ class DubanApp(App):
         with Session(self.engine) as s:
             detail = task_detail(s, task_id)
         self.query_one(PlansView).show_detail(detail, self.by_id)
+
+    @on(VirtualTable.Chosen, "#ov-units-table")
+    def _overview_unit_chosen(self, event: VirtualTable.Chosen) -> None:
+        """Enter on a unit in the overview opens it on the 单位 screen."""
+        fig = self.query_one(OverviewView).unit_at(event.index)
+        n = next((k for k, u in enumerate(self.units) if fig and u.id == fig.unit_id), None)
+        if n is None:
+            return
+        self.action_tab("units")
+        self.query_one("#units-table", VirtualTable).cursor = n
+        self.show_unit(n)
 
     @on(VirtualTable.Chosen, "#units-table")
     def _unit_chosen(self, event: VirtualTable.Chosen) -> None:
@@ -987,9 +996,7 @@ class DubanApp(App):
         return "\n".join(parts)
 
     def status_counts(self) -> dict[Status, int]:
-        from tui.domain.board import count_by_status
-
-        return count_by_status(self.data.rows) if self.data else {}
+        return self.data.count_by_status() if self.data else {}
 
 
 def _plain(w: Static) -> str:

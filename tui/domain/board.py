@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from tui.domain.status import Status, StatusResult, assignment_status
-from tui.domain.urgency import urgency
+from tui.domain.urgency import (
+    DONE_SCORE,
+    letters_term,
+    role_term,
+    rung_term,
+    silence_term,
+    status_term,
+    urgency,
+)
 
 
 @dataclass(slots=True)
@@ -76,3 +84,105 @@ def count_by_status(rows: Iterable[Evaluated]) -> dict[Status, int]:
     for r in rows:
         counts[r.status.status] += 1
     return counts
+
+
+# Every light, and each one's position: a small int hashes and counts much faster than an
+# enum member (whose __hash__ runs in Python).
+LIGHTS: tuple[Status, ...] = tuple(Status)
+LIGHT_CODE: dict[Status, int] = {s: n for n, s in enumerate(LIGHTS)}
+
+
+@dataclass(slots=True)
+class ColumnVerdicts:
+    """Per row, in the rows' own order: status, urgency and days since the last report."""
+
+    statuses: list[StatusResult]
+    light_codes: list[int]  # statuses[i].status as its position in LIGHTS (cheap to count)
+    urgencies: list[float]
+    since: list[int | None]
+
+
+def evaluate_columns(
+    *,
+    task_ids: Sequence[int],
+    dues: Mapping[int, tuple[tuple[date, ...], bool]],
+    overrides: Sequence[date | None],
+    completed: Sequence[date | None],
+    recurring_progress: Mapping[int, tuple[date, ...]],
+    ids: Sequence[int],
+    last_progress: Sequence[date | None],
+    roles: Sequence[str],
+    letters: Sequence[tuple[int, int] | None],
+    as_of: date,
+    soon_days: int = 15,
+) -> ColumnVerdicts:
+    """`evaluate` for a board kept as columns (the desk at 200,000 rows).
+
+    ``dues`` maps a task to its deadlines and whether they recur; ``overrides`` replace them
+    for one row. ``recurring_progress`` holds every report date of the rows whose duty
+    recurs (by row id); a one-off deadline never looks at reports. Each distinct status
+    input is judged once by `assignment_status`, and urgency is the sum of its terms, each
+    looked up per distinct value: per row only C-level maps and one addition remain.
+    """
+    # Tasks with the same deadlines share one key, so a status is judged per distinct
+    # (deadlines, closing date) rather than per task.
+    due_key: dict[tuple, int] = {}
+    due_of: dict[int, int] = {}
+    for tid, due in dues.items():
+        due_of[tid] = due_key.setdefault(due, len(due_key))
+    due_list = list(due_key)
+    dkeys = list(map(due_of.__getitem__, task_ids))
+    # Only recurring duties have report dates here, so other rows key on None.
+    progs = map(recurring_progress.get, ids)
+    # Distinct inputs get a small int code: hashing ints is cheap, hashing a frozen
+    # dataclass per row is not.
+    skeys = list(zip(dkeys, overrides, completed, progs, strict=True))
+    del dkeys, progs
+    code_of = dict.fromkeys(skeys)
+    judged: list[StatusResult] = []
+    for key in code_of:
+        k, override, done, progress = key
+        due, recurring = due_list[k]
+        if override is not None:
+            due, recurring = (override,), False
+        code_of[key] = len(judged)
+        judged.append(
+            assignment_status(
+                due,
+                as_of,
+                completed_on=done,
+                progress_dates=progress or (),
+                recurring=recurring,
+                soon_days=soon_days,
+            )
+        )
+    codes = list(map(code_of.__getitem__, skeys))
+    del skeys, code_of
+    statuses = list(map(judged.__getitem__, codes))
+    light_codes = list(map([LIGHT_CODE[j.status] for j in judged].__getitem__, codes))
+    days = {d: (as_of - d).days for d in set(last_progress) if d is not None}
+    days[None] = None
+    since = list(map(days.__getitem__, last_progress))
+    # urgency() is a sum of terms; add them in its order so the float is the same.
+    by_code = [status_term(j) for j in judged]
+    by_role = {r: role_term(r) for r in set(roles)}
+    by_letters = {x: letters_term(x[0]) if x else 0.0 for x in set(letters)}
+    by_rung = {x: rung_term(x[1]) if x else 0.0 for x in set(letters)}
+    by_since = {d: silence_term(d) for d in set(since)}
+    urgencies = [
+        DONE_SCORE if s is None else s + r + lt + rt + q
+        for s, r, lt, rt, q in zip(
+            map(by_code.__getitem__, codes),
+            map(by_role.__getitem__, roles),
+            map(by_letters.__getitem__, letters),
+            map(by_rung.__getitem__, letters),
+            map(by_since.__getitem__, since),
+            strict=True,
+        )
+    ]
+    return ColumnVerdicts(statuses, light_codes, urgencies, since)
+
+
+def urgency_order(urgencies: Sequence[float]) -> list[int]:
+    """Row positions, most pressing first; ties keep their order (as `by_urgency`)."""
+    return sorted(range(len(urgencies)), key=urgencies.__getitem__, reverse=True)

@@ -36,7 +36,17 @@ from __future__ import annotations
 
 from tui.domain.status import Status, StatusResult
 
-__all__ = ["COEFFICIENTS", "ROLE_ALIASES", "urgency"]
+__all__ = [
+    "COEFFICIENTS",
+    "DONE_SCORE",
+    "ROLE_ALIASES",
+    "letters_term",
+    "role_term",
+    "rung_term",
+    "silence_term",
+    "status_term",
+    "urgency",
+]
 
 COEFFICIENTS: dict[str, float] = {
     "status.overdue": 30.0,
@@ -74,7 +84,7 @@ ROLE_ALIASES: dict[str, str] = {
 }
 
 _C = COEFFICIENTS
-_DONE_SCORE = _C["status.done"]
+DONE_SCORE = _C["status.done"]
 _BASE = {
     Status.OVERDUE: _C["status.overdue"],
     Status.DUE_SOON: _C["status.due_soon"],
@@ -95,6 +105,44 @@ _SILENCE_FULL = _C["no_progress.full"]
 _SILENCE_DAYS = int(_C["no_progress.days"])
 
 
+def status_term(status: StatusResult) -> float | None:
+    """The light's term with its days; None for a done item (its whole score is fixed)."""
+    base = _BASE.get(status.status)
+    if base is None:
+        return None
+    st = status.status
+    days = status.days
+    if st is _OVERDUE:
+        base += _OVER_PER_DAY * (days if days < _OVER_MAX else _OVER_MAX)
+    elif st is _DUE_SOON and days < _SOON_WINDOW:
+        base += _SOON_PER_DAY * (_SOON_WINDOW - days)
+    return base
+
+
+def role_term(role: str) -> float:
+    return _ROLE.get(role, 0.0)
+
+
+def letters_term(letters_sent: int) -> float:
+    if letters_sent:
+        return _PER_LETTER * (letters_sent if letters_sent < _LETTERS_MAX else _LETTERS_MAX)
+    return 0.0
+
+
+def rung_term(highest_rung: int) -> float:
+    if highest_rung > 0:
+        return _PER_RUNG * (highest_rung if highest_rung < 3 else 3)
+    return 0.0
+
+
+def silence_term(days_since_progress: int | None) -> float:
+    if days_since_progress is None or days_since_progress >= _SILENCE_DAYS:
+        return _SILENCE_FULL
+    if days_since_progress > 0:
+        return _SILENCE_FULL * days_since_progress / _SILENCE_DAYS
+    return 0.0
+
+
 def urgency(
     status: StatusResult,
     *,
@@ -106,24 +154,16 @@ def urgency(
     """Sort key for the triage queue (higher = act first); the formula is in the module docstring.
 
     ``role`` is ``lead`` / ``responsible`` / ``supporting`` or its Chinese name; an unknown role
-    adds nothing.
+    adds nothing. The terms are added left to right, the order `evaluate_columns` keeps, so
+    both give the very same float.
     """
-    base = _BASE.get(status.status)
+    base = status_term(status)
     if base is None:
-        return _DONE_SCORE
-    st = status.status
-    days = status.days
-    if st is _OVERDUE:
-        base += _OVER_PER_DAY * (days if days < _OVER_MAX else _OVER_MAX)
-    elif st is _DUE_SOON and days < _SOON_WINDOW:
-        base += _SOON_PER_DAY * (_SOON_WINDOW - days)
-    base += _ROLE.get(role, 0.0)
-    if letters_sent:
-        base += _PER_LETTER * (letters_sent if letters_sent < _LETTERS_MAX else _LETTERS_MAX)
-    if highest_rung > 0:
-        base += _PER_RUNG * (highest_rung if highest_rung < 3 else 3)
-    if days_since_progress is None or days_since_progress >= _SILENCE_DAYS:
-        base += _SILENCE_FULL
-    elif days_since_progress > 0:
-        base += _SILENCE_FULL * days_since_progress / _SILENCE_DAYS
-    return base
+        return DONE_SCORE
+    return (
+        base
+        + role_term(role)
+        + letters_term(letters_sent)
+        + rung_term(highest_rung)
+        + silence_term(days_since_progress)
+    )

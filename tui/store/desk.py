@@ -9,20 +9,38 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterable, Sequence
+import threading
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import compress
+from operator import and_, itemgetter, or_
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tui.clock import local, now
-from tui.domain.board import Evaluated, by_urgency, evaluate
-from tui.domain.search import search_key
-from tui.domain.status import Status
+from tui.domain.board import (
+    LIGHT_CODE,
+    LIGHTS,
+    ColumnVerdicts,
+    Evaluated,
+    evaluate_columns,
+    urgency_order,
+)
+from tui.domain.search import Filters, filter_rows, search_rows, task_key, unit_key
+from tui.domain.status import Status, StatusResult
 from tui.errors import DubanError
 from tui.store.audit import record
+from tui.store.board import (
+    AssignmentFact,
+    BoardColumns,
+    connect,
+    last_reports,
+    load_columns,
+)
 from tui.store.deadlines import DeadlineView, task_deadline_views
 from tui.store.models import (
     Assignment,
@@ -49,30 +67,340 @@ def role_label(role: str) -> str:
 # --------------------------------------------------------------------------- the board in memory
 
 
-@dataclass
-class DeskData:
-    """Everything the desk's tables need, loaded once per as-of date (in a worker thread)."""
+class _Reordered:
+    """A DeskData column put in urgency order when first read, then kept."""
 
-    as_of: date
-    rows: list[Evaluated]  # by urgency
-    heads: dict[int, str]  # task id → the head of its text, for search
-    plans: dict[int, str]
-    units: dict[int, tuple[str, str]] = field(default_factory=dict)  # id → (name, kind)
-    _keys: list[str] | None = field(default=None, repr=False)
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        col = obj._take(obj._raw.pop(self.name))
+        obj.__dict__[self.name] = col
+        return col
+
+
+class DeskData:
+    """Every live assignment evaluated as of one date, kept as columns in urgency order.
+
+    At 200,000 assignments an object per row costs more than reading the store, so the desk
+    keeps one list per field (row ``i`` of every list is the ``i``-th most pressing item) and
+    builds an `Evaluated` row only for what a screen shows (`row`, `rows`, `by_id`). Counts,
+    filters, search and sorts work on the columns. Report texts are read when a row is shown.
+    """
+
+    def __init__(
+        self,
+        as_of: date,
+        cols: BoardColumns,
+        verdicts: ColumnVerdicts,
+        *,
+        heads: dict[int, str],
+        plans: dict[int, str],
+        units: dict[int, tuple[str, str]] | None = None,
+        db: str | None = None,
+    ) -> None:
+        self._take = _taker(urgency_order(verdicts.urgencies))
+        take = self._take
+        self.as_of = as_of
+        # What the first screen needs is reordered now; the rest on first use (_Reordered).
+        self.ids: Sequence[int] = take(cols.ids)
+        self.task_ids: Sequence[int] = take(cols.task_ids)
+        self.unit_ids: Sequence[int | None] = take(cols.unit_ids)
+        self.light_codes: Sequence[int] = take(verdicts.light_codes)
+        self.since: Sequence[int | None] = take(verdicts.since)
+        self._raw = {
+            "group_ids": cols.group_ids,
+            "roles": cols.roles,
+            "completed": cols.completed,
+            "overrides": cols.overrides,
+            "last_progress": cols.last_progress,
+            "letters": cols.letters,
+            "statuses": verdicts.statuses,
+            "urgencies": verdicts.urgencies,
+        }
+        self.recurring_progress = cols.recurring_progress
+        self.tasks = cols.tasks
+        self.all_units = cols.units
+        self.groups = cols.groups
+        self.heads = heads
+        self.plans = plans
+        self.units = units if units is not None else dict(cols.units)
+        self._db = db
+        self._conn = None
+        self._lock = threading.Lock()
+        self._texts: dict[int, tuple[date, str] | None] = {}
+        self._index: dict[int, int] | None = None
+        self._search: _SearchIndex | None = None
+        self._ranks: dict[str, list[int]] = {}
+
+    group_ids: Sequence[int | None] = _Reordered()
+    roles: Sequence[str] = _Reordered()
+    completed: Sequence[date | None] = _Reordered()
+    overrides: Sequence[date | None] = _Reordered()
+    last_progress: Sequence[date | None] = _Reordered()
+    letters: Sequence[tuple[int, int] | None] = _Reordered()
+    statuses: Sequence[StatusResult] = _Reordered()
+    urgencies: Sequence[float] = _Reordered()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    # ---------------------------------------------------------------- rows on demand
 
     @property
-    def keys(self) -> list[str]:
-        """Lowercase search key per row, same order; built on the first search, so the
-        first screen does not wait for it."""
-        if self._keys is None:
-            self._keys = search_keys(self.rows, self.heads)
-        return self._keys
+    def rows(self) -> RowsView:
+        """Every row as `Evaluated`, built on access (for what a screen shows)."""
+        return RowsView(self)
+
+    @property
+    def by_id(self) -> EvaluatedById:
+        return EvaluatedById(self)
 
     def index_of(self, assignment_id: int) -> int | None:
-        for i, r in enumerate(self.rows):
-            if r.fact.id == assignment_id:
-                return i
-        return None
+        if self._index is None:
+            self._index = dict(zip(self.ids, range(len(self.ids)), strict=True))
+        return self._index.get(assignment_id)
+
+    def unit_of(self, i: int) -> tuple[str, str]:
+        """(name, kind) of row ``i``'s unit, or of its unresolved group (kind 待分解)."""
+        uid = self.unit_ids[i]
+        if uid is not None:
+            return self.all_units.get(uid, ("", ""))
+        return self.groups.get(self.group_ids[i], ""), "待分解"
+
+    def row(self, i: int) -> Evaluated:
+        aid = self.ids[i]
+        pid, ptitle, number, title, due, recurring, kind = self.tasks[self.task_ids[i]]
+        override = self.overrides[i]
+        if override is not None:
+            due, recurring = (override,), False
+        uname, ukind = self.unit_of(i)
+        last = self.last_progress[i]
+        dates = self.recurring_progress.get(aid) or ((last,) if last is not None else ())
+        report = self.report(i) if last is not None else None
+        sent = self.letters[i] or (0, 0)
+        fact = AssignmentFact(
+            aid,
+            self.task_ids[i],
+            pid,
+            ptitle,
+            number,
+            title,
+            self.unit_ids[i],
+            uname,
+            ukind,
+            self.roles[i],
+            due,
+            recurring,
+            kind,
+            self.completed[i],
+            dates,
+            report[1] if report else "",
+            sent[0],
+            sent[1],
+        )
+        return Evaluated(fact, self.statuses[i], self.urgencies[i], self.since[i])
+
+    def report(self, i: int) -> tuple[date, str] | None:
+        """The latest report (date, text) of row ``i`` up to the desk's date."""
+        aid = self.ids[i]
+        if aid not in self._texts:
+            if self.last_progress[i] is None or self._db is None:
+                return None
+            with self._lock:
+                if self._conn is None:
+                    self._conn = connect(self._db, shared=True)
+                self._texts.update(last_reports(self._conn, [aid], self.as_of))
+            self._texts.setdefault(aid, None)
+        return self._texts[aid]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    # ---------------------------------------------------------------- search, filters, sorts
+
+    def search(self, query: str, among: Sequence[int] | None = None) -> list[int]:
+        """Rows whose task or unit holds every word of ``query`` (see `search_rows`)."""
+        ix = self._search_index()
+        return search_rows(
+            query,
+            task_keys=ix.task_keys,
+            unit_keys=ix.unit_keys,
+            row_task=ix.row_task,
+            row_unit=ix.row_unit,
+            among=among,
+        )
+
+    def filter(self, f: Filters) -> list[int]:
+        if not f.active:
+            return list(range(len(self)))
+        ix = self._search_index()
+        return filter_rows(
+            f,
+            statuses=[s.value for s in self.lights],
+            roles=self.roles,
+            row_task=ix.row_task,
+            row_unit=ix.row_unit,
+            task_plans=[self.tasks[t][0] for t in ix.task_order],
+            unit_names=ix.unit_names,
+            unit_kinds=ix.unit_kinds,
+        )
+
+    def rank(self, mode: str) -> list[int]:
+        """Each row's position when sorted by ``deadline``, ``unit`` or ``task``."""
+        rank = self._ranks.get(mode)
+        if rank is None:
+            n = len(self)
+            if mode == "deadline":
+                far = date.max
+                key = [s.due or far for s in self.statuses]
+            elif mode == "unit":
+                key = [self.unit_of(i)[0] for i in range(n)]
+            elif mode == "task":
+                key = [(self.tasks[t][0], t) for t in self.task_ids]
+            else:
+                raise ValueError(mode)
+            order = sorted(range(n), key=key.__getitem__)
+            rank = [0] * n
+            for pos, i in enumerate(order):
+                rank[i] = pos
+            self._ranks[mode] = rank
+        return rank
+
+    def _search_index(self) -> _SearchIndex:
+        """Built on the first search or filter, so the first screen does not wait for it."""
+        if self._search is None:
+            self._search = _SearchIndex.build(self)
+        return self._search
+
+    # ---------------------------------------------------------------- counts
+
+    @property
+    def lights(self) -> list[Status]:
+        """Each row's status (逾期, 临期…), built on first use."""
+        lights = self.__dict__.get("_lights")
+        if lights is None:
+            lights = self.__dict__["_lights"] = list(map(LIGHTS.__getitem__, self.light_codes))
+        return lights
+
+    def count_by_status(self) -> dict[Status, int]:
+        counts = dict.fromkeys(Status, 0)
+        for code, n in Counter(self.light_codes).items():
+            counts[LIGHTS[code]] = n
+        return counts
+
+    def pending_count(self) -> int:
+        """Rows still held by an unresolved group (待分解)."""
+        return self.unit_ids.count(None)
+
+    def needs_action(self, *, quiet_days: int = 30) -> list[int]:
+        """待办 rows, in urgency order (see `needs_action`)."""
+        codes, since = self.light_codes, self.since
+        overdue, soon = LIGHT_CODE[Status.OVERDUE], LIGHT_CODE[Status.DUE_SOON]
+        quiet = {q: q is None or q >= quiet_days for q in set(since)}
+        need = map(
+            or_,
+            map(and_, map(overdue.__eq__, codes), map(quiet.__getitem__, since)),
+            map(soon.__eq__, codes),
+        )
+        return list(compress(range(len(codes)), need))
+
+
+def _taker(order: list[int]):
+    """A function that reorders a column by ``order`` (in C, via itemgetter)."""
+    if len(order) > 1:
+        get = itemgetter(*order)
+        return lambda col: get(col)
+    return lambda col: tuple(col[i] for i in order)
+
+
+class RowsView(Sequence):
+    """The desk's rows as `Evaluated`, each built when read."""
+
+    def __init__(self, data: DeskData) -> None:
+        self._data = data
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._data.row(k) for k in range(*i.indices(len(self._data)))]
+        if i < 0:
+            i += len(self._data)
+        if not 0 <= i < len(self._data):
+            raise IndexError(i)
+        return self._data.row(i)
+
+
+class EvaluatedById(Mapping):
+    """Assignment id → its `Evaluated` row on the desk, built when read."""
+
+    def __init__(self, data: DeskData) -> None:
+        self._data = data
+
+    def __getitem__(self, aid: int) -> Evaluated:
+        i = self._data.index_of(aid)
+        if i is None:
+            raise KeyError(aid)
+        return self._data.row(i)
+
+    def __contains__(self, aid: object) -> bool:
+        return isinstance(aid, int) and self._data.index_of(aid) is not None
+
+    def __iter__(self):
+        return iter(self._data.ids)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+@dataclass
+class _SearchIndex:
+    task_order: list[int]  # task ids, by position
+    task_keys: list[str]
+    unit_names: list[str]
+    unit_kinds: list[str]
+    unit_keys: list[str]
+    row_task: list[int]  # per row: position in task_order
+    row_unit: list[int]  # per row: position in the unit lists
+
+    @classmethod
+    def build(cls, data: DeskData) -> _SearchIndex:
+        task_order = sorted(set(data.task_ids))
+        task_pos = {t: k for k, t in enumerate(task_order)}
+        task_keys = []
+        for t in task_order:
+            _pid, _pt, number, title, *_ = data.tasks[t]
+            task_keys.append(task_key(number, title, data.heads.get(t, "")))
+        # Units by id, unresolved groups by minus their id.
+        slot = [
+            u if u is not None else -g for u, g in zip(data.unit_ids, data.group_ids, strict=True)
+        ]
+        slots = sorted(set(slot), key=lambda k: (k < 0, abs(k)))
+        unit_pos = {k: n for n, k in enumerate(slots)}
+        names, kinds = [], []
+        for k in slots:
+            if k >= 0:
+                name, kind = data.all_units.get(k, ("", ""))
+            else:
+                name, kind = data.groups.get(-k, ""), "待分解"
+            names.append(name)
+            kinds.append(kind)
+        return cls(
+            task_order,
+            task_keys,
+            names,
+            kinds,
+            [unit_key(n) for n in names],
+            list(map(task_pos.__getitem__, data.task_ids)),
+            list(map(unit_pos.__getitem__, slot)),
+        )
 
 
 def engine_db(engine: Engine) -> str:
@@ -84,11 +412,11 @@ _TASK_TEXT_SQL = "SELECT id, substr(text, 1, 60) FROM task WHERE active = 1"
 
 
 def load_desk(db: str, as_of: date, *, soon_days: int = 15) -> DeskData:
-    """Facts, status and search keys for every live assignment; the 200k-row hot path.
+    """Read and evaluate the whole board; the 200k-row hot path.
 
-    The cyclic garbage collector is paused while the ~10^6 small objects are built (it
-    would otherwise rescan them over and over: a third of the load time at 200,000 rows),
-    and the result is frozen out of later collections, since the desk keeps it for long.
+    The cyclic garbage collector is paused while the columns are built (it would otherwise
+    rescan the fresh objects over and over), and the result is frozen out of later
+    collections, since the desk keeps it for long.
     """
     gc_was_on = gc.isenabled()
     gc.disable()
@@ -102,11 +430,9 @@ def load_desk(db: str, as_of: date, *, soon_days: int = 15) -> DeskData:
 
 
 def _load_desk(db: str, as_of: date, *, soon_days: int) -> DeskData:
-    from tui.store.board import connect, load_facts
-
     conn = connect(db)
     try:
-        facts = load_facts(conn, as_of=as_of)
+        cols = load_columns(conn, as_of=as_of)
         cur = conn.cursor()
         cur.execute(_TASK_TEXT_SQL)
         heads = dict(cur.fetchall())
@@ -117,28 +443,20 @@ def _load_desk(db: str, as_of: date, *, soon_days: int) -> DeskData:
         cur.close()
     finally:
         conn.close()
-    rows = by_urgency(evaluate(facts, as_of, soon_days=soon_days))
-    return DeskData(as_of, rows, heads, plans, units)
-
-
-def search_keys(rows: Sequence[Evaluated], heads: dict[int, str]) -> list[str]:
-    """Per row: task number, title, text head, unit name and its pinyin initials."""
-    task_part: dict[int, str] = {}
-    unit_part: dict[str, str] = {}
-    keys = []
-    append = keys.append
-    for r in rows:
-        f = r.fact
-        tp = task_part.get(f.task_id)
-        if tp is None:
-            tp = task_part[f.task_id] = search_key(
-                f.task_number, f.task_title, heads.get(f.task_id, ""), ""
-            )
-        up = unit_part.get(f.unit_name)
-        if up is None:
-            up = unit_part[f.unit_name] = search_key("", "", "", f.unit_name)
-        append(tp + up)
-    return keys
+    verdicts = evaluate_columns(
+        task_ids=cols.task_ids,
+        dues={t: (x[4], x[5]) for t, x in cols.tasks.items()},
+        overrides=cols.overrides,
+        completed=cols.completed,
+        recurring_progress=cols.recurring_progress,
+        ids=cols.ids,
+        last_progress=cols.last_progress,
+        roles=cols.roles,
+        letters=cols.letters,
+        as_of=as_of,
+        soon_days=soon_days,
+    )
+    return DeskData(as_of, cols, verdicts, heads=heads, plans=plans, units=units, db=db)
 
 
 # --------------------------------------------------------------------------- pure aggregations
@@ -172,24 +490,24 @@ class PlanFigure:
         return self.done / self.total if self.total else 0.0
 
 
-def unit_figures(rows: Iterable[Evaluated]) -> list[UnitFigure]:
-    """Completion per unit, laggards first (lowest rate, then most overdue)."""
+def unit_figures(data: DeskData) -> list[UnitFigure]:
+    """Completion per unit, laggards first (most overdue by share, then the lowest rate)."""
     out: dict[int, UnitFigure] = {}
-    for r in rows:
-        f = r.fact
-        if f.unit_id is None:
+    for (uid, code), n in Counter(zip(data.unit_ids, data.light_codes, strict=True)).items():
+        if uid is None:
             continue
-        u = out.get(f.unit_id)
+        st = LIGHTS[code]
+        u = out.get(uid)
         if u is None:
-            u = out[f.unit_id] = UnitFigure(f.unit_id, f.unit_name, f.unit_kind, 0, 0, 0, 0)
-        u.total += 1
-        st = r.status.status
+            name, kind = data.all_units.get(uid, ("", ""))
+            u = out[uid] = UnitFigure(uid, name, kind, 0, 0, 0, 0)
+        u.total += n
         if st in DONE_STATUSES:
-            u.done += 1
+            u.done += n
         elif st is Status.OVERDUE:
-            u.overdue += 1
+            u.overdue += n
         elif st is Status.DUE_SOON:
-            u.due_soon += 1
+            u.due_soon += n
     # Laggards are units with overdue items: most overdue (by share) first, then the lowest
     # completion rate; a unit whose few items are simply not due yet is not a laggard.
     return sorted(
@@ -197,20 +515,20 @@ def unit_figures(rows: Iterable[Evaluated]) -> list[UnitFigure]:
     )
 
 
-def plan_figures(rows: Iterable[Evaluated], plans: dict[int, str]) -> list[PlanFigure]:
+def plan_figures(data: DeskData) -> list[PlanFigure]:
     out: dict[int, PlanFigure] = {
-        pid: PlanFigure(pid, title, 0, 0, 0) for pid, title in plans.items()
+        pid: PlanFigure(pid, title, 0, 0, 0) for pid, title in data.plans.items()
     }
-    for r in rows:
-        p = out.get(r.fact.plan_id)
+    for (tid, code), n in Counter(zip(data.task_ids, data.light_codes, strict=True)).items():
+        p = out.get(data.tasks[tid][0])
         if p is None:
             continue
-        p.total += 1
-        st = r.status.status
+        st = LIGHTS[code]
+        p.total += n
         if st in DONE_STATUSES:
-            p.done += 1
+            p.done += n
         elif st is Status.OVERDUE:
-            p.overdue += 1
+            p.overdue += n
     return [p for p in out.values() if p.total]
 
 

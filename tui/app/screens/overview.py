@@ -4,34 +4,61 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Static
+from textual.widgets import Label, Static
 
 from tui.app.screens.common import bar, light, percent
-from tui.domain.board import count_by_status
+from tui.app.widgets.vtable import Column, VirtualTable
 from tui.domain.status import STATUS_STYLE, Status
-from tui.store.desk import DeskData, plan_figures, unit_figures
+from tui.store.desk import DeskData, UnitFigure, plan_figures
 
+UNIT_COLUMNS = (
+    Column("#", 3, "right"),
+    Column("单位", 0),
+    Column("完成率", 13),
+    Column("完成/总数", 9, "right"),
+    Column("逾期", 4, "right"),
+)
 ORDER = (Status.OVERDUE, Status.DUE_SOON, Status.ON_TRACK, Status.DONE, Status.NO_DEADLINE)
 
 
 class OverviewView(Vertical):
-    """Shows a DeskData; holds no data of its own."""
+    """Shows a DeskData. The unit ranking is a virtual table: a store may hold a thousand
+    units, and only the rows in view are drawn."""
+
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self._units: list[UnitFigure] = []
+
+    def unit_at(self, n: int) -> UnitFigure | None:
+        return self._units[n] if 0 <= n < len(self._units) else None
+
+    def _unit_cells(self, n: int) -> list:
+        u = self._units[n]
+        return [
+            str(n + 1),
+            u.name,
+            bar(u.rate, 8) + Text(f" {percent(u.rate):>4}"),
+            f"{u.done}/{u.total}",
+            Text(str(u.overdue), style="bold red" if u.overdue else "dim"),
+        ]
 
     def compose(self) -> ComposeResult:
         yield Static("正在读取…", id="ov-counts")
         with Horizontal(id="ov-body"):
-            with VerticalScroll(id="ov-units-pane"):
-                yield Static("", id="ov-units")
+            with Vertical(id="ov-units-pane"):
+                yield Label("单位完成率（后进在前）", id="ov-units-title")
+                yield VirtualTable(
+                    UNIT_COLUMNS, self._unit_cells, id="ov-units-table", empty_text=""
+                )
             with VerticalScroll(id="ov-plans-pane"):
                 yield Static("", id="ov-plans")
                 yield Static("", id="ov-letters")
 
-    def show(self, data: DeskData, letters: Sequence = ()) -> None:
-        counts = count_by_status(data.rows)
+    def show(self, data: DeskData, units: list[UnitFigure], letters: Sequence = ()) -> None:
+        counts = data.count_by_status()
         done = counts[Status.DONE] + counts[Status.DONE_LATE]
         line = Text()
         for s in ORDER:
@@ -41,8 +68,8 @@ class OverviewView(Vertical):
             line.append_text(light(s))
             line.append(f" {s.value} ", style=STATUS_STYLE[s])
             line.append(str(n), style="bold " + STATUS_STYLE[s].replace("dim ", ""))
-        total = len(data.rows)
-        pending = sum(1 for r in data.rows if r.fact.unit_id is None)
+        total = len(data)
+        pending = data.pending_count()
         sub = Text(
             f"共 {total} 项落实事项，其中逾期完成 {counts[Status.DONE_LATE]} 项"
             + (f"，待分解 {pending} 项" if pending else ""),
@@ -50,32 +77,11 @@ class OverviewView(Vertical):
         )
         self.query_one("#ov-counts", Static).update(Text("\n").join([line, sub]))
 
-        units = unit_figures(data.rows)
-        t = Table(
-            title="单位完成率（后进在前）",
-            title_justify="left",
-            box=None,
-            pad_edge=False,
-            expand=True,
-            show_edge=False,
-        )
-        t.add_column("#", justify="right", no_wrap=True)
-        t.add_column("单位", no_wrap=True, overflow="ellipsis", ratio=1)
-        t.add_column("完成率", no_wrap=True)
-        t.add_column("完成/总数", justify="right", no_wrap=True)
-        t.add_column("逾期", justify="right", no_wrap=True)
-        for n, u in enumerate(units, 1):
-            t.add_row(
-                str(n),
-                u.name,
-                bar(u.rate, 8) + Text(f" {percent(u.rate):>4}"),
-                f"{u.done}/{u.total}",
-                Text(str(u.overdue), style="bold red" if u.overdue else "dim"),
-            )
-        self.query_one("#ov-units", Static).update(t)
+        self._units = units
+        self.query_one("#ov-units-table", VirtualTable).set_count(len(units), cursor=0)
 
         p = Text("计划进度", style="bold")
-        for f in plan_figures(data.rows, data.plans):
+        for f in plan_figures(data):
             p.append("\n")
             p.append(f.title + "\n")
             p.append_text(bar(f.rate, 10))

@@ -104,7 +104,8 @@ class VirtualTable(ScrollView, can_focus=True):
     def set_count(self, count: int, *, cursor: int | None = None) -> None:
         """New rows (same or new data); the cursor stays in range and in view."""
         self.count = count
-        width = sum(c.width or 20 for c in self.columns) + len(self.columns)
+        # A flexible column shrinks to 8 cells before the table scrolls sideways.
+        width = sum(c.width or 8 for c in self.columns) + len(self.columns) - 1
         self.virtual_size = Size(width, count + 1)
         target = self.cursor if cursor is None else cursor
         self.cursor = max(0, min(target, count - 1)) if count else 0
