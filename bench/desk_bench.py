@@ -2,7 +2,9 @@
 
 Run: python bench/desk_bench.py [assignments]
 Measures start → first usable screen (budget 1.5 s), a search keystroke → updated table
-(median and p95 over 50 keystrokes; budget 100 ms), PageDown in the table, and peak memory
+(median and p95 over 50 keystrokes; budget 100 ms: from Pilot handing the key to the app to
+the screen update that shows the new rows, terminal output included; Pilot's own round trip,
+which idles in 20 ms steps, is printed beside it), PageDown in the table, and peak memory
 (budget 500 MB). The store is generated once by bench/gen_store.py and cached in the temp dir.
 """
 
@@ -56,17 +58,25 @@ async def run(path: Path) -> dict:
         table = app.query_one("#items-table", VirtualTable)
         await pilot.press("slash")
         await pilot.pause()
-        times = []
+        marks = _watch_keystrokes(app, table)
+        times, rounds = [], []
         for n in range(50):
             q = QUERIES[n % len(QUERIES)]
             app.query_one("#search").value = ""
             await pilot.pause()
-            t = time.perf_counter()
-            for ch in q[:2] if len(q) > 1 else q:
+            for ch in q[:2]:
+                t = time.perf_counter()
                 await pilot.press(ch)
-            await pilot.pause()
-            times.append((time.perf_counter() - t) / max(1, len(q[:2])))
+                await pilot.pause()
+                rounds.append(time.perf_counter() - t)
+                if marks["painted"] is not None:
+                    times.append(marks["painted"] - marks["sent"])
+                if len(times) == 50:
+                    break
+            if len(times) == 50:
+                break
         out["search"] = times
+        out["search_rounds"] = rounds
         app.query_one("#search").value = ""
         await pilot.pause()
         table.focus()
@@ -104,6 +114,48 @@ async def run(path: Path) -> dict:
     return out
 
 
+def _watch_keystrokes(app, table) -> dict:
+    """Time each key from Pilot handing it to the app to the first screen update that
+    shows the table's new rows, including the terminal output the headless driver skips.
+
+    Pilot's own round trip is longer: it sleeps in 20 ms steps until the process looks
+    idle, and the bench reports that figure too.
+    """
+    from textual import events
+
+    marks: dict = {"sent": None, "set": None, "painted": None}
+    driver = app._driver
+    send = driver.send_message
+
+    def send_message(message):
+        if isinstance(message, events.Key):
+            marks.update(sent=time.perf_counter(), set=None, painted=None)
+        return send(message)
+
+    set_count = table.set_count
+
+    def table_set_count(*args, **kw):
+        result = set_count(*args, **kw)
+        if marks["sent"] is not None and marks["set"] is None:
+            marks["set"] = time.perf_counter()
+        return result
+
+    display = app._display
+
+    def app_display(screen, renderable):
+        display(screen, renderable)
+        if renderable is not None and marks["set"] is not None and marks["painted"] is None:
+            render = getattr(renderable, "render_segments", None)
+            if render is not None:
+                render(app.console)
+            marks["painted"] = time.perf_counter()
+
+    driver.send_message = send_message
+    table.set_count = table_set_count
+    app._display = app_display
+    return marks
+
+
 def main() -> int:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     path = store_path(n)
@@ -114,8 +166,13 @@ def main() -> int:
     print(f"督办台基准：{res['rows']} 项落实事项（{path.name}）")
     print(f"  启动到首屏可用：{res['start'] * 1000:.0f} ms（预算 1500 ms）")
     print(
-        f"  搜索按键到表格更新：中位 {statistics.median(search) * 1000:.1f} ms，"
-        f"p95 {p95 * 1000:.1f} ms（50 次，预算 100 ms）"
+        f"  搜索按键到表格更新（按键送达 → 新结果画到屏幕）：中位 {statistics.median(search) * 1000:.1f} ms，"
+        f"p95 {p95 * 1000:.1f} ms（{len(search)} 次，预算 100 ms）"
+    )
+    rounds = sorted(res["search_rounds"])
+    print(
+        f"  同一按键的 Pilot 往返（press + pause，含其 20 ms 步进的空闲等待）：中位 "
+        f"{statistics.median(rounds) * 1000:.1f} ms，p95 {rounds[int(len(rounds) * 0.95) - 1] * 1000:.1f} ms"
     )
     inner = sorted(res["inner"])
     print(

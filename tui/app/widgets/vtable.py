@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -170,8 +170,13 @@ class VirtualTable(ScrollView, can_focus=True):
     def _line(self, cells: Sequence[Cell], widths: list[int]) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
         for n, (cell, col, w) in enumerate(zip(cells, self.columns, widths, strict=False)):
-            t = cell if isinstance(cell, Text) else Text(str(cell))
-            t = t.copy()
+            if not isinstance(cell, Text):
+                # Plain cells (most of them) are padded as strings: no Text per cell.
+                if n:
+                    line.append(" ")
+                line.append(_fit(str(cell), w, col.justify))
+                continue
+            t = cell.copy()
             t.no_wrap = True
             if t.cell_len > w:
                 t.truncate(w, overflow="ellipsis")
@@ -224,3 +229,15 @@ class VirtualTable(ScrollView, can_focus=True):
         for idx in range(top, min(self.count, top + self.page_height)):
             out.append(self._line(self.row_cells(idx), widths).plain)
         return out
+
+
+def _fit(s: str, width: int, justify: str) -> str:
+    """``s`` cut (with …) or padded to exactly ``width`` terminal cells."""
+    n = cell_len(s)
+    if n > width:
+        s = set_cell_size(s, width - 1) + "…" if width > 1 else set_cell_size(s, width)
+        n = width
+    pad = width - n
+    if pad <= 0:
+        return s
+    return " " * pad + s if justify == "right" else s + " " * pad
