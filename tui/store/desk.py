@@ -171,6 +171,8 @@ class DeskData:
         return self.groups.get(self.group_ids[i], ""), "待分解"
 
     def row(self, i: int) -> Evaluated:
+        """Row ``i`` as an `Evaluated` fact. Its ``progress_dates`` hold what the status
+        rules read: every report of a recurring duty, otherwise only the latest one."""
         aid = self.ids[i]
         pid, ptitle, number, title, due, recurring, kind = self.tasks[self.task_ids[i]]
         override = self.overrides[i]
