@@ -1,7 +1,8 @@
 """Benchmark: the desk on a 200,000-assignment store, driven through Pilot (GUIDE §7).
 
 Run: python bench/desk_bench.py [assignments]
-Measures start → first usable screen (budget 1.5 s), a search keystroke → updated table
+Measures start → first usable screen (the overview drawn with its counts; median of five
+start-ups; budget 1.5 s), a search keystroke → updated table
 (median and p95 over 50 keystrokes; budget 100 ms: from Pilot handing the key to the app to
 the screen update that shows the new rows, terminal output included; Pilot's own round trip,
 which idles in 20 ms steps, is printed beside it), PageDown in the table, and peak memory
@@ -45,11 +46,13 @@ async def run(path: Path) -> dict:
 
     t0 = time.perf_counter()
     app = DubanApp(make_engine(str(path)), as_of=AS_OF, operator="bench")
+    painted = _watch_first_paint(app)
     out: dict = {}
     async with app.run_test(size=(160, 50)) as pilot:
-        while app.data is None:
+        while painted["at"] is None:
             await asyncio.sleep(0.005)
-        out["start"] = time.perf_counter() - t0
+        out["start"] = painted["at"] - t0
+        app._display = painted["display"]
         await pilot.pause()
         out["loaded_at"] = app.loads
         out["rows"] = len(app.data.rows)
@@ -156,15 +159,55 @@ def _watch_keystrokes(app, table) -> dict:
     return marks
 
 
+STARTS = 5  # start-ups timed; this kind of machine is noisy, so the median is quoted
+
+
+async def start_only(path: Path) -> float:
+    """Start → first usable screen for a fresh app (same measure as in `run`)."""
+    from tui.app.app import DubanApp
+    from tui.store.db import make_engine
+
+    t0 = time.perf_counter()
+    app = DubanApp(make_engine(str(path)), as_of=AS_OF, operator="bench")
+    painted = _watch_first_paint(app)
+    async with app.run_test(size=(160, 50)):
+        while painted["at"] is None:
+            await asyncio.sleep(0.005)
+    return painted["at"] - t0
+
+
+def _watch_first_paint(app) -> dict:
+    """When the first screen update after the board is loaded was drawn (the overview with
+    its counts), terminal output included, as in `_watch_keystrokes`."""
+    marks: dict = {"at": None, "display": app._display}
+    display = app._display
+
+    def app_display(screen, renderable):
+        display(screen, renderable)
+        if renderable is not None and app.data is not None and marks["at"] is None:
+            render = getattr(renderable, "render_segments", None)
+            if render is not None:
+                render(app.console)
+            marks["at"] = time.perf_counter()
+
+    app._display = app_display
+    return marks
+
+
 def main() -> int:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     path = store_path(n)
     res = asyncio.run(run(path))
+    starts = sorted([res["start"], *(asyncio.run(start_only(path)) for _ in range(STARTS - 1))])
     search = sorted(res["search"])
     p95 = search[int(len(search) * 0.95) - 1]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"督办台基准：{res['rows']} 项落实事项（{path.name}）")
-    print(f"  启动到首屏可用：{res['start'] * 1000:.0f} ms（预算 1500 ms）")
+    print(
+        f"  启动到首屏可用：中位 {statistics.median(starts) * 1000:.0f} ms（{STARTS} 次："
+        + "、".join(f"{s * 1000:.0f}" for s in starts)
+        + "；预算 1500 ms）"
+    )
     print(
         f"  搜索按键到表格更新（按键送达 → 新结果画到屏幕）：中位 {statistics.median(search) * 1000:.1f} ms，"
         f"p95 {p95 * 1000:.1f} ms（{len(search)} 次，预算 100 ms）"
