@@ -562,3 +562,25 @@ async def test_quit(make_app):
 
 def test_demo_as_of_is_inside_both_plans():
     assert DEMO_AS_OF.year == 2024
+
+
+async def test_overview_ranking_opens_the_unit_and_key_bar_follows_the_tab(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        bar = app.query_one("KeyBar")
+        keys = {k for k, _d, _e in bar.hints()}
+        assert {"q", "/", "u"} <= keys and "a" not in keys  # 验收 only where items are
+        ranking = app.query_one("#ov-units-table", VirtualTable)
+        assert app.focused is ranking and ranking.count == len(app.unit_figs)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        fig = app.query_one("OverviewView").unit_at(1)
+        assert app.active_tab == "units"
+        units = app.query_one("#units-table", VirtualTable)
+        assert app.units[units.cursor].id == fig.unit_id
+        assert fig.name in app.screen_text()
+        await pilot.press("3")
+        await settle(pilot)
+        keys = {k for k, _d, _e in app.query_one("KeyBar").hints()}
+        assert {"a", "p", "s", "f"} <= keys

@@ -535,7 +535,8 @@ class DubanApp(App):
             t.append(f"\n最近进展：{iso(f.progress_dates[-1])} {f.last_progress}")
         if extra:
             t.append(f"\n建议：{extra}")
-        self.query_one(target, Static).update(t)
+        for pane in self.query(target).results(Static):  # none while the app is closing
+            pane.update(t)
 
     @on(Tree.NodeHighlighted, "#plan-tree")
     def _tree_highlighted(self, event: Tree.NodeHighlighted) -> None:
