@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from tui.domain.board import by_urgency, count_by_status, evaluate
+from tui.domain.board import by_urgency, evaluate
 from tui.domain.search import Filters, initials
 from tui.domain.status import Status, assignment_status
 from tui.domain.urgency import urgency
 from tui.errors import DubanError
-from tui.store.board import connect, load_facts
+from tui.store.board import connect, load_columns, load_facts
 from tui.store.db import make_engine, transaction
 from tui.store.demo_history import DEMO_AS_OF
 from tui.store.desk import (
@@ -221,7 +221,10 @@ def test_overview_figures(engine):
     plans = plan_figures(data)
     assert sum(p.total for p in plans) == len(data.rows)
     assert all(0 <= p.rate <= 1 for p in plans)
-    assert data.count_by_status() == count_by_status(data.rows)
+    expected = dict.fromkeys(Status, 0)
+    for r in data.rows:
+        expected[r.status.status] += 1
+    assert data.count_by_status() == expected
     triage = data.needs_action()
     assert triage == [i for i, r in enumerate(data.rows) if needs_action(r)]
     assert triage and all(
@@ -325,3 +328,22 @@ def test_load_desk_as_of_hides_later_closures(engine):
     late = load_desk(engine_db(engine), AS_OF)
     done = lambda d: sum(r.status.status in (Status.DONE, Status.DONE_LATE) for r in d.rows)  # noqa: E731
     assert done(early) < done(late)
+
+
+def test_board_columns_without_the_sqlite_fast_path(engine):
+    """A DB-API connection that is not sqlite3's (PostgreSQL's, say) is read row by row
+    instead of as joined strings; both give the same columns."""
+    conn = connect(engine_db(engine))
+
+    class OtherDriver:  # the same connection, seen as some other driver
+        def cursor(self):
+            return conn.cursor()
+
+    fast = load_columns(conn, as_of=AS_OF)
+    plain = load_columns(OtherDriver(), as_of=AS_OF)
+    conn.close()
+    assert len(fast.ids) > 1000
+    for name in ("ids", "task_ids", "unit_ids", "group_ids", "roles", "completed", "overrides"):
+        assert list(getattr(fast, name)) == list(getattr(plain, name)), name
+    assert fast.last_progress == plain.last_progress and fast.letters == plain.letters
+    assert any(fast.completed) and any(fast.letters)

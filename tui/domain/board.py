@@ -79,13 +79,6 @@ def _urgency_key(row: Evaluated) -> float:
     return row.urgency
 
 
-def count_by_status(rows: Iterable[Evaluated]) -> dict[Status, int]:
-    counts = dict.fromkeys(Status, 0)
-    for r in rows:
-        counts[r.status.status] += 1
-    return counts
-
-
 # Every light, and each one's position: a small int hashes and counts much faster than an
 # enum member (whose __hash__ runs in Python).
 LIGHTS: tuple[Status, ...] = tuple(Status)

@@ -22,7 +22,6 @@ __all__ = [
     "describe_filters",
     "filter_rows",
     "initials",
-    "matches",
     "search_rows",
     "task_key",
     "unit_key",
@@ -54,12 +53,6 @@ def task_key(number: str, title: str, text: str) -> str:
 def unit_key(name: str) -> str:
     """What a search may hit in a unit: its name and the name's pinyin initials."""
     return "\x1f".join((name, initials(name))).lower()
-
-
-def matches(key: str, query: str) -> bool:
-    """Every space-separated word of the query occurs in the key (Chinese or initials)."""
-    words = query.lower().split()
-    return all(w in key for w in words)
 
 
 def search_rows(

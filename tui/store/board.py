@@ -188,21 +188,25 @@ def load_facts(
 
 
 def _load_letters(cur, by_id: dict[int, AssignmentFact], as_of: date | None) -> None:
-    """Letters already sent per assignment, once the letters register exists."""
+    for aid, (count, rung) in letters_sent(cur, as_of).items():
+        f = by_id.get(aid)
+        if f is not None:
+            f.letters_sent, f.highest_rung = count, rung
+
+
+def letters_sent(cur, as_of: date | None) -> dict[int, tuple[int, int]]:
+    """Per assignment: letters already sent and the highest rung, once the register exists."""
     try:
         cur.execute(
-            "SELECT li.assignment_id, COUNT(*), MAX(l.rung), MIN(l.issued_on) FROM letter_item li "
+            "SELECT li.assignment_id, COUNT(*), MAX(l.rung) FROM letter_item li "
             "JOIN letter l ON l.id = li.letter_id WHERE l.number IS NOT NULL AND l.status != '作废' "
             + ("AND l.issued_on <= ? " if as_of else "")
             + "GROUP BY li.assignment_id",
             (as_of.isoformat(),) if as_of else (),
         )
     except Exception:  # noqa: BLE001 - no letter tables in this store yet
-        return
-    for aid, count, rung, _first in cur.fetchall():
-        f = by_id.get(aid)
-        if f is not None:
-            f.letters_sent, f.highest_rung = int(count), int(rung or 0)
+        return {}
+    return {aid: (int(count), int(rung or 0)) for aid, count, rung in cur.fetchall()}
 
 
 # --------------------------------------------------------------------------- columns for the desk
@@ -288,17 +292,7 @@ def load_columns(conn, *, as_of: date) -> BoardColumns:
     for aid, on in cur.execute(_RECURRING_REPORTS_SQL, (limit,)).fetchall():
         d = parsed.get(on) or _d(on)
         recurring.setdefault(aid, []).append(d)
-    sent: dict = {}
-    try:
-        cur.execute(
-            "SELECT li.assignment_id, COUNT(*), MAX(l.rung) FROM letter_item li "
-            "JOIN letter l ON l.id = li.letter_id WHERE l.number IS NOT NULL "
-            "AND l.status != '作废' AND l.issued_on <= ? GROUP BY li.assignment_id",
-            (limit,),
-        )
-        sent = {aid: (int(n), int(rung or 0)) for aid, n, rung in cur.fetchall()}
-    except Exception:  # noqa: BLE001 - no letter tables in this store yet
-        sent = {}
+    sent = letters_sent(cur, as_of)
     letters = list(map(sent.get, ids)) if sent else [None] * len(ids)
     cur.close()
     return BoardColumns(

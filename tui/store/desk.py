@@ -316,8 +316,7 @@ class DeskData:
 def _taker(order: list[int]):
     """A function that reorders a column by ``order`` (in C, via itemgetter)."""
     if len(order) > 1:
-        get = itemgetter(*order)
-        return lambda col: get(col)
+        return itemgetter(*order)
     return lambda col: tuple(col[i] for i in order)
 
 
