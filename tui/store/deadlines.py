@@ -14,7 +14,7 @@ from tui.domain.plan_context import PlanContext
 from tui.domain.schedule import Schedule, schedule_of
 from tui.errors import DubanError
 from tui.store.audit import record
-from tui.store.models import Plan, Task, TaskDeadline
+from tui.store.models import Assignment, Plan, Task, TaskDeadline
 
 
 def plan_context(plan: Plan) -> PlanContext | None:
@@ -156,10 +156,56 @@ def deadlines_by_task(session: Session, task_ids: list[int]) -> dict[int, list[D
     return out
 
 
+def _superseded(schedule: Schedule, override: date) -> bool:
+    """Does a corrected schedule replace a granted extension? It does when the correction
+    gives more time than the extension (its last date is later) or no fixed date at all."""
+    return not schedule.dates or override < schedule.dates[-1]
+
+
+@dataclass
+class SupersededExtension:
+    assignment_id: int
+    unit_id: int | None
+    due_override: date
+
+
+def preview_manual_deadline(
+    session: Session, task: Task, value: str
+) -> tuple[Schedule, list[SupersededExtension]]:
+    """What a correction would set, and which units' extensions it would replace (no write)."""
+    plan = session.get(Plan, task.plan_id)
+    d = parse_deadline_override(value, plan_context(plan))
+    sched = schedule_of([d], _period(plan), manual=True, issued=plan.issue_date)
+    return sched, _extensions_replaced(session, task.id, sched)
+
+
+def _extensions_replaced(
+    session: Session, task_id: int, sched: Schedule
+) -> list[SupersededExtension]:
+    rows = session.exec(
+        select(Assignment)
+        .where(
+            Assignment.task_id == task_id,
+            Assignment.active.is_(True),
+            Assignment.due_override.is_not(None),
+        )
+        .order_by(Assignment.id)
+    ).scalars()
+    return [
+        SupersededExtension(a.id, a.unit_id, a.due_override)
+        for a in rows
+        if _superseded(sched, a.due_override)
+    ]
+
+
 def set_manual_deadline(
     session: Session, task: Task, value: str, reason: str, actor: str
 ) -> Deadline:
-    """Correct a task's deadline by hand; the parsed ones stay visible beside it."""
+    """Correct a task's deadline by hand; the parsed ones stay visible beside it.
+
+    A granted extension to an earlier date than the corrected deadline is superseded (the
+    unit gets the task's new date like every other unit; audited as `extension.supersede`
+    in the same change, so undo brings it back). A later extension still holds."""
     if not reason.strip():
         raise DubanError("更正期限必须写明原因（--reason）")
     plan = session.get(Plan, task.plan_id)
@@ -183,5 +229,18 @@ def set_manual_deadline(
         before,
         {"due_kind": task.due_kind, "due_dates": task.due_dates, "value": value, "reason": reason},
     )
+    session.flush()
+    for ext in _extensions_replaced(session, task.id, sched):
+        a = session.get(Assignment, ext.assignment_id)
+        a.due_override = None
+        record(
+            session,
+            actor,
+            "extension.supersede",
+            "assignment",
+            a.id,
+            {"due_override": ext.due_override},
+            {"due_override": None, "task_id": task.id, "value": value, "reason": reason},
+        )
     session.flush()
     return d

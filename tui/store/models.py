@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 
 
 class Meta(SQLModel, table=True):
@@ -191,6 +191,11 @@ class Progress(SQLModel, table=True):
     done: bool = False
     recorded_at: datetime
     recorded_by: str = ""
+    # A report that names the occurrences of a recurring duty it answers ("January to
+    # October", "this month"): every occurrence from cover_from (None = the earliest) to
+    # cover_to. Both None: a plain report, matched by the status rules (tui.domain.status).
+    cover_from: date | None = None
+    cover_to: date | None = None
 
 
 class Extension(SQLModel, table=True):
