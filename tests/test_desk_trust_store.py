@@ -127,9 +127,7 @@ def test_resolving_a_group_for_chosen_tasks_leaves_the_others(engine):
         before = {
             a.task_id
             for a in s.exec(
-                select(Assignment).where(
-                    Assignment.group_id == gid, Assignment.active.is_(True)
-                )
+                select(Assignment).where(Assignment.group_id == gid, Assignment.active.is_(True))
             ).scalars()
         }
         region = s.get(Unit, lead_unit).region
@@ -145,14 +143,10 @@ def test_resolving_a_group_for_chosen_tasks_leaves_the_others(engine):
         after = {
             a.task_id
             for a in s.exec(
-                select(Assignment).where(
-                    Assignment.group_id == gid, Assignment.active.is_(True)
-                )
+                select(Assignment).where(Assignment.group_id == gid, Assignment.active.is_(True))
             ).scalars()
         }
-        members = s.exec(
-            select(AuditLog).where(AuditLog.action == "group.resolve")
-        ).scalars().all()
+        members = s.exec(select(AuditLog).where(AuditLog.action == "group.resolve")).scalars().all()
     assert after == before - {task_id}
     assert members
     # undone as one change
@@ -162,9 +156,7 @@ def test_resolving_a_group_for_chosen_tasks_leaves_the_others(engine):
         again = {
             a.task_id
             for a in s.exec(
-                select(Assignment).where(
-                    Assignment.group_id == gid, Assignment.active.is_(True)
-                )
+                select(Assignment).where(Assignment.group_id == gid, Assignment.active.is_(True))
             ).scalars()
         }
     assert again == before
@@ -177,15 +169,19 @@ def _one_off_task_with_two_units(engine):
                 Task.active.is_(True), Task.due_recurring.is_(False), Task.due_dates != ""
             )
         ).scalars():
-            rows = s.exec(
-                select(Assignment).where(
-                    Assignment.task_id == t.id,
-                    Assignment.active.is_(True),
-                    Assignment.unit_id.is_not(None),
-                    Assignment.completed_on.is_(None),
-                    Assignment.due_override.is_(None),
+            rows = (
+                s.exec(
+                    select(Assignment).where(
+                        Assignment.task_id == t.id,
+                        Assignment.active.is_(True),
+                        Assignment.unit_id.is_not(None),
+                        Assignment.completed_on.is_(None),
+                        Assignment.due_override.is_(None),
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             if len(rows) >= 2:
                 return t.id, rows[0].id, rows[1].id
     raise AssertionError("no task")
@@ -195,12 +191,22 @@ def test_a_later_deadline_correction_supersedes_an_earlier_extension(engine):
     tid, aid, other = _one_off_task_with_two_units(engine)
     with transaction(engine) as s:
         record_extension(
-            s, aid, requested_on=ON, reason="人员调整", new_due=date(2024, 12, 31),
-            granted=True, actor=ME,
+            s,
+            aid,
+            requested_on=ON,
+            reason="人员调整",
+            new_due=date(2024, 12, 31),
+            granted=True,
+            actor=ME,
         )
         record_extension(
-            s, other, requested_on=ON, reason="另有安排", new_due=date(2026, 3, 31),
-            granted=True, actor=ME,
+            s,
+            other,
+            requested_on=ON,
+            reason="另有安排",
+            new_due=date(2026, 3, 31),
+            granted=True,
+            actor=ME,
         )
     with transaction(engine) as s:
         set_manual_deadline(s, s.get(Task, tid), "2025-06-30", "市里统一调整", ME)
@@ -221,14 +227,18 @@ def test_one_report_can_cover_every_missed_occurrence_up_to_a_date(engine):
 
     with Session(engine) as s:
         t = s.exec(select(Task).where(Task.number == "（48）")).scalars().first()
-        a = s.exec(
-            select(Assignment).where(
-                Assignment.task_id == t.id,
-                Assignment.active.is_(True),
-                Assignment.unit_id.is_not(None),
-                Assignment.completed_on.is_(None),
+        a = (
+            s.exec(
+                select(Assignment).where(
+                    Assignment.task_id == t.id,
+                    Assignment.active.is_(True),
+                    Assignment.unit_id.is_not(None),
+                    Assignment.completed_on.is_(None),
+                )
             )
-        ).scalars().first()
+            .scalars()
+            .first()
+        )
         aid = a.id
 
     def status():
@@ -361,7 +371,9 @@ def test_occurrence_matching_agrees_with_the_status_rules():
     rng = random.Random(7)
     base = date(2023, 1, 31)
     for _ in range(400):
-        occ = sorted({date.fromordinal(base.toordinal() + 30 * k) for k in range(rng.randint(2, 8))})
+        occ = sorted(
+            {date.fromordinal(base.toordinal() + 30 * k) for k in range(rng.randint(2, 8))}
+        )
         reports = sorted(
             date.fromordinal(base.toordinal() + rng.randint(-20, 260))
             for _ in range(rng.randint(0, 6))
@@ -393,9 +405,7 @@ def test_a_cover_for_this_period_leaves_earlier_misses_missed():
     assert st.status.value == "逾期" and st.due == date(2024, 1, 28)
     # everything missed up to today: only the current period is left
     all_missed = (as_of, None, as_of)
-    st = assignment_status(
-        occ, as_of, progress_dates=[as_of], recurring=True, covers=[all_missed]
-    )
+    st = assignment_status(occ, as_of, progress_dates=[as_of], recurring=True, covers=[all_missed])
     assert st.status.value == "临期" and st.due == date(2024, 11, 28)
 
 

@@ -72,6 +72,8 @@ def parse_settings(data: dict[str, Any], source: str) -> Settings:
     known = {f.name for f in fields(Settings)}
     values: dict[str, Any] = {}
     for key, value in data.items():
+        if key == "keys":  # the desk's key remapping table, read by tui.app.keymap
+            continue
         if key not in known:
             raise DubanError(f"设置文件 {source} 中有未知的设置项：{key}")
         if key in _INT_FIELDS:

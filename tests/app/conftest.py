@@ -34,21 +34,21 @@ def store(demo_master, tmp_path) -> Path:
 @pytest.fixture
 def make_app(store, monkeypatch, tmp_path):
     monkeypatch.setenv("DUBAN_CONFIG", str(tmp_path / "no-settings.toml"))
-    engines = []
+    opened = []
 
     def make(**kw):
         from tui.app.app import DubanApp
-        from tui.store.db import make_engine
+        from tui.services.store import open_store
 
-        engine = make_engine(str(store))
-        engines.append(engine)
+        handle = open_store(str(store))
+        opened.append(handle)
         kw.setdefault("as_of", DEMO_AS_OF)
         kw.setdefault("operator", OPERATOR)
-        return DubanApp(engine, **kw)
+        return DubanApp(handle, **kw)
 
     yield make
-    for e in engines:
-        e.dispose()
+    for handle in opened:
+        handle.engine.dispose()
 
 
 async def settle(pilot) -> None:

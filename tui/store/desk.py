@@ -132,6 +132,10 @@ class DeskData:
         self._conn = None
         self._lock = threading.Lock()
         self._texts: dict[int, tuple[date, str] | None] = {}
+        # True: a row's report text is read when the row is built. The desk sets it False
+        # and fills texts in a worker (`missing_reports`, `fetch_reports`), so drawing a row
+        # never waits on the database.
+        self.read_on_demand = True
         self._index: dict[int, int] | None = None
         self._search: _SearchIndex | None = None
         self._ranks: dict[str, list[int]] = {}
@@ -208,17 +212,30 @@ class DeskData:
         return Evaluated(fact, self.statuses[i], self.urgencies[i], self.since[i])
 
     def report(self, i: int) -> tuple[date, str] | None:
-        """The latest report (date, text) of row ``i`` up to the desk's date."""
+        """The latest report (date, text) of row ``i`` up to the desk's date (None when it
+        has none, or, with ``read_on_demand`` off, when its text was not fetched yet)."""
         aid = self.ids[i]
         if aid not in self._texts:
-            if self.last_progress[i] is None or self._db is None:
+            if self.last_progress[i] is None or self._db is None or not self.read_on_demand:
                 return None
-            with self._lock:
-                if self._conn is None:
-                    self._conn = connect(self._db, shared=True)
-                self._texts.update(last_reports(self._conn, [aid], self.as_of))
-            self._texts.setdefault(aid, None)
+            self.fetch_reports([aid])
         return self._texts[aid]
+
+    def missing_reports(self, rows: Sequence[int]) -> list[int]:
+        """Assignment ids of these rows whose report text has not been read yet."""
+        texts, last, ids = self._texts, self.last_progress, self.ids
+        return [ids[i] for i in rows if last[i] is not None and ids[i] not in texts]
+
+    def fetch_reports(self, ids: Sequence[int]) -> None:
+        """Read the latest report texts of these assignments (thread-safe)."""
+        if not ids or self._db is None:
+            return
+        with self._lock:
+            if self._conn is None:
+                self._conn = connect(self._db, shared=True)
+            self._texts.update(last_reports(self._conn, list(ids), self.as_of))
+        for aid in ids:
+            self._texts.setdefault(aid, None)
 
     def close(self) -> None:
         with self._lock:
@@ -868,6 +885,22 @@ def unit_list(session: Session, unit_id: int) -> list[AssignmentInfo]:
     return _assignment_infos(session, assignments)
 
 
+def unit_assignment_count(session: Session, unit_id: int) -> int:
+    """Live assignments of a unit (what a merge would move)."""
+    from sqlalchemy import func
+
+    return int(
+        session.exec(
+            select(func.count()).where(Assignment.unit_id == unit_id, Assignment.active.is_(True))
+        ).scalar_one()
+    )
+
+
+def unit_name(session: Session, unit_id: int) -> str:
+    u = session.get(Unit, unit_id)
+    return u.name if u else str(unit_id)
+
+
 def _unit_state(session: Session, unit: Unit) -> dict:
     aliases = list(
         session.exec(
@@ -1231,3 +1264,48 @@ def find_unit_by_name(session: Session, name: str, region: str | None = None) ->
     if u is None or u.merged_into is not None:
         raise DubanError(f"找不到单位：{name}")
     return u
+
+
+# --------------------------------------------------------------------------- letters at the desk
+
+
+def next_letter_seqs(
+    session: Session, keys: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], int]:
+    """The next sequence number per (kind, year), as the counter stands now (a preview for
+    the sign-off dialog; signing takes the numbers under the write lock)."""
+    from sqlalchemy import text
+
+    out: dict[tuple[str, int], int] = {}
+    for kind, year in dict.fromkeys(keys):
+        row = (
+            session.connection()
+            .execute(
+                text("SELECT next_seq FROM letter_counter WHERE kind = :k AND year = :y"),
+                {"k": kind, "y": year},
+            )
+            .first()
+        )
+        out[(kind, year)] = int(row[0]) if row else 1
+    return out
+
+
+@dataclass
+class LetterLine:
+    assignment_id: int
+    task_number: str
+    task_title: str
+
+
+def letter_lines(session: Session, letter_id: int) -> list[LetterLine]:
+    """A letter's items (assignment, task number and title), in their order."""
+    from sqlalchemy import text
+
+    rows = session.connection().execute(
+        text(
+            "SELECT assignment_id, task_number, task_title FROM letter_item "
+            "WHERE letter_id = :l ORDER BY position"
+        ),
+        {"l": letter_id},
+    )
+    return [LetterLine(int(a), n or "", t or "") for a, n, t in rows]

@@ -55,6 +55,15 @@ def _task(session: Session, task_id: int) -> Task:
     return t
 
 
+def task_heading(session: Session, task_id: int) -> tuple[str, str]:
+    """(number + title, the plan's region) of a live task."""
+    from tui.store.models import Plan
+
+    t = _task(session, task_id)
+    plan = session.get(Plan, t.plan_id)
+    return f"{t.number}{t.title}", plan.region if plan else ""
+
+
 def task_owners(session: Session, task_id: int) -> list[Owner]:
     """The live owner rows of a task, leads first."""
     rows = session.exec(

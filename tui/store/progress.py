@@ -150,6 +150,13 @@ def assignment_dues(session: Session, a: Assignment) -> tuple[tuple[date, ...], 
     return decode_dates(task.due_dates), bool(task.due_recurring)
 
 
+def assignment_schedule(session: Session, assignment_id: int) -> tuple[tuple[date, ...], bool]:
+    a = session.get(Assignment, assignment_id)
+    if a is None:
+        raise DubanError(f"找不到落实事项：{assignment_id}")
+    return assignment_dues(session, a)
+
+
 def assignment_occurrences(session: Session, assignment_id: int, as_of: date) -> list[Occurrence]:
     """A recurring duty's occurrences as of a date: met, missed or ahead (empty for a
     one-off deadline)."""

@@ -14,12 +14,13 @@ from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from tui.app.keymap import bindings
 
 
 @dataclass(frozen=True)
@@ -41,15 +42,7 @@ class VirtualTable(ScrollView, can_focus=True):
         "vtable--selected",
         "vtable--odd",
     }
-    BINDINGS = [
-        Binding("up,k", "cursor(-1)", "上移", show=False),
-        Binding("down,j", "cursor(1)", "下移", show=False),
-        Binding("pageup", "page(-1)", "上一页", show=False),
-        Binding("pagedown", "page(1)", "下一页", show=False),
-        Binding("home", "edge(0)", "首行", show=False),
-        Binding("end", "edge(1)", "末行", show=False),
-        Binding("enter", "choose", "打开", show=False),
-    ]
+    BINDINGS = bindings("list")
     DEFAULT_CSS = """
     VirtualTable { height: 1fr; }
     VirtualTable > .vtable--header { text-style: bold; background: $panel; }
@@ -135,6 +128,28 @@ class VirtualTable(ScrollView, can_focus=True):
     def action_cursor(self, delta: int) -> None:
         if self.count:
             self.cursor = max(0, min(self.count - 1, self.cursor + delta))
+
+    def action_cursor_down(self) -> None:
+        self.action_cursor(1)
+
+    def action_cursor_up(self) -> None:
+        self.action_cursor(-1)
+
+    def action_page_down(self) -> None:
+        self.action_page(1)
+
+    def action_page_up(self) -> None:
+        self.action_page(-1)
+
+    def action_top(self) -> None:
+        self.action_edge(0)
+
+    def action_bottom(self) -> None:
+        self.action_edge(1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """After a resize the row the actions use stays on screen."""
+        self.call_after_refresh(self._scroll_cursor_into_view)
 
     def action_page(self, direction: int) -> None:
         if not self.count:

@@ -1,14 +1,21 @@
-"""Import screens: progress while the importer works, then the dry-run report to confirm."""
+"""Importing from the desk: pick a file, watch the importer, read its report, confirm.
+
+The flow is path → check (nothing written) → report → confirm → import. The tab code puts
+each step in its own callback, so a further question (e.g. "new plan or revision of X?")
+slots in between the report and the write.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, ProgressBar
+from textual.widgets import DirectoryTree, Input, Label, ProgressBar
 
-from tui.store.importer import ImportReport
+from tui.app.modals.base import CSS, FormModal
 
 STAGE_LABEL = {
     "parse": "解析",
@@ -18,10 +25,39 @@ STAGE_LABEL = {
 }
 
 
+class ImportPathModal(FormModal):
+    """A file picker: type a path, or pick one in the tree (Enter on a file)."""
+
+    TITLE_TEXT = "导入计划：选择文件（Word/PDF/Excel/文本）"
+    SAVE_LABEL = "预检 (Ctrl+S)"
+
+    def __init__(self, start: Path) -> None:
+        super().__init__()
+        self.start = start
+
+    def fields(self) -> ComposeResult:
+        yield Label("文件路径")
+        yield Input(placeholder=str(self.start / "计划.docx"), id="ip-path", compact=True)
+        yield DirectoryTree(str(self.start), id="ip-tree")
+
+    def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
+        self.query_one("#ip-path", Input).value = str(event.path)
+        self.action_save()
+
+    def result(self) -> Path:
+        value = self._value("ip-path")
+        if not value:
+            raise ValueError("请填写或选择要导入的文件")
+        path = Path(value).expanduser()
+        if not path.is_file():
+            raise ValueError(f"文件不存在：{path}")
+        return path
+
+
 class ProgressScreen(ModalScreen):
     """Shown while an import runs in a worker; the worker reports (stage, done, total)."""
 
-    CSS_PATH = "modals.tcss"
+    CSS_PATH = CSS
 
     def __init__(self, title: str) -> None:
         super().__init__()
@@ -29,7 +65,7 @@ class ProgressScreen(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(Text(self.title_text), classes="dialog-title")
             yield Label("准备中…", id="progress-stage")
             yield ProgressBar(total=100, show_eta=False, id="progress-bar")
 
@@ -41,8 +77,8 @@ class ProgressScreen(ModalScreen):
         bar.update(total=max(total, 1), progress=done)
 
 
-def report_text(r: ImportReport) -> Text:
-    """The dry-run report, as `duban import --dry-run` says it, for the confirm dialog."""
+def report_text(r) -> Text:
+    """The dry-run report (an ImportReport), as `duban import --dry-run` says it."""
     status = {"new": "新计划", "revised": f"修订（第 {r.revision} 版）", "unchanged": "内容未变"}
     lines = [
         Text(r.plan_title, style="bold"),
@@ -56,7 +92,9 @@ def report_text(r: ImportReport) -> Text:
     if r.period:
         lines.append(Text(f"计划期：{r.period[0]}–{r.period[1]} 年"))
     if not r.has_owners:
-        lines.append(Text("未写明牵头/责任单位：导入后需人工分派", style="yellow"))
+        lines.append(
+            Text("未写明牵头/责任单位：导入后在“计划”页选任务按 w 指定负责单位", style="yellow")
+        )
     if r.unknown_units:
         lines.append(
             Text("名录中没有的单位（将新建）：" + "、".join(r.unknown_units), style="yellow")

@@ -43,9 +43,12 @@ def iso(d: date | None) -> str:
     return d.isoformat() if d else ""
 
 
-def bar(rate: float, width: int = 10) -> Text:
+def bar(rate: float, width: int = 10, *, bad_high: bool = False) -> Text:
+    """A bar of ``rate`` (0–1); green when good: high, or low with ``bad_high`` (a share of
+    overdue items)."""
     filled = round(rate * width)
-    style = "green" if rate >= 0.8 else ("yellow" if rate >= 0.5 else "red")
+    good = 1 - rate if bad_high else rate
+    style = "green" if good >= 0.8 else ("yellow" if good >= 0.5 else "red")
     return Text("█" * filled, style=style) + Text("░" * (width - filled), style="dim")
 
 

@@ -1,0 +1,44 @@
+"""The help screen (? or F1): every key from the registry, with the office's remapping."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from tui.app.keymap import help_rows
+from tui.app.modals.base import CSS, _Fits
+
+
+class HelpScreen(_Fits, ModalScreen):
+    CSS_PATH = CSS
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "关闭")]
+
+    def __init__(self, keymap: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.keymap = keymap or {}
+
+    def compose(self) -> ComposeResult:
+        t = Table(box=None, expand=True, show_edge=False)
+        t.add_column("按键", style="bold", no_wrap=True)
+        t.add_column("作用")
+        t.add_column("页面", style="dim", no_wrap=True)
+        for key, what, where in help_rows(self.keymap):
+            t.add_row(key, what, where)
+        with Vertical(classes="dialog dialog-wide"):
+            yield Label(
+                "督办台 按键说明（Esc 关闭；按键可在设置文件的 [keys] 中修改）",
+                classes="dialog-title",
+            )
+            with VerticalScroll(classes="dialog-body", id="help-body"):
+                yield Static(t, id="help-table")
+
+    def on_mount(self) -> None:
+        self._fit()
+        self.query_one("#help-body").focus()
+
+    async def action_dismiss(self, result=None) -> None:
+        self.dismiss(None)

@@ -1,0 +1,77 @@
+"""What every tab shares: where it sits, what it is told, and how it reaches the desk."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.containers import Container
+
+if TYPE_CHECKING:  # the app imports the tabs; the tabs only need its type
+    from tui.app.app import DubanApp
+    from tui.services.board import Board
+
+
+class DeskTab(Container):
+    """A tab's content. ``TAB_ID`` names it in the registry (`tui.app.keymap`), which also
+    gives its BINDINGS; the app calls `show_board` whenever a fresh board is read."""
+
+    TAB_ID = ""
+    DEFAULT_CSS = "DeskTab { height: 1fr; }"
+
+    @property
+    def desk(self) -> DubanApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def board(self) -> Board | None:
+        return self.desk.board
+
+    def show_board(self, board: Board) -> None:
+        """A new board (after start-up, a write, a new date)."""
+
+    def activated(self) -> None:
+        """The tab became visible: focus its main widget, read what it reads lazily."""
+        main = self.main_widget()
+        if main is not None:
+            main.focus()
+
+    def main_widget(self):
+        return None
+
+    def text(self) -> str:
+        """What the tab shows, as plain text (tests and the README rendering)."""
+        from textual.widgets import DataTable, Static, Tree
+
+        from tui.app.widgets.vtable import VirtualTable
+
+        parts: list[str] = []
+        for w in self.query("*"):
+            if isinstance(w, VirtualTable):
+                parts += w.render_lines_text()
+            elif isinstance(w, DataTable):
+                for i in range(w.row_count):
+                    parts.append(" ".join(str(c) for c in w.get_row_at(i)))
+            elif isinstance(w, Tree):
+                continue
+            elif isinstance(w, Static) and w.display:
+                parts.append(plain(w))
+        return "\n".join(parts)
+
+
+def plain(w) -> str:
+    from rich.text import Text
+
+    content = getattr(w, "content", None)
+    if isinstance(content, Text):
+        return content.plain
+    if isinstance(content, str):
+        return content
+    r = w.render()
+    if isinstance(r, Text):
+        return r.plain
+    from rich.console import Console
+
+    console = Console(width=120, record=True, color_system=None)
+    with console.capture() as cap:
+        console.print(content if content is not None else r)
+    return cap.get()
