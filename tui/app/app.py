@@ -20,34 +20,25 @@ from textual.widgets import Header, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from tui.app import keymap
+from tui.app.import_flow import start_import
 from tui.app.keymap import TAB_TITLES
 from tui.app.messages import JobDone, JobFailed
 from tui.app.modals.base import ConfirmModal
 from tui.app.modals.help import HelpScreen
-from tui.app.modals.importer import ImportPathModal, ProgressScreen, report_text
 from tui.app.modals.items import DateModal
-from tui.app.modals.palette import Command, PaletteScreen
+from tui.app.modals.palette import Command, PaletteScreen, desk_commands
 from tui.app.session import Jobs
 from tui.app.tabs import TABS
-from tui.app.tabs.audit import change_text
 from tui.app.tabs.base import DeskTab
+from tui.app.undo_flow import undo_last
 from tui.app.widgets.keybar import KeyBar
 from tui.app.widgets.messagebar import MessageBar
 from tui.errors import DubanError
-from tui.services import importing, undo
 from tui.services.board import Board, load_board
 from tui.services.desk import Change
+from tui.services.settings import office_settings
+from tui.services.settings import operator as desk_operator
 from tui.services.store import Store, StoreTarget, close_store, open_store
-
-FINAL_WHY = {
-    "签发函件": "文号已编发",
-    "打印函件": "函件已送打印",
-    "作废函件": "作废后保留文号",
-    "登记回复": "回复已登记，可再登记更正",
-    "起草函件": "不需要的草稿请作废",
-    "修改函件草稿": "可再次修改",
-    "生成函件文件": "文件已写出",
-}
 
 
 class DubanApp(App):
@@ -70,10 +61,8 @@ class DubanApp(App):
         self.store = store
         self.target = store.target if store is not None else target
         self.as_of = as_of or date.today()
-        settings = _settings()
-        from tui.store.location import operator_name
-
-        self.operator = operator or (settings.operator if settings else "") or operator_name()
+        settings = office_settings()
+        self.operator = operator or desk_operator(settings.operator if settings else "")
         self.soon_days = (
             soon_days if soon_days is not None else (settings.soon_days if settings else 15)
         )
@@ -246,41 +235,7 @@ class DubanApp(App):
     # ------------------------------------------------------------------ undo
 
     def action_undo(self) -> None:
-        """Only this session's latest change; it is named, and undone only when confirmed."""
-        if not self.changes:
-            self.say("本次打开督办台后还没有可撤销的修改；更早的修改见“7 操作记录”")
-            return
-        last = self.changes[-1]
-        if last.final:
-            why = FINAL_WHY.get(last.title, "")
-            self.say(
-                f"上一步“{last.title}”不能撤销"
-                + (f"（{why}）" if why else "")
-                + "；更早的修改见“7 操作记录”",
-                "warning",
-            )
-            return
-        self.jobs.run(undo.check_revert, self.store, last.batch, on_done=self._undo_checked)
-
-    def _undo_checked(self, check) -> None:
-        if not check.possible:
-            self.say(f"无法撤销：{check.reason}", "warning")
-            return
-        batch = check.change.batch
-        self.push_screen(
-            ConfirmModal("撤销上一步修改？", change_text(check.change), confirm="撤销 (Y)"),
-            lambda ok: (
-                ok
-                and self.write(
-                    undo.revert,
-                    self.store,
-                    batch,
-                    self.operator,
-                    undoable=False,
-                    then=lambda _c: self.forget_change(batch),
-                )
-            ),
-        )
+        undo_last(self)
 
     def forget_change(self, batch: str) -> None:
         self.changes = [c for c in self.changes if c.batch != batch]
@@ -314,76 +269,10 @@ class DubanApp(App):
             self.push_screen(PaletteScreen(self.palette_commands()))
 
     def palette_commands(self, tab: str | None = None) -> list[Command]:
-        """The palette: what works anywhere, then what works on this tab."""
-        tab = tab or self.active_tab
-        out = []
-        for e in keymap.REGISTRY:
-            if not e.palette or not ("app" in e.scopes or tab in e.scopes):
-                continue
-            keys = keymap.keys_text(keymap.effective_keys(e, self.user_keys), first=True)
-            owner = None if "app" in e.scopes else self.tab(tab)
-            out.append(Command(e.label, e.help, keys, _runner(self, e.action, owner)))
-        return out
-
-    # ------------------------------------------------------------------ import
+        return desk_commands(self, tab or self.active_tab)
 
     def action_import_plan(self) -> None:
-        if self.store is None:
-            return
-        self.push_screen(ImportPathModal(self.import_dir), self._import_chosen)
-
-    def _import_chosen(self, path: Path | None) -> None:
-        if path is None:
-            return
-        screen = ProgressScreen(f"正在检查：{path.name}")
-        self.push_screen(screen)
-        self.jobs.run(
-            importing.check_plan,
-            self.store,
-            path,
-            self.operator,
-            self._progress(screen),
-            on_done=lambda check: self._import_checked(check),
-            on_failed=lambda _m: self.pop_screen(),
-        )
-
-    def _progress(self, screen: ProgressScreen):
-        return lambda stage, done, total: self.call_from_thread(screen.advance, stage, done, total)
-
-    def _import_checked(self, check) -> None:
-        self.pop_screen()
-
-        def confirmed(ok) -> None:
-            if not ok:
-                self.say("已取消导入，未写入任何数据")
-                return
-            screen = ProgressScreen(f"正在导入：{check.path.name}")
-            self.push_screen(screen)
-            self.jobs.run(
-                importing.import_plan,
-                self.store,
-                check,
-                self.operator,
-                self._progress(screen),
-                write=True,
-                on_done=self._imported,
-                on_failed=lambda _m: self.pop_screen(),
-            )
-
-        self.push_screen(
-            ConfirmModal(
-                "导入预检报告（尚未写入）", report_text(check.report), confirm="确认导入 (Y)"
-            ),
-            confirmed,
-        )
-
-    def _imported(self, report) -> None:
-        self.pop_screen()
-        self.changes.append(Change("", "", "导入计划", final=True))
-        self.say(
-            f"已导入：{report.plan_title}（任务 {len(report.tasks)} 项，落实事项 {report.assignments} 项）"
-        )
-        self.reload()
+        start_import(self)
 
     # ------------------------------------------------------------------ opening and closing
 
@@ -452,19 +341,3 @@ class DubanApp(App):
 
     def status_counts(self) -> dict:
         return self.board.data.count_by_status() if self.board else {}
-
-
-def _runner(app: DubanApp, action: str, owner) -> Callable[[], object]:
-    def run():
-        return app.run_action(action, owner)
-
-    return run
-
-
-def _settings():
-    try:
-        from tui.config import load_settings
-
-        return load_settings()
-    except DubanError:
-        return None

@@ -101,3 +101,25 @@ class PaletteScreen(ModalScreen):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def desk_commands(desk, tab: str) -> list[Command]:
+    """The palette's commands: what works anywhere, then what works on this tab (with the
+    office's remapped keys)."""
+    from tui.app import keymap
+
+    out = []
+    for e in keymap.REGISTRY:
+        if not e.palette or not ("app" in e.scopes or tab in e.scopes):
+            continue
+        keys = keymap.keys_text(keymap.effective_keys(e, desk.user_keys), first=True)
+        owner = None if "app" in e.scopes else desk.tab(tab)
+        out.append(Command(e.label, e.help, keys, _runner(desk, e.action, owner)))
+    return out
+
+
+def _runner(desk, action: str, owner) -> Callable[[], object]:
+    def run():
+        return desk.run_action(action, owner)
+
+    return run
