@@ -237,8 +237,6 @@ async def test_bulk_progress_lists_selected_items_hidden_by_a_search_before_writ
         await pilot.press("3")
         await settle(pilot)
         table = app.query_one("#items-table")
-        ids = []
-        lines = []
         for _ in range(2):
             await pilot.press("space")
             await settle(pilot)

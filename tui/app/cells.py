@@ -47,10 +47,21 @@ def bar(rate: float, width: int = 10, *, bad_high: bool = False) -> Text:
     """A bar of ``rate`` (0–1); green when good: high, or low with ``bad_high`` (a share of
     overdue items)."""
     filled = round(rate * width)
-    good = 1 - rate if bad_high else rate
-    style = "green" if good >= 0.8 else ("yellow" if good >= 0.5 else "red")
+    if bad_high:  # any overdue share is a concern; a tenth or more is a laggard
+        style = "red" if rate >= 0.1 else ("yellow" if rate > 0 else "green")
+    else:
+        style = "green" if rate >= 0.8 else ("yellow" if rate >= 0.5 else "red")
     return Text("█" * filled, style=style) + Text("░" * (width - filled), style="dim")
 
 
 def percent(rate: float) -> str:
     return f"{rate * 100:.0f}%"
+
+
+def short(text: str, cells: int) -> str:
+    """``text`` cut to ``cells`` terminal cells (with …): one line in a dialog title or list."""
+    from rich.cells import cell_len, set_cell_size
+
+    if cell_len(text) <= cells:
+        return text
+    return set_cell_size(text, cells - 1) + "…"

@@ -430,11 +430,12 @@ def where(entry: Entry) -> str:
     return "、".join(TAB_TITLES[s] for s in entry.scopes if s in TAB_TITLES)
 
 
-def help_rows(keymap: dict[str, str] | None = None) -> Iterable[tuple[str, str, str]]:
-    """(keys, what it does, where) for every entry: the help screen and the README."""
+def help_rows(keymap: dict[str, str] | None = None) -> Iterable[tuple[str, str, str, str]]:
+    """(keys, action, what it does, where) for every entry: the help screen and the README."""
     tabs = [e for e in REGISTRY if e.id.startswith("tab-")]
-    yield ("1 – 7", "切换页面：" + " / ".join(TAB_TITLES[t] for t in TAB_IDS), "全部")
+    pages = " / ".join(TAB_TITLES[t] for t in TAB_IDS)
+    yield ("1 – 7", "切换页面", pages, "全部")
     for e in REGISTRY:
         if e in tabs:
             continue
-        yield (keys_text(effective_keys(e, keymap)), e.help, where(e))
+        yield (keys_text(effective_keys(e, keymap)), e.label, e.help, where(e))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -21,13 +22,20 @@ class HelpScreen(_Fits, ModalScreen):
         super().__init__()
         self.keymap = keymap or {}
 
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        return list(help_rows(self.keymap))
+
+    def text(self) -> str:
+        return "\n".join("  ".join(row) for row in self.rows())
+
     def compose(self) -> ComposeResult:
         t = Table(box=None, expand=True, show_edge=False)
         t.add_column("按键", style="bold", no_wrap=True)
-        t.add_column("作用")
+        t.add_column("操作", style="bold", no_wrap=True)
+        t.add_column("说明")
         t.add_column("页面", style="dim", no_wrap=True)
-        for key, what, where in help_rows(self.keymap):
-            t.add_row(key, what, where)
+        for key, label, what, where in self.rows():
+            t.add_row(Text(key), Text(label), Text(what), Text(where))
         with Vertical(classes="dialog dialog-wide"):
             yield Label(
                 "督办台 按键说明（Esc 关闭；按键可在设置文件的 [keys] 中修改）",

@@ -70,7 +70,12 @@ class MergeModal(FormModal):
 
     def fields(self) -> ComposeResult:
         yield Label("并入的单位")
-        yield Select(self.candidates, prompt="请选择", id="mm-target", compact=True)
+        yield Select(
+            [(Text(name), uid) for name, uid in self.candidates],
+            prompt="请选择",
+            id="mm-target",
+            compact=True,
+        )
         yield Static(
             "合并后原单位的落实事项、别名都归入所选单位；下一步会列出要移交的事项数，确认后才合并。",
             classes="dialog-note",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from tui.app.cells import short
 from tui.app.modals.base import ConfirmModal
 from tui.app.modals.units import GroupResolveModal, OwnerRow, OwnersModal
 from tui.services import desk as svc
@@ -26,7 +27,11 @@ def edit_owners(desk, task_ids: list[int]) -> None:
         (label, region, owners), choices = result
         rows = [OwnerRow(o.assignment_id, o.unit_id, o.name, o.role, o.unresolved) for o in owners]
         several = len(task_ids) if len(task_ids) > 1 else 0
-        title = f"负责单位 — {label}" if not several else f"负责单位 — 已标记 {several} 项任务"
+        title = (
+            short(f"负责单位 — {label}", 66)
+            if not several
+            else f"负责单位 — 已标记 {several} 项任务"
+        )
         desk.push_screen(
             OwnersModal(title, region, rows, choices, several=several),
             lambda res: saved(res, region),
@@ -52,7 +57,7 @@ def resolve_group(desk, group_id: int, group_name: str, region: str, ticked: set
     """Pick tasks and units for a group, see what will be done, confirm, write."""
     store = desk.store
     units = [
-        (f"{u.name}（{u.kind}）", u.id, _unit_key(u))
+        (Text(f"{u.name}（{u.kind}）"), u.id, _unit_key(u))
         for u in desk.board.units
         if u.region == region
     ]
@@ -61,7 +66,7 @@ def resolve_group(desk, group_id: int, group_name: str, region: str, ticked: set
         if not tasks:
             desk.say(f"单位组“{group_name}”没有待分解的落实事项")
             return
-        choices = [(t.label if len(t.label) < 60 else t.label[:59] + "…", t.task_id) for t in tasks]
+        choices = [(Text(short(t.label, 60)), t.task_id) for t in tasks]
         desk.push_screen(
             GroupResolveModal(group_id, group_name, choices, units, ticked=ticked), chosen
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from tui.app.cells import short
 from tui.app.modals.base import ConfirmModal
 from tui.app.modals.items import (
     DeadlineModal,
@@ -17,8 +18,8 @@ from tui.services import desk as svc
 
 
 def item_line(f) -> str:
-    """One item for lists in dialogs: id, unit, task."""
-    return f"#{f.id} {f.unit_name}：{f.task_number}{f.task_title[:28]}"
+    """One item for lists in dialogs, on one line: id, unit, task."""
+    return short(f"#{f.id} {f.unit_name}：{f.task_number}{f.task_title}", 56)
 
 
 class ItemActions:
@@ -44,7 +45,7 @@ class ItemActions:
     def _label(targets: list) -> str:
         if len(targets) == 1:
             f = targets[0].fact
-            return f"{f.unit_name}：{f.task_number}{f.task_title}"
+            return short(f"{f.unit_name}：{f.task_number}{f.task_title}", 52)
         return f"已选 {len(targets)} 项"
 
     # ---------------------------------------------------------------- progress
@@ -185,7 +186,7 @@ class ItemActions:
                 ),
             )
 
-        title = f"更正期限 — {f.task_number}{f.task_title}（影响该任务全部单位）"
+        title = short(f"更正期限（影响该任务全部单位）— {f.task_number}{f.task_title}", 66)
         desk.push_screen(DeadlineModal(title, current), entered)
 
     def action_extension(self) -> None:

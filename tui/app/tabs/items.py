@@ -23,13 +23,13 @@ ITEM_COLUMNS = (
     Column("", 1),
     Column("状态", 4),
     Column("逾期/剩余", 10),
-    Column("期限", 10),
+    Column("期限", 10, drop=2),
     Column("编号", 6),
     Column("任务", 0),
     Column("单位", 14),
-    Column("角色", 4),
-    Column("最近进展", 16),
-    Column("函", 2, "right"),
+    Column("角色", 4, drop=3),
+    Column("最近进展", 16, drop=1),
+    Column("函", 2, "right", drop=4),
 )
 SORTS = (("urgency", "紧急程度"), ("deadline", "期限"), ("unit", "单位"), ("task", "任务"))
 

@@ -5,14 +5,14 @@ ask first; the files a letter was written to stay listed under its preview."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
+from tui import clock
+from tui.app.cells import short
 from tui.app.keymap import bindings
 from tui.app.modals.base import ConfirmModal
 from tui.app.modals.letters import EditDraftModal, ReplyModal, SignModal, VoidModal
@@ -86,9 +86,9 @@ class LettersTab(DeskTab):
         for row in self.shown:
             table.add_row(
                 Text("✚", style="bold") if row.id in self.selected else "",
-                row.number or "（草稿）",
+                Text(row.number or "（草稿）"),
                 row.kind,
-                row.unit,
+                Text(row.unit),
                 Text(row.status, style=STATUS_STYLE.get(row.status, "")),
                 str(row.items),
                 row.issued_on.isoformat() if row.issued_on else "",
@@ -220,7 +220,9 @@ class LettersTab(DeskTab):
             return
 
         def opened(p) -> None:
-            items = [(f"{x.task_number}{x.task_title[:40]}", x.assignment_id) for x in p.lines]
+            items = [
+                (Text(short(x.task_number + x.task_title, 60)), x.assignment_id) for x in p.lines
+            ]
             desk.push_screen(EditDraftModal(p.title, p.body, p.closing, items), saved)
 
         def saved(res) -> None:
@@ -248,7 +250,7 @@ class LettersTab(DeskTab):
             desk.say("请选中要签发的草稿（空格可选多件）", "warning")
             return
         ids = [x.id for x in rows]
-        today = date.today()
+        today = clock.today()
 
         def read():
             return svc.sign_preview(desk.store, ids, today), desk_state.last_signer(
@@ -323,7 +325,9 @@ class LettersTab(DeskTab):
             return
 
         def opened(p) -> None:
-            items = [(f"{x.task_number}{x.task_title[:40]}", x.assignment_id) for x in p.lines]
+            items = [
+                (Text(short(x.task_number + x.task_title, 60)), x.assignment_id) for x in p.lines
+            ]
             title = f"回复登记 — {cur.number}（{cur.unit}）"
             desk.push_screen(ReplyModal(title, desk.as_of, items), saved)
 

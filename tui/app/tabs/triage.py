@@ -22,7 +22,7 @@ TRIAGE_COLUMNS = (
     Column("单位", 14),
     Column("编号", 6),
     Column("任务", 0),
-    Column("最近进展", 10),
+    Column("最近进展", 10, drop=1),
     Column("建议", 6),
 )
 
