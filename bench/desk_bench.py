@@ -42,10 +42,10 @@ async def run(path: Path) -> dict:
     os.environ.setdefault("DUBAN_CONFIG", str(path.with_suffix(".none.toml")))
     from tui.app.app import DubanApp
     from tui.app.widgets.vtable import VirtualTable
-    from tui.store.db import make_engine
+    from tui.services.store import open_store
 
     t0 = time.perf_counter()
-    app = DubanApp(make_engine(str(path)), as_of=AS_OF, operator="bench")
+    app = DubanApp(open_store(str(path)), as_of=AS_OF, operator="bench")
     painted = _watch_first_paint(app)
     out: dict = {}
     async with app.run_test(size=(160, 50)) as pilot:
@@ -55,7 +55,7 @@ async def run(path: Path) -> dict:
         app._display = painted["display"]
         await pilot.pause()
         out["loaded_at"] = app.loads
-        out["rows"] = len(app.data.rows)
+        out["rows"] = len(app.board.data.rows)
         await pilot.press("3")
         await pilot.pause()
         table = app.query_one("#items-table", VirtualTable)
@@ -102,16 +102,17 @@ async def run(path: Path) -> dict:
         # The desk's own work per keystroke, without Pilot's event round trips: re-filter
         # 200,000 rows and draw every visible line of the table.
         inner = []
+        items = app.tab("items")
         for n in range(50):
             q = QUERIES[n % len(QUERIES)]
             t = time.perf_counter()
-            app.query_text = q
-            app._recompute_items()
+            items.query_text = q
+            items.recompute()
             for y in range(table.size.height):
                 table.render_line(y)
             inner.append(time.perf_counter() - t)
-            app.query_text = ""
-            app._last_search = None
+            items.query_text = ""
+            items._last_search = None
         out["inner"] = inner
         out["count"] = table.count
     return out
@@ -165,10 +166,10 @@ STARTS = 5  # start-ups timed; this kind of machine is noisy, so the median is q
 async def start_only(path: Path) -> float:
     """Start → first usable screen for a fresh app (same measure as in `run`)."""
     from tui.app.app import DubanApp
-    from tui.store.db import make_engine
+    from tui.services.store import open_store
 
     t0 = time.perf_counter()
-    app = DubanApp(make_engine(str(path)), as_of=AS_OF, operator="bench")
+    app = DubanApp(open_store(str(path)), as_of=AS_OF, operator="bench")
     painted = _watch_first_paint(app)
     async with app.run_test(size=(160, 50)):
         while painted["at"] is None:
@@ -184,7 +185,7 @@ def _watch_first_paint(app) -> dict:
 
     def app_display(screen, renderable):
         display(screen, renderable)
-        if renderable is not None and app.data is not None and marks["at"] is None:
+        if renderable is not None and app.board is not None and marks["at"] is None:
             render = getattr(renderable, "render_segments", None)
             if render is not None:
                 render(app.console)

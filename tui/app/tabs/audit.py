@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from tui.app.keymap import bindings
 from tui.app.modals.base import ConfirmModal
-from tui.app.tabs.base import DeskTab
+from tui.app.tabs.base import DeskTab, Latest
 from tui.app.widgets.vtable import Column, VirtualTable
 from tui.services import undo as svc
 
@@ -48,7 +48,9 @@ class LogTab(DeskTab):
         super().__init__(**kw)
         self.changes: list = []
         self._stale = True
-        self._shown: str | None = None
+        self._reader = Latest(
+            self, lambda batch: (svc.check_revert, self.desk.store, batch), self._show_change
+        )
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -95,18 +97,13 @@ class LogTab(DeskTab):
         c = self.current()
         if c is None:
             return
-        self._shown = c.batch
-        desk = self.desk
+        self._reader.want(c.batch)
 
-        def show(check) -> None:
-            if self._shown != c.batch or not self.is_attached:
-                return
-            t = change_text(check.change)
-            if not check.possible:
-                t.append(f"不能撤回：{check.reason}", style="yellow")
-            self.query_one("#log-detail", Static).update(t)
-
-        desk.jobs.run(svc.check_revert, desk.store, c.batch, on_done=show, group="detail")
+    def _show_change(self, _batch: str, check) -> None:
+        t = change_text(check.change)
+        if not check.possible:
+            t.append(f"不能撤回：{check.reason}", style="yellow")
+        self.query_one("#log-detail", Static).update(t)
 
     def action_revert(self) -> None:
         c = self.current()

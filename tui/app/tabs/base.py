@@ -75,3 +75,48 @@ def plain(w) -> str:
     with console.capture() as cap:
         console.print(content if content is not None else r)
     return cap.get()
+
+
+class Latest:
+    """A detail pane's read: at most one in flight; when the cursor moved on meanwhile, the
+    newest key is read next and the stale result is dropped. Holding j does not pile up
+    reads, and a pane never shows what the cursor has left."""
+
+    def __init__(self, tab: DeskTab, read, show, failed=None) -> None:
+        self.tab = tab
+        self.read = read  # (key) -> (fn, *args) to run in a worker
+        self.show = show  # (key, result) on the UI thread
+        self.failed = failed
+        self.wanted = None
+        self.busy = False
+
+    def want(self, key) -> None:
+        self.wanted = key
+        if not self.busy:
+            self._start()
+
+    def _start(self) -> None:
+        key = self.wanted
+        fn, *args = self.read(key)
+        self.busy = True
+        self.tab.desk.jobs.run(
+            fn,
+            *args,
+            on_done=lambda result: self._done(key, result),
+            on_failed=lambda message: self._failed(key, message),
+            group="detail",
+        )
+
+    def _done(self, key, result) -> None:
+        self.busy = False
+        if key != self.wanted:
+            self._start()
+        elif self.tab.is_attached:
+            self.show(key, result)
+
+    def _failed(self, key, message: str) -> None:
+        self.busy = False
+        if key != self.wanted:
+            self._start()
+        elif self.failed is not None:
+            self.failed(key, message)

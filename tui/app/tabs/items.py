@@ -12,7 +12,7 @@ from textual.widgets import Input, Static
 from tui.app.cells import ROLE_SHORT, days_text, iso, light
 from tui.app.keymap import bindings
 from tui.app.modals.items import FilterModal
-from tui.app.tabs.base import DeskTab
+from tui.app.tabs.base import DeskTab, Latest
 from tui.app.tabs.item_actions import ItemActions
 from tui.app.tabs.item_detail import detail_text
 from tui.app.widgets.vtable import Column, VirtualTable
@@ -49,8 +49,12 @@ class ItemsTab(ItemActions, DeskTab):
         self._base: list[int] | None = None
         self._last_search: tuple[str, list[int]] | None = None
         self._wanted: set[int] = set()
-        self._detail_for: int | None = None
         self._data = None
+        self._detail = Latest(
+            self,
+            lambda aid: (board_svc.item_detail, self.desk.store, aid, self.desk.as_of),
+            self._show_detail,
+        )
 
     @property
     def data(self):
@@ -310,16 +314,10 @@ class ItemsTab(ItemActions, DeskTab):
         if data is None or not (0 <= event.index < len(self.view)):
             return
         r = data.rows[self.view[event.index]]
-        pane = self.query_one("#items-detail", Static)
-        pane.update(detail_text(r))
-        aid = r.fact.id
-        self._detail_for = aid
-        desk = self.desk
+        self.query_one("#items-detail", Static).update(detail_text(r))
+        self._detail.want(r.fact.id)
 
-        def show(detail) -> None:
-            if self._detail_for == aid and self.is_attached:
-                pane.update(detail_text(data.by_id[aid], detail))
-
-        desk.jobs.run(
-            board_svc.item_detail, desk.store, aid, desk.as_of, on_done=show, group="detail"
-        )
+    def _show_detail(self, aid: int, detail) -> None:
+        data = self.data
+        if data is not None and aid in data.by_id:
+            self.query_one("#items-detail", Static).update(detail_text(data.by_id[aid], detail))

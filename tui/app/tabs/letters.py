@@ -16,7 +16,7 @@ from tui.app.cells import short
 from tui.app.keymap import bindings
 from tui.app.modals.base import ConfirmModal
 from tui.app.modals.letters import EditDraftModal, ReplyModal, SignModal, VoidModal
-from tui.app.tabs.base import DeskTab
+from tui.app.tabs.base import DeskTab, Latest
 from tui.app.widgets.lists import DeskDataTable
 from tui.services import desk_state
 from tui.services import letters as svc
@@ -51,7 +51,12 @@ class LettersTab(DeskTab):
         self.selected: set[int] = set()
         self.filter = 0
         self.files: list[str] = []  # the files of the last render or print, kept in view
-        self._preview_for: int | None = None
+        self._preview = Latest(
+            self,
+            lambda lid: (svc.preview, self.desk.store, lid),
+            self._show_preview,
+            self._preview_failed,
+        )
 
     def compose(self) -> ComposeResult:
         yield Static("正在读取…", id="letters-status")
@@ -165,20 +170,15 @@ class LettersTab(DeskTab):
     @on(DataTable.RowHighlighted, "#letters-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         lid = self.current_id()
-        if lid is None:
-            return
-        self._preview_for = lid
-        desk = self.desk
+        if lid is not None:
+            self._preview.want(lid)
 
-        def show(p) -> None:
-            if self._preview_for == lid and self.is_attached:
-                self.query_one("#letters-preview", Static).update(Text(p.text))
-                self._show_files(p.files)
+    def _show_preview(self, _lid: int, p) -> None:
+        self.query_one("#letters-preview", Static).update(Text(p.text))
+        self._show_files(p.files)
 
-        def failed(message: str) -> None:
-            self.query_one("#letters-preview", Static).update(Text(message))
-
-        desk.jobs.run(svc.preview, desk.store, lid, on_done=show, on_failed=failed, group="detail")
+    def _preview_failed(self, _lid: int, message: str) -> None:
+        self.query_one("#letters-preview", Static).update(Text(message))
 
     def _show_files(self, files: list[str]) -> None:
         t = Text()

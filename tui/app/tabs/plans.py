@@ -12,7 +12,7 @@ from textual.widgets import Static, Tree
 
 from tui.app.cells import KIND_LABEL, ROLE_SHORT, SOURCE_LABEL, days_text, iso, light
 from tui.app.keymap import bindings
-from tui.app.tabs.base import DeskTab
+from tui.app.tabs.base import DeskTab, Latest
 from tui.app.tabs.flows import edit_owners, resolve_group
 from tui.app.widgets.lists import DeskTree
 from tui.services import board as board_svc
@@ -29,6 +29,12 @@ class PlansTab(DeskTab):
         self._tree_stale = True
         self._task_id: int | None = None
         self._labels: dict[int, str] = {}
+        self._reader = Latest(
+            self,
+            lambda tid: (board_svc.load_task, self.desk.store, tid),
+            self._show_task,
+            self._task_gone,
+        )
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -134,20 +140,16 @@ class PlansTab(DeskTab):
 
     def show_task(self, task_id: int) -> None:
         self._task_id = task_id
-        desk = self.desk
+        self._reader.want(task_id)
 
-        def show(detail) -> None:
-            if self._task_id == task_id and self.is_attached:
-                self.detail = detail
-                by_id = desk.board.data.by_id if desk.board else {}
-                self.query_one("#plan-detail", Static).update(render_task(detail, by_id))
+    def _show_task(self, task_id: int, detail) -> None:
+        self.detail = detail
+        board = self.desk.board
+        by_id = board.data.by_id if board else {}
+        self.query_one("#plan-detail", Static).update(render_task(detail, by_id))
 
-        def gone(_message: str) -> None:
-            self._task_id = None
-
-        desk.jobs.run(
-            board_svc.load_task, desk.store, task_id, on_done=show, on_failed=gone, group="detail"
-        )
+    def _task_gone(self, task_id: int, _message: str) -> None:
+        self._task_id = None
 
     # ---------------------------------------------------------------- actions
 

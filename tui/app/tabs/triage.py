@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from tui.app.cells import days_text, iso, light
 from tui.app.keymap import bindings
-from tui.app.tabs.base import DeskTab
+from tui.app.tabs.base import DeskTab, Latest
 from tui.app.tabs.item_actions import ItemActions
 from tui.app.tabs.item_detail import detail_text
 from tui.app.widgets.vtable import Column, VirtualTable
@@ -34,8 +34,12 @@ class TriageTab(ItemActions, DeskTab):
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
         self.view: list[int] = []
-        self._detail_for: int | None = None
         self._data = None
+        self._detail = Latest(
+            self,
+            lambda aid: (board_svc.item_detail, self.desk.store, aid, self.desk.as_of),
+            self._show_detail,
+        )
 
     @property
     def data(self):
@@ -111,17 +115,13 @@ class TriageTab(ItemActions, DeskTab):
         if data is None or not (0 <= event.index < len(self.view)):
             return
         r = data.rows[self.view[event.index]]
-        advice = self._rung(r).reason
-        pane = self.query_one("#triage-detail", Static)
-        pane.update(detail_text(r, advice=advice))
-        aid = r.fact.id
-        self._detail_for = aid
-        desk = self.desk
+        self.query_one("#triage-detail", Static).update(detail_text(r, advice=self._rung(r).reason))
+        self._detail.want(r.fact.id)
 
-        def show(detail) -> None:
-            if self._detail_for == aid and self.is_attached:
-                pane.update(detail_text(data.by_id[aid], detail, advice=advice))
-
-        desk.jobs.run(
-            board_svc.item_detail, desk.store, aid, desk.as_of, on_done=show, group="detail"
-        )
+    def _show_detail(self, aid: int, detail) -> None:
+        data = self.data
+        if data is not None and aid in data.by_id:
+            r = data.by_id[aid]
+            self.query_one("#triage-detail", Static).update(
+                detail_text(r, detail, advice=self._rung(r).reason)
+            )

@@ -12,7 +12,7 @@ from tui.app.cells import percent
 from tui.app.keymap import bindings
 from tui.app.modals.base import ConfirmModal
 from tui.app.modals.units import MergeModal, UnitEditModal
-from tui.app.tabs.base import DeskTab
+from tui.app.tabs.base import DeskTab, Latest
 from tui.app.tabs.flows import resolve_group
 from tui.app.tabs.plans import assignment_line, history_lines
 from tui.app.widgets.vtable import Column, VirtualTable
@@ -41,6 +41,9 @@ class UnitsTab(DeskTab):
         self.groups: list = []
         self.figures: dict = {}
         self._shown: int | None = None
+        self._reader = Latest(
+            self, lambda uid: (board_svc.load_unit_items, self.desk.store, uid), self._show_unit
+        )
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -112,16 +115,15 @@ class UnitsTab(DeskTab):
         if u is None:
             return
         self._shown = unit_id
-        desk = self.desk
-        data = self.board.data
+        self._reader.want(unit_id)
 
-        def show(items) -> None:
-            if self._shown == unit_id and self.is_attached:
-                self.query_one("#unit-detail", Static).update(
-                    unit_text(u, self.figures.get(u.id), items, data.by_id)
-                )
-
-        desk.jobs.run(board_svc.load_unit_items, desk.store, unit_id, on_done=show, group="detail")
+    def _show_unit(self, unit_id: int, items) -> None:
+        u = next((x for x in self.units if x.id == unit_id), None)
+        board = self.board
+        if u is not None and board is not None:
+            self.query_one("#unit-detail", Static).update(
+                unit_text(u, self.figures.get(u.id), items, board.data.by_id)
+            )
 
     # ---------------------------------------------------------------- actions
 
