@@ -279,14 +279,18 @@ async def test_the_focused_pane_shows_focus(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("4", "enter", "tab")
+        await pilot.press("4", "enter")
         await settle(pilot)
-        focused = app.focused
-        assert focused is not None
-        style = focused.styles.background
         pane = app.query_one("#unit-detail-pane")
-        if focused is pane:
-            assert style != app.query_one("#units-left").styles.background
+        table = app.query_one("#units-table")
+        assert app.focused is table
+        before = pane.styles.background
+        row_style = table.get_component_rich_style("vtable--cursor")
+        pane.focus()
+        await settle(pilot)
+        assert app.focused is pane and pane.styles.background != before
+        # the table that lost focus shows its cursor row dimmer than when it had focus
+        assert table.get_component_rich_style("vtable--cursor") != row_style
 
 
 # --------------------------------------------------------------------------- overview
@@ -316,3 +320,8 @@ async def test_the_overview_ranking_shows_what_it_sorts_by(make_app):
         first = tab._units[0]
         assert f"{round(first.overdue / first.total * 100)}%" in text.splitlines()[4]
         assert date.today()  # the as-of date is fixed; nothing here depends on today
+
+
+def test_the_readme_key_table_is_the_registry():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert keymap.readme_table() in readme

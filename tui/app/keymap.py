@@ -439,3 +439,11 @@ def help_rows(keymap: dict[str, str] | None = None) -> Iterable[tuple[str, str, 
         if e in tabs:
             continue
         yield (keys_text(effective_keys(e, keymap)), e.label, e.help, where(e))
+
+
+def readme_table() -> str:
+    """The README's key table, generated from the registry (a test keeps them equal)."""
+    lines = ["| 按键 | 操作 | 说明 | 页面 |", "|---|---|---|---|"]
+    for keys, label, what, where_ in help_rows():
+        lines.append(f"| {keys.replace('|', '｜')} | {label} | {what} | {where_} |")
+    return "\n".join(lines)

@@ -111,7 +111,8 @@ def draft_due(store: Store, as_of: date, actor: str) -> Change:
             notes += list(result.notes)
         batch = s.info.get("batch", "")
     message = f"已起草 {n} 件函件（草稿，待签发）" if n else "截至今日没有应发的函件"
-    return Change(message, batch if n else "", "起草函件", final=True, details=notes)
+    # Nothing drafted is no change: it does not stand between `u` and the change before it.
+    return Change(message, batch if n else "", "起草函件", final=bool(n), details=notes)
 
 
 def edit_letter(

@@ -625,6 +625,7 @@ class AssignmentInfo:
     task_number: str = ""
     task_title: str = ""
     history: list[HistoryEntry] = field(default_factory=list)
+    group_id: int | None = None  # the group still to resolve (待分解)
 
 
 @dataclass
@@ -788,6 +789,7 @@ def _assignment_infos(session: Session, assignments: list[Assignment]) -> list[A
                 t.number if t else "",
                 t.title if t else "",
                 history[a.id],
+                a.group_id,
             )
         )
     return out

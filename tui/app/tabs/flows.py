@@ -12,8 +12,9 @@ from tui.app.modals.units import GroupResolveModal, OwnerRow, OwnersModal
 from tui.services import desk as svc
 
 
-def edit_owners(desk, task_ids: list[int]) -> None:
-    """The owners dialog for one task (remove, re-role, add) or several (add only)."""
+def edit_owners(desk, task_ids: list[int], then=None) -> None:
+    """The owners dialog for one task (remove, re-role, add) or several (add only);
+    ``then`` runs once the change is written."""
     store = desk.store
     if not task_ids:
         desk.say("请先选中任务", "warning")
@@ -48,7 +49,7 @@ def edit_owners(desk, task_ids: list[int]) -> None:
             new_units=res.new_units,
             region=region,
         )
-        desk.write(svc.save_owners, store, plan, desk.operator)
+        desk.write(svc.save_owners, store, plan, desk.operator, then=then)
 
     desk.jobs.run(read, on_done=opened)
 

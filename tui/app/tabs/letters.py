@@ -286,8 +286,14 @@ class LettersTab(DeskTab):
             desk.say("请选中要生成文件的函件", "warning")
             return
         desk.say(f"正在生成 {len(rows)} 件函件的文件…")
+        # Writing files changes no item or letter: it is not on the undo list.
         desk.write(
-            svc.render, desk.store, [x.id for x in rows], desk.operator, then=self._keep_files
+            svc.render,
+            desk.store,
+            [x.id for x in rows],
+            desk.operator,
+            then=self._keep_files,
+            undoable=False,
         )
 
     def action_print_letters(self) -> None:

@@ -158,7 +158,9 @@ class PlansTab(DeskTab):
         if not tasks:
             self.desk.say("请先在左侧选中任务（或用空格标记多项任务）", "warning")
             return
-        edit_owners(self.desk, tasks)
+        edit_owners(self.desk, tasks, then=lambda _c: self._unmark())
+
+    def _unmark(self) -> None:
         if self.marked:
             self.marked.clear()
             self._tree_stale = True
@@ -173,7 +175,7 @@ class PlansTab(DeskTab):
             self.desk.say("该任务没有待分解的单位组")
             return
         a = groups[0]
-        group = next((g for g in self.desk.board.groups if g.name == a.unit_name), None)
+        group = next((g for g in self.desk.board.groups if g.group_id == a.group_id), None)
         if group is None:
             self.desk.say("找不到该单位组", "warning")
             return
