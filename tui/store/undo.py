@@ -93,6 +93,8 @@ class ChangeInfo:
 
     @property
     def labels(self) -> list[str]:
+        if "plan.import" in self.actions:  # its tasks, units, assignments are the import
+            return [action_label("plan.import")]
         out: list[str] = []
         for a in self.actions:
             if a in COMPANIONS:
@@ -158,6 +160,8 @@ def describe_change(session: Session, batch: str, *, lines: int = 30) -> ChangeI
         undone=batch in _undone_batches(session),
     )
     shown = [r for r in rows if r.action not in COMPANIONS]
+    if "plan.import" in info.actions:  # the import first, then what it created
+        shown.sort(key=lambda r: r.action != "plan.import")
     names = _Names(session)
     for r in shown[:lines]:
         info.lines.append(_line(names, r))
@@ -185,27 +189,26 @@ def change_log(
     out: list[ChangeInfo] = []
     for batch, first, last, n in batches:
         first_row = session.get(AuditLog, first)
-        actions = list(
-            dict.fromkeys(
-                session.exec(
-                    select(AuditLog.action)
-                    .where(AuditLog.batch == batch)
-                    .order_by(AuditLog.id)
-                    .limit(50)
-                ).scalars()
-            )
-        )
+        # every action of the change (not only its first rows): one final row makes it final
+        actions = [
+            a
+            for a, _ in session.exec(
+                select(AuditLog.action, func.min(AuditLog.id))
+                .where(AuditLog.batch == batch)
+                .group_by(AuditLog.action)
+                .order_by(func.min(AuditLog.id))
+            ).all()
+        ]
+        main = "plan.import" if "plan.import" in actions else None
         shown = first_row
-        if shown.action in COMPANIONS:
-            shown = (
-                session.exec(
-                    select(AuditLog)
-                    .where(AuditLog.batch == batch, AuditLog.action.not_in(COMPANIONS))
-                    .order_by(AuditLog.id)
-                )
-                .scalars()
-                .first()
-            ) or first_row
+        if main or shown.action in COMPANIONS:
+            q = select(AuditLog).where(AuditLog.batch == batch)
+            q = (
+                q.where(AuditLog.action == main)
+                if main
+                else q.where(AuditLog.action.not_in(COMPANIONS))
+            )
+            shown = session.exec(q.order_by(AuditLog.id)).scalars().first() or first_row
         info = ChangeInfo(
             batch, first_row.at, first_row.actor, actions, n, first, last, undone=batch in undone
         )

@@ -66,7 +66,7 @@ class ProgressModal(FormModal):
             for line, shown in self.items:
                 body.append(line)
                 if not shown:
-                    body.append("　（不在当前列表）", style="bold yellow")
+                    body.append(" 不在当前列表", style="bold yellow")
                 body.append("\n")
             yield Static(body, id="pm-items")
         yield Label("进展日期")

@@ -21,7 +21,7 @@ COLUMNS = (
     Column("操作人", 8),
     Column("操作", 0),
     Column("条数", 4, "right"),
-    Column("状态", 6),
+    Column("状态", 8),
 )
 
 

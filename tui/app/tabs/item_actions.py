@@ -17,9 +17,12 @@ from tui.app.tabs.flows import edit_owners
 from tui.services import desk as svc
 
 
-def item_line(f) -> str:
+def item_line(f, cells: int = 58) -> str:
     """One item for lists in dialogs, on one line: id, unit, task."""
-    return short(f"#{f.id} {f.unit_name}：{f.task_number}{f.task_title}", 56)
+    return short(f"#{f.id} {f.unit_name}：{f.task_number}{f.task_title}", cells)
+
+
+HIDDEN = " 不在当前列表"  # said of a selected item the current search or filter hides
 
 
 class ItemActions:
@@ -71,7 +74,10 @@ class ItemActions:
         desk = self.desk
         ids = [t.fact.id for t in targets]
         visible = self.visible_ids()
-        items = [(item_line(t.fact), t.fact.id in visible) for t in targets]
+        items = [
+            (item_line(t.fact, 58 if t.fact.id in visible else 50), t.fact.id in visible)
+            for t in targets
+        ]
         occ = Occurrences(plan.missed, plan.next_due, plan.this_period) if plan else None
 
         def done(res) -> None:
@@ -108,9 +114,10 @@ class ItemActions:
         visible = self.visible_ids()
         body = Text(f"以 {desk.as_of.isoformat()} 验收销号以下 {len(ids)} 项：\n", style="bold")
         for t in targets:
-            body.append(item_line(t.fact))
-            if t.fact.id not in visible:
-                body.append("　（不在当前列表）", style="bold yellow")
+            shown = t.fact.id in visible
+            body.append(item_line(t.fact, 58 if shown else 50))
+            if not shown:
+                body.append(HIDDEN, style="bold yellow")
             body.append("\n")
         body.append("可用 u 撤销。", style="dim")
 
