@@ -325,3 +325,20 @@ async def test_the_overview_ranking_shows_what_it_sorts_by(make_app):
 def test_the_readme_key_table_is_the_registry():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert keymap.readme_table() in readme
+
+
+async def test_c_shows_every_item_again_and_keeps_the_selection(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3", "space")
+        tab = app.tab("items")
+        await pilot.press("slash")
+        app.query_one("#search").value = "sfj"
+        await settle(pilot)
+        await pilot.press("escape")
+        assert len(tab.view) < len(tab.data)
+        await pilot.press("c")
+        await settle(pilot)
+        assert len(tab.view) == len(tab.data) and len(tab.selected) == 1
+        assert app.query_one("#search").value == ""

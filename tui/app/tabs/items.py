@@ -210,6 +210,12 @@ class ItemsTab(ItemActions, DeskTab):
 
         self.desk.push_screen(FilterModal(self.filters, self.data.plans), done)
 
+    def action_show_all(self) -> None:
+        self.query_text, self.filters, self.only_selected = "", Filters(), False
+        self.query_one("#search", Input).value = ""
+        self._base = self._last_search = None
+        self.recompute(self.current_id())
+
     # ---------------------------------------------------------------- selection
 
     def action_toggle_select(self) -> None:
