@@ -44,7 +44,9 @@ async def test_letters_tab_register_preview_draft_and_sign(make_app, store):
 
         # Sign the first draft: it gets the next number of its kind.
         table = app.query_one("#letters-table")
-        draft_row = next(i for i in range(table.row_count) if str(table.get_row_at(i)[1]) == "（草稿）")
+        draft_row = next(
+            i for i in range(table.row_count) if str(table.get_row_at(i)[1]) == "（草稿）"
+        )
         table.move_cursor(row=draft_row)
         await settle(pilot)
         draft_id = app.query_one("#letters-view").current_id()

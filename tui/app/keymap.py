@@ -196,7 +196,14 @@ REGISTRY: tuple[Entry, ...] = (
     ),
     Entry("filters", "f", "filters", "筛选", "按状态、单位、单位类别、计划、角色筛选", ("items",)),
     Entry("sort", "s", "sort", "排序", "切换排序：紧急程度 / 期限 / 单位 / 任务", ("items",)),
-    Entry("show-all", "c", "show_all", "全部", "清除搜索和筛选，显示全部事项（选中的保留）", ("items",)),
+    Entry(
+        "show-all",
+        "c",
+        "show_all",
+        "全部",
+        "清除搜索和筛选，显示全部事项（选中的保留）",
+        ("items",),
+    ),
     # ---- 2 计划
     Entry(
         "mark-task",
