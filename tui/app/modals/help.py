@@ -38,7 +38,7 @@ class HelpScreen(_Fits, ModalScreen):
             t.add_row(Text(key), Text(label), Text(what), Text(where))
         with Vertical(classes="dialog dialog-wide"):
             yield Label(
-                "督办台 按键说明（Esc 关闭；按键可在设置文件的 [keys] 中修改）",
+                Text("督办台 按键说明（Esc 关闭；按键可在设置文件的 [keys] 中修改）"),
                 classes="dialog-title",
             )
             with VerticalScroll(classes="dialog-body", id="help-body"):

@@ -168,6 +168,10 @@ class EditDraftModal(FormModal):
         yield Input(closing, id="ed-closing", compact=True)
         yield Label("保留的事项（空格取消勾选即移出本函）")
         yield DeskSelectionList(*((label, aid, True) for label, aid in self.items), id="ed-items")
+        yield Static(
+            Text("草稿尚未编号：修改不能撤销，但可以再次修改；签发前以预览为准。"),
+            classes="dialog-note",
+        )
 
     def result(self) -> DraftEdit:
         keep = set(self.query_one("#ed-items", DeskSelectionList).selected)
