@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.errors import DubanError
-from tui.ingest.document import COLUMNS, Document, Line, Row
+from tui.ingest.document import COLUMNS, Document, Line, Note, Row
 
 __all__ = ["read_document", "match_header", "HEADER_ALIASES"]
 
@@ -36,6 +36,9 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 assert set(HEADER_ALIASES) == set(COLUMNS)
 _ALIAS_TO_COLUMN = {alias: col for col, names in HEADER_ALIASES.items() for alias in names}
 
+# Tables inside table cells are read down to this depth (the outermost table is depth 1);
+# deeper ones are reported as unplaced text, never dropped.
+_MAX_TABLE_DEPTH = 3
 # A header must match on at least this many cells; one match is too easily a coincidence.
 _MIN_HEADER_MATCHES = 2
 # Excel: how far down a sheet the header may sit (title rows above it).
@@ -137,8 +140,8 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or "系统错误"
 
 
-def _item_has_text(item: Line | Row) -> bool:
-    if isinstance(item, Line):
+def _item_has_text(item: Line | Row | Note) -> bool:
+    if isinstance(item, (Line, Note)):
         return bool(item.text.strip())
     return any(v.strip() for v in item.cells.values())
 
@@ -390,7 +393,7 @@ def _docx_items(body: Any, wdoc: Any) -> Iterator[Line | Row]:
             for piece in _para_text(el).split("\n"):
                 yield Line(no=no, text=piece)
         elif el.tag == _W + "tbl":
-            yield from _docx_table(Table(el, wdoc), counter, state)
+            yield from _docx_table(Table(el, wdoc), counter, state, depth=1)
 
 
 def _block_elements(parent: Any) -> Iterator[Any]:
@@ -471,7 +474,9 @@ def _header_mapping(texts: list[str]) -> dict[int, str] | None:
     return mapping if len(mapping) >= _MIN_HEADER_MATCHES else None
 
 
-def _docx_table(table: Any, counter: _Counter, state: dict[str, Any]) -> Iterator[Line | Row]:
+def _docx_table(
+    table: Any, counter: _Counter, state: dict[str, Any], *, depth: int
+) -> Iterator[Line | Row | Note]:
     grid = _docx_grid(table)
     width = max((len(r) for r in grid), default=0)
     header_at: int | None = None
@@ -484,27 +489,60 @@ def _docx_table(table: Any, counter: _Counter, state: dict[str, Any]) -> Iterato
     if mapping is None and state["mapping"] is not None and state["width"] == width:
         # A table split over pages often loses its header; reuse the previous table's columns.
         mapping, header_at = state["mapping"], -1
-    if mapping is None or header_at is None:
-        for row in grid:
-            texts = _distinct_texts(row)
-            no = counter.next()
-            joined = " ".join(t for t in texts if t)
-            if joined:
-                yield Line(no=no, text=joined)
-        return
-    state["mapping"], state["width"] = mapping, width
+    if mapping is not None and header_at is not None:
+        state["mapping"], state["width"] = mapping, width
 
     for i, row in enumerate(grid):
         no = counter.next()
-        if i <= header_at:
-            if i < header_at:
-                joined = " ".join(t for t in _distinct_texts(row) if t)
-                if joined:
-                    yield Line(no=no, text=joined)
+        if mapping is None or header_at is None or i < header_at:
+            joined = " ".join(t for t in _distinct_texts(row) if t)
+            if joined:
+                yield Line(no=no, text=joined)
+        elif i > header_at:
+            item = _map_row(no, row, mapping)
+            if item is not None:
+                yield item
+        # Tables inside this row's cells follow the row, in document order.
+        for nested in _nested_tables(row):
+            if depth < _MAX_TABLE_DEPTH:
+                from docx.table import Table
+
+                inner_state: dict[str, Any] = {"mapping": None, "width": None}
+                yield from _docx_table(
+                    Table(nested, table._parent), counter, inner_state, depth=depth + 1
+                )
+            else:
+                yield from _too_deep(nested, counter, depth + 1)
+
+
+def _nested_tables(row: list[tuple[Any, str]]) -> Iterator[Any]:
+    """The w:tbl elements directly inside each distinct cell of a row."""
+    seen: set[int] = set()
+    for tc, _text in row:
+        if tc is None or id(tc) in seen:
             continue
-        item = _map_row(no, row, mapping)
-        if item is not None:
-            yield item
+        seen.add(id(tc))
+        for el in _block_elements(tc):
+            if el.tag == _W + "tbl":
+                yield el
+
+
+def _too_deep(tbl: Any, counter: _Counter, depth: int) -> Iterator[Note]:
+    """A table nested past _MAX_TABLE_DEPTH: the text of each of its rows (the innermost row
+    a paragraph sits in), reported with where it was."""
+    rows: dict[int, list[str]] = {}
+    for p in tbl.iter(_W + "p"):
+        tr = p.getparent()
+        while tr is not None and tr.tag != _W + "tr":
+            tr = tr.getparent()
+        text = _para_text(p).strip()
+        if text:
+            rows.setdefault(id(tr), []).append(text)
+    for texts in rows.values():
+        yield Note(
+            no=counter.next(),
+            text=f"表格嵌套过深（第 {depth} 层表格），未能识别：{' '.join(texts)}",
+        )
 
 
 def _distinct_texts(row: list[tuple[Any, str]]) -> list[str]:
