@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tui.domain.identity import path_label, task_keys
 from tui.ingest.clean import clean_line, is_page_number, join_fragments, leading_indent
-from tui.ingest.document import Document, Line, Row
+from tui.ingest.document import Document, Line, Note, Row
 
 ROLE_LEAD = "lead"
 ROLE_RESPONSIBLE = "responsible"
@@ -101,6 +102,7 @@ class ParsedPlan:
     has_owners: bool
     section_level: int | None
     subsection_level: int | None
+    _keys: list[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def sections(self) -> list[ParsedNode]:
@@ -119,6 +121,22 @@ class ParsedPlan:
             path.append(self.nodes[idx])
             idx = self.nodes[idx].parent
         return list(reversed(path))
+
+    def section_label(self, task: ParsedTask) -> str:
+        """The task's section path for display: "（一）健全… / 1．推进…"."""
+        return " / ".join(f"{n.number}{n.heading}" for n in self.section_path(task))
+
+    def task_keys(self) -> list[str]:
+        """Each task's identity: its place in the outline (see tui.domain.identity)."""
+        if self._keys is None:
+            self._keys = task_keys(
+                (
+                    tuple(path_label(n.number, n.heading) for n in self.section_path(t)),
+                    t.number,
+                )
+                for t in self.tasks
+            )
+        return self._keys
 
 
 @dataclass
@@ -175,7 +193,12 @@ def parse_document(doc: Document) -> ParsedPlan:
     prev_raw_end = "。"
     paragraph_per_line = doc.kind != "pdf"
 
-    for item in doc.items:
+    notes: list[tuple[int, str]] = []
+    body, signature = _split_signature(doc.items)
+    for item in body:
+        if isinstance(item, Note):
+            notes.append((item.no, item.text))
+            continue
         if isinstance(item, Row):
             if blocks:
                 blocks[-1].rows.append(item)
@@ -232,27 +255,51 @@ def parse_document(doc: Document) -> ParsedPlan:
                 b.parts = [text]
                 b.owners = owners
 
-    return _assemble(doc, preamble, blocks, table_rows)
+    plan = _assemble(doc, preamble, blocks, table_rows)
+    if signature is not None:
+        issuer, issued_on, lines = signature
+        plan.plan_text = "\n".join([plan.plan_text, *lines])
+        if not plan.issuer and not plan.issue_date:
+            plan.issuer, plan.issue_date = issuer, issued_on
+    if notes:
+        plan.unplaced = sorted(plan.unplaced + notes)
+        plan.plan_text = "\n".join([plan.plan_text, *(text for _no, text in notes)])
+    return plan
 
 
 def _is_prose(b: _Block) -> bool:
     t = b.text
+    if b.level == 1:
+        # Top-level items are sections (一、总体要求 with its paragraphs below) unless the
+        # numbered line itself is a sentence: only then is such an item a task.
+        first = b.parts[0] if b.parts else ""
+        return any(c in first for c in "。，；") or len(first) > 40 or bool(b.owners)
     return "。" in t or len(t) > 40 or bool(b.owners)
 
 
 def _task_level(blocks: list[_Block]) -> int | None:
-    levels = sorted({b.level for b in blocks})
+    """The outline level whose items are the tasks, or None when the document has none.
+
+    A block that heads table rows is the section of those rows, never a task. The level
+    whose blocks carry owners wins; without owners, the deepest level whose items read as
+    prose; a document of headings alone has no task level.
+    """
+    candidates = [b for b in blocks if not b.rows]
+    levels = sorted({b.level for b in candidates})
     if not levels:
         return None
-    with_owners = {lv: sum(1 for b in blocks if b.level == lv and b.owners) for lv in levels}
+    with_owners = {lv: 0 for lv in levels}
+    for b in candidates:
+        if b.owners:
+            with_owners[b.level] += 1
     best = max(levels, key=lambda lv: with_owners[lv])
     if with_owners[best] > 0:
         return best
     for lv in reversed(levels):
-        group = [b for b in blocks if b.level == lv]
+        group = [b for b in candidates if b.level == lv]
         if sum(_is_prose(b) for b in group) * 2 >= len(group):
             return lv
-    return levels[-1]
+    return None
 
 
 def _assemble(
@@ -263,7 +310,11 @@ def _assemble(
     unplaced: list[tuple[int, str]] = []
     plan_text: list[str] = [s for _, s in preamble]
     task_level = _task_level(blocks)
-    owner_mode = any(b.owners for b in blocks) or any(_row_has_owners(r) for r in table_rows)
+    owner_mode = (
+        any(b.owners for b in blocks)
+        or any(_row_has_owners(r) for r in table_rows)
+        or any(_row_has_owners(r) for b in blocks for r in b.rows)
+    )
     stack: list[int] = []  # indices of open nodes, by level
 
     def open_node(level: int, number: str, heading: str, body: str, line: int) -> int:
@@ -428,6 +479,40 @@ def _find_title(preamble: list[tuple[int, str]], doc: Document) -> str:
     from pathlib import Path
 
     return Path(doc.source).stem
+
+
+_ORG_END = re.compile(r"(人民政府|办公室|委员会|政府|局|委|办|镇|苏木|街道办事处|街道|司法所)$")
+
+
+def _split_signature(
+    items: list,
+) -> tuple[list, tuple[str, str | None, list[str]] | None]:
+    """The closing signature block — the issuer on one line, the date on the next — is the
+    plan's, not its last task's: split it off so it is never read as an owner or a deadline."""
+    tail: list[int] = []
+    for i in range(len(items) - 1, -1, -1):
+        item = items[i]
+        if not isinstance(item, Line):
+            break
+        s = clean_line(item.text)
+        if not s:
+            continue
+        tail.append(i)
+        if len(tail) == 2:
+            break
+    if not tail:
+        return items, None
+    date_text = clean_line(items[tail[0]].text)
+    m = _DATE_LINE.match(date_text)
+    if not m or m.group(1).strip():
+        return items, None
+    iso = f"{int(m.group(2)):04d}-{int(m.group(3)):02d}-{int(m.group(4)):02d}"
+    cut, issuer, lines = tail[0], "", [date_text]
+    if len(tail) == 2:
+        org = clean_line(items[tail[1]].text)
+        if len(org) <= 30 and _ORG_END.search(org) and not any(c in org for c in "。，：:；"):
+            cut, issuer, lines = tail[1], org, [org, date_text]
+    return items[:cut], (issuer, iso, lines)
 
 
 def _find_issuer_and_date(preamble: list[tuple[int, str]]) -> tuple[str, str | None]:
