@@ -18,6 +18,7 @@ def task_dict(row, deadlines=()) -> dict:
         "plan_id": row.plan_id,
         "plan": row.plan,
         "number": row.number,
+        "key": row.key,
         "section": row.section,
         "title": row.title,
         "text": row.text,
@@ -62,7 +63,7 @@ def run_tasks(args) -> int:
             )
         table.add_row(
             r.plan,
-            r.number,
+            r.key,
             r.section.split(" / ")[-1] if r.section else "",
             r.title,
             *cols,
