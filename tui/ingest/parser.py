@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from tui.domain.identity import path_label, task_keys
 from tui.ingest.clean import clean_line, is_page_number, join_fragments, leading_indent
 from tui.ingest.document import Document, Line, Note, Row
+from tui.ingest.owners import OwnerGrammar, OwnerName
+from tui.ingest.vocab import Vocabulary, load_vocabulary
 
 ROLE_LEAD = "lead"
 ROLE_RESPONSIBLE = "responsible"
@@ -24,30 +26,12 @@ ROLE_SUPPORTING = "supporting"
 ROLES = (ROLE_LEAD, ROLE_RESPONSIBLE, ROLE_SUPPORTING)
 ROLE_LABEL = {ROLE_LEAD: "牵头单位", ROLE_RESPONSIBLE: "责任单位", ROLE_SUPPORTING: "配合单位"}
 
-_LABEL_ROLE = {
-    "牵头单位": ROLE_LEAD,
-    "牵头部门": ROLE_LEAD,
-    "牵头": ROLE_LEAD,
-    "责任单位": ROLE_RESPONSIBLE,
-    "责任部门": ROLE_RESPONSIBLE,
-    "责任主体": ROLE_RESPONSIBLE,
-    "参加单位": ROLE_SUPPORTING,
-    "参与单位": ROLE_SUPPORTING,
-    "配合单位": ROLE_SUPPORTING,
-    "配合部门": ROLE_SUPPORTING,
-    "协办单位": ROLE_SUPPORTING,
-}
-_LABELS = "|".join(sorted(_LABEL_ROLE, key=len, reverse=True))
-_OWNER_LINE = re.compile(rf"^({_LABELS})[：:]\s*(.*)$")
-_INLINE_OWNERS = re.compile(rf"[（(]\s*((?:{_LABELS})[：:][^（）()]*)[）)]\s*[。；;]?\s*$")
-_INLINE_PART = re.compile(rf"({_LABELS})[：:]")
-
 _CN_NUM = "一二三四五六七八九十百零〇"
 _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(rf"^([{_CN_NUM}]+)、\s*")),
     (2, re.compile(rf"^（([{_CN_NUM}]+)）\s*")),
-    (3, re.compile(r"^(\d{1,3})[．.、](?![\d％%])\s*")),
-    (4, re.compile(r"^（(\d{1,4})）\s*")),
+    (3, re.compile(r"^(\d{1,5})[．.、](?![\d％%])\s*")),
+    (4, re.compile(r"^（(\d{1,6})）\s*")),
 )
 _MARKER_FORMAT = {1: "{}、", 2: "（{}）", 3: "{}．", 4: "（{}）"}
 _SENTENCE_END = "。！？；;!?"
@@ -58,12 +42,6 @@ _TITLE_WORDS = re.compile(
 )
 # Continuation of a broken owner line: a short fragment with no sentence punctuation.
 _MAX_OWNER_FRAGMENT = 15
-
-
-@dataclass
-class ParsedOwner:
-    role: str
-    name: str
 
 
 @dataclass
@@ -85,6 +63,7 @@ class ParsedTask:
     node: int | None  # index of the enclosing outline node
     owner_fields: list[tuple[str, str]] = field(default_factory=list)  # (role, raw text)
     deadline_text: str = ""
+    owners: list[OwnerName] = field(default_factory=list)  # owner_fields as unit/group names
 
     def owner_text(self, role: str) -> str:
         return "、".join(t for r, t in self.owner_fields if r == role and t)
@@ -149,6 +128,9 @@ class _Block:
     trailing: list[tuple[int, str]] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     owners_closed: bool = False  # inline owners ended the block's text
+    deadlines: list[str] = field(default_factory=list)  # 完成时限：… lines
+    notes: list[str] = field(default_factory=list)  # lines kept as plan text only (people)
+    last_label: str = ""  # kind of the block's last label line, for broken unit names
 
     @property
     def text(self) -> str:
@@ -163,20 +145,6 @@ def _match_marker(s: str) -> tuple[int, str, str] | None:
     return None
 
 
-def _split_inline_owners(text: str) -> tuple[str, list[tuple[str, str]]]:
-    m = _INLINE_OWNERS.search(text)
-    if not m:
-        return text, []
-    inner = m.group(1)
-    owners: list[tuple[str, str]] = []
-    labels = list(_INLINE_PART.finditer(inner))
-    for i, lm in enumerate(labels):
-        end = labels[i + 1].start() if i + 1 < len(labels) else len(inner)
-        value = inner[lm.end() : end].strip().rstrip("；;，,。")
-        owners.append((_LABEL_ROLE[lm.group(1)], value))
-    return text[: m.start()].rstrip(), owners
-
-
 def _title_of(text: str) -> str:
     """A task's title: its first sentence, or a readable head of it."""
     head = re.split(r"[。；;！？]", text, maxsplit=1)[0].strip()
@@ -185,8 +153,9 @@ def _title_of(text: str) -> str:
     return head or text[:60]
 
 
-def parse_document(doc: Document) -> ParsedPlan:
+def parse_document(doc: Document, vocab: Vocabulary | None = None) -> ParsedPlan:
     """Cut a document into blocks and decide which of them are tasks."""
+    grammar = OwnerGrammar(vocab or load_vocabulary())
     preamble: list[tuple[int, str]] = []
     blocks: list[_Block] = []
     table_rows: list[Row] = []
@@ -207,55 +176,25 @@ def parse_document(doc: Document) -> ParsedPlan:
             continue
         assert isinstance(item, Line)
         raw = item.text
-        s = clean_line(raw)
-        if not s or is_page_number(s):
+        cleaned = clean_line(raw)
+        if not cleaned or is_page_number(cleaned):
             continue
         new_paragraph = paragraph_per_line or (
             prev_raw_end in _SENTENCE_END and leading_indent(raw) > 0
         )
-        prev_raw_end = s[-1]
-        marker = _match_marker(s)
-        if marker:
-            level, number, rest = marker
-            block = _Block(level, number, item.no)
-            if rest:
-                block.parts.append(rest)
-                block.owners_closed = bool(_INLINE_OWNERS.search(rest))
-            blocks.append(block)
-            continue
-        if not blocks:
-            preamble.append((item.no, s))
-            continue
-        block = blocks[-1]
-        label = _OWNER_LINE.match(s)
-        if label and not (block.parts and block.parts[-1].endswith(("（", "("))):
-            block.owners.append((_LABEL_ROLE[label.group(1)], label.group(2).strip()))
-            continue
-        if block.owners or block.owners_closed:
-            short = len(s) <= _MAX_OWNER_FRAGMENT and not any(c in s for c in "。：:")
-            if block.owners and not block.trailing and short:
-                role, value = block.owners[-1]
-                block.owners[-1] = (role, value + s)
-            else:
-                block.trailing.append((item.no, s))
-            continue
-        if new_paragraph and _CLOSING.match(s) and block.parts:
-            block.trailing.append((item.no, s))
-            block.owners_closed = True
-            continue
-        block.parts.append(s)
-        if _INLINE_OWNERS.search(block.text):
-            block.owners_closed = True
+        prev_raw_end = cleaned[-1]
+        for piece_no, s in enumerate(_run_on_pieces(cleaned, grammar)):
+            _take_line(s, item.no, new_paragraph or piece_no > 0, grammar, preamble, blocks)
 
-    # Inline owners at the end of a block's text.
+    # Owners in a bracket that closes a block's text.
     for b in blocks:
         if not b.owners:
-            text, owners = _split_inline_owners(b.text)
-            if owners:
-                b.parts = [text]
-                b.owners = owners
+            found = grammar.closing_owners(b.text)
+            if found is not None and found[1]:
+                b.parts = [found[0]]
+                b.owners = found[1]
 
-    plan = _assemble(doc, preamble, blocks, table_rows)
+    plan = _assemble(doc, preamble, blocks, table_rows, grammar)
     if signature is not None:
         issuer, issued_on, lines = signature
         plan.plan_text = "\n".join([plan.plan_text, *lines])
@@ -265,6 +204,91 @@ def parse_document(doc: Document) -> ParsedPlan:
         plan.unplaced = sorted(plan.unplaced + notes)
         plan.plan_text = "\n".join([plan.plan_text, *(text for _no, text in notes)])
     return plan
+
+
+def _take_line(
+    s: str,
+    no: int,
+    new_paragraph: bool,
+    grammar: OwnerGrammar,
+    preamble: list[tuple[int, str]],
+    blocks: list[_Block],
+) -> None:
+    """Place one cleaned line: a new block, a label line, a continuation, or trailing text."""
+    marker = _match_marker(s)
+    if marker:
+        level, number, rest = marker
+        block = _Block(level, number, no)
+        if rest:
+            block.parts.append(rest)
+            block.owners_closed = grammar.closing_owners(rest) is not None
+        blocks.append(block)
+        return
+    if not blocks:
+        preamble.append((no, s))
+        return
+    block = blocks[-1]
+    label = grammar.line_label(s)
+    if label and not (block.parts and block.parts[-1].endswith(("（", "("))):
+        if label.kind == "owner":
+            block.owners.append((label.role, label.value))
+            block.last_label = "owner"
+        elif label.kind == "deadline":
+            block.deadlines.append(label.value)
+            block.last_label = "deadline"
+        else:
+            block.notes.append(s)
+            block.last_label = "person"
+        return
+    if block.owners or block.owners_closed or block.deadlines or block.notes:
+        short = len(s) <= _MAX_OWNER_FRAGMENT and not any(c in s for c in "。：:")
+        if block.owners and block.last_label == "owner" and not block.trailing and short:
+            # A unit name broken over two lines.
+            role, value = block.owners[-1]
+            block.owners[-1] = (role, value + s)
+        else:
+            block.trailing.append((no, s))
+        block.last_label = ""
+        return
+    if new_paragraph and _CLOSING.match(s) and block.parts:
+        block.trailing.append((no, s))
+        block.owners_closed = True
+        return
+    block.parts.append(s)
+    if grammar.closing_owners(s) is not None:
+        block.owners_closed = True
+
+
+_MID_MARKER = re.compile(rf"（(?:\d{{1,6}}|[{_CN_NUM}]+)）")
+
+
+def _run_on_pieces(line: str, grammar: OwnerGrammar) -> list[str]:
+    """Split ``1．…。（1）…（X牵头负责）（2）…（Y牵头负责）`` into its items.
+
+    A numbered item starting mid-line is cut off only when it closes with its own owner
+    bracket and follows the end of a sentence or of the previous item's owner bracket;
+    an enumeration inside a sentence (包括：（1）…；（2）…) stays one line.
+    """
+    starts = [m.start() for m in _MID_MARKER.finditer(line) if m.start() > 0]
+    if not starts:
+        return [line]
+    cuts: list[int] = []
+    bounds = [*starts, len(line)]
+    for i, pos in enumerate(starts):
+        if line[pos - 1] not in "。；;）)":
+            continue
+        segment = line[pos : bounds[i + 1]]
+        found = grammar.closing_owners(segment)
+        if found is not None and found[1]:
+            cuts.append(pos)
+    if not cuts:
+        return [line]
+    pieces, prev = [], 0
+    for pos in cuts:
+        pieces.append(line[prev:pos])
+        prev = pos
+    pieces.append(line[prev:])
+    return [p for p in pieces if p.strip()]
 
 
 def _is_prose(b: _Block) -> bool:
@@ -303,7 +327,11 @@ def _task_level(blocks: list[_Block]) -> int | None:
 
 
 def _assemble(
-    doc: Document, preamble: list[tuple[int, str]], blocks: list[_Block], table_rows: list[Row]
+    doc: Document,
+    preamble: list[tuple[int, str]],
+    blocks: list[_Block],
+    table_rows: list[Row],
+    grammar: OwnerGrammar,
 ) -> ParsedPlan:
     nodes: list[ParsedNode] = []
     tasks: list[ParsedTask] = []
@@ -340,6 +368,7 @@ def _assemble(
                     line=b.line,
                     node=stack[-1] if stack else None,
                     owner_fields=list(b.owners),
+                    deadline_text="；".join(b.deadlines),
                 )
             )
         elif task_level is not None and b.level > task_level and tasks:
@@ -347,6 +376,8 @@ def _assemble(
             t = tasks[-1]
             t.text = join_fragments([t.text, b.number + text])
             t.owner_fields.extend(b.owners)
+            if b.deadlines:
+                t.deadline_text = "；".join([t.deadline_text, *b.deadlines]).strip("；")
         elif is_task_level:
             # A task-level item with no owners in a plan where tasks carry owners:
             # guarantees and the like. Keep it as plan text.
@@ -361,6 +392,7 @@ def _assemble(
                 plan_text.append(b.number + text)
         for row in b.rows:
             _row_to_task(row, tasks, nodes, stack, open_node)
+        plan_text.extend(b.notes)
         for no, s in b.trailing:
             plan_text.append(s)
             if i != last_index:
@@ -369,6 +401,8 @@ def _assemble(
     for row in table_rows:
         _row_to_task(row, tasks, nodes, stack, open_node)
 
+    for t in tasks:
+        t.owners = [n for role, raw in t.owner_fields for n in grammar.names(role, raw)]
     title = _find_title(preamble, doc)
     issuer, issue_date = _find_issuer_and_date(preamble)
     section_level, subsection_level = _section_levels(nodes, tasks)
@@ -380,7 +414,7 @@ def _assemble(
         nodes=nodes,
         tasks=tasks,
         unplaced=unplaced,
-        has_owners=any(t.owner_fields for t in tasks),
+        has_owners=any(t.owners for t in tasks),
         section_level=section_level,
         subsection_level=subsection_level,
     )
