@@ -69,6 +69,8 @@ def print_report(report: ImportReport) -> None:
     out.print(f"[bold]{e(report.plan_title)}[/]{head}")
     period = f"{report.period[0]}–{report.period[1]}年" if report.period else "未识别"
     encoding = "，" + report.encoding if report.encoding else ""
+    if report.traditional:
+        encoding += "，繁体字，已按简体识别"
     out.print(
         f"文件：{e(report.source)}（{report.kind}{encoding}）"
         f"  发文：{e(report.issuer or '—')} {report.issue_date or ''}"

@@ -18,6 +18,7 @@ from tui.domain.identity import path_label, task_keys
 from tui.ingest.clean import clean_line, is_page_number, join_fragments, leading_indent
 from tui.ingest.document import Document, Line, Note, Row
 from tui.ingest.owners import OwnerGrammar, OwnerName
+from tui.ingest.script import to_simplified
 from tui.ingest.vocab import Vocabulary, load_vocabulary
 
 ROLE_LEAD = "lead"
@@ -81,6 +82,7 @@ class ParsedPlan:
     has_owners: bool
     section_level: int | None
     subsection_level: int | None
+    traditional: bool = False  # the file was in traditional characters, parsed converted
     _keys: list[str] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -156,6 +158,7 @@ def _title_of(text: str) -> str:
 def parse_document(doc: Document, vocab: Vocabulary | None = None) -> ParsedPlan:
     """Cut a document into blocks and decide which of them are tasks."""
     grammar = OwnerGrammar(vocab or load_vocabulary())
+    doc, traditional = to_simplified(doc)
     preamble: list[tuple[int, str]] = []
     blocks: list[_Block] = []
     table_rows: list[Row] = []
@@ -200,6 +203,7 @@ def parse_document(doc: Document, vocab: Vocabulary | None = None) -> ParsedPlan
         plan.plan_text = "\n".join([plan.plan_text, *lines])
         if not plan.issuer and not plan.issue_date:
             plan.issuer, plan.issue_date = issuer, issued_on
+    plan.traditional = traditional
     if notes:
         plan.unplaced = sorted(plan.unplaced + notes)
         plan.plan_text = "\n".join([plan.plan_text, *(text for _no, text in notes)])

@@ -96,6 +96,7 @@ class ImportReport:
     changed: list[str] = field(default_factory=list)
     period: tuple[int, int] | None = None
     repaired: list[str] = field(default_factory=list)  # assignments moved to their own task
+    traditional: bool = False  # read in traditional characters, parsed as simplified
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -483,6 +484,7 @@ class _Import:
             has_owners=parsed.has_owners,
             unplaced=parsed.unplaced,
             period=(period[0], period[1]) if period else None,
+            traditional=parsed.traditional,
         )
         if (
             plan is not None
