@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tui.domain.identity import path_label, task_keys
 from tui.ingest.clean import clean_line, is_page_number, join_fragments, leading_indent
@@ -39,8 +40,13 @@ _SENTENCE_END = "。！？；;!?"
 _CLOSING = re.compile(r"^(各|全区|全旗|全市|全县|全盟|各级)[^。]{0,40}要")
 _DATE_LINE = re.compile(r"^(.*?)(\d{4})年(\d{1,2})月(\d{1,2})日(印发|发布)?$")
 _TITLE_WORDS = re.compile(
-    r"(工作计划|实施方案|分解方案|工作方案|工作要点|实施计划|规划|计划|方案|分解表|任务清单|责任清单)"
+    r"(工作计划|实施方案|分解方案|工作方案|工作要点|实施计划|规划|计划|方案|分解表|任务清单"
+    r"|责任清单|要点|台账|任务表|分工表|工作安排|实施意见)$"
 )
+# A cover letter (印发通知) in front of the plan: "现将《…》印发给你们" or its 通知 title.
+_COVER = re.compile(r"(?:现将|关于印发|关于转发|关于下发)《(?P<title>[^《》]{4,80})》")
+_FULL_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+_COVER_SCAN = 40  # the cover letter's 现将 line is among the document's first lines
 # Continuation of a broken owner line: a short fragment with no sentence punctuation.
 _MAX_OWNER_FRAGMENT = 15
 
@@ -166,7 +172,10 @@ def parse_document(doc: Document, vocab: Vocabulary | None = None) -> ParsedPlan
     paragraph_per_line = doc.kind != "pdf"
 
     notes: list[tuple[int, str]] = []
-    body, signature = _split_signature(doc.items)
+    cover, items = _split_cover_letter(doc.items)
+    if cover is not None:
+        preamble.extend(cover.lines)
+    body, signature = _split_signature(items)
     for item in body:
         if isinstance(item, Note):
             notes.append((item.no, item.text))
@@ -204,6 +213,12 @@ def parse_document(doc: Document, vocab: Vocabulary | None = None) -> ParsedPlan
         if not plan.issuer and not plan.issue_date:
             plan.issuer, plan.issue_date = issuer, issued_on
     plan.traditional = traditional
+    if cover is not None:
+        if not plan.title:
+            plan.title = cover.title
+        if cover.issue_date and not plan.issue_date:
+            plan.issuer, plan.issue_date = cover.issuer, cover.issue_date
+    plan.title = plan.title or Path(doc.source).stem
     if notes:
         plan.unplaced = sorted(plan.unplaced + notes)
         plan.plan_text = "\n".join([plan.plan_text, *(text for _no, text in notes)])
@@ -487,8 +502,70 @@ def _section_levels(
     return levels[0], (levels[1] if len(levels) > 1 else None)
 
 
+@dataclass
+class _Cover:
+    lines: list[tuple[int, str]]  # the letter's lines, kept as plan text
+    title: str  # the plan's title, as the letter quotes it
+    issuer: str
+    issue_date: str | None
+
+
+def _split_cover_letter(items: list) -> tuple[_Cover | None, list]:
+    """Split off a cover letter (印发通知) in front of the plan.
+
+    The letter has its own 一、二、三 ("一、提高思想认识…") that are not the plan's sections;
+    it ends with its signature and date. Its 《…》 names the plan.
+    """
+    lines = [(i, clean_line(it.text)) for i, it in enumerate(items) if isinstance(it, Line)]
+    lines = [(i, s) for i, s in lines if s][:_COVER_SCAN]
+    hit = next(((k, m) for k, (_i, s) in enumerate(lines) if (m := _COVER.search(s))), None)
+    if hit is None:
+        return None, items
+    k, m = hit
+    title = m.group("title").translate(_NESTED_TO_TITLE)
+    # The letter ends at the first date line after the 现将 line, or just before the plan's
+    # own title line when it has no date.
+    wanted = "".join(title.split())
+    end = None
+    for i in range(lines[k][0] + 1, len(items)):
+        it = items[i]
+        if not isinstance(it, Line):
+            continue
+        s = clean_line(it.text)
+        if _FULL_DATE.match(s):
+            end = i + 1
+            break
+        if "".join(s.split()).translate(_NESTED_TO_TITLE) == wanted:
+            end = i
+            break
+    if end is None:
+        return None, items
+    kept = [(it.no, clean_line(it.text)) for it in items[:end] if isinstance(it, Line)]
+    kept = [(no, s) for no, s in kept if s]
+    issuer, issue_date = _find_issuer_and_date(kept[k + 1 :])
+    return _Cover(kept, title, issuer, issue_date), items[end:]
+
+
+# Inside 《》 a quoted title writes its own inner title as <…> or 〈…〉.
+_NESTED_TO_TITLE = str.maketrans({"<": "《", ">": "》", "〈": "《", "〉": "》"})
+
+
 def _find_title(preamble: list[tuple[int, str]], doc: Document) -> str:
     lines = [s for _, s in preamble]
+    for i in range(len(lines) - 1):
+        # A title split over two short lines: 清水县2023年法治政府建设 / 工作要点.
+        a, b = lines[i], lines[i + 1]
+        if (
+            len(a) <= 30
+            and len(b) <= 20
+            and not _TITLE_WORDS.search(a)
+            and _TITLE_WORDS.search(a + b)
+            and not any(c in a + b for c in "。，,：:；")
+            and (a + b).count("《") == (a + b).count("》")
+            and not _DATE_LINE.match(a)
+            and re.search(r"\d{4}年|[区县旗市镇盟]", a)
+        ):
+            return a + b
     for i, s in enumerate(lines):
         if (
             len(s) > 70
@@ -514,9 +591,7 @@ def _find_title(preamble: list[tuple[int, str]], doc: Document) -> str:
         m = re.search(r"制定\s*(\S{2,30}?(工作计划|实施方案|方案|计划))", s)
         if m:
             return m.group(1)
-    from pathlib import Path
-
-    return Path(doc.source).stem
+    return ""
 
 
 _ORG_END = re.compile(r"(人民政府|办公室|委员会|政府|局|委|办|镇|苏木|街道办事处|街道|司法所)$")
