@@ -20,6 +20,7 @@ from tui.ingest.clean import clean_line, is_page_number, join_fragments, leading
 from tui.ingest.document import Document, Line, Note, Row
 from tui.ingest.owners import OwnerGrammar, OwnerName
 from tui.ingest.script import to_simplified
+from tui.ingest.texttable import text_tables
 from tui.ingest.vocab import Vocabulary, load_vocabulary
 
 ROLE_LEAD = "lead"
@@ -165,6 +166,7 @@ def parse_document(doc: Document, vocab: Vocabulary | None = None) -> ParsedPlan
     """Cut a document into blocks and decide which of them are tasks."""
     grammar = OwnerGrammar(vocab or load_vocabulary())
     doc, traditional = to_simplified(doc)
+    items = text_tables(doc.items, grammar.vocab.column_of)
     preamble: list[tuple[int, str]] = []
     blocks: list[_Block] = []
     table_rows: list[Row] = []
@@ -172,7 +174,7 @@ def parse_document(doc: Document, vocab: Vocabulary | None = None) -> ParsedPlan
     paragraph_per_line = doc.kind != "pdf"
 
     notes: list[tuple[int, str]] = []
-    cover, items = _split_cover_letter(doc.items)
+    cover, items = _split_cover_letter(items)
     if cover is not None:
         preamble.extend(cover.lines)
     body, signature = _split_signature(items)
@@ -464,7 +466,13 @@ def _row_to_task(row: Row, tasks, nodes, stack, open_node) -> None:
             while stack and nodes[stack[-1]].level >= 9:
                 stack.pop()
             open_node(9, "", group, "", row.no)
-    number = clean_line(cells.get("number", "")) or str(len(tasks) + 1)
+    number = clean_line(cells.get("number", ""))
+    if not number:
+        # WPS sheets often write the number into the task cell: 1．健全…
+        marker = _match_marker(text)
+        if marker is not None and marker[2]:
+            _level, number, text = marker
+    number = number or str(len(tasks) + 1)
     owners = []
     for role in ROLES:
         value = " ".join(clean_line(p) for p in cells.get(role, "").split("\n")).strip()

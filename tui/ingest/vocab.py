@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from tui.errors import DubanError
+from tui.ingest.document import COLUMNS
 
 ROLES = ("lead", "responsible", "supporting")
-COLUMNS = ("number", "task", "measure", "lead", "responsible", "supporting", "deadline")
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,19 @@ class Vocabulary:
     group_words: tuple[str, ...]  # names that stand for a set of units
     columns: dict[str, str]  # table header spelling → column
     deadline_labels: tuple[str, ...]  # 完成时限 … on a line of their own
+
+    def column_of(self, text: str) -> str | None:
+        """The table column a header cell names; spaces and a bracketed note are ignored."""
+        key = "".join(text.split())
+        if not key:
+            return None
+        if key in self.columns:
+            return self.columns[key]
+        for bracket in ("（", "("):
+            head, sep, _ = key.partition(bracket)
+            if sep and head in self.columns:
+                return self.columns[head]
+        return None
 
     def alternation(self, words) -> str:
         return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
