@@ -547,7 +547,10 @@ def find_deadlines(text: str, ctx: PlanContext | None) -> list[Deadline]:
 
 
 # A date followed by a short verb and 的 describes a noun ("2024年底前制定的规范性文件").
-_QUALIFIES_NOUN = re.compile(r"[\u4e00-\u9fff]{1,4}的")
+_QUALIFIES_NOUN = re.compile(
+    r"[\u4e00-\u9fff]{1,4}的"
+    r"|[^，,。；;：:！!？?]{0,20}?(?:制定|出台|印发|发布|颁布|作出|做出|签订|形成|批准|备案)的"
+)
 _CLAUSE_EDGE = set("，,。；;：:（(）)、！!？?\n") | {_MASK}
 _ONGOING_CLAUSE = re.compile(
     r"^(?:长期坚持|长期推进|长期开展|长期执行|持续推进|持续开展|常态化)(?:推进|开展|实施|执行|落实)?$"
@@ -565,6 +568,10 @@ def _whole_clause(text: str, s: int, e: int) -> bool:
     return bool(_ONGOING_CLAUSE.match(text[a:b]))
 
 
+# 全年持续推进, 长期坚持推进, 常态化开展: an ongoing deadline in a 完成时限 cell.
+_CELL_ONGOING_FORM = re.compile(
+    r"^(?:全年|全程|每年)?(?:长期|持续|常态化|常年|长效)(?:坚持|推进|开展|落实|执行|进行|实施)*$"
+)
 _CELL_ONGOING = {
     "长期",
     "长期坚持",
@@ -587,7 +594,7 @@ def task_deadlines(
     if deadline_cell and deadline_cell.strip():
         cell = deadline_cell
         norm, index = normalize_with_map(cell)
-        if norm.rstrip("。；;") in _CELL_ONGOING:
+        if norm.rstrip("。；;") in _CELL_ONGOING or _CELL_ONGOING_FORM.match(norm.rstrip("。；;")):
             a, b = original_span(index, 0, len(norm))
             return [
                 Deadline("ongoing", None, None, cell[a:b], a, b, "完成时限栏：长期任务，无固定期限")
