@@ -36,7 +36,36 @@ def parse_date(value: str | None, what: str = "日期") -> date:
         raise DubanError(f"{what}格式不对：{value}（应为 YYYY-MM-DD）") from exc
 
 
-def engine(args, *, create: bool = True):
+_OPENED: list = []
+
+
+def engine(args, *, create: bool = False, readonly: bool = False):
+    """The store named by ``--db`` / DUBAN_DB / the default, closed by `close_engines`.
+
+    ``create``: a missing store is created (only commands meant to start one);
+    ``readonly``: listings, which must not create or change anything.
+    """
     from tui.store.db import make_engine
 
-    return make_engine(getattr(args, "db", None), create=create)
+    eng = make_engine(getattr(args, "db", None), create=create, readonly=readonly)
+    _OPENED.append(eng)
+    return eng
+
+
+def scratch_engine(args):
+    """An in-memory copy of the store for a dry run (see tui.store.db.scratch_engine)."""
+    from tui.store.db import scratch_engine as scratch
+
+    eng = scratch(getattr(args, "db", None))
+    _OPENED.append(eng)
+    return eng
+
+
+def close_engines() -> None:
+    """Checkpoint and close what this command opened, so the `.db` file alone is complete."""
+    if not _OPENED:
+        return
+    from tui.store.db import dispose_engine
+
+    while _OPENED:
+        dispose_engine(_OPENED.pop())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.commands.common import console, engine, print_json
+from tui.commands.common import console, engine, print_json, scratch_engine
 from tui.store.importer import ImportReport, role_label
 
 _STATUS = {
@@ -21,7 +21,8 @@ def run_import(args) -> int:
     doc = read_document(args.file)
     parsed = parse_document(doc)
     check_has_tasks(parsed, args.file)  # before the store is even opened: nothing written
-    eng = engine(args)
+    # A dry run works on an in-memory copy: it creates and changes nothing on disk.
+    eng = scratch_engine(args) if args.dry_run else engine(args, create=True)
     options = dict(
         source=args.file,
         kind=doc.kind,

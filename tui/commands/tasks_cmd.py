@@ -41,7 +41,7 @@ def run_tasks(args) -> int:
     from tui.store.deadlines import deadlines_by_task
     from tui.store.queries import list_tasks
 
-    with Session(engine(args)) as session:
+    with Session(engine(args, readonly=True)) as session:
         rows = list_tasks(session, plan=args.plan, unit=args.unit)
         if args.format == "json":
             dls = deadlines_by_task(session, [r.id for r in rows])

@@ -20,7 +20,7 @@ def run_units(args) -> int:
         if not Path(args.file).is_file():
             raise DubanError(f"文件不存在：{args.file}")
         directory = load_directory(args.file)
-        eng = engine(args)
+        eng = engine(args, create=True)
         with Session(eng) as session:
             result = sync_directory(session, directory, operator_name(), update=args.update)
             session.commit()
@@ -29,7 +29,7 @@ def run_units(args) -> int:
             f"更新 {len(result.units_updated)} 个，新增单位组 {len(result.groups_added)} 个"
         )
         return 0
-    with Session(engine(args)) as session:
+    with Session(engine(args, readonly=True)) as session:
         rows = list_units(session, args.region)
     if args.format == "json":
         print_json([r.__dict__ for r in rows])
