@@ -146,7 +146,7 @@ _TEMPLATES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"unrecognized arguments: (.+)"), lambda m: f"无法识别的参数：{m[1]}"),
     (
         re.compile(r"invalid choice: (.+?) \(choose from (.+)\)"),
-        lambda m: f"无效的取值 {_value(m[1])}（可选：{_values(m[2])}）",
+        lambda m: f"无效的取值{_value(m[1])}（可选：{_values(m[2])}）",
     ),
     (
         re.compile(r"invalid (\w+) value: (.+)"),

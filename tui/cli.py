@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
 
     p = sub.add_parser("tasks", help="列出任务及其牵头、责任、配合单位")
-    p.add_argument("--plan", metavar="计划", help="只列某计划的任务（计划 id 或标题中的文字）")
+    p.add_argument("--plan", metavar="计划", help="只列某计划的任务（计划编号或标题中的文字）")
     p.add_argument("--unit", metavar="单位", help="只列某单位承担的任务")
     p.add_argument("--format", choices=["table", "json"], default="table", help=FORMATS_HELP)
     _add_db(p)
@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("overdue", help="逾期未完成的落实事项，按紧迫程度排序")
     _add_as_of(p, "以某日为准（默认今天）")
     p.add_argument("--unit", metavar="单位", help="只看某单位")
-    p.add_argument("--plan", metavar="计划", help="只看某计划（计划 id 或标题中的文字）")
+    p.add_argument("--plan", metavar="计划", help="只看某计划（计划编号或标题中的文字）")
     p.add_argument(
         "--format",
         choices=["table", "json", "csv"],
@@ -82,13 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
 
     p = sub.add_parser("deadlines", help="显示任务的期限及其原文出处")
-    p.add_argument("task", metavar="任务", help="任务 id 或编号（如 （46））")
+    p.add_argument(
+        "task", metavar="任务", help="任务：数据库中的编号（纯数字），或原文中的编号（如 （46））"
+    )
     p.add_argument("--plan", metavar="计划", help="编号在多个计划中出现时，指定计划")
     p.add_argument("--format", choices=["table", "json"], default="table", help=FORMATS_HELP)
     _add_db(p)
 
     p = sub.add_parser("deadline", help="人工设定或更正任务期限")
-    p.add_argument("task", metavar="任务", help="任务 id 或编号")
+    p.add_argument(
+        "task", metavar="任务", help="任务：数据库中的编号（纯数字），或原文中的编号（如 （46））"
+    )
     p.add_argument(
         "value",
         metavar="期限",
