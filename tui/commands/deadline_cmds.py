@@ -134,7 +134,12 @@ def run_progress(args) -> int:
 
     if not args.assignment.isdigit():
         raise DubanError(f"落实事项编号应为数字：{args.assignment}（见 duban overdue 的“事项”列）")
-    on = parse_date(args.date, "--date")
+    as_of = getattr(args, "as_of", None)
+    limit = parse_date(as_of, "--as-of")  # the date of view, or today
+    on = parse_date(args.date, "--date") if args.date else limit
+    if on > limit:
+        what = f"查看日期 {limit.isoformat()}" if as_of else f"今天（{limit.isoformat()}）"
+        raise DubanError(f"--date {on.isoformat()} 晚于{what}：进展不能记在将来的日期")
     with transaction(engine(args)) as session:
         record_progress(
             session, int(args.assignment), args.text, on, operator_name(), done=args.done

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from tui.commands.common import console, engine, print_json, scratch_engine
+from tui.commands.common import console, engine, print_json, print_rows, scratch_engine
 from tui.store.importer import ImportReport, role_label
+
+ROLE_ORDER = ("lead", "responsible", "supporting")
 
 _STATUS = {
     "new": "新计划已导入",
@@ -55,7 +57,7 @@ def run_import(args) -> int:
 
 
 def print_report(report: ImportReport) -> None:
-    from rich.table import Table
+    from rich.text import Text
 
     out = console()
     head = "（试运行，未写入）" if report.dry_run else ""
@@ -84,28 +86,26 @@ def print_report(report: ImportReport) -> None:
         out.print(
             "[yellow]注意：文件中没有写明牵头单位或责任单位，所有任务均无责任单位，请补充。[/]"
         )
-    table = Table(show_lines=False, expand=False)
-    table.add_column("编号", no_wrap=True)
-    table.add_column("任务")
-    for role in ("lead", "responsible", "supporting"):
-        table.add_column(role_label(role))
-    table.add_column("完成时限")
+    headers = ["编号", "任务", *(role_label(r) for r in ROLE_ORDER), "完成时限"]
+    rows = []
     for t in report.tasks:
         cols = []
-        for role in ("lead", "responsible", "supporting"):
-            names = []
+        for role in ROLE_ORDER:
+            names = Text()
             for o in t.owners:
                 if o.role != role:
                     continue
+                if names:
+                    names.append("、")
                 if o.kind == "unresolved":
-                    names.append(f"[yellow]{o.name}（待分解）[/]")
+                    names.append(f"{o.name}（待分解）", style="yellow")
                 elif o.kind == "group":
                     names.append(f"{o.name}（{o.members}个单位）")
                 else:
                     names.append(o.name)
-            cols.append("、".join(names))
-        table.add_row(t.number, t.title, *cols, t.deadline_text)
-    out.print(table)
+            cols.append(names)
+        rows.append((t.number, t.title, *cols, t.deadline_text))
+    print_rows(headers, rows)
     if report.unknown_units:
         out.print(
             f"[yellow]名录中没有的单位（已新建）{len(report.unknown_units)} 个：[/]"
