@@ -29,13 +29,13 @@ def _add_db(p: argparse.ArgumentParser, *, top: bool = False) -> None:
     )
 
 
-def _add_as_of(p: argparse.ArgumentParser, what: str) -> None:
+def _add_as_of(p: argparse.ArgumentParser, what: str, default: str = "今天") -> None:
     p.add_argument(
         "--as-of",
         dest="as_of",
         metavar="日期",
         default=argparse.SUPPRESS,
-        help=f"{what}（YYYY-MM-DD；也可写在子命令之前）",
+        help=f"{what}（YYYY-MM-DD，默认{default}；也可写在子命令之前）",
     )
 
 
@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
 
     p = sub.add_parser("overdue", help="逾期未完成的落实事项，按紧迫程度排序")
-    _add_as_of(p, "以某日为准（默认今天）")
+    _add_as_of(p, "以某日为准")
     p.add_argument("--unit", metavar="单位", help="只看某单位")
     p.add_argument("--plan", metavar="计划", help="只看某计划（计划编号或标题中的文字）")
     p.add_argument(
@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--date", metavar="日期", help="进展日期（默认为查看日期或今天，不能晚于查看日期）"
     )
-    _add_as_of(p, "查看日期：进展日期的默认值和上限（默认今天）")
+    _add_as_of(p, "查看日期：进展日期的默认值和上限")
     _add_db(p)
 
     p = sub.add_parser("workdays", help="按国家法定节假日计算工作日（如回复期限）")
@@ -138,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--rebuild", action="store_true", help="重新生成演示库（只重建带演示库标记的数据库）"
     )
     p.add_argument("--no-open", action="store_true", help="只生成演示库，不打开界面")
-    _add_as_of(p, "以某日为准打开（默认 2024-11-15）")
+    _add_as_of(p, "以某日为准打开", " 2024-11-15")
     p.add_argument(
         "--db",
         metavar="数据库",
