@@ -60,6 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入数据库")
     p.add_argument("--plan-year", type=int, metavar="年度", help="计划年度（覆盖从标题识别的年度）")
     p.add_argument("--region", metavar="地区", help="单位名录所属地区（默认根据文件内容识别）")
+    p.add_argument(
+        "--new-plan",
+        action="store_true",
+        help="作为新计划导入（已有同名计划但并非同一计划时，例如另一地区的同名计划）",
+    )
+    p.add_argument(
+        "--revision-of",
+        metavar="计划",
+        help="作为某计划（编号或标题）的新修订版导入",
+    )
     p.add_argument("--format", choices=["table", "json"], default="table", help=FORMATS_HELP)
     _add_db(p)
 

@@ -18,10 +18,11 @@ SOURCE_CN = {"parsed": "原文", "default": "默认", "manual": "人工更正"}
 
 
 def find_task(session, ref: str, plan: str | None):
-    """A task by id, or by its number as written (（46） or 46) within a plan."""
+    """A task by id, by its place in the outline (二、（一）), or by its number as written
+    (（46） or 46) when that number names one task only."""
     from sqlalchemy import select
 
-    from tui.store.models import Task
+    from tui.store.models import Plan, Task
     from tui.store.queries import find_plan
 
     q = select(Task).where(Task.active.is_(True))
@@ -31,18 +32,30 @@ def find_task(session, ref: str, plan: str | None):
         task = session.get(Task, int(ref))
         if task is not None:
             return task
-    number = ref if not ref.isdigit() else None
-    candidates = list(session.exec(q).scalars())
-    hits = [
-        t
-        for t in candidates
-        if t.number == ref or (number is None and t.number.strip("（）().．、") == ref)
-    ]
+    key = "".join(ref.split())
+    candidates = list(session.exec(q.order_by(Task.plan_id, Task.position)).scalars())
+    hits = [t for t in candidates if t.key == key]
+    if not hits:
+        bare = key.strip("（）().．、")
+        hits = [
+            t
+            for t in candidates
+            if t.number == key or (key.isdigit() and t.number.strip("（）().．、") == bare)
+        ]
     if len(hits) == 1:
         return hits[0]
     if not hits:
         raise DubanError(f"找不到任务：{ref}")
-    raise DubanError(f"任务编号 {ref} 在多个计划中出现，请用 --plan 指定计划，或直接使用任务 id")
+    titles = dict(session.exec(select(Plan.id, Plan.title)).all())
+    listed = "；".join(
+        f"{t.id}（计划 {t.plan_id}《{titles.get(t.plan_id, '')}》{t.key or t.number}）"
+        for t in hits[:8]
+    )
+    more = f" 等 {len(hits)} 项" if len(hits) > 8 else ""
+    raise DubanError(
+        f"任务编号 {ref} 对应多项任务：{listed}{more}。请写出章节编号（如 {hits[-1].key}）、"
+        "用 --plan 指定计划，或直接使用任务 id"
+    )
 
 
 def deadline_dict(v) -> dict:
@@ -74,6 +87,8 @@ def run_deadlines(args) -> int:
                 {
                     "task_id": task.id,
                     "number": task.number,
+                    "key": task.key,
+                    "title": task.title,
                     "due_kind": task.due_kind,
                     "due_dates": task.due_dates.split(",") if task.due_dates else [],
                     "deadlines": [deadline_dict(v) for v in views],
@@ -83,7 +98,7 @@ def run_deadlines(args) -> int:
         from rich.text import Text
 
         out = console()
-        out.print(f"[bold]{task.number}[/] {task.title}")
+        out.print(Text.assemble((task.key or task.number, "bold"), " ", task.title))
         text = Text(task.text)
         for v in views:
             if v.source == "parsed" and v.start >= 0:

@@ -18,6 +18,7 @@ def task_dict(row, deadlines=()) -> dict:
         "plan_id": row.plan_id,
         "plan": row.plan,
         "number": row.number,
+        "key": row.key,
         "section": row.section,
         "title": row.title,
         "text": row.text,
@@ -59,7 +60,7 @@ def run_tasks(args) -> int:
         rows_out.append(
             (
                 r.plan,
-                r.number,
+                r.key,
                 r.section.split(" / ")[-1] if r.section else "",
                 r.title,
                 *cols,

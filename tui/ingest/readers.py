@@ -17,25 +17,31 @@ from pathlib import Path
 from typing import Any
 
 from tui.errors import DubanError
-from tui.ingest.document import COLUMNS, Document, Line, Row
+from tui.ingest.document import Document, Line, Note, Row
 
-__all__ = ["read_document", "match_header", "HEADER_ALIASES"]
+__all__ = ["read_document", "match_header"]
 
 _MB = 1024 * 1024
 
-# Header spellings seen in real breakdown tables, mapped onto COLUMNS.
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "number": ("序号", "编号"),
-    "task": ("重点任务", "工作任务", "任务", "主要任务", "任务名称"),
-    "measure": ("具体措施", "工作措施", "主要措施", "工作内容", "具体任务"),
-    "lead": ("牵头单位", "牵头部门"),
-    "responsible": ("责任单位", "责任部门"),
-    "supporting": ("配合单位", "参加单位", "协办单位"),
-    "deadline": ("完成时限", "时间节点", "完成时间", "时限"),
+# Sub-headers under a header merged over several columns: 责任单位 over 牵头 | 配合.
+_SUBHEADERS = {
+    "牵头": "lead",
+    "牵头单位": "lead",
+    "牵头部门": "lead",
+    "责任": "responsible",
+    "主责": "responsible",
+    "责任单位": "responsible",
+    "配合": "supporting",
+    "配合单位": "supporting",
+    "参与": "supporting",
+    "协办": "supporting",
+    "协同": "supporting",
 }
-assert set(HEADER_ALIASES) == set(COLUMNS)
-_ALIAS_TO_COLUMN = {alias: col for col, names in HEADER_ALIASES.items() for alias in names}
 
+
+# Tables inside table cells are read down to this depth (the outermost table is depth 1);
+# deeper ones are reported as unplaced text, never dropped.
+_MAX_TABLE_DEPTH = 3
 # A header must match on at least this many cells; one match is too easily a coincidence.
 _MIN_HEADER_MATCHES = 2
 # Excel: how far down a sheet the header may sit (title rows above it).
@@ -108,17 +114,10 @@ def read_document(path: str | os.PathLike[str], *, max_bytes: int = 30 * _MB) ->
 
 
 def match_header(text: str) -> str | None:
-    """Map a header cell's text onto a column name; spaces and a bracketed note are ignored."""
-    key = "".join(text.split())
-    if not key:
-        return None
-    if key in _ALIAS_TO_COLUMN:
-        return _ALIAS_TO_COLUMN[key]
-    for bracket in ("（", "("):
-        head, sep, _ = key.partition(bracket)
-        if sep and head in _ALIAS_TO_COLUMN:
-            return _ALIAS_TO_COLUMN[head]
-    return None
+    """Map a header cell's text onto a column name (the vocabulary's [columns])."""
+    from tui.ingest.vocab import load_vocabulary
+
+    return load_vocabulary().column_of(text)
 
 
 # ---------------------------------------------------------------- helpers
@@ -137,8 +136,8 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or "系统错误"
 
 
-def _item_has_text(item: Line | Row) -> bool:
-    if isinstance(item, Line):
+def _item_has_text(item: Line | Row | Note) -> bool:
+    if isinstance(item, (Line, Note)):
         return bool(item.text.strip())
     return any(v.strip() for v in item.cells.values())
 
@@ -390,7 +389,7 @@ def _docx_items(body: Any, wdoc: Any) -> Iterator[Line | Row]:
             for piece in _para_text(el).split("\n"):
                 yield Line(no=no, text=piece)
         elif el.tag == _W + "tbl":
-            yield from _docx_table(Table(el, wdoc), counter, state)
+            yield from _docx_table(Table(el, wdoc), counter, state, depth=1)
 
 
 def _block_elements(parent: Any) -> Iterator[Any]:
@@ -471,40 +470,128 @@ def _header_mapping(texts: list[str]) -> dict[int, str] | None:
     return mapping if len(mapping) >= _MIN_HEADER_MATCHES else None
 
 
-def _docx_table(table: Any, counter: _Counter, state: dict[str, Any]) -> Iterator[Line | Row]:
+def _is_header_row(texts: list[str]) -> bool:
+    return _header_mapping(texts) is not None
+
+
+def find_header(
+    rows: list[list[str]], origins: list[list[Any]], scan: int
+) -> tuple[int, dict[int, str]] | None:
+    """(index of the last header row, column index → column) for a grid of distinct cell
+    texts, where ``origins[i][j]`` tells which cell a merged cell belongs to.
+
+    A header cell merged over several columns is resolved from the row below it when that
+    row holds sub-headers (责任单位 over 牵头 | 配合 → lead, supporting); a 工作任务 header
+    merged over two columns covers the task group and the task itself (task, measure).
+    """
+    for i, texts in enumerate(rows[:scan]):
+        mapping = _header_mapping(texts)
+        if mapping is None:
+            continue
+        header_at = i
+        below = rows[i + 1] if i + 1 < len(rows) else []
+        row_origins = origins[i]
+        for j, col in sorted(mapping.items()):
+            span = [j]
+            k = j + 1
+            while (
+                k < len(row_origins)
+                and row_origins[k] is not None
+                and (row_origins[k] == row_origins[j])
+            ):
+                span.append(k)
+                k += 1
+            if len(span) < 2:
+                continue
+            subs = {
+                k: _SUBHEADERS.get("".join(below[k].split())) if k < len(below) else None
+                for k in span
+            }
+            if any(subs.values()):
+                del mapping[j]
+                for k, sub in subs.items():
+                    if sub and sub not in mapping.values():
+                        mapping[k] = sub
+                header_at = i + 1
+            elif col == "task" and "measure" not in mapping.values():
+                mapping[span[1]] = "measure"
+        return header_at, mapping
+    return None
+
+
+def _docx_table(
+    table: Any, counter: _Counter, state: dict[str, Any], *, depth: int
+) -> Iterator[Line | Row | Note]:
     grid = _docx_grid(table)
     width = max((len(r) for r in grid), default=0)
     header_at: int | None = None
     mapping: dict[int, str] | None = None
-    for i, row in enumerate(grid):
-        mapping = _header_mapping(_distinct_texts(row))
-        if mapping is not None:
-            header_at = i
-            break
+    found = find_header(
+        [_distinct_texts(row) for row in grid],
+        [[id(tc) if tc is not None else None for tc, _ in row] for row in grid],
+        len(grid),
+    )
+    if found is not None:
+        header_at, mapping = found
     if mapping is None and state["mapping"] is not None and state["width"] == width:
         # A table split over pages often loses its header; reuse the previous table's columns.
         mapping, header_at = state["mapping"], -1
-    if mapping is None or header_at is None:
-        for row in grid:
-            texts = _distinct_texts(row)
-            no = counter.next()
-            joined = " ".join(t for t in texts if t)
-            if joined:
-                yield Line(no=no, text=joined)
-        return
-    state["mapping"], state["width"] = mapping, width
+    if mapping is not None and header_at is not None:
+        state["mapping"], state["width"] = mapping, width
 
     for i, row in enumerate(grid):
         no = counter.next()
-        if i <= header_at:
-            if i < header_at:
-                joined = " ".join(t for t in _distinct_texts(row) if t)
-                if joined:
-                    yield Line(no=no, text=joined)
+        if mapping is None or header_at is None or i < header_at:
+            texts = _distinct_texts(row)
+            if mapping is not None and i == header_at - 1 and _is_header_row(texts):
+                pass  # the first of a two-row header
+            elif joined := " ".join(t for t in texts if t):
+                yield Line(no=no, text=joined)
+        elif i > header_at:
+            item = _map_row(no, row, mapping)
+            if item is not None:
+                yield item
+        # Tables inside this row's cells follow the row, in document order.
+        for nested in _nested_tables(row):
+            if depth < _MAX_TABLE_DEPTH:
+                from docx.table import Table
+
+                inner_state: dict[str, Any] = {"mapping": None, "width": None}
+                yield from _docx_table(
+                    Table(nested, table._parent), counter, inner_state, depth=depth + 1
+                )
+            else:
+                yield from _too_deep(nested, counter, depth + 1)
+
+
+def _nested_tables(row: list[tuple[Any, str]]) -> Iterator[Any]:
+    """The w:tbl elements directly inside each distinct cell of a row."""
+    seen: set[int] = set()
+    for tc, _text in row:
+        if tc is None or id(tc) in seen:
             continue
-        item = _map_row(no, row, mapping)
-        if item is not None:
-            yield item
+        seen.add(id(tc))
+        for el in _block_elements(tc):
+            if el.tag == _W + "tbl":
+                yield el
+
+
+def _too_deep(tbl: Any, counter: _Counter, depth: int) -> Iterator[Note]:
+    """A table nested past _MAX_TABLE_DEPTH: the text of each of its rows (the innermost row
+    a paragraph sits in), reported with where it was."""
+    rows: dict[int, list[str]] = {}
+    for p in tbl.iter(_W + "p"):
+        tr = p.getparent()
+        while tr is not None and tr.tag != _W + "tr":
+            tr = tr.getparent()
+        text = _para_text(p).strip()
+        if text:
+            rows.setdefault(id(tr), []).append(text)
+    for texts in rows.values():
+        yield Note(
+            no=counter.next(),
+            text=f"表格嵌套过深（第 {depth} 层表格），未能识别：{' '.join(texts)}",
+        )
 
 
 def _distinct_texts(row: list[tuple[Any, str]]) -> list[str]:
@@ -607,11 +694,14 @@ def _xlsx_sheet(ws: Any) -> Iterator[Line | Row]:
 
     header_no: int | None = None
     mapping: dict[int, str] | None = None
-    for r, _ in rows[:_XLSX_HEADER_SCAN_ROWS]:
-        mapping = _header_mapping(distinct_row(r))
-        if mapping is not None:
-            header_no = r
-            break
+    scan = rows[: _XLSX_HEADER_SCAN_ROWS + 1]
+    found = find_header(
+        [distinct_row(r) for r, _ in scan],
+        [[source.get((r, c), (r, c)) for c in range(1, max_col + 1)] for r, _ in scan],
+        _XLSX_HEADER_SCAN_ROWS,
+    )
+    if found is not None:
+        header_no, mapping = scan[found[0]][0], found[1]
 
     for r, _ in rows:
         distinct = distinct_row(r)
@@ -619,6 +709,13 @@ def _xlsx_sheet(ws: Any) -> Iterator[Line | Row]:
         if not non_empty:
             continue
         if mapping is None or header_no is None or r < header_no:
+            if (
+                mapping is not None
+                and header_no is not None
+                and r == header_no - 1
+                and (_is_header_row(distinct))
+            ):
+                continue  # the first of a two-row header
             yield Line(no=r, text=" ".join(non_empty))
             continue
         if r == header_no:

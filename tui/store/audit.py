@@ -18,10 +18,14 @@ def _default(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
+# One encoder for every row: an import writes tens of thousands of audit rows.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_default, sort_keys=True)
+
+
 def to_json(value: Any) -> str:
     if value is None:
         return ""
-    return json.dumps(value, ensure_ascii=False, default=_default, sort_keys=True)
+    return _ENCODER.encode(value)
 
 
 def record(

@@ -1,17 +1,118 @@
 """Schema migrations: one function per version step, run inside the opening transaction.
 
-A store written by an older release is upgraded in place; nothing is dropped.
+A store written by an older release is upgraded in place; nothing is dropped, and each
+step leaves one audit row saying what it did.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
+from tui.clock import now as clock_now
+from tui.domain.identity import path_label, task_keys
+
+
+def _columns(conn: Connection, table: str) -> set[str]:
+    return {c["name"] for c in inspect(conn).get_columns(table)}
+
+
+def _audit(conn: Connection, action: str, before: dict, after: dict) -> None:
+    from tui.store.location import operator_name
+
+    conn.execute(
+        text(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after, batch) "
+            "VALUES (:at, :actor, :action, 'store', NULL, :before, :after, '')"
+        ),
+        {
+            "at": clock_now(),
+            "actor": operator_name(),
+            "action": action,
+            "before": json.dumps(before, ensure_ascii=False, sort_keys=True),
+            "after": json.dumps(after, ensure_ascii=False, sort_keys=True),
+        },
+    )
+
+
+def _outline_keys(conn: Connection, plan_id: int, tasks: list[tuple]) -> list[str]:
+    """Keys for (id, number, node_id) tasks, in the order given, from the stored outline."""
+    nodes = {
+        nid: (parent, path_label(number, heading))
+        for nid, parent, number, heading in conn.execute(
+            text("SELECT id, parent_id, number, heading FROM outline_node WHERE plan_id = :p"),
+            {"p": plan_id},
+        )
+    }
+
+    def path(node_id: int | None) -> tuple[str, ...]:
+        labels: list[str] = []
+        while node_id is not None and node_id in nodes:
+            parent, label = nodes[node_id]
+            labels.append(label)
+            node_id = parent
+        return tuple(reversed(labels))
+
+    return task_keys((path(node_id), number) for _id, number, node_id in tasks)
+
+
+def _v1_to_v2(conn: Connection) -> None:
+    """Task identity: tasks keyed by their place in the outline; plans may share a title.
+
+    Plans whose numbers repeat were imported with the old number-only identity, which put
+    the owners of later occurrences on the first task with that number. They are marked
+    identity_version 1 so that the next import of the plan moves those assignments — with
+    their progress and letters — to their own tasks.
+    """
+    if "key" not in _columns(conn, "task"):
+        conn.execute(text("ALTER TABLE task ADD COLUMN key VARCHAR NOT NULL DEFAULT ''"))
+    if "identity_version" not in _columns(conn, "plan"):
+        conn.execute(
+            text("ALTER TABLE plan ADD COLUMN identity_version INTEGER NOT NULL DEFAULT 2")
+        )
+    conn.execute(text("DROP INDEX IF EXISTS ix_plan_key"))
+    conn.execute(text('CREATE INDEX IF NOT EXISTS ix_plan_key ON "plan" ("key")'))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_task_plan_key ON task (plan_id, key)"))
+
+    repair: list[int] = []
+    keyed = 0
+    for (plan_id,) in conn.execute(text("SELECT id FROM plan ORDER BY id")).all():
+        for active in (1, 0):
+            tasks = conn.execute(
+                text(
+                    "SELECT id, number, node_id FROM task WHERE plan_id = :p AND active = :a "
+                    "ORDER BY position, id"
+                ),
+                {"p": plan_id, "a": active},
+            ).all()
+            if not tasks:
+                continue
+            keys = _outline_keys(conn, plan_id, tasks)
+            conn.execute(
+                text("UPDATE task SET key = :k WHERE id = :i"),
+                [{"k": k, "i": t[0]} for t, k in zip(tasks, keys, strict=True)],
+            )
+            keyed += len(tasks)
+            numbers = [t[1] for t in tasks]
+            if active and len(set(numbers)) < len(numbers):
+                repair.append(plan_id)
+    if repair:
+        conn.execute(
+            text(f"UPDATE plan SET identity_version = 1 WHERE id IN ({','.join(map(str, repair))})")
+        )
+    _audit(
+        conn,
+        "store.migrate",
+        {"schema_version": 1},
+        {"schema_version": 2, "tasks_keyed": keyed, "plans_to_repair_on_next_import": repair},
+    )
+
+
 # STEPS[n] upgrades a store from version n to n + 1.
-STEPS: dict[int, Callable[[Connection], None]] = {}
+STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
 
 
 def migrate(conn: Connection, current: int, target: int) -> None:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class Meta(SQLModel, table=True):
@@ -21,11 +21,15 @@ class Meta(SQLModel, table=True):
 
 
 class Plan(SQLModel, table=True):
-    """A plan document; re-imports of an edited version raise `revision`, same row."""
+    """A plan document; re-imports of an edited version raise `revision`, same row.
+
+    Two plans may share a title (every town writes "2024年法治政府建设工作计划"): a plan is
+    known by its title together with its issuer, region and tasks (see tui.store.importer).
+    """
 
     __tablename__ = "plan"
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(index=True, unique=True)  # normalised title: the plan's identity
+    key: str = Field(index=True)  # normalised title: finds the candidates, does not decide
     title: str
     issuer: str = ""
     issue_date: date | None = None
@@ -39,6 +43,10 @@ class Plan(SQLModel, table=True):
     plan_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     imported_at: datetime
     imported_by: str = ""
+    # 2: tasks are keyed by their place in the outline. 1: written by a release that keyed
+    # them by number alone, so owners of a repeated number may sit on the wrong task; the
+    # next import of the plan moves them to their own tasks.
+    identity_version: int = 2
 
 
 class PlanRevision(SQLModel, table=True):
@@ -67,11 +75,15 @@ class OutlineNode(SQLModel, table=True):
 
 class Task(SQLModel, table=True):
     __tablename__ = "task"
-    __table_args__ = (Index("ix_task_plan_active", "plan_id", "active"),)
+    __table_args__ = (
+        Index("ix_task_plan_active", "plan_id", "active"),
+        Index("ix_task_plan_key", "plan_id", "key"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
     node_id: int | None = Field(default=None, foreign_key="outline_node.id")
     number: str  # as written: （十二）, （46）, 3
+    key: str = ""  # place in the outline: 二、（一）; see tui.domain.identity
     title: str
     text: str = Field(sa_column=Column(Text, nullable=False))
     deadline_text: str = ""  # a 完成时限 cell, when the plan had one
