@@ -184,3 +184,23 @@ def test_an_office_can_add_a_label_without_code(tmp_path):
     plan = parse_document(Document("p.txt", "txt", lines), vocab)
     assert owners(plan.tasks[0]) == {"lead": ["县司法局"]}
     assert load_vocabulary(str(extra)).labels["抓总单位"] == "lead"
+
+
+def test_the_office_vocabulary_reaches_duban_import(cli, tmp_path, monkeypatch):
+    extra = tmp_path / "vocab.toml"
+    extra.write_text('[labels]\nlead = ["抓总单位"]\n', encoding="utf-8")
+    monkeypatch.setenv("DUBAN_VOCAB", str(extra))
+    plan = tmp_path / "plan.txt"
+    plan.write_text(
+        "某县2025年法治政府建设工作要点\n一、任务\n（一）完善法律顾问制度，年底前完成。\n"
+        "抓总单位：县司法局\n",
+        encoding="utf-8",
+    )
+    r = cli("import", str(plan), "--format", "json")
+    assert r.code == 0, r.err
+    assert [(o["role"], o["name"]) for o in r.json()["tasks"][0]["owners"]] == [
+        ("lead", "县司法局")
+    ]
+    monkeypatch.setenv("DUBAN_VOCAB", str(tmp_path / "missing.toml"))
+    r = cli("import", str(plan))
+    assert r.code == 2 and "找不到词表文件" in r.err

@@ -745,6 +745,72 @@ def _xlsx_sheet(ws: Any) -> Iterator[Line | Row]:
 # ---------------------------------------------------------------- pdf
 
 
+def _pdf_lines(textpage: Any) -> list[str]:
+    """A page's text lines in reading order: characters grouped into lines by where they
+    sit and ordered left to right, as poppler's pdftotext does — not in the order the
+    writer drew them (Word often draws “ ” last, from another font). Indentation is kept as
+    leading spaces (two per character width), which the parser reads as a new paragraph."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    raw = textpage.raw
+    x, y = ctypes.c_double(), ctypes.c_double()
+    # (baseline y, left, right, font size, char)
+    glyphs: list[tuple[float, float, float, float, str]] = []
+    for i in range(textpage.count_chars()):
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        if code in (10, 13) or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+            continue
+        ch = chr(code)
+        if ch.isspace() or not ch.isprintable():
+            continue
+        size = pdfium_c.FPDFText_GetFontSize(raw, i)
+        if (
+            not pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(x), ctypes.byref(y))
+            or size <= 0
+        ):
+            return _pdf_content_order(textpage)
+        left, _bottom, right, _top = textpage.get_charbox(i)
+        glyphs.append((y.value, min(left, x.value), max(right, x.value), size, ch))
+    if not glyphs:
+        return []
+    glyphs.sort(key=lambda g: (-g[0], g[1]))
+    rows: list[list[tuple[float, float, float, float, str]]] = []
+    baseline = 0.0
+    for g in glyphs:
+        if rows and abs(g[0] - baseline) <= 0.4 * g[3]:
+            rows[-1].append(g)
+        else:
+            rows.append([g])
+            baseline = g[0]
+    sizes = sorted(g[3] for g in glyphs)
+    unit = sizes[len(sizes) // 2]
+    margin = min(g[1] for g in glyphs)
+    lines = []
+    for row in rows:
+        row.sort(key=lambda g: g[1])
+        indent = round((row[0][1] - margin) / unit)
+        out = ["  " * indent if indent > 0 else ""]
+        prev_right = None
+        for _y, left, right, _size, ch in row:
+            if prev_right is not None and left - prev_right > 0.5 * unit:
+                out.append(" ")
+            out.append(ch)
+            prev_right = right
+        lines.append("".join(out))
+    return lines
+
+
+def _pdf_content_order(textpage: Any) -> list[str]:
+    """The page's text as the content stream orders it (when positions are unusable)."""
+    text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+    parts = text.split("\n")
+    if parts and parts[-1] == "":
+        parts.pop()
+    return parts
+
+
 def _read_pdf(p: Path, name: str) -> Document:
     import pypdfium2 as pdfium  # deferred: only PDFs need it
 
@@ -763,15 +829,11 @@ def _read_pdf(p: Path, name: str) -> Document:
             try:
                 textpage = page.get_textpage()
                 try:
-                    text = textpage.get_text_range()
+                    parts = _pdf_lines(textpage)
                 finally:
                     textpage.close()
             finally:
                 page.close()
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-            parts = text.split("\n")
-            if parts and parts[-1] == "":
-                parts.pop()
             for part in parts:
                 no += 1
                 items.append(Line(no=no, text=part))
