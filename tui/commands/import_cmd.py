@@ -21,7 +21,6 @@ def office_vocabulary():
     """The shipped vocabulary, extended by the office's own ``vocab.toml`` beside its
     settings file (or the file named by DUBAN_VOCAB) when there is one."""
     import os
-    from pathlib import Path
 
     from tui.config import config_path
     from tui.ingest.vocab import load_vocabulary
