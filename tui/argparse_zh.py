@@ -30,6 +30,13 @@ class ChineseHelpFormatter(argparse.HelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None) -> None:  # type: ignore[override]
         super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
+    def _format_usage(self, usage, actions, groups, prefix) -> str:  # type: ignore[override]
+        """Continuation lines line up under the first argument (the prefix is wide)."""
+        text = super()._format_usage(usage, actions, groups, prefix)
+        extra = cells(prefix or "") - len(prefix or "")
+        first, *rest = text.split("\n")
+        return "\n".join([first, *((" " * extra + ln) if ln.strip() else ln for ln in rest)])
+
     def format_help(self) -> str:
         text = super().format_help()
         return re.sub(r"^(\S[^\n]*):$", r"\1：", text, flags=re.M)
