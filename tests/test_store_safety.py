@@ -211,6 +211,15 @@ def test_plain_duban_on_a_missing_store_says_how_to_create_one(cli, tmp_path):
     assert not (tmp_path / "空").exists()
 
 
+def test_a_store_that_cannot_be_created_is_one_line(cli, tmp_path):
+    blocker = tmp_path / "文件"
+    blocker.write_text("x")
+    for args in (("init",), ("import", str(SEED002))):
+        r = cli(*args, "--db", str(blocker / "duban.db"), use_db=False)
+        one_line_error(r, "无法创建数据库文件夹", "不是文件夹")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["文件"]
+
+
 def test_init_creates_an_empty_store_once(cli, tmp_path):
     new = tmp_path / "新库" / "duban.db"
     r = cli("init", "--db", str(new), use_db=False)

@@ -23,7 +23,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
-from tui.errors import DubanError
+from tui.errors import DubanError, os_reason
 from tui.store import letter_models, models  # noqa: F401  (letter_models: create its tables)
 from tui.store.location import (
     ENV_DB,
@@ -88,11 +88,12 @@ def make_engine(db: str | None = None, *, create: bool = True, readonly: bool = 
             f"不支持的数据库类型“{parsed.drivername}”：{where}（本地数据库请直接写文件路径）"
         ) from exc
     path = sqlite_path(url) if parsed.drivername.startswith("sqlite") else None
+    created = False
     if path is not None:
         if (readonly or not create) and not path.is_file():
             raise DubanError(missing_store_message(db))
         if not readonly and not path.exists():
-            _create_file(path)
+            created = _create_file(path)
     try:
         if readonly and path is not None:
             from tui.store.sqlite_files import open_readonly
@@ -113,24 +114,37 @@ def make_engine(db: str | None = None, *, create: bool = True, readonly: bool = 
             _check_version(engine, where)
         else:
             _ensure_schema(engine)
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, DubanError) as exc:
         engine.dispose()
+        _WRITABLE.discard(engine)
+        if created and path is not None:  # never leave half a store behind
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        if isinstance(exc, DubanError):
+            raise
         from tui.store.db_errors import explain
 
         raise DubanError(explain(exc, where) or f"无法打开数据库：{where}") from exc
     return engine
 
 
-def _create_file(path: Path) -> None:
-    """A new, empty store file (SQLite fills it in), 0600 in a folder made 0700."""
+def _create_file(path: Path) -> bool:
+    """A new, empty store file (SQLite fills it in), 0600 in a folder made 0700.
+
+    False if another process created it first."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.close(fd)
-    except FileExistsError:
-        return
     except OSError as exc:
-        raise DubanError(f"无法创建数据库：{path}（{exc.strerror}）") from exc
+        why = "同名的文件已存在，不是文件夹" if isinstance(exc, FileExistsError) else os_reason(exc)
+        raise DubanError(f"无法创建数据库文件夹：{path.parent}（{why}）") from exc
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise DubanError(f"无法创建数据库：{path}（{os_reason(exc)}）") from exc
+    os.close(fd)
+    return True
 
 
 def scratch_engine(db: str | None = None) -> Engine:
