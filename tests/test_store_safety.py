@@ -191,6 +191,29 @@ def test_listing_an_existing_store_leaves_every_file_as_it_was(cli, office, name
     assert listing(office.parent) == files
 
 
+def test_listing_a_store_of_an_older_release_reads_it_without_migrating(cli, tmp_path):
+    old = tmp_path / "旧库.db"
+    shutil.copy(Path(__file__).parent / "fixtures" / "store_schema1.sqlite", old)
+    files = listing(tmp_path)
+    for args in (
+        ("tasks", "--format", "json"),
+        ("units", "list"),
+        ("letters", "list"),
+        ("overdue", "--as-of", "2025-03-01"),
+        ("deadlines", "3"),
+    ):
+        r = cli(*args, "--db", str(old), use_db=False)
+        assert r.code == 0, (args, r.err)
+        assert listing(tmp_path) == files, args
+    tasks = cli("tasks", "--format", "json", "--db", str(old), use_db=False).json()
+    assert len(tasks) > 26 and all(t["key"] for t in tasks)
+    # A writer upgrades the file in place.
+    assert cli("init", "--db", str(old), use_db=False).code == 0
+    con = sqlite3.connect(old)
+    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() != ("1",)
+    con.close()
+
+
 def test_writing_commands_do_not_create_a_store(cli, tmp_path):
     new = tmp_path / "nowhere" / "duban.db"
     for args in (

@@ -110,9 +110,15 @@ def make_engine(db: str | None = None, *, create: bool = True, readonly: bool = 
         if path is not None:
             _WRITABLE.add(engine)
     try:
-        if readonly:
-            _check_version(engine, where)
-        else:
+        if readonly and _check_version(engine, where) < models.SCHEMA_VERSION:
+            engine.dispose()
+            if path is None:
+                raise DubanError(
+                    f"数据库是旧版本，请先运行 duban init 升级（只增加表和字段）：{where}"
+                )
+            # Reading cannot migrate the file: read a migrated copy in memory instead.
+            return scratch_engine(db)
+        if not readonly:
             _ensure_schema(engine)
     except (SQLAlchemyError, DubanError) as exc:
         engine.dispose()
@@ -148,9 +154,10 @@ def _create_file(path: Path) -> bool:
 
 
 def scratch_engine(db: str | None = None) -> Engine:
-    """An in-memory copy of the store (empty if there is none) for a dry run: nothing on disk.
+    """An in-memory copy of the store (empty if there is none), schema upgraded: nothing on disk.
 
-    A server database is used as is: the dry run rolls back its transaction there.
+    For a dry run, and for reading a store written by an older release without migrating
+    the file. A server database is used as is (a dry run rolls back its transaction there).
     """
     url = resolve_db_url(db)
     path = sqlite_path(url)
@@ -210,8 +217,8 @@ def _dispose_all() -> None:
         dispose_engine(engine)
 
 
-def _check_version(engine: Engine, where: str) -> None:
-    """A read-only opening cannot migrate: an older store must be upgraded by a writer first."""
+def _check_version(engine: Engine, where: str) -> int:
+    """The store's schema version; a newer one than this program's is refused."""
     with engine.connect() as conn:
         try:
             row = conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).first()
@@ -222,11 +229,7 @@ def _check_version(engine: Engine, where: str) -> None:
         raise DubanError(
             f"数据库版本（{version}）高于本程序支持的版本（{models.SCHEMA_VERSION}），请升级督办台"
         )
-    if version < models.SCHEMA_VERSION:
-        raise DubanError(
-            f"数据库是旧版本（{version}），本程序为版本 {models.SCHEMA_VERSION}："
-            f"请先运行 duban init 升级（只增加表和字段，不删除数据）：{where}"
-        )
+    return version
 
 
 def _ensure_schema(engine: Engine) -> None:
