@@ -424,6 +424,22 @@ def test_keys_are_well_formed():
     assert {Path(k.document).suffix for k in twins} >= {".txt", ".docx"}
     assert {Path(k.document).suffix for k in KEYS} == set(DOCUMENT_SUFFIXES)
     assert len({k.region for k in KEYS}) >= 8
+    assert len({k.years for k in KEYS}) >= 6
+
+
+def test_one_text_document_is_gbk():
+    """Offices still send GBK text: one document is GBK, not UTF-8."""
+    gbk = []
+    for key in KEYS:
+        if key.path.suffix != ".txt":
+            continue
+        data = key.path.read_bytes()
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            data.decode("gbk")
+            gbk.append(key.document)
+    assert gbk, "no GBK-encoded text document in the corpus"
 
 
 def test_corpus_score(cli, tmp_path_factory, capsys):
