@@ -56,7 +56,7 @@ JOBS: tuple[tuple[str, str, str, dict], ...] = (
     ("src/ningchuan_2026_fenjie.txt", "ningchuan_2026_fenjie.xlsx", "xlsx", {}),
     ("src/liuxi_sfj_2026_qingdan.txt", "liuxi_sfj_2026_qingdan.xlsx", "xlsx", {}),
     ("src/luming_2020_yaodian.txt", "luming_2020_yaodian.pdf", "pdf", {}),
-    ("src/anlan_2022_fangan.txt", "anlan_2022_fangan.pdf", "pdf", {}),
+    ("src/anlan_2022_fangan.txt", "anlan_2022_fangan.pdf", "pdf", {"quotes_last": True}),
     ("src/baihua_2019_fenjie.txt", "baihua_2019_fenjie_gbk.txt", "gbk", {}),
     ("liuxi_2025_fenjie.txt", "liuxi_2025_fenjie_fanti.txt", "txt", {"s2t": True}),
 )
@@ -302,7 +302,11 @@ def check_font_covers(texts: list[str]) -> None:
     assert not missing, f"the shipped font lacks {''.join(missing)}"
 
 
-def write_pdf(source: Source, out: Path) -> None:
+def write_pdf(source: Source, out: Path, quotes_last: bool = False) -> None:
+    """A PDF of 35-character lines with page numbers. ``quotes_last`` writes each page's
+    quotation marks after the rest of its text, at their places, as some Word exports do
+    (the quote glyphs come from the Latin font, a separate run): a reader that follows the
+    content stream then finds them at the end of the page; pdftotext reads them in place."""
     from fpdf import FPDF
 
     paras = [b for b in source.blocks if isinstance(b, Para)]
@@ -315,6 +319,7 @@ def write_pdf(source: Source, out: Path) -> None:
     pdf.add_font("DubanSerif", fname=str(FONT))
     page_width = 210.0
     state = {"y": PDF_TOP, "page": 0}
+    quotes: list[tuple[float, float, float, str]] = []  # this page's (x, y, size, mark)
 
     def new_page() -> None:
         if state["page"]:
@@ -324,6 +329,10 @@ def write_pdf(source: Source, out: Path) -> None:
         state["y"] = PDF_TOP
 
     def footer() -> None:
+        for x, y, size, mark in quotes:
+            pdf.set_font("DubanSerif", size=size)
+            pdf.text(x, y, mark)
+        quotes.clear()
         pdf.set_font("DubanSerif", size=14)
         label = f"— {state['page']} —"
         pdf.text((page_width - pdf.get_string_width(label)) / 2, 297 - 20, label)
@@ -332,7 +341,21 @@ def write_pdf(source: Source, out: Path) -> None:
         if state["y"] + PDF_LINE_MM > PDF_BOTTOM:
             new_page()
         pdf.set_font("DubanSerif", size=size)
-        pdf.text(x, state["y"], text)
+        if quotes_last and ("“" in text or "”" in text):
+            run, run_x = "", x
+            for ch in text:
+                if ch in "“”":
+                    if run:
+                        pdf.text(run_x, state["y"], run)
+                    quotes.append((run_x + pdf.get_string_width(run), state["y"], size, ch))
+                    run_x += pdf.get_string_width(run + ch)
+                    run = ""
+                else:
+                    run += ch
+            if run:
+                pdf.text(run_x, state["y"], run)
+        else:
+            pdf.text(x, state["y"], text)
         state["y"] += PDF_LINE_MM
 
     new_page()
@@ -385,7 +408,7 @@ def main() -> None:
         elif kind == "xlsx":
             write_xlsx(read_source(HERE / src, conv), out)
         elif kind == "pdf":
-            write_pdf(read_source(HERE / src, conv), out)
+            write_pdf(read_source(HERE / src, conv), out, opts.get("quotes_last", False))
         elif kind == "gbk":
             write_text(plain_text(HERE / src), out, "gbk")
         elif kind == "txt":
