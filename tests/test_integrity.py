@@ -138,3 +138,44 @@ def test_restore_checks_the_backup_and_keeps_the_replaced_store(cli, store, tmp_
     ).fetchone() == (0,)
     con.close()
     assert cli("audit", "verify").code == 0
+
+
+def test_files_are_private_under_a_permissive_umask(tmp_path):
+    """A whole `duban import` started under umask 022: the folder it makes is 0700, the
+    store and its WAL files 0600, and so is a backup."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    folder = tmp_path / "办公室数据"
+    db = folder / "duban.db"
+    env = {"PATH": "/usr/bin:/bin", "DUBAN_USER": "测试员", "HOME": str(tmp_path)}
+
+    def duban(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "tui.cli", *args, "--db", str(db)],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            preexec_fn=lambda: os.umask(0o022),
+        )
+
+    assert duban("import", str(SEED002)).returncode == 0
+    assert duban("backup", str(tmp_path / "backup.db")).returncode == 0
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    made = [p for p in folder.iterdir()] + [tmp_path / "backup.db"]
+    assert db in made
+    for p in made:
+        assert oct(p.stat().st_mode & 0o777) == "0o600", p
+
+
+def test_commits_are_durable(db, cli):
+    from tui.store.db import make_engine
+
+    assert cli("init").code == 0
+    engine = make_engine(str(db), create=False)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    engine.dispose()

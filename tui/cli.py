@@ -205,6 +205,9 @@ def _check_as_of(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The office's data is private: every file the program makes (store, WAL, backups,
+    # letters, lists) is readable by its owner only, whatever umask the shell had.
+    os.umask(0o077)
     args_list = list(sys.argv[1:] if argv is None else argv)
     if argv is None and args_list[:1] == ["overdue"]:
         import gc

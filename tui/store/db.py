@@ -58,7 +58,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    # FULL: a commit (a letter number issued, a sign-off) survives a power cut. Measured on
+    # this machine: 0.3–0.5 ms more per commit than NORMAL, nothing a desk officer notices.
+    cur.execute("PRAGMA synchronous=FULL")
     cur.close()
 
 
