@@ -10,6 +10,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+from rich.markup import escape
+
 from tui.commands.common import console
 from tui.errors import DubanError, os_reason
 
@@ -57,7 +59,7 @@ def run_backup(args) -> int:
         src.close()
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(f"{tmp}{suffix}").unlink(missing_ok=True)
-    console().print(f"已备份到 {dest}")
+    console().print(f"已备份到 {escape(str(dest))}")
     return 0
 
 
@@ -154,5 +156,5 @@ def run_restore(args) -> int:
     finally:
         src.close()
     where = f"；原数据库已改名保留为 {kept}" if kept else ""
-    console().print(f"已从 {source} 恢复数据库 {target}{where}")
+    console().print(escape(f"已从 {source} 恢复数据库 {target}{where}"))
     return 0
