@@ -109,3 +109,40 @@ def test_another_desk_writing_is_one_line_and_waits_first(tmp_path):
         duban("progress", "1", "另一台督办台写完后记录", "--date", "2024-08-02", db=db).returncode
         == 0
     )
+
+
+def test_two_imports_of_the_same_file_at_once_make_one_plan(tmp_path):
+    db = tmp_path / "duban.db"
+    assert duban("init", db=db).returncode == 0
+    plan = tmp_path / "plan.txt"
+    plan.write_text(synthetic_breakdown(800), encoding="utf-8")
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tui.cli",
+                "import",
+                str(plan),
+                "--db",
+                str(db),
+                "--format",
+                "json",
+            ],
+            cwd=ROOT,
+            env={**ENV, "HOME": str(tmp_path)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _out, err in results]
+    import json
+
+    statuses = sorted(json.loads(out)["status"] for out, _err in results)
+    assert statuses == ["new", "unchanged"]
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM plan").fetchone() == (1,)
+    con.close()
