@@ -229,7 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        _fail("已中断")
+        from tui.commands.common import committed_so_far
+
+        done = committed_so_far()
+        _fail("已中断" + (f"；中断前已保存：{'；'.join(done)}" if done else "；没有保存任何更改"))
         return 130
     except SystemExit as exc:  # -h / --help
         return int(exc.code or 0)
