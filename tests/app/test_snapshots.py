@@ -7,6 +7,7 @@ Review changes with the snapshot report before running ``pytest --snapshot-updat
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -113,7 +114,7 @@ def test_empty_store_teaches_80x24(snap_compare, tmp_path, monkeypatch):
     from tui.app.app import DubanApp
     from tui.services.store import open_store
 
-    monkeypatch.setenv("DUBAN_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("DUBAN_CONFIG", os.devnull)
     app = DubanApp(
         open_store(str(tmp_path / "new.db"), create=True),
         as_of=date(2024, 11, 15),
@@ -314,7 +315,7 @@ def test_new_store_question(snap_compare, tmp_path, monkeypatch):
     from tui.app.app import DubanApp
     from tui.services.store import locate
 
-    monkeypatch.setenv("DUBAN_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("DUBAN_CONFIG", os.devnull)
     app = DubanApp(
         None, as_of=date(2024, 11, 15), target=locate(str(tmp_path / "new.db")), operator="测试员"
     )

@@ -320,13 +320,13 @@ class DubanApp(App):
     def closed(self) -> bool:
         return self._store_closed
 
-    def _close(self) -> bool:
+    def _close(self) -> None:
         if self._store_closed or self.store is None:
-            return True
+            return
         if self.board is not None:
             self.board.close()
         self._store_closed = True
-        return close_store(self.store)
+        close_store(self.store)
 
     def on_unmount(self) -> None:
         # Left without q (ctrl+q, the end of a test): close here, the UI is gone anyway.

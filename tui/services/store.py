@@ -7,10 +7,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from tui.store.db import make_engine
+from tui.store.db import dispose_engine, make_engine
 from tui.store.desk import engine_db
 from tui.store.location import resolve_db_url, sqlite_path
-from tui.store.maintenance import checkpoint
 
 
 @dataclass(frozen=True)
@@ -67,11 +66,7 @@ def open_store(target: StoreTarget | str | None, *, create: bool = False) -> Sto
     return Store(make_engine(target.url, create=create), target)
 
 
-def close_store(store: Store) -> bool:
-    """Checkpoint the WAL into the database file and release every connection; True when
-    the ``.db`` file alone now holds every change."""
-    try:
-        complete = checkpoint(store.engine)
-    finally:
-        store.engine.dispose()
-    return complete
+def close_store(store: Store) -> None:
+    """Checkpoint the WAL into the database file (``wal_checkpoint(TRUNCATE)``) and release
+    every connection, so the ``.db`` file alone holds every change."""
+    dispose_engine(store.engine)

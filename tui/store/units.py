@@ -252,3 +252,9 @@ def create_unit(session: Session, region: str, name: str, actor: str, kind: str 
     session.flush()
     record(session, actor, "unit.create", "unit", unit.id, None, {**_unit_dict(unit), "desk": True})
     return unit
+
+
+def unit_regions(session: Session) -> list[str]:
+    """The regions that have units, in name order."""
+    q = select(Unit.region).where(Unit.merged_into.is_(None)).distinct().order_by(Unit.region)
+    return [r for r in session.exec(q).scalars() if r]
