@@ -155,8 +155,9 @@ def parse_when(value: object) -> tuple[date | None, str | None]:
     return day, None
 
 
-def _changed_columns(row: FileRow, target) -> list[str]:
-    """Read-only columns whose value differs from what the store says now (stable ones)."""
+def _changed_columns(row: FileRow, target, exported: date | None) -> list[str]:
+    """Read-only columns whose value differs from what the store says: the stable ones,
+    and the last progress as of the ledger's date (when the file still says it)."""
     now = {
         "计划": target.plan_title,
         "章节": target.section,
@@ -165,6 +166,8 @@ def _changed_columns(row: FileRow, target) -> list[str]:
         "责任单位": target.unit_name,
         "角色": ROLE_CN.get(target.role, target.role),
     }
+    if exported is not None:
+        now["最近进展"] = target.last_report(exported)
     names = []
     for name, value in zip(READ_ONLY, row.read_only, strict=True):
         if name in now and norm_cell(value) != norm_cell(now[name]):
@@ -237,13 +240,13 @@ def plan_import(
             )
         if row.sheet not in ledger.sheets_without_digest:
             if norm_cell(row.digest) != digest(row.read_only):
-                cols = _changed_columns(row, target)
+                cols = _changed_columns(row, target, ledger.as_of)
                 which = "“" + "”“".join(cols) + "”" if cols else "只读列"
                 reasons.append(
                     f"{which}被改动过（台账中只能填写“进展情况”“是否完成”“完成时间”），本行未导入"
                 )
         else:
-            cols = _changed_columns(row, target)
+            cols = _changed_columns(row, target, ledger.as_of)
             if cols:
                 reasons.append(f"“{'”“'.join(cols)}”与数据库不一致（被改动过），本行未导入")
         done, err = parse_done(row.done)

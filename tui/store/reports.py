@@ -336,7 +336,16 @@ class ImportTarget:
     unit_name: str
     role: str
     completed_on: date | None
-    progress_texts: set[str] = field(default_factory=set)
+    progress_texts: set[str] = field(default_factory=set)  # whitespace collapsed
+    reports: list[tuple[date, str]] = field(default_factory=list)  # in order
+
+    def last_report(self, as_of: date) -> str:
+        """The latest report on or before a date (what a ledger of that date showed)."""
+        last = ""
+        for on, text_ in self.reports:
+            if on <= as_of:
+                last = text_
+        return last
 
 
 def import_targets(session: Session, ids: Sequence[int]) -> dict[int, ImportTarget]:
@@ -368,11 +377,15 @@ def import_targets(session: Session, ids: Sequence[int]) -> dict[int, ImportTarg
                 role,
                 _d(done),
             )
-        for aid, text_ in conn.execute(
-            text(f"SELECT assignment_id, text FROM progress WHERE assignment_id IN ({_in(part)})")
+        for aid, on, text_ in conn.execute(
+            text(
+                "SELECT assignment_id, reported_on, text FROM progress "
+                f"WHERE assignment_id IN ({_in(part)}) ORDER BY assignment_id, reported_on, id"
+            )
         ):
             if aid in out:
                 out[aid].progress_texts.add(" ".join(str(text_).split()))
+                out[aid].reports.append((_d(on), str(text_)))
     return out
 
 
