@@ -161,7 +161,9 @@ def test_export_layout(cli, demo, tmp_path):
     assert ws.cell(2, col("事项键")).protection.locked
     assert ws.cell(2, col("任务内容")).protection.locked
     for name in ("进展情况", "是否完成", "完成时间"):
-        assert not ws.cell(2, col(name)).protection.locked, name
+        # unlocked for the whole column (empty cells take the column's style)
+        letter = openpyxl.utils.get_column_letter(col(name))
+        assert not ws.column_dimensions[letter].protection.locked, name
     dv = {str(d.sqref).split(":")[0]: d for d in ws.data_validations.dataValidation}
     assert dv[f"{openpyxl.utils.get_column_letter(col('是否完成'))}2"].formula1 == '"是,否"'
     assert dv[f"{openpyxl.utils.get_column_letter(col('完成时间'))}2"].type == "date"

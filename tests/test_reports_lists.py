@@ -255,3 +255,20 @@ def test_lists_for_units_with_hostile_names(cli, seed001, tmp_path):
     assert "exe.局任务清单.docx" in files
     assert all(len(f.encode("utf-8")) <= MAX_NAME_BYTES for f in files)
     assert not any(ch in f for f in files for ch in '\\/:*?"<>|\u202e\u202c')
+
+
+def test_display_width_agrees_with_the_unicode_database():
+    from tui.reports.text import display_width, display_width_exact
+
+    samples = [
+        "区司法局任务清单",
+        "二、（一）1．（1）",
+        "abc 123",
+        "“引号”《书名》〔2024〕",
+        "ｆｕｌｌ－ｗｉｄｔｈ",
+        "한국어",
+        "𠀀𠀁",
+        "—…·",
+    ]
+    for text in samples:
+        assert display_width(text) == display_width_exact(text), text

@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from tui.reports.text import ROLE_CN, cn_date
 from tui.reports.xlsx_writer import Column, SheetSpec, Validation, sheet_name, write_xlsx
@@ -126,9 +127,8 @@ def digest(values: Sequence[object]) -> str:
 # ----------------------------------------------------------------------------- rows
 
 
-@dataclass(frozen=True)
-class LedgerRow:
-    """What one row shows, before the key and digest are added."""
+class LedgerRow(NamedTuple):
+    """What one row shows, before the key and digest are added (a tuple: 200,000 of them)."""
 
     assignment_id: int
     plan: str
@@ -159,29 +159,46 @@ def deadline_cell(
     return f"{text}（{words}）" if words else text
 
 
-def _cells(n: int, r: LedgerRow) -> tuple:
-    return (
-        n,
-        r.plan,
-        r.section,
-        r.task_key,
-        r.task_text,
-        r.unit,
-        ROLE_CN.get(r.role, r.role),
-        r.deadline,
-        r.status,
-        r.days_overdue,
-        r.last_progress,
-        r.letters,
-    )
-
-
 def sheet_rows(secret: str, rows: Sequence[LedgerRow]) -> list[tuple]:
+    """Each row's cells with its key and digest in front and three empty editable cells.
+
+    The text cells are written as `norm_cell` leaves them (whitespace runs collapsed), so
+    the digest hashes them as they are; each distinct text is normalised once (a task's
+    text repeats on every unit's row)."""
     out = []
     append = out.append
+    seen: dict[str, str] = {}
+
+    def norm(v: str) -> str:
+        t = seen.get(v)
+        if t is None:
+            t = seen[v] = " ".join(v.split())
+        return t
+
+    keyed = hmac.new(secret.encode("utf-8"), digestmod=hashlib.sha256)
+    sha = hashlib.sha256
     for n, r in enumerate(rows, start=1):
-        visible = _cells(n, r)
-        append((row_key(secret, r.assignment_id), digest(visible), *visible, None, None, None))
+        texts = [
+            norm(x)
+            for x in (
+                r.plan,
+                r.section,
+                r.task_key,
+                r.task_text,
+                r.unit,
+                ROLE_CN.get(r.role, r.role),
+            )
+        ]
+        tail = [norm(r.deadline), r.status]
+        days = "" if r.days_overdue is None else str(r.days_overdue)
+        more = [norm(r.last_progress), norm(r.letters)]
+        mark = sha("\x1f".join([str(n), *texts, *tail, days, *more]).encode("utf-8")).hexdigest()[
+            :12
+        ]
+        mac = keyed.copy()
+        mac.update(f"assignment:{r.assignment_id}".encode())
+        key = f"{r.assignment_id}-{mac.hexdigest()[:10]}"
+        append((key, mark, n, *texts, *tail, r.days_overdue, *more))
     return out
 
 
@@ -201,8 +218,8 @@ def plan_columns() -> list[Column]:
         "“完成时间”请填写日期，如 2024-10-31",
     )
     return [
-        Column(KEY, style="key", width=16, hidden=True),
-        Column(DIGEST, style="key", width=14, hidden=True),
+        Column(KEY, style="key", width=16, hidden=True, inline=True),
+        Column(DIGEST, style="key", width=14, hidden=True, inline=True),
         Column("序号", style="int", width=6),
         Column("计划", max_width=24),
         Column("章节", max_width=28),

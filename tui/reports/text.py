@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import date
@@ -28,8 +29,22 @@ def cn_dates(dates: Sequence[date], limit: int = 0) -> str:
     return text
 
 
+# East Asian wide and full-width ranges (Unicode EastAsianWidth W/F), for counting in C.
+_WIDE = re.compile(
+    "[\u1100-\u115f\u231a\u231b\u2329\u232a\u2e80-\u303e\u3041-\u33ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3"
+    "\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6"
+    "\U0001f300-\U0001f64f\U0001f900-\U0001f9ff\U00020000-\U0003fffd]"
+)
+
+
 def display_width(text: str) -> int:
     """Columns a text takes in a spreadsheet or terminal: wide (CJK) characters count 2."""
+    return len(text) + len(_WIDE.findall(text))
+
+
+def display_width_exact(text: str) -> int:
+    """`display_width` by the Unicode database, character by character (for checking)."""
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 

@@ -215,7 +215,6 @@ def export_ledger(
 ) -> LedgerExport:
     """Every live assignment (of a plan, of a unit) with its status as of a date."""
     from tui.clock import now
-    from tui.domain.board import evaluate
     from tui.domain.status import Status
     from tui.reports.ledger import LedgerRow, PlanSheet, SummaryLine, deadline_cell, write_ledger
     from tui.reports.text import ROLE_ORDER
@@ -236,21 +235,31 @@ def export_ledger(
         secret = store_secret(s)
     if not facts:
         raise DubanError("没有符合条件的落实事项，未生成台账")
-    evaluated = evaluate(facts, as_of, soon_days=soon_days)
     role_rank = {r: i for i, r in enumerate(ROLE_ORDER)}
     tasks = extras.tasks
 
-    def order(e) -> tuple:
-        f = e.fact
+    def order(f) -> tuple:
         return (f.plan_id, tasks[f.task_id][3], f.task_id, role_rank.get(f.role, 9), f.unit_name)
 
-    evaluated.sort(key=order)
+    facts.sort(key=order)
     by_plan: dict[int, list] = {}
     counts: dict[int, Counter] = {}
-    for e in evaluated:
-        f, st = e.fact, e.status
+    status_of = _status_memo(as_of, soon_days)
+    deadlines: dict = {}
+    words, overrides, letters = extras.words, extras.overrides, extras.letters
+    overdue = Status.OVERDUE
+    for f in facts:
+        st = status_of(f)
         key, text, section, _pos = tasks[f.task_id]
         status = st.status.value
+        extended = f.id in overrides
+        # One wording per task's dates (a task's units share them); extensions differ.
+        dkey = (f.task_id, f.due_dates) if extended else f.task_id
+        deadline = deadlines.get(dkey)
+        if deadline is None:
+            deadline = deadlines[dkey] = deadline_cell(
+                f.due_dates, f.recurring, words.get(f.task_id, ""), override=extended
+            )
         row = LedgerRow(
             f.id,
             f.plan_title,
@@ -259,24 +268,23 @@ def export_ledger(
             text,
             f.unit_name if f.unit_id is not None else f"{f.unit_name}（待分解）",
             f.role,
-            deadline_cell(
-                f.due_dates,
-                f.recurring,
-                extras.words.get(f.task_id, ""),
-                override=f.id in extras.overrides,
-            ),
+            deadline,
             status,
-            st.days if st.status is Status.OVERDUE else None,
+            st.days if st.status is overdue else None,
             f.last_progress,
-            extras.letters.get(f.id, ""),
+            letters.get(f.id, ""),
         )
-        by_plan.setdefault(f.plan_id, []).append(row)
-        counts.setdefault(f.plan_id, Counter())[status] += 1
+        rows = by_plan.get(f.plan_id)
+        if rows is None:
+            rows = by_plan[f.plan_id] = []
+            counts[f.plan_id] = Counter()
+        rows.append(row)
+        counts[f.plan_id][status] += 1
     sheets = [
         PlanSheet(pid, extras.plans[pid].title, rows) for pid, rows in sorted(by_plan.items())
     ]
     summary = [SummaryLine(s.plan_title, dict(counts[s.plan_id])) for s in sheets]
-    total = len(evaluated)
+    total = len(facts)
     progress(0, total, "写入台账")
     try:
         write_ledger(
@@ -301,6 +309,32 @@ def export_ledger(
         [(s.plan_id, s.plan_title, len(s.rows)) for s in sheets],
         all_counts,
     )
+
+
+def _status_memo(as_of: date, soon_days: int):
+    """Status of a board fact, judged once per distinct input (as `tui.domain.board.evaluate`
+    does, without the urgency the ledger does not show)."""
+    from tui.domain.status import assignment_status
+
+    cache: dict = {}
+
+    def status_of(f):
+        # The store shares one due-date tuple among a task's facts, so its identity is a
+        # cheap key (as in evaluate); every fact stays alive while this runs.
+        key = (id(f.due_dates), f.completed_on, f.progress_dates if f.recurring else None)
+        st = cache.get(key)
+        if st is None:
+            st = cache[key] = assignment_status(
+                f.due_dates,
+                as_of,
+                completed_on=f.completed_on,
+                progress_dates=f.progress_dates,
+                recurring=f.recurring,
+                soon_days=soon_days,
+            )
+        return st
+
+    return status_of
 
 
 # ----------------------------------------------------------------------------- ledger import
