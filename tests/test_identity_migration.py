@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tui.store.audit import verify_chain
 from tui.store.db import make_engine, schema_version
 from tui.store.models import SCHEMA_VERSION
 
@@ -56,28 +57,35 @@ def test_old_store_upgrades_keeping_every_row(old_store):
     progress_before = con.execute("SELECT * FROM progress ORDER BY id").fetchall()
     letters_before = con.execute("SELECT * FROM letter ORDER BY id").fetchall()
     audit_before = con.execute("SELECT * FROM audit_log ORDER BY id").fetchall()
+    assert len(audit_before[0]) == 9  # the release before the hash chain
     con.close()
     assert before["progress"] == 5 and before["letter"] == 1
 
-    engine = make_engine(str(old_store))
+    from tui.store.migrations import STEPS
+
+    # Each step of the upgrade adds one audit row saying so; nothing else is added or lost.
+    steps = sum(1 for v in STEPS if 1 <= v < SCHEMA_VERSION)
+    engine = make_engine(str(old_store), create=False)
     try:
         assert schema_version(engine) == SCHEMA_VERSION >= 2
+        with engine.connect() as conn:
+            report = verify_chain(conn)
+        assert report.broken is None and report.rows == before["audit_log"] + steps
     finally:
         engine.dispose()
 
     after = counts(old_store)
-    # Each step of the upgrade adds one audit row saying so; nothing else is added or lost.
-    from tui.store.migrations import STEPS
-
-    steps = sum(1 for v in STEPS if 1 <= v < SCHEMA_VERSION)
     assert after == {**before, "audit_log": before["audit_log"] + steps}
     con = sqlite3.connect(old_store)
     try:
         assert con.execute("SELECT * FROM progress ORDER BY id").fetchall() == progress_before
         assert con.execute("SELECT * FROM letter ORDER BY id").fetchall() == letters_before
-        assert (
-            con.execute("SELECT * FROM audit_log ORDER BY id").fetchall()[:-steps] == audit_before
+        cols = "id, at, actor, action, entity, entity_id, before, after, batch"
+        assert con.execute(f"SELECT {cols} FROM audit_log ORDER BY id").fetchall()[:-steps] == (
+            audit_before
         )
+        # Every earlier row now has its place in the hash chain, and the chain holds.
+        assert con.execute("SELECT count(*) FROM audit_log WHERE hash = ''").fetchone() == (0,)
         keys = con.execute("SELECT plan_id, key FROM task WHERE active ORDER BY id").fetchall()
         assert all(k for _p, k in keys)
         restart = [k for p, k in keys if p == 2]

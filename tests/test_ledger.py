@@ -521,3 +521,23 @@ def test_missing_and_directory(cli, demo, tmp_path):
     assert r.code == 2 and "找不到台账文件" in r.err
     r = import_(cli, tmp_path)
     assert r.code == 2 and "文件夹" in r.err
+
+
+def test_markup_and_bidi_in_a_returned_ledger_are_text(cli, demo, tmp_path):
+    path = tmp_path / "hostile.xlsx"
+    export(cli, path)
+    aid = open_ids(demo, 1)[0]
+    fill(path, {aid: {"进展情况": "[bold]已完成[/bold]\u202e局法司\u202c，[red]报送"}})
+    r = import_(cli, path)
+    assert r.code == 0, r.err
+    assert "[bold]已完成[/bold]局法司，[red]报送" in r.out  # markup shown as written
+    assert "\u202e" not in r.out and "\x1b" not in r.out
+    stored = (
+        sqlite3.connect(demo)
+        .execute(
+            "SELECT text FROM progress WHERE assignment_id = ? ORDER BY id DESC LIMIT 1", (aid,)
+        )
+        .fetchone()[0]
+    )
+    assert stored == "[bold]已完成[/bold]局法司，[red]报送"
+    assert cli("audit", "verify").code == 0  # the import's rows extend the audit chain

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from tui.argparse_zh import ChineseArgumentParser
 from tui.errors import DubanError
+from tui.text import strip_controls
 
 _Parser = ChineseArgumentParser
 
@@ -167,6 +168,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("backup", help="一致的数据库备份（督办台打开时也可以）")
     p.add_argument("dest", metavar="目标", help="备份文件路径，或放置备份的文件夹")
     _add_db(p)
+
+    p = sub.add_parser("restore", help="从备份恢复数据库：先校验备份，原数据库改名保留")
+    p.add_argument("file", metavar="备份文件", help="duban backup 写出的备份文件")
+    _add_db(p)
+
+    p = sub.add_parser("check", help="检查数据库是否完好：页面、外键、审计触发器和审计链")
+    _add_db(p)
+
+    p = sub.add_parser("audit", help="审计记录")
+    asub = p.add_subparsers(dest="audit_command")
+    pv = asub.add_parser("verify", help="逐条核对审计链，指出第一处被删除、改动或伪造的记录")
+    _add_db(pv)
     return parser
 
 
@@ -196,6 +209,9 @@ def _check_as_of(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The office's data is private: every file the program makes (store, WAL, backups,
+    # letters, lists) is readable by its owner only, whatever umask the shell had.
+    os.umask(0o077)
     args_list = list(sys.argv[1:] if argv is None else argv)
     if argv is None and args_list[:1] == ["overdue"]:
         import gc
@@ -217,7 +233,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        _fail("已中断")
+        from tui.commands.common import committed_so_far
+
+        done = committed_so_far()
+        _fail("已中断" + (f"；中断前已保存：{'；'.join(done)}" if done else "；没有保存任何更改"))
         return 130
     except SystemExit as exc:  # -h / --help
         return int(exc.code or 0)
@@ -280,9 +299,21 @@ def _os_message(exc: OSError) -> str:
 
 
 def _fail(message: str) -> None:
-    from rich.console import Console
+    """One line on stderr. The message is text, never markup, and printing it cannot fail:
+    a file name or plan line with [/x] in it is shown as written."""
+    line = "错误：" + strip_controls(str(message)).replace("\n", " ")
+    try:
+        from rich.console import Console
+        from rich.text import Text
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]错误：[/]{message}")
+        text = Text("错误：", style="bold red")
+        text.append(line[3:])
+        Console(stderr=True, highlight=False, soft_wrap=True).print(text)
+    except Exception:  # noqa: BLE001 - the error printer must never raise
+        try:
+            sys.stderr.write(line + "\n")
+        except Exception:  # noqa: BLE001
+            pass
 
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -337,6 +368,20 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from tui.commands.backup import run_backup
 
         return run_backup(args)
+    if command == "restore":
+        from tui.commands.backup import run_restore
+
+        return run_restore(args)
+    if command == "check":
+        from tui.commands.check import run_check
+
+        return run_check(args)
+    if command == "audit":
+        from tui.commands.check import run_audit
+
+        if getattr(args, "audit_command", None) is None:
+            raise DubanError("请指定 audit 的子命令：verify（核对审计链）")
+        return run_audit(args)
     raise DubanError(f"未知命令：{command}")
 
 

@@ -82,6 +82,20 @@ def parse_date(value: str | None, what: str = "日期") -> date:
 
 
 _OPENED: list = []
+# What this command has already saved, for a Ctrl+C that comes after the commit.
+_COMMITTED: list[str] = []
+
+
+def note_committed(what: str) -> None:
+    """Say that ``what`` is saved: an interruption after this point must not look like a
+    loss (the report that follows may take long to print)."""
+    _COMMITTED.append(what)
+
+
+def committed_so_far() -> list[str]:
+    done = list(_COMMITTED)
+    _COMMITTED.clear()
+    return done
 
 
 def engine(args, *, create: bool = False, readonly: bool = False):

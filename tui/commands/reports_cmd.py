@@ -13,6 +13,15 @@ from pathlib import Path
 
 from tui.commands.common import _isatty, console, engine, parse_date, print_json, print_rows
 from tui.errors import DubanError
+from tui.text import strip_controls
+
+
+def _t(value, style: str = ""):
+    """Printable text from the store or a returned file: never markup, never a terminal
+    command (escape sequences and bidi overrides are removed)."""
+    from rich.text import Text
+
+    return Text(strip_controls(str(value)), style=style)
 
 
 def add_parsers(sub, parser_class, add_db, formats_help: str) -> None:
@@ -124,7 +133,7 @@ class _Bar:
             return
         from rich.markup import escape
 
-        label = f"{self.label} {escape(what)}" if what else self.label
+        label = f"{self.label} {escape(strip_controls(what))}" if what else self.label
         self.progress.update(self.task, completed=done, total=total or None, description=label)
 
 
@@ -132,8 +141,6 @@ class _Bar:
 
 
 def run_lists(args) -> int:
-    from rich.text import Text
-
     from tui.services.reports import write_unit_lists
     from tui.store.db import operator_name
 
@@ -154,11 +161,15 @@ def run_lists(args) -> int:
             template_dir=_template_dir(args, settings),
             progress=bar,
         )
+    if result.registered:
+        from tui.commands.common import note_committed
+
+        note_committed(f"{len(result.lists)} 份清单的印发登记")
     rows = [
         (
-            Text(w.unit_name),
+            _t(w.unit_name),
             str(w.items),
-            Text("、".join(f["name"] for f in w.files)),
+            _t("、".join(f["name"] for f in w.files)),
         )
         for w in result.lists
     ]
@@ -166,14 +177,14 @@ def run_lists(args) -> int:
     out = console()
     verb = "生成草稿" if args.draft else "印发并登记"
     out.print(
-        Text(
+        _t(
             f"已为《{result.plan_title}》{verb} {len(result.lists)} 份清单"
             f"（{result.files} 个文件，保存在 {result.out_dir}），印发日期 {issued_on.isoformat()}"
         )
     )
     if result.unresolved:
         out.print(
-            Text(
+            _t(
                 f"注意：还有 {result.unresolved} 个落实事项仍是待分解的单位组，未列入任何清单；"
                 "请先在督办台分解到具体单位"
             )
@@ -193,8 +204,6 @@ def run_ledger(args) -> int:
 
 
 def _export(args) -> int:
-    from rich.text import Text
-
     from tui.services.reports import export_ledger
 
     as_of = parse_date(getattr(args, "as_of", None), "--as-of")
@@ -211,11 +220,11 @@ def _export(args) -> int:
         )
     print_rows(
         ("计划编号", "计划", "事项"),
-        [(str(pid), Text(title), str(n)) for pid, title, n in result.sheets],
+        [(str(pid), _t(title), str(n)) for pid, title, n in result.sheets],
     )
     lights = "，".join(f"{k} {v}" for k, v in sorted(result.statuses.items()))
     console().print(
-        Text(
+        _t(
             f"已导出台账：{result.path}（截至 {as_of.isoformat()}，{result.rows} 条落实事项，"
             f"{len(result.sheets)} 个计划工作表；{lights}）"
         )
@@ -224,8 +233,6 @@ def _export(args) -> int:
 
 
 def _import(args) -> int:
-    from rich.text import Text
-
     from tui.services.reports import apply_ledger_import, preview_ledger_import
     from tui.store.db import operator_name
 
@@ -235,18 +242,21 @@ def _import(args) -> int:
     _print_plan(plan)
     out = console()
     if args.dry_run:
-        out.print(Text("（试运行：未写入数据库）"))
+        out.print(_t("（试运行：未写入数据库）"))
         return 0
     if not plan.changes:
-        out.print(Text("没有需要写入的变更，数据库未改动"))
+        out.print(_t("没有需要写入的变更，数据库未改动"))
         return 0
     done = apply_ledger_import(
         eng, args.file, as_of=as_of, actor=operator_name(), expect=plan.fingerprint()
     )
+    from tui.commands.common import note_committed
+
+    note_committed(f"台账 {done.file} 中的 {len(done.changes)} 项变更")
     progress = sum(1 for c in done.changes if c.kind == "progress")
     closed = sum(1 for c in done.changes if c.kind == "close")
     out.print(
-        Text(
+        _t(
             f"已导入：{len(done.assignments)} 个落实事项，新增进展 {progress} 条，销号 {closed} 条"
             "（已记入审计记录）"
         )
@@ -255,8 +265,6 @@ def _import(args) -> int:
 
 
 def _print_plan(plan) -> None:
-    from rich.text import Text
-
     out = console()
     if plan.changes:
         print_rows(
@@ -265,9 +273,9 @@ def _print_plan(plan) -> None:
                 (
                     c.where,
                     str(c.assignment_id),
-                    Text(c.unit),
-                    Text(c.task_key),
-                    Text(
+                    _t(c.unit),
+                    _t(c.task_key),
+                    _t(
                         f"新增进展：{c.text}"
                         if c.kind == "progress"
                         else f"销号：{c.on.isoformat()}" + (f"（{c.note}）" if c.note else "")
@@ -277,11 +285,11 @@ def _print_plan(plan) -> None:
             ],
         )
     for p in plan.problems:
-        out.print(Text.assemble(("未导入：", "bold red"), p.describe()))
+        out.print(_t("未导入：", "bold red").append_text(_t(p.describe())))
     for n in plan.notices:
-        out.print(Text.assemble(("提示：", "yellow"), n))
+        out.print(_t("提示：", "yellow").append_text(_t(n)))
     out.print(
-        Text(
+        _t(
             f"台账 {plan.file}：读取 {plan.rows} 行，变更 {len(plan.changes)} 项"
             f"（涉及 {len(plan.assignments)} 个落实事项），无变化 {plan.unchanged} 行，"
             f"未导入 {len(plan.problems)} 行"
@@ -293,8 +301,6 @@ def _print_plan(plan) -> None:
 
 
 def run_summary(args) -> int:
-    from rich.text import Text
-
     from tui.services.reports import year_summary
 
     settings = _settings()
@@ -335,8 +341,8 @@ def run_summary(args) -> int:
         ("收到书面回复", f"{data['replies']} 份（逾期回复 {data['replies_late']} 份）"),
         ("回复期限已过未回复", f"{data['unanswered_late']} 份"),
     ]
-    print_rows(("指标", f"{args.year}年"), [(k, Text(val)) for k, val in rows])
+    print_rows(("指标", f"{args.year}年"), [(k, _t(val)) for k, val in rows])
     out = console()
-    out.print(Text("总结段落（可直接粘贴）：", style="bold"))
-    out.print(Text(figures.paragraph or "（所选年度没有可写入段落的数字）"))
+    out.print(_t("总结段落（可直接粘贴）：", "bold"))
+    out.print(_t(figures.paragraph or "（所选年度没有可写入段落的数字）"))
     return 0

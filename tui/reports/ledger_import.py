@@ -41,6 +41,7 @@ from tui.reports.ledger import (
 )
 from tui.reports.ledger_read import FileRow, LedgerFile
 from tui.reports.text import ROLE_CN, cn_date
+from tui.text import strip_controls
 
 PROGRESS = "progress"
 CLOSE = "close"
@@ -259,7 +260,8 @@ def plan_import(
             reasons.append(f"“完成时间”{cn_date(when)}晚于导入日期{cn_date(as_of)}")
         if when is not None and done is not True and not err:
             reasons.append("填写了“完成时间”，但“是否完成”不是“是”")
-        text = " ".join(str(row.progress).split()) if row.progress not in (None, "") else ""
+        text = row.progress if row.progress not in (None, "") else ""
+        text = " ".join(strip_controls(str(text)).split())
         if isinstance(row.progress, float) and row.progress.is_integer():
             text = str(int(row.progress))
         if len(text) > MAX_PROGRESS_CHARS:

@@ -37,6 +37,7 @@ from tui.reports.ledger import (
     SUMMARY_SHEET,
     parse_key,
 )
+from tui.text import strip_controls
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_XML_BYTES = 600 * 1024 * 1024  # the 200,000-row ledger is ~250 MB of XML
@@ -58,7 +59,7 @@ class FileRow:
 
     @property
     def where(self) -> str:
-        return f"工作表“{self.sheet}”第{self.row}行"
+        return f"工作表“{strip_controls(self.sheet)}”第{self.row}行"
 
     def has_input(self) -> bool:
         return any(v not in (None, "") for v in (self.progress, self.done, self.when))
@@ -231,7 +232,9 @@ def _read_sheet(sheet, ledger: LedgerFile) -> None:
     found = _find_header(sheet)
     if found is None:
         if sheet.name != SUMMARY_SHEET and sheet.cells:
-            ledger.notices.append(f"工作表“{sheet.name}”不是台账工作表（找不到表头），已跳过")
+            ledger.notices.append(
+                f"工作表“{strip_controls(sheet.name)}”不是台账工作表（找不到表头），已跳过"
+            )
         return
     header_row, mapping = found
     if KEY not in mapping:

@@ -27,7 +27,7 @@ _BY_CODE = {
     _READONLY: "数据库是只读的，无法写入：{where}（请检查文件权限，或所在磁盘是否只读）",
     _PERM: "没有权限访问数据库：{where}",
     _IOERR: "读写数据库时磁盘出错：{where}（请检查磁盘，本次操作未保存）",
-    _CORRUPT: "数据库文件已损坏：{where}（请从备份恢复）",
+    _CORRUPT: "数据库文件已损坏：{where}（不能写入；用 duban check 查看，用 duban restore 从备份恢复）",
     _NOTADB: "这个文件不是督办台数据库，或已损坏：{where}",
     _CANTOPEN: "无法打开数据库文件：{where}（请检查路径和权限）",
     _FULL: "磁盘已满，未能写入数据库：{where}（本次操作未保存，请腾出空间后重试）",

@@ -68,12 +68,12 @@ def sqlite_path(url: str) -> Path | None:
 
 def operator_name() -> str:
     """Who is at the desk: DUBAN_USER, else the settings' operator, else the login name."""
-    name = os.environ.get("DUBAN_USER")
+    name = (os.environ.get("DUBAN_USER") or "").strip()
     if name:
         return name
     from tui.config import load_settings
 
-    configured = load_settings().operator
+    configured = (load_settings().operator or "").strip()
     if configured:
         return configured
     try:
