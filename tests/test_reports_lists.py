@@ -198,11 +198,14 @@ def test_failed_registration_leaves_no_files(cli, seed001, tmp_path, monkeypatch
     def refuse(*_a, **_k):
         raise DubanError("登记失败（测试）")
 
+    out = tmp_path / "lists"
+    assert cli("lists", "--unit", "区司法局", "--out", str(out), "--date", "2023-01-10").code == 0
+    earlier = {p.name: p.read_bytes() for p in out.iterdir()}
     monkeypatch.setattr(store_reports, "register_lists", refuse)
-    out = tmp_path / "none"
-    r = cli("lists", "--unit", "区司法局", "--out", str(out))
+    r = cli("lists", "--out", str(out), "--date", "2023-02-01")
     assert r.code == 2 and "登记失败" in r.err
-    assert list(out.iterdir()) == []
+    # the earlier issue is untouched, nothing new was left behind (no hidden folder either)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == earlier
 
 
 # ----------------------------------------------------------------------------- file names
@@ -272,3 +275,34 @@ def test_display_width_agrees_with_the_unicode_database():
     ]
     for text in samples:
         assert display_width(text) == display_width_exact(text), text
+
+
+def test_the_desk_call_one_unit_by_id_with_progress(seed001, tmp_path, monkeypatch):
+    """What the units tab will call from a worker: one unit by id, progress reported."""
+    from tui.services.reports import write_unit_lists
+    from tui.store.db import make_engine
+
+    con = sqlite3.connect(seed001)
+    uid = con.execute("SELECT id FROM unit WHERE name = '区司法局'").fetchone()[0]
+    con.close()
+    calls = []
+    engine = make_engine(str(seed001), create=False)
+    try:
+        result = write_unit_lists(
+            engine,
+            out_dir=tmp_path / "desk",
+            unit_id=uid,
+            issued_on=date(2023, 2, 1),
+            actor="测试员",
+            office="区委依法治区办",
+            progress=lambda done, total, what: calls.append((done, total, what)),
+        )
+    finally:
+        engine.dispose()
+    assert [w.unit_name for w in result.lists] == ["区司法局"] and result.registered
+    assert calls == [(0, 1, "区司法局"), (1, 1, "")]
+    con = sqlite3.connect(seed001)
+    batch = con.execute("SELECT batch FROM list_issue").fetchone()[0]
+    assert batch == result.batch and con.execute(
+        "SELECT count(*) FROM audit_log WHERE batch = ? AND action = 'list.issue'", (batch,)
+    ).fetchone() == (1,)

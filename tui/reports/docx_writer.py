@@ -81,7 +81,8 @@ def _cell(text: str, width: int, size: float, *, bold: bool = False, center: boo
         for line in (text.split("\n") if text else [""])
     )
     return (
-        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>'
+        f'<w:vAlign w:val="{"center" if bold else "top"}"/></w:tcPr>'
         f"{paras}</w:tc>"
     )
 

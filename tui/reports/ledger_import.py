@@ -93,6 +93,7 @@ class ImportPlan:
     notices: list[str] = field(default_factory=list)
     rows: int = 0
     unchanged: int = 0
+    batch: str = ""  # set once applied: the audit batch that holds every change
 
     @property
     def assignments(self) -> set[int]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable
@@ -52,6 +53,7 @@ class ListsResult:
     lists: list = field(default_factory=list)  # tui.reports.unit_list.WrittenList
     unresolved: int = 0
     registered: bool = False
+    batch: str = ""  # the audit batch of the registration (for the desk's undo list)
 
     @property
     def files(self) -> int:
@@ -79,6 +81,7 @@ def write_unit_lists(
     out_dir: str | Path,
     plan: str | None = None,
     unit: str | None = None,
+    unit_id: int | None = None,
     pdf: bool = False,
     issued_on: date,
     actor: str,
@@ -88,7 +91,9 @@ def write_unit_lists(
     progress: Progress | None = None,
 ) -> ListsResult:
     """One list per unit of the plan (.docx and .xlsx, .pdf with ``pdf``), registered as
-    issued on ``issued_on`` unless ``draft``."""
+    issued on ``issued_on`` unless ``draft``. ``unit`` is a name or alias as typed (the
+    command line), ``unit_id`` a unit the desk has selected; ``plan`` an id or title part.
+    ``progress`` is called before each unit and once at the end."""
     from tui.reports.docx_writer import write_docx
     from tui.reports.filenames import unique_stems
     from tui.reports.list_docs import list_blocks, list_sheet
@@ -103,6 +108,8 @@ def write_unit_lists(
     with Session(engine) as s:
         info = pick_plans(s, plan, single=True)[0]
         unit_ids = pick_unit_ids(s, unit)
+        if unit_id is not None:
+            unit_ids = {unit_id} if unit_ids is None else unit_ids & {unit_id}
         data = list_data(s, info, unit_ids)
     if not data.units:
         which = f"单位“{unit}”在此计划中" if unit else "此计划"
@@ -123,14 +130,21 @@ def write_unit_lists(
     stems = unique_stems([(d.unit_id, d.unit_name) for d in docs], suffix="任务清单")
     result = ListsResult(info.id, info.title, out, issued_on, unresolved=data.unresolved)
     total = len(docs)
-    written_paths: list[Path] = []
-    fonts = widths = None
+    # Files are written into a hidden folder beside their place and moved in only once the
+    # register has them: a failure anywhere leaves the lists already in the folder (an
+    # earlier issue) as they were, and the register never names a file that is not there.
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".duban-lists-", dir=out))
+    except OSError as exc:
+        raise DubanError(f"无法在输出文件夹中写入：{out}（{os_reason(exc)}）") from exc
+    moved: list[Path] = []
     workdir = None
     try:
+        fonts = widths = None
         if pdf:
-            from tui.reports.pdf_writer import batch_fonts, new_widths
+            from tui.reports.pdf_writer import batch_fonts, new_widths, write_list_pdf
 
-            workdir = tempfile.TemporaryDirectory(prefix="duban-lists-")
+            workdir = tempfile.TemporaryDirectory(prefix="duban-fonts-")
             fonts = batch_fonts(
                 (t for d in docs for t in d.body_texts()),
                 (t for d in docs for t in d.title_texts()),
@@ -141,23 +155,29 @@ def write_unit_lists(
             progress(n, total, doc.unit_name)
             stem = stems[doc.unit_id]
             entry = WrittenList(doc.unit_id, doc.unit_name, len(doc.items))
-            targets = [("docx", out / f"{stem}.docx"), ("xlsx", out / f"{stem}.xlsx")]
-            if pdf:
-                targets.append(("pdf", out / f"{stem}.pdf"))
-            for kind, path in targets:
+            kinds = ["docx", "xlsx", "pdf"] if pdf else ["docx", "xlsx"]
+            for kind in kinds:
+                path = staging / f"{stem}.{kind}"
                 if kind == "docx":
                     write_docx(path, list_blocks(doc))
                 elif kind == "xlsx":
                     write_xlsx(path, [list_sheet(doc)])
                 else:
-                    from tui.reports.pdf_writer import write_list_pdf
-
                     write_list_pdf(path, doc, fonts, widths)
-                written_paths.append(path)
                 entry.files.append({"name": path.name, "type": kind, "sha256": _sha256(path)})
             result.lists.append(entry)
         progress(total, total, "")
-        if not draft:
+
+        def move_in() -> None:
+            for w in result.lists:
+                for f in w.files:
+                    target = out / f["name"]
+                    os.replace(staging / f["name"], target)
+                    moved.append(target)
+
+        if draft:
+            move_in()
+        else:
             with transaction(engine) as s:
                 register_lists(
                     s,
@@ -166,24 +186,28 @@ def write_unit_lists(
                     issued_on,
                     actor,
                 )
+                result.batch = s.info["batch"]
+                move_in()  # a failure here rolls the registration back
             result.registered = True
     except OSError as exc:
-        _remove(written_paths)
+        _remove(moved)
         where = f"：{exc.filename}" if exc.filename else ""
         raise DubanError(
             f"无法写入清单文件{where}（{os_reason(exc)}），本次未登记任何清单"
         ) from exc
     except BaseException:
-        _remove(written_paths)
+        _remove(moved)
         raise
     finally:
+        shutil.rmtree(staging, ignore_errors=True)
         if workdir is not None:
             workdir.cleanup()
     return result
 
 
 def _remove(paths: list[Path]) -> None:
-    """Never leave lists on disk that the register does not know about."""
+    """Never leave lists on disk that the register does not know about (lists moved in
+    before a failed commit)."""
     for path in paths:
         try:
             path.unlink(missing_ok=True)
@@ -389,6 +413,7 @@ def apply_ledger_import(
     if not plan.changes:
         return plan
     with transaction(engine) as s:
+        plan.batch = s.info["batch"]
         again = _plan(s, ledger, as_of)
         if again.fingerprint() != plan.fingerprint():
             raise DubanError("导入期间数据库有了变化，未导入；请重新运行")
