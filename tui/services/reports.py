@@ -3,9 +3,9 @@ year's figures. The command line calls these today; the desk's screens will call
 functions (from a thread worker) and pass a `progress` callback.
 
 Each function takes the store's Engine and opens its own session or transaction:
-- `write_unit_lists`: reads, writes the files, then registers the issue in one transaction
-  (a failed registration removes the files this run wrote, so the register never misses a
-  list it claims and never claims one that is not on disk);
+- `write_unit_lists`: reads, writes the files into a staging folder, then registers the
+  issue and moves the files in within one transaction (a failure leaves the register and
+  the folder as they were: the register never claims a list that is not on disk);
 - `export_ledger`: reads only;
 - `preview_ledger_import` reads only; `apply_ledger_import` re-reads the file and the store
   inside one transaction, refuses if the result differs from the preview the user saw,
