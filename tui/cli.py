@@ -213,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # letters, lists) is readable by its owner only, whatever umask the shell had.
     os.umask(0o077)
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if argv is None and args_list[:1] == ["overdue"]:
+    if argv is None and "overdue" in args_list:
         import gc
 
         # A short-lived listing over ~10^5 rows: garbage collection is pure cost here.
