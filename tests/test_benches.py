@@ -29,3 +29,12 @@ def test_import_bench_runs():
     assert "机器：" in out
     for label in ("seed 001", "编号全部重复", ".docx"):
         assert label in out
+
+
+def test_reports_bench_runs():
+    res = run_bench("reports_bench.py", "--quick")
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    assert "机器：" in out
+    for label in ("导出台账", "任务清单（.docx + .xlsx）", "另加 PDF"):
+        assert label in out

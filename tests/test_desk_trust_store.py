@@ -429,4 +429,6 @@ def test_a_store_of_schema_version_1_gains_the_cover_columns(tmp_path):
     cols = {r[1] for r in conn.execute("PRAGMA table_info(progress)")}
     version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
     conn.close()
-    assert {"cover_from", "cover_to"} <= cols and version == "3"
+    from tui.store.models import SCHEMA_VERSION
+
+    assert {"cover_from", "cover_to"} <= cols and version == str(SCHEMA_VERSION)

@@ -161,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_letters(sub, _Parser, _add_db)
 
+    from tui.commands.reports_cmd import add_parsers as add_reports
+
+    add_reports(sub, _Parser, _add_db, FORMATS_HELP)
+
     p = sub.add_parser("backup", help="一致的数据库备份（督办台打开时也可以）")
     p.add_argument("dest", metavar="目标", help="备份文件路径，或放置备份的文件夹")
     _add_db(p)
@@ -356,6 +360,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from tui.commands.letters_cmd import run_letters
 
         return run_letters(args)
+    if command in ("lists", "ledger", "summary"):
+        from tui.commands import reports_cmd
+
+        return getattr(reports_cmd, f"run_{command}")(args)
     if command == "backup":
         from tui.commands.backup import run_backup
 

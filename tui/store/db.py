@@ -258,6 +258,9 @@ def _ensure_schema(engine: Engine) -> None:
                 text("INSERT INTO meta(key, value) VALUES ('schema_version', :v)"),
                 {"v": str(models.SCHEMA_VERSION)},
             )
+            from tui.store.store_secret import ensure_store_secret
+
+            ensure_store_secret(conn, new_store=True)
         elif int(row[0]) > models.SCHEMA_VERSION:
             raise DubanError(
                 f"数据库版本（{row[0]}）高于本程序支持的版本（{models.SCHEMA_VERSION}），请升级督办台"

@@ -191,8 +191,24 @@ def _v2_to_v3(conn: Connection) -> None:
     )
 
 
+def _v5_to_v6(conn: Connection) -> None:
+    """Reports: the register of unit task lists (list_issue) and the store's secret that
+    makes ledger row keys tamper-evident (see tui.store.store_secret)."""
+    from tui.store.models import ListIssue
+    from tui.store.store_secret import ensure_store_secret
+
+    ListIssue.__table__.create(conn, checkfirst=True)  # create_all made it already; harmless
+    ensure_store_secret(conn)
+    _audit(
+        conn,
+        "store.migrate",
+        {"schema_version": 5},
+        {"schema_version": 6, "tables_added": ["list_issue"], "store_secret": "已生成"},
+    )
+
+
 # STEPS[n] upgrades a store from version n to n + 1.
-STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 5: _v5_to_v6}
 
 
 def migrate(conn: Connection, current: int, target: int) -> None:
