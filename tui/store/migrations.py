@@ -177,17 +177,21 @@ def _v1_to_v2(conn: Connection) -> None:
 
 def _v2_to_v3(conn: Connection) -> None:
     """The desk: a progress report may name the occurrences of a recurring duty it answers
-    (progress.cover_from / cover_to, see tui.domain.status)."""
+    (progress.cover_from / cover_to, see tui.domain.status); the audit trail is read by
+    entity (an item's history, what came after a change)."""
     added = []
     for column in ("cover_from", "cover_to"):
         if column not in _columns(conn, "progress"):
             conn.execute(text(f"ALTER TABLE progress ADD COLUMN {column} DATE"))
             added.append(column)
+    conn.execute(
+        text("CREATE INDEX IF NOT EXISTS ix_audit_log_entity ON audit_log (entity, entity_id)")
+    )
     _audit(
         conn,
         "store.migrate",
         {"schema_version": 2},
-        {"schema_version": 3, "columns_added": added},
+        {"schema_version": 3, "columns_added": added, "index_added": "ix_audit_log_entity"},
     )
 
 

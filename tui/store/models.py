@@ -233,6 +233,8 @@ class AuditLog(SQLModel, table=True):
     deleted or forged row breaks the chain that `duban audit verify` walks."""
 
     __tablename__ = "audit_log"
+    # The desk reads one item's or one unit's history, and what came after a change, by entity.
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(index=True)
     actor: str

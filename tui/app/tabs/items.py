@@ -307,10 +307,17 @@ class ItemsTab(ItemActions, DeskTab):
         self._wanted.add(aid)
 
     def _fetch_reports(self) -> None:
+        """Read the report texts the drawn rows lack, and those of a page above and two
+        below, so paging on finds them already read."""
         ids, self._wanted = sorted(self._wanted), set()
         data = self.data
         if data is None or not ids:
             return
+        t = self.query_one("#items-table", VirtualTable)
+        h = t.page_height
+        top = int(t.scroll_y)
+        near = self.view[max(0, top - h) : top + 3 * h]
+        ids = sorted(set(ids) | set(data.missing_reports(near)))
         table = self.query_one("#items-table", VirtualTable)
         self.desk.jobs.run(board_svc.fetch_reports, data, ids, on_done=lambda _r: table.refresh())
 
