@@ -29,7 +29,15 @@ if str(ROOT) not in sys.path:
 from bench.machine import describe  # noqa: E402
 
 RESULTS_ENV = "DUBAN_BENCH_RESULTS"
-DUBAN = [sys.executable, "-m", "tui.cli"]  # the same code the `duban` script runs
+
+
+def _duban() -> list[str]:
+    """What the user types: the installed `duban` script beside this Python, else the module."""
+    script = Path(sys.executable).with_name("duban")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "tui.cli"]
+
+
+DUBAN = _duban()
 
 
 @dataclass
