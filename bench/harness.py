@@ -126,7 +126,7 @@ def budget_text(f: Figure) -> str:
 
 
 def table(figures: list[Figure], *, show_bench: bool = False) -> str:
-    head = ["测量", "预算", "中位数（最小–最大）", "次数", "倍数", ""]
+    head = ["测量", "预算", "中位数（最小–最大）", "次数", "与预算之比", ""]
     rows = []
     for f in figures:
         if f.samples:
