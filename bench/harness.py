@@ -51,15 +51,29 @@ class Figure:
     at_least: bool = False  # the budget is a floor (≥ 10× faster), not a ceiling
     note: str = ""
     bench: str = field(default_factory=lambda: Path(sys.argv[0]).stem)
+    # (median, min, max, runs) when only a summary is known (read from another bench's output)
+    summary: tuple[float, float, float, int] | None = None
 
     @property
     def median(self) -> float:
-        return statistics.median(self.samples)
+        return self.summary[0] if self.summary else statistics.median(self.samples)
+
+    @property
+    def low(self) -> float:
+        return self.summary[1] if self.summary else min(self.samples)
+
+    @property
+    def high(self) -> float:
+        return self.summary[2] if self.summary else max(self.samples)
+
+    @property
+    def runs(self) -> int:
+        return self.summary[3] if self.summary else len(self.samples)
 
     @property
     def ratio(self) -> float | None:
         """How many budgets the figure takes: above 1 is over budget, either direction."""
-        if self.budget is None or not self.samples:
+        if self.budget is None or not self.runs:
             return None
         m = self.median
         if self.at_least:
@@ -80,6 +94,7 @@ class Figure:
             "unit": self.unit,
             "at_least": self.at_least,
             "note": self.note,
+            "summary": list(self.summary) if self.summary else None,
         }
 
     @classmethod
@@ -92,6 +107,7 @@ class Figure:
             d.get("at_least", False),
             d.get("note", ""),
             d.get("bench", ""),
+            tuple(d["summary"]) if d.get("summary") else None,
         )
 
 
@@ -115,7 +131,7 @@ def fmt(value: float, unit: str) -> str:
     if unit == "MB":
         return f"{value:.0f} MB"
     if unit == "×":
-        return f"{value:.1f}×"
+        return f"{value:.2f}×" if value < 10 else f"{value:.1f}×"
     return f"{value:g} {unit}"
 
 
@@ -129,8 +145,8 @@ def table(figures: list[Figure], *, show_bench: bool = False) -> str:
     head = ["测量", "预算", "中位数（最小–最大）", "次数", "与预算之比", ""]
     rows = []
     for f in figures:
-        if f.samples:
-            spread = f"{fmt(f.median, f.unit)}（{fmt(min(f.samples), f.unit)}–{fmt(max(f.samples), f.unit)}）"
+        if f.runs:
+            spread = f"{fmt(f.median, f.unit)}（{fmt(f.low, f.unit)}–{fmt(f.high, f.unit)}）"
         else:
             spread = "—"
         r = f.ratio
@@ -139,7 +155,7 @@ def table(figures: list[Figure], *, show_bench: bool = False) -> str:
                 (f"[{f.bench}] " if show_bench else "") + f.measure,
                 budget_text(f),
                 spread,
-                str(len(f.samples)),
+                str(f.runs),
                 f"{r:.2f}" if r is not None else "—",
                 ("超出预算" if f.over else ("" if r is None else "达标"))
                 + (f"  {f.note}" if f.note else ""),

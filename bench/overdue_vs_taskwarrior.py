@@ -208,7 +208,11 @@ def main(argv: list[str]) -> int:
             )
             tw_overdue = ["task", *TW_RC, "overdue"]
             figures += compare(
-                f"逾期清单 {n:,} 项，duban overdue（DUBAN_DB）",
+                (
+                    f"task overdue，{n:,} 项",
+                    f"duban overdue（DUBAN_DB），{n:,} 项",
+                    "快几倍：task overdue ÷ duban overdue",
+                ),
                 tw_overdue,
                 tw_env,
                 by_env,
@@ -217,7 +221,11 @@ def main(argv: list[str]) -> int:
                 RATIO_BUDGET,
             )
             figures += compare(
-                f"逾期清单 {n:,} 项，duban --db 库 overdue",
+                (
+                    f"task overdue（与下行交替），{n:,} 项",
+                    f"duban --db 库 overdue，{n:,} 项",
+                    "快几倍：task overdue ÷ duban --db 库 overdue",
+                ),
                 tw_overdue,
                 tw_env,
                 by_arg,
@@ -226,7 +234,11 @@ def main(argv: list[str]) -> int:
                 RATIO_BUDGET,
             )
             figures += compare(
-                f"单个单位（{unit_name}）：task project:… list 对 duban overdue --unit（参考）",
+                (
+                    f"task project:{unit_code} list（{unit_name}）",
+                    f"duban overdue --unit {unit_name}",
+                    "快几倍：单个单位（参考，无预算）",
+                ),
                 ["task", *TW_RC, f"project:{unit_code}", "list"],
                 tw_env,
                 [*by_env, "--unit", unit_name],
