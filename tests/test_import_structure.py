@@ -133,3 +133,41 @@ def test_a_plan_of_numbered_prose_items_still_has_tasks(cli, db, tmp_path):
     r = cli("import", str(path), "--format", "json")
     assert r.code == 0, r.err
     assert [t["number"] for t in r.json()["tasks"]] == ["一、", "二、", "三、"]
+
+
+COVER_PLAN = """清水县人民政府办公室关于印发《清水县2023年法治政府建设工作要点》的通知
+各乡镇人民政府，县政府各部门：
+现将《清水县2023年法治政府建设工作要点》印发给你们，请结合实际认真贯彻执行。现就有关事项通知如下：
+一、提高思想认识。各单位要把法治政府建设摆在全局工作的重要位置。
+二、加强督促检查。县委依法治县办要定期调度工作进展。
+清水县人民政府办公室
+2023年3月1日
+清水县2023年法治政府建设
+工作要点
+为深入推进依法行政，结合我县实际，制定本要点。
+一、健全依法决策机制
+（一）严格落实重大行政决策程序，年底前公布决策事项目录。（县政府办牵头，各乡镇按职责分工负责）
+二、严格规范公正文明执法
+（二）全面推行行政执法三项制度，规范执法行为。（县司法局牵头负责）
+"""
+
+
+def test_a_cover_letter_is_plan_text_and_names_the_plan(tmp_path):
+    path = tmp_path / "cover.txt"
+    path.write_text(COVER_PLAN, encoding="utf-8")
+    plan = parse_document(read_document(path))
+    assert plan.title == "清水县2023年法治政府建设工作要点"
+    assert (plan.issuer, plan.issue_date) == ("清水县人民政府办公室", "2023-03-01")
+    # The letter's own 一、二、 are not the plan's sections.
+    assert [n.heading for n in plan.sections] == ["健全依法决策机制", "严格规范公正文明执法"]
+    assert [t.number for t in plan.tasks] == ["（一）", "（二）"]
+    assert "提高思想认识" in plan.plan_text
+    assert not plan.unplaced
+
+
+def test_a_title_on_its_own_line_split_over_two_lines(tmp_path):
+    path = tmp_path / "split.txt"
+    text = COVER_PLAN.split("2023年3月1日\n", 1)[1]
+    path.write_text(text, encoding="utf-8")
+    plan = parse_document(read_document(path))
+    assert plan.title == "清水县2023年法治政府建设工作要点"

@@ -17,6 +17,22 @@ _STATUS = {
 }
 
 
+def office_vocabulary():
+    """The shipped vocabulary, extended by the office's own ``vocab.toml`` beside its
+    settings file (or the file named by DUBAN_VOCAB) when there is one."""
+    import os
+    from pathlib import Path
+
+    from tui.config import config_path
+    from tui.ingest.vocab import load_vocabulary
+
+    named = os.environ.get("DUBAN_VOCAB")
+    if named:
+        return load_vocabulary(named)  # a missing named file is an error, said in one line
+    extra = config_path().parent / "vocab.toml"
+    return load_vocabulary(str(extra) if extra.is_file() else None)
+
+
 def run_import(args) -> int:
     from tui.ingest.parser import parse_document
     from tui.ingest.readers import read_document
@@ -24,7 +40,7 @@ def run_import(args) -> int:
     from tui.store.importer import check_has_tasks, import_parsed
 
     doc = read_document(args.file)
-    parsed = parse_document(doc)
+    parsed = parse_document(doc, office_vocabulary())
     check_has_tasks(parsed, args.file)  # before the store is even opened: nothing written
     eng = engine(args)
     options = dict(
@@ -69,6 +85,8 @@ def print_report(report: ImportReport) -> None:
     out.print(f"[bold]{e(report.plan_title)}[/]{head}")
     period = f"{report.period[0]}–{report.period[1]}年" if report.period else "未识别"
     encoding = "，" + report.encoding if report.encoding else ""
+    if report.traditional:
+        encoding += "，繁体字，已按简体识别"
     out.print(
         f"文件：{e(report.source)}（{report.kind}{encoding}）"
         f"  发文：{e(report.issuer or '—')} {report.issue_date or ''}"

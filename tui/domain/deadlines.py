@@ -158,7 +158,7 @@ _MAIN = re.compile(
         [
             r"(?P<iso>(?<![0-9])(?P<iso_y>(?:19|20)\d{2})[-./](?P<iso_m>1[0-2]|0?[1-9])[-./](?P<iso_d>3[01]|[12]\d|0?[1-9])(?![0-9]))",
             rf"(?P<ymd>{_y('ymd_y')}年{_m('ymd_m')}月{_d('ymd_d')}[日号]{_BEF}?)",
-            rf"(?P<ym>{_y('ym_y')}年{_m('ym_m')}月(?P<ym_s>底前|末前|底|末|份前|份|{_BEF})?(?![0-9{_CN}]))",
+            rf"(?P<ym>{_y('ym_y')}年{_m('ym_m')}月(?P<ym_s>(?:上旬|中旬|下旬){_BEF}?|底前|末前|底|末|份前|份|{_BEF})?(?![0-9{_CN}]))",
             rf"(?P<yq>{_y('yq_y')}年第?{_q('yq_q')}季度?(?:末|底)?{_BEF}?)",
             rf"(?P<yh>{_y('yh_y')}年(?P<yh_h>上|下)半年(?:末|底)?{_BEF}?)",
             rf"(?P<yend>{_y('yend_y')}(?:年年底|年年末|年底|年末|年年内|年内){_BEF}?)",
@@ -181,7 +181,7 @@ _MAIN = re.compile(
             rf"(?P<ev_report>(?<![{_NUMCHARS}个每年])(?P<rep_u>月|季度|季)度?(?:通报|调度|报告)制度)",
             # yearless
             rf"(?P<nmd>{_NOYEAR_GUARD}{_m('nmd_m')}月{_d('nmd_d')}[日号]{_BEF})",
-            rf"(?P<nm>{_NOYEAR_GUARD}{_m('nm_m')}月(?P<nm_s>底前|末前|底|末|{_BEF}))",
+            rf"(?P<nm>{_NOYEAR_GUARD}{_m('nm_m')}月(?P<nm_s>(?:上旬|中旬|下旬){_BEF}?|底前|末前|底|末|{_BEF}))",
             rf"(?P<nq>{_NOYEAR_GUARD}第?{_q('nq_q')}季度(?:末|底)?{_BEF}?)",
             rf"(?P<nh>{_NOYEAR_GUARD}(?P<nh_h>上|下)半年(?:末|底)?{_BEF}?)",
             rf"(?P<nend>(?:今年|本年|当年)(?:年底|年末|底|末|内){_BEF}?|本年度内|今年|{_NOYEAR_GUARD}(?:年底|年末|年内){_BEF}?)",
@@ -199,6 +199,19 @@ _MAIN = re.compile(
 
 def _month_end(y: int, m: int) -> date:
     return date(y, m, calendar.monthrange(y, m)[1])
+
+
+# 上旬 / 中旬 / 下旬: the first, second and last third of a month end on the 10th, the 20th
+# and the month's last day.
+_TEN_DAYS = ("上旬", "中旬", "下旬")
+
+
+def _ten_days_end(y: int, m: int, part: str) -> date:
+    if part == "上旬":
+        return date(y, m, 10)
+    if part == "中旬":
+        return date(y, m, 20)
+    return _month_end(y, m)
 
 
 def _quarter_end(y: int, q: int) -> date:
@@ -333,7 +346,9 @@ def _handle(scan: _Scan, m: re.Match[str]) -> None:
                 return
             suffix = g("ym_s") or ""
             note = ""
-            if suffix in ("前", "之前", "以前", "份前"):
+            if suffix[:2] in _TEN_DAYS:
+                due = _ten_days_end(y, mo, suffix[:2])
+            elif suffix in ("前", "之前", "以前", "份前"):
                 due = _month_end(y - 1, 12) if mo == 1 else _month_end(y, mo - 1)
                 note = f"“{mo}月前”按上月月底计"
             else:
@@ -480,7 +495,9 @@ def _yearless(scan: _Scan, m: re.Match[str], kind: str, s: int, e: int, words: s
         mo = cn_to_int(g("nm_m"))
         if not 1 <= mo <= 12:
             return
-        if g("nm_s") in ("前", "之前", "以前"):
+        if g("nm_s")[:2] in _TEN_DAYS:
+            due = _ten_days_end(y, mo, g("nm_s")[:2])
+        elif g("nm_s") in ("前", "之前", "以前"):
             due = _month_end(y - 1, 12) if mo == 1 else _month_end(y, mo - 1)
             note += f"；“{mo}月前”按上月月底计"
         else:
@@ -517,10 +534,34 @@ def find_deadlines(text: str, ctx: PlanContext | None) -> list[Deadline]:
     relatives = scan.found
     scan.found = []
     for m in _MAIN.finditer(masked):
+        if m.lastgroup == "ongoing":
+            if not _whole_clause(masked, m.start(), m.end()):
+                continue  # 推动普法常态化, 持续推进改革: how, not until when
+        elif _QUALIFIES_NOUN.match(masked, m.end()):
+            continue  # 对2024年底前制定的文件开展清理: the date says which files
         _handle(scan, m)
     found = relatives + scan.found
     found.sort(key=lambda d: d.start)
     return found
+
+
+# A date followed by a short verb and 的 describes a noun ("2024年底前制定的规范性文件").
+_QUALIFIES_NOUN = re.compile(r"[\u4e00-\u9fff]{1,4}的")
+_CLAUSE_EDGE = set("，,。；;：:（(）)、！!？?\n") | {_MASK}
+_ONGOING_CLAUSE = re.compile(
+    r"^(?:长期坚持|长期推进|长期开展|长期执行|持续推进|持续开展|常态化)(?:推进|开展|实施|执行|落实)?$"
+)
+
+
+def _whole_clause(text: str, s: int, e: int) -> bool:
+    """True when the words at [s, e) are a clause of their own (…，长期坚持。 / （常态化）)."""
+    a = s
+    while a > 0 and text[a - 1] not in _CLAUSE_EDGE:
+        a -= 1
+    b = e
+    while b < len(text) and text[b] not in _CLAUSE_EDGE:
+        b += 1
+    return bool(_ONGOING_CLAUSE.match(text[a:b]))
 
 
 _CELL_ONGOING = {

@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tui.domain.identity import path_label, task_keys
 from tui.ingest.clean import clean_line, is_page_number, join_fragments, leading_indent
 from tui.ingest.document import Document, Line, Note, Row
+from tui.ingest.owners import OwnerGrammar, OwnerName
+from tui.ingest.script import to_simplified
+from tui.ingest.texttable import text_tables
+from tui.ingest.vocab import Vocabulary, load_vocabulary
 
 ROLE_LEAD = "lead"
 ROLE_RESPONSIBLE = "responsible"
@@ -24,46 +29,27 @@ ROLE_SUPPORTING = "supporting"
 ROLES = (ROLE_LEAD, ROLE_RESPONSIBLE, ROLE_SUPPORTING)
 ROLE_LABEL = {ROLE_LEAD: "牵头单位", ROLE_RESPONSIBLE: "责任单位", ROLE_SUPPORTING: "配合单位"}
 
-_LABEL_ROLE = {
-    "牵头单位": ROLE_LEAD,
-    "牵头部门": ROLE_LEAD,
-    "牵头": ROLE_LEAD,
-    "责任单位": ROLE_RESPONSIBLE,
-    "责任部门": ROLE_RESPONSIBLE,
-    "责任主体": ROLE_RESPONSIBLE,
-    "参加单位": ROLE_SUPPORTING,
-    "参与单位": ROLE_SUPPORTING,
-    "配合单位": ROLE_SUPPORTING,
-    "配合部门": ROLE_SUPPORTING,
-    "协办单位": ROLE_SUPPORTING,
-}
-_LABELS = "|".join(sorted(_LABEL_ROLE, key=len, reverse=True))
-_OWNER_LINE = re.compile(rf"^({_LABELS})[：:]\s*(.*)$")
-_INLINE_OWNERS = re.compile(rf"[（(]\s*((?:{_LABELS})[：:][^（）()]*)[）)]\s*[。；;]?\s*$")
-_INLINE_PART = re.compile(rf"({_LABELS})[：:]")
-
 _CN_NUM = "一二三四五六七八九十百零〇"
 _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(rf"^([{_CN_NUM}]+)、\s*")),
     (2, re.compile(rf"^（([{_CN_NUM}]+)）\s*")),
-    (3, re.compile(r"^(\d{1,3})[．.、](?![\d％%])\s*")),
-    (4, re.compile(r"^（(\d{1,4})）\s*")),
+    (3, re.compile(r"^(\d{1,5})[．.、](?![\d％%])\s*")),
+    (4, re.compile(r"^（(\d{1,6})）\s*")),
 )
 _MARKER_FORMAT = {1: "{}、", 2: "（{}）", 3: "{}．", 4: "（{}）"}
 _SENTENCE_END = "。！？；;!?"
 _CLOSING = re.compile(r"^(各|全区|全旗|全市|全县|全盟|各级)[^。]{0,40}要")
 _DATE_LINE = re.compile(r"^(.*?)(\d{4})年(\d{1,2})月(\d{1,2})日(印发|发布)?$")
 _TITLE_WORDS = re.compile(
-    r"(工作计划|实施方案|分解方案|工作方案|工作要点|实施计划|规划|计划|方案|分解表|任务清单|责任清单)"
+    r"(工作计划|实施方案|分解方案|工作方案|工作要点|实施计划|规划|计划|方案|分解表|任务清单"
+    r"|责任清单|要点|台账|任务表|分工表|工作安排|实施意见)$"
 )
+# A cover letter (印发通知) in front of the plan: "现将《…》印发给你们" or its 通知 title.
+_COVER = re.compile(r"(?:现将|关于印发|关于转发|关于下发)《(?P<title>[^《》]{4,80})》")
+_FULL_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+_COVER_SCAN = 40  # the cover letter's 现将 line is among the document's first lines
 # Continuation of a broken owner line: a short fragment with no sentence punctuation.
 _MAX_OWNER_FRAGMENT = 15
-
-
-@dataclass
-class ParsedOwner:
-    role: str
-    name: str
 
 
 @dataclass
@@ -85,6 +71,7 @@ class ParsedTask:
     node: int | None  # index of the enclosing outline node
     owner_fields: list[tuple[str, str]] = field(default_factory=list)  # (role, raw text)
     deadline_text: str = ""
+    owners: list[OwnerName] = field(default_factory=list)  # owner_fields as unit/group names
 
     def owner_text(self, role: str) -> str:
         return "、".join(t for r, t in self.owner_fields if r == role and t)
@@ -102,6 +89,7 @@ class ParsedPlan:
     has_owners: bool
     section_level: int | None
     subsection_level: int | None
+    traditional: bool = False  # the file was in traditional characters, parsed converted
     _keys: list[str] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -149,6 +137,9 @@ class _Block:
     trailing: list[tuple[int, str]] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     owners_closed: bool = False  # inline owners ended the block's text
+    deadlines: list[str] = field(default_factory=list)  # 完成时限：… lines
+    notes: list[str] = field(default_factory=list)  # lines kept as plan text only (people)
+    last_label: str = ""  # kind of the block's last label line, for broken unit names
 
     @property
     def text(self) -> str:
@@ -163,20 +154,6 @@ def _match_marker(s: str) -> tuple[int, str, str] | None:
     return None
 
 
-def _split_inline_owners(text: str) -> tuple[str, list[tuple[str, str]]]:
-    m = _INLINE_OWNERS.search(text)
-    if not m:
-        return text, []
-    inner = m.group(1)
-    owners: list[tuple[str, str]] = []
-    labels = list(_INLINE_PART.finditer(inner))
-    for i, lm in enumerate(labels):
-        end = labels[i + 1].start() if i + 1 < len(labels) else len(inner)
-        value = inner[lm.end() : end].strip().rstrip("；;，,。")
-        owners.append((_LABEL_ROLE[lm.group(1)], value))
-    return text[: m.start()].rstrip(), owners
-
-
 def _title_of(text: str) -> str:
     """A task's title: its first sentence, or a readable head of it."""
     head = re.split(r"[。；;！？]", text, maxsplit=1)[0].strip()
@@ -185,8 +162,11 @@ def _title_of(text: str) -> str:
     return head or text[:60]
 
 
-def parse_document(doc: Document) -> ParsedPlan:
+def parse_document(doc: Document, vocab: Vocabulary | None = None) -> ParsedPlan:
     """Cut a document into blocks and decide which of them are tasks."""
+    grammar = OwnerGrammar(vocab or load_vocabulary())
+    doc, traditional = to_simplified(doc)
+    items = text_tables(doc.items, grammar.vocab.column_of)
     preamble: list[tuple[int, str]] = []
     blocks: list[_Block] = []
     table_rows: list[Row] = []
@@ -194,7 +174,10 @@ def parse_document(doc: Document) -> ParsedPlan:
     paragraph_per_line = doc.kind != "pdf"
 
     notes: list[tuple[int, str]] = []
-    body, signature = _split_signature(doc.items)
+    cover, items = _split_cover_letter(items)
+    if cover is not None:
+        preamble.extend(cover.lines)
+    body, signature = _split_signature(items)
     for item in body:
         if isinstance(item, Note):
             notes.append((item.no, item.text))
@@ -207,64 +190,126 @@ def parse_document(doc: Document) -> ParsedPlan:
             continue
         assert isinstance(item, Line)
         raw = item.text
-        s = clean_line(raw)
-        if not s or is_page_number(s):
+        cleaned = clean_line(raw)
+        if not cleaned or is_page_number(cleaned):
             continue
         new_paragraph = paragraph_per_line or (
             prev_raw_end in _SENTENCE_END and leading_indent(raw) > 0
         )
-        prev_raw_end = s[-1]
-        marker = _match_marker(s)
-        if marker:
-            level, number, rest = marker
-            block = _Block(level, number, item.no)
-            if rest:
-                block.parts.append(rest)
-                block.owners_closed = bool(_INLINE_OWNERS.search(rest))
-            blocks.append(block)
-            continue
-        if not blocks:
-            preamble.append((item.no, s))
-            continue
-        block = blocks[-1]
-        label = _OWNER_LINE.match(s)
-        if label and not (block.parts and block.parts[-1].endswith(("（", "("))):
-            block.owners.append((_LABEL_ROLE[label.group(1)], label.group(2).strip()))
-            continue
-        if block.owners or block.owners_closed:
-            short = len(s) <= _MAX_OWNER_FRAGMENT and not any(c in s for c in "。：:")
-            if block.owners and not block.trailing and short:
-                role, value = block.owners[-1]
-                block.owners[-1] = (role, value + s)
-            else:
-                block.trailing.append((item.no, s))
-            continue
-        if new_paragraph and _CLOSING.match(s) and block.parts:
-            block.trailing.append((item.no, s))
-            block.owners_closed = True
-            continue
-        block.parts.append(s)
-        if _INLINE_OWNERS.search(block.text):
-            block.owners_closed = True
+        prev_raw_end = cleaned[-1]
+        for piece_no, s in enumerate(_run_on_pieces(cleaned, grammar)):
+            _take_line(s, item.no, new_paragraph or piece_no > 0, grammar, preamble, blocks)
 
-    # Inline owners at the end of a block's text.
+    # Owners in a bracket that closes a block's text.
     for b in blocks:
         if not b.owners:
-            text, owners = _split_inline_owners(b.text)
-            if owners:
-                b.parts = [text]
-                b.owners = owners
+            found = grammar.closing_owners(b.text)
+            if found is not None and found[1]:
+                b.parts = [found[0]]
+                b.owners = found[1]
 
-    plan = _assemble(doc, preamble, blocks, table_rows)
+    plan = _assemble(doc, preamble, blocks, table_rows, grammar)
     if signature is not None:
         issuer, issued_on, lines = signature
         plan.plan_text = "\n".join([plan.plan_text, *lines])
         if not plan.issuer and not plan.issue_date:
             plan.issuer, plan.issue_date = issuer, issued_on
+    plan.traditional = traditional
+    if cover is not None:
+        if not plan.title:
+            plan.title = cover.title
+        if cover.issue_date and not plan.issue_date:
+            plan.issuer, plan.issue_date = cover.issuer, cover.issue_date
+    plan.title = plan.title or Path(doc.source).stem
     if notes:
         plan.unplaced = sorted(plan.unplaced + notes)
         plan.plan_text = "\n".join([plan.plan_text, *(text for _no, text in notes)])
     return plan
+
+
+def _take_line(
+    s: str,
+    no: int,
+    new_paragraph: bool,
+    grammar: OwnerGrammar,
+    preamble: list[tuple[int, str]],
+    blocks: list[_Block],
+) -> None:
+    """Place one cleaned line: a new block, a label line, a continuation, or trailing text."""
+    marker = _match_marker(s)
+    if marker:
+        level, number, rest = marker
+        block = _Block(level, number, no)
+        if rest:
+            block.parts.append(rest)
+            block.owners_closed = grammar.closing_owners(rest) is not None
+        blocks.append(block)
+        return
+    if not blocks:
+        preamble.append((no, s))
+        return
+    block = blocks[-1]
+    label = grammar.line_label(s)
+    if label and not (block.parts and block.parts[-1].endswith(("（", "("))):
+        if label.kind == "owner":
+            block.owners.append((label.role, label.value))
+            block.last_label = "owner"
+        elif label.kind == "deadline":
+            block.deadlines.append(label.value)
+            block.last_label = "deadline"
+        else:
+            block.notes.append(s)
+            block.last_label = "person"
+        return
+    if block.owners or block.owners_closed or block.deadlines or block.notes:
+        short = len(s) <= _MAX_OWNER_FRAGMENT and not any(c in s for c in "。：:")
+        if block.owners and block.last_label == "owner" and not block.trailing and short:
+            # A unit name broken over two lines.
+            role, value = block.owners[-1]
+            block.owners[-1] = (role, value + s)
+        else:
+            block.trailing.append((no, s))
+        block.last_label = ""
+        return
+    if new_paragraph and _CLOSING.match(s) and block.parts:
+        block.trailing.append((no, s))
+        block.owners_closed = True
+        return
+    block.parts.append(s)
+    if grammar.closing_owners(s) is not None:
+        block.owners_closed = True
+
+
+_MID_MARKER = re.compile(rf"（(?:\d{{1,6}}|[{_CN_NUM}]+)）")
+
+
+def _run_on_pieces(line: str, grammar: OwnerGrammar) -> list[str]:
+    """Split ``1．…。（1）…（X牵头负责）（2）…（Y牵头负责）`` into its items.
+
+    A numbered item starting mid-line is cut off only when it closes with its own owner
+    bracket and follows the end of a sentence or of the previous item's owner bracket;
+    an enumeration inside a sentence (包括：（1）…；（2）…) stays one line.
+    """
+    starts = [m.start() for m in _MID_MARKER.finditer(line) if m.start() > 0]
+    if not starts:
+        return [line]
+    cuts: list[int] = []
+    bounds = [*starts, len(line)]
+    for i, pos in enumerate(starts):
+        if line[pos - 1] not in "。；;）)":
+            continue
+        segment = line[pos : bounds[i + 1]]
+        found = grammar.closing_owners(segment)
+        if found is not None and found[1]:
+            cuts.append(pos)
+    if not cuts:
+        return [line]
+    pieces, prev = [], 0
+    for pos in cuts:
+        pieces.append(line[prev:pos])
+        prev = pos
+    pieces.append(line[prev:])
+    return [p for p in pieces if p.strip()]
 
 
 def _is_prose(b: _Block) -> bool:
@@ -303,7 +348,11 @@ def _task_level(blocks: list[_Block]) -> int | None:
 
 
 def _assemble(
-    doc: Document, preamble: list[tuple[int, str]], blocks: list[_Block], table_rows: list[Row]
+    doc: Document,
+    preamble: list[tuple[int, str]],
+    blocks: list[_Block],
+    table_rows: list[Row],
+    grammar: OwnerGrammar,
 ) -> ParsedPlan:
     nodes: list[ParsedNode] = []
     tasks: list[ParsedTask] = []
@@ -340,6 +389,7 @@ def _assemble(
                     line=b.line,
                     node=stack[-1] if stack else None,
                     owner_fields=list(b.owners),
+                    deadline_text="；".join(b.deadlines),
                 )
             )
         elif task_level is not None and b.level > task_level and tasks:
@@ -347,6 +397,8 @@ def _assemble(
             t = tasks[-1]
             t.text = join_fragments([t.text, b.number + text])
             t.owner_fields.extend(b.owners)
+            if b.deadlines:
+                t.deadline_text = "；".join([t.deadline_text, *b.deadlines]).strip("；")
         elif is_task_level:
             # A task-level item with no owners in a plan where tasks carry owners:
             # guarantees and the like. Keep it as plan text.
@@ -361,6 +413,7 @@ def _assemble(
                 plan_text.append(b.number + text)
         for row in b.rows:
             _row_to_task(row, tasks, nodes, stack, open_node)
+        plan_text.extend(b.notes)
         for no, s in b.trailing:
             plan_text.append(s)
             if i != last_index:
@@ -369,6 +422,8 @@ def _assemble(
     for row in table_rows:
         _row_to_task(row, tasks, nodes, stack, open_node)
 
+    for t in tasks:
+        t.owners = [n for role, raw in t.owner_fields for n in grammar.names(role, raw)]
     title = _find_title(preamble, doc)
     issuer, issue_date = _find_issuer_and_date(preamble)
     section_level, subsection_level = _section_levels(nodes, tasks)
@@ -380,7 +435,7 @@ def _assemble(
         nodes=nodes,
         tasks=tasks,
         unplaced=unplaced,
-        has_owners=any(t.owner_fields for t in tasks),
+        has_owners=any(t.owners for t in tasks),
         section_level=section_level,
         subsection_level=subsection_level,
     )
@@ -411,7 +466,13 @@ def _row_to_task(row: Row, tasks, nodes, stack, open_node) -> None:
             while stack and nodes[stack[-1]].level >= 9:
                 stack.pop()
             open_node(9, "", group, "", row.no)
-    number = clean_line(cells.get("number", "")) or str(len(tasks) + 1)
+    number = clean_line(cells.get("number", ""))
+    if not number:
+        # WPS sheets often write the number into the task cell: 1．健全…
+        marker = _match_marker(text)
+        if marker is not None and marker[2]:
+            _level, number, text = marker
+    number = number or str(len(tasks) + 1)
     owners = []
     for role in ROLES:
         value = " ".join(clean_line(p) for p in cells.get(role, "").split("\n")).strip()
@@ -449,8 +510,70 @@ def _section_levels(
     return levels[0], (levels[1] if len(levels) > 1 else None)
 
 
+@dataclass
+class _Cover:
+    lines: list[tuple[int, str]]  # the letter's lines, kept as plan text
+    title: str  # the plan's title, as the letter quotes it
+    issuer: str
+    issue_date: str | None
+
+
+def _split_cover_letter(items: list) -> tuple[_Cover | None, list]:
+    """Split off a cover letter (印发通知) in front of the plan.
+
+    The letter has its own 一、二、三 ("一、提高思想认识…") that are not the plan's sections;
+    it ends with its signature and date. Its 《…》 names the plan.
+    """
+    lines = [(i, clean_line(it.text)) for i, it in enumerate(items) if isinstance(it, Line)]
+    lines = [(i, s) for i, s in lines if s][:_COVER_SCAN]
+    hit = next(((k, m) for k, (_i, s) in enumerate(lines) if (m := _COVER.search(s))), None)
+    if hit is None:
+        return None, items
+    k, m = hit
+    title = m.group("title").translate(_NESTED_TO_TITLE)
+    # The letter ends at the first date line after the 现将 line, or just before the plan's
+    # own title line when it has no date.
+    wanted = "".join(title.split())
+    end = None
+    for i in range(lines[k][0] + 1, len(items)):
+        it = items[i]
+        if not isinstance(it, Line):
+            continue
+        s = clean_line(it.text)
+        if _FULL_DATE.match(s):
+            end = i + 1
+            break
+        if "".join(s.split()).translate(_NESTED_TO_TITLE) == wanted:
+            end = i
+            break
+    if end is None:
+        return None, items
+    kept = [(it.no, clean_line(it.text)) for it in items[:end] if isinstance(it, Line)]
+    kept = [(no, s) for no, s in kept if s]
+    issuer, issue_date = _find_issuer_and_date(kept[k + 1 :])
+    return _Cover(kept, title, issuer, issue_date), items[end:]
+
+
+# Inside 《》 a quoted title writes its own inner title as <…> or 〈…〉.
+_NESTED_TO_TITLE = str.maketrans({"<": "《", ">": "》", "〈": "《", "〉": "》"})
+
+
 def _find_title(preamble: list[tuple[int, str]], doc: Document) -> str:
     lines = [s for _, s in preamble]
+    for i in range(len(lines) - 1):
+        # A title split over two short lines: 清水县2023年法治政府建设 / 工作要点.
+        a, b = lines[i], lines[i + 1]
+        if (
+            len(a) <= 30
+            and len(b) <= 20
+            and not _TITLE_WORDS.search(a)
+            and _TITLE_WORDS.search(a + b)
+            and not any(c in a + b for c in "。，,：:；")
+            and (a + b).count("《") == (a + b).count("》")
+            and not _DATE_LINE.match(a)
+            and re.search(r"\d{4}年|[区县旗市镇盟]", a)
+        ):
+            return a + b
     for i, s in enumerate(lines):
         if (
             len(s) > 70
@@ -476,9 +599,7 @@ def _find_title(preamble: list[tuple[int, str]], doc: Document) -> str:
         m = re.search(r"制定\s*(\S{2,30}?(工作计划|实施方案|方案|计划))", s)
         if m:
             return m.group(1)
-    from pathlib import Path
-
-    return Path(doc.source).stem
+    return ""
 
 
 _ORG_END = re.compile(r"(人民政府|办公室|委员会|政府|局|委|办|镇|苏木|街道办事处|街道|司法所)$")

@@ -17,24 +17,27 @@ from pathlib import Path
 from typing import Any
 
 from tui.errors import DubanError
-from tui.ingest.document import COLUMNS, Document, Line, Note, Row
+from tui.ingest.document import Document, Line, Note, Row
 
-__all__ = ["read_document", "match_header", "HEADER_ALIASES"]
+__all__ = ["read_document", "match_header"]
 
 _MB = 1024 * 1024
 
-# Header spellings seen in real breakdown tables, mapped onto COLUMNS.
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "number": ("序号", "编号"),
-    "task": ("重点任务", "工作任务", "任务", "主要任务", "任务名称"),
-    "measure": ("具体措施", "工作措施", "主要措施", "工作内容", "具体任务"),
-    "lead": ("牵头单位", "牵头部门"),
-    "responsible": ("责任单位", "责任部门"),
-    "supporting": ("配合单位", "参加单位", "协办单位"),
-    "deadline": ("完成时限", "时间节点", "完成时间", "时限"),
+# Sub-headers under a header merged over several columns: 责任单位 over 牵头 | 配合.
+_SUBHEADERS = {
+    "牵头": "lead",
+    "牵头单位": "lead",
+    "牵头部门": "lead",
+    "责任": "responsible",
+    "主责": "responsible",
+    "责任单位": "responsible",
+    "配合": "supporting",
+    "配合单位": "supporting",
+    "参与": "supporting",
+    "协办": "supporting",
+    "协同": "supporting",
 }
-assert set(HEADER_ALIASES) == set(COLUMNS)
-_ALIAS_TO_COLUMN = {alias: col for col, names in HEADER_ALIASES.items() for alias in names}
+
 
 # Tables inside table cells are read down to this depth (the outermost table is depth 1);
 # deeper ones are reported as unplaced text, never dropped.
@@ -111,17 +114,10 @@ def read_document(path: str | os.PathLike[str], *, max_bytes: int = 30 * _MB) ->
 
 
 def match_header(text: str) -> str | None:
-    """Map a header cell's text onto a column name; spaces and a bracketed note are ignored."""
-    key = "".join(text.split())
-    if not key:
-        return None
-    if key in _ALIAS_TO_COLUMN:
-        return _ALIAS_TO_COLUMN[key]
-    for bracket in ("（", "("):
-        head, sep, _ = key.partition(bracket)
-        if sep and head in _ALIAS_TO_COLUMN:
-            return _ALIAS_TO_COLUMN[head]
-    return None
+    """Map a header cell's text onto a column name (the vocabulary's [columns])."""
+    from tui.ingest.vocab import load_vocabulary
+
+    return load_vocabulary().column_of(text)
 
 
 # ---------------------------------------------------------------- helpers
@@ -474,6 +470,55 @@ def _header_mapping(texts: list[str]) -> dict[int, str] | None:
     return mapping if len(mapping) >= _MIN_HEADER_MATCHES else None
 
 
+def _is_header_row(texts: list[str]) -> bool:
+    return _header_mapping(texts) is not None
+
+
+def find_header(
+    rows: list[list[str]], origins: list[list[Any]], scan: int
+) -> tuple[int, dict[int, str]] | None:
+    """(index of the last header row, column index → column) for a grid of distinct cell
+    texts, where ``origins[i][j]`` tells which cell a merged cell belongs to.
+
+    A header cell merged over several columns is resolved from the row below it when that
+    row holds sub-headers (责任单位 over 牵头 | 配合 → lead, supporting); a 工作任务 header
+    merged over two columns covers the task group and the task itself (task, measure).
+    """
+    for i, texts in enumerate(rows[:scan]):
+        mapping = _header_mapping(texts)
+        if mapping is None:
+            continue
+        header_at = i
+        below = rows[i + 1] if i + 1 < len(rows) else []
+        row_origins = origins[i]
+        for j, col in sorted(mapping.items()):
+            span = [j]
+            k = j + 1
+            while (
+                k < len(row_origins)
+                and row_origins[k] is not None
+                and (row_origins[k] == row_origins[j])
+            ):
+                span.append(k)
+                k += 1
+            if len(span) < 2:
+                continue
+            subs = {
+                k: _SUBHEADERS.get("".join(below[k].split())) if k < len(below) else None
+                for k in span
+            }
+            if any(subs.values()):
+                del mapping[j]
+                for k, sub in subs.items():
+                    if sub and sub not in mapping.values():
+                        mapping[k] = sub
+                header_at = i + 1
+            elif col == "task" and "measure" not in mapping.values():
+                mapping[span[1]] = "measure"
+        return header_at, mapping
+    return None
+
+
 def _docx_table(
     table: Any, counter: _Counter, state: dict[str, Any], *, depth: int
 ) -> Iterator[Line | Row | Note]:
@@ -481,11 +526,13 @@ def _docx_table(
     width = max((len(r) for r in grid), default=0)
     header_at: int | None = None
     mapping: dict[int, str] | None = None
-    for i, row in enumerate(grid):
-        mapping = _header_mapping(_distinct_texts(row))
-        if mapping is not None:
-            header_at = i
-            break
+    found = find_header(
+        [_distinct_texts(row) for row in grid],
+        [[id(tc) if tc is not None else None for tc, _ in row] for row in grid],
+        len(grid),
+    )
+    if found is not None:
+        header_at, mapping = found
     if mapping is None and state["mapping"] is not None and state["width"] == width:
         # A table split over pages often loses its header; reuse the previous table's columns.
         mapping, header_at = state["mapping"], -1
@@ -495,8 +542,10 @@ def _docx_table(
     for i, row in enumerate(grid):
         no = counter.next()
         if mapping is None or header_at is None or i < header_at:
-            joined = " ".join(t for t in _distinct_texts(row) if t)
-            if joined:
+            texts = _distinct_texts(row)
+            if mapping is not None and i == header_at - 1 and _is_header_row(texts):
+                pass  # the first of a two-row header
+            elif joined := " ".join(t for t in texts if t):
                 yield Line(no=no, text=joined)
         elif i > header_at:
             item = _map_row(no, row, mapping)
@@ -645,11 +694,14 @@ def _xlsx_sheet(ws: Any) -> Iterator[Line | Row]:
 
     header_no: int | None = None
     mapping: dict[int, str] | None = None
-    for r, _ in rows[:_XLSX_HEADER_SCAN_ROWS]:
-        mapping = _header_mapping(distinct_row(r))
-        if mapping is not None:
-            header_no = r
-            break
+    scan = rows[: _XLSX_HEADER_SCAN_ROWS + 1]
+    found = find_header(
+        [distinct_row(r) for r, _ in scan],
+        [[source.get((r, c), (r, c)) for c in range(1, max_col + 1)] for r, _ in scan],
+        _XLSX_HEADER_SCAN_ROWS,
+    )
+    if found is not None:
+        header_no, mapping = scan[found[0]][0], found[1]
 
     for r, _ in rows:
         distinct = distinct_row(r)
@@ -657,6 +709,13 @@ def _xlsx_sheet(ws: Any) -> Iterator[Line | Row]:
         if not non_empty:
             continue
         if mapping is None or header_no is None or r < header_no:
+            if (
+                mapping is not None
+                and header_no is not None
+                and r == header_no - 1
+                and (_is_header_row(distinct))
+            ):
+                continue  # the first of a two-row header
             yield Line(no=r, text=" ".join(non_empty))
             continue
         if r == header_no:
@@ -686,6 +745,72 @@ def _xlsx_sheet(ws: Any) -> Iterator[Line | Row]:
 # ---------------------------------------------------------------- pdf
 
 
+def _pdf_lines(textpage: Any) -> list[str]:
+    """A page's text lines in reading order: characters grouped into lines by where they
+    sit and ordered left to right, as poppler's pdftotext does — not in the order the
+    writer drew them (Word often draws “ ” last, from another font). Indentation is kept as
+    leading spaces (two per character width), which the parser reads as a new paragraph."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    raw = textpage.raw
+    x, y = ctypes.c_double(), ctypes.c_double()
+    # (baseline y, left, right, font size, char)
+    glyphs: list[tuple[float, float, float, float, str]] = []
+    for i in range(textpage.count_chars()):
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        if code in (10, 13) or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+            continue
+        ch = chr(code)
+        if ch.isspace() or not ch.isprintable():
+            continue
+        size = pdfium_c.FPDFText_GetFontSize(raw, i)
+        if (
+            not pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(x), ctypes.byref(y))
+            or size <= 0
+        ):
+            return _pdf_content_order(textpage)
+        left, _bottom, right, _top = textpage.get_charbox(i)
+        glyphs.append((y.value, min(left, x.value), max(right, x.value), size, ch))
+    if not glyphs:
+        return []
+    glyphs.sort(key=lambda g: (-g[0], g[1]))
+    rows: list[list[tuple[float, float, float, float, str]]] = []
+    baseline = 0.0
+    for g in glyphs:
+        if rows and abs(g[0] - baseline) <= 0.4 * g[3]:
+            rows[-1].append(g)
+        else:
+            rows.append([g])
+            baseline = g[0]
+    sizes = sorted(g[3] for g in glyphs)
+    unit = sizes[len(sizes) // 2]
+    margin = min(g[1] for g in glyphs)
+    lines = []
+    for row in rows:
+        row.sort(key=lambda g: g[1])
+        indent = round((row[0][1] - margin) / unit)
+        out = ["  " * indent if indent > 0 else ""]
+        prev_right = None
+        for _y, left, right, _size, ch in row:
+            if prev_right is not None and left - prev_right > 0.5 * unit:
+                out.append(" ")
+            out.append(ch)
+            prev_right = right
+        lines.append("".join(out))
+    return lines
+
+
+def _pdf_content_order(textpage: Any) -> list[str]:
+    """The page's text as the content stream orders it (when positions are unusable)."""
+    text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+    parts = text.split("\n")
+    if parts and parts[-1] == "":
+        parts.pop()
+    return parts
+
+
 def _read_pdf(p: Path, name: str) -> Document:
     import pypdfium2 as pdfium  # deferred: only PDFs need it
 
@@ -704,15 +829,11 @@ def _read_pdf(p: Path, name: str) -> Document:
             try:
                 textpage = page.get_textpage()
                 try:
-                    text = textpage.get_text_range()
+                    parts = _pdf_lines(textpage)
                 finally:
                     textpage.close()
             finally:
                 page.close()
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-            parts = text.split("\n")
-            if parts and parts[-1] == "":
-                parts.pop()
             for part in parts:
                 no += 1
                 items.append(Line(no=no, text=part))

@@ -26,7 +26,7 @@ from sqlmodel import Session
 
 from tui.clock import now as clock_now
 from tui.domain.identity import match_tasks
-from tui.domain.units import Directory, detect_region, is_group_reference, split_owner_list
+from tui.domain.units import Directory, detect_region, is_group_reference
 from tui.errors import DubanError
 from tui.ingest.parser import ROLE_LABEL, ROLES, ParsedPlan, ParsedTask
 from tui.store.audit import audit_rows, record
@@ -96,6 +96,7 @@ class ImportReport:
     changed: list[str] = field(default_factory=list)
     period: tuple[int, int] | None = None
     repaired: list[str] = field(default_factory=list)  # assignments moved to their own task
+    traditional: bool = False  # read in traditional characters, parsed as simplified
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -155,24 +156,29 @@ class _Resolver:
         self.unresolved_groups: list[str] = []
         self._seen: dict[str, list] = {}
 
-    def resolve(self, name: str) -> list[tuple[int | None, int | None, int | None, OwnerRef]]:
+    def resolve(
+        self, name: str, group: bool = False
+    ) -> list[tuple[int | None, int | None, int | None, OwnerRef]]:
         """→ [(unit_id, group_id, via_group_id, ref)] for one owner name (memoised: plans
-        name the same few dozen units thousands of times)."""
+        name the same few dozen units thousands of times). ``group``: the parser already
+        knows the name stands for several units."""
         found = self._seen.get(name)
         if found is None:
-            found = self._seen[name] = self._resolve(name)
+            found = self._seen[name] = self._resolve(name, group)
         return found
 
-    def _resolve(self, name: str) -> list[tuple[int | None, int | None, int | None, OwnerRef]]:
+    def _resolve(
+        self, name: str, group: bool
+    ) -> list[tuple[int | None, int | None, int | None, OwnerRef]]:
         entry = self.directory.resolve(name)
         if entry is not None:
             return [(self.unit_ids[entry.name], None, None, OwnerRef("", entry.name, "unit"))]
-        if is_group_reference(name):
-            group = self.directory.resolve_group(name)
-            if group is not None:
-                members = self.directory.group_units(group)
-                gid = self.group_ids[group.name]
-                ref = OwnerRef("", group.name, "group", len(members))
+        if group or is_group_reference(name):
+            defined = self.directory.resolve_group(name)
+            if defined is not None:
+                members = self.directory.group_units(defined)
+                gid = self.group_ids[defined.name]
+                ref = OwnerRef("", defined.name, "group", len(members))
                 return [(self.unit_ids[m.name], None, gid, ref) for m in members]
             gid = self.group_ids.get(name)
             if gid is None:
@@ -478,6 +484,7 @@ class _Import:
             has_owners=parsed.has_owners,
             unplaced=parsed.unplaced,
             period=(period[0], period[1]) if period else None,
+            traditional=parsed.traditional,
         )
         if (
             plan is not None
@@ -723,44 +730,40 @@ class _Import:
         new_rows: list[dict] = []
         task_reports: list[TaskReport] = []
         total = len(parsed.tasks)
-        split: dict[str, list[str]] = {}  # owner fields repeat: 各镇、街道 thousands of times
         for i, (pt, tid, key) in enumerate(zip(parsed.tasks, task_ids, self.keys, strict=True)):
             owners: list[OwnerRef] = []
-            for role, raw in pt.owner_fields:
-                names = split.get(raw)
-                if names is None:
-                    names = split[raw] = split_owner_list(raw)
-                for name in names:
-                    for unit_id, group_id, via, ref in resolver.resolve(name):
-                        akey = (tid, unit_id, group_id, role)
-                        if akey not in wanted:
-                            wanted.add(akey)
-                            a = current.get(akey)
-                            if a is None:
-                                new_rows.append(
-                                    dict(
-                                        task_id=tid,
-                                        unit_id=unit_id,
-                                        group_id=group_id,
-                                        via_group_id=via,
-                                        role=role,
-                                        active=True,
-                                        created_at=self.now,
-                                    )
+            for owner in pt.owners:
+                role = owner.role
+                for unit_id, group_id, via, ref in resolver.resolve(owner.name, owner.group):
+                    akey = (tid, unit_id, group_id, role)
+                    if akey not in wanted:
+                        wanted.add(akey)
+                        a = current.get(akey)
+                        if a is None:
+                            new_rows.append(
+                                dict(
+                                    task_id=tid,
+                                    unit_id=unit_id,
+                                    group_id=group_id,
+                                    via_group_id=via,
+                                    role=role,
+                                    active=True,
+                                    created_at=self.now,
                                 )
-                            elif not a.active:
-                                a.active = True
-                                record(
-                                    session,
-                                    actor,
-                                    "assignment.reactivate",
-                                    "assignment",
-                                    a.id,
-                                    {"active": False},
-                                    {"active": True},
-                                )
-                        if not any(o.role == role and o.name == ref.name for o in owners):
-                            owners.append(OwnerRef(role, ref.name, ref.kind, ref.members))
+                            )
+                        elif not a.active:
+                            a.active = True
+                            record(
+                                session,
+                                actor,
+                                "assignment.reactivate",
+                                "assignment",
+                                a.id,
+                                {"active": False},
+                                {"active": True},
+                            )
+                    if not any(o.role == role and o.name == ref.name for o in owners):
+                        owners.append(OwnerRef(role, ref.name, ref.kind, ref.members))
             task_reports.append(
                 TaskReport(
                     key=key,
@@ -863,9 +866,7 @@ class _Import:
                 line=pt.line,
                 deadline_text=pt.deadline_text,
                 owners=[
-                    OwnerRef(role, name, "unit")
-                    for role, raw in pt.owner_fields
-                    for name in split_owner_list(raw)
+                    OwnerRef(o.role, o.name, "group" if o.group else "unit") for o in pt.owners
                 ],
             )
             for pt, key in zip(parsed.tasks, self.keys, strict=True)
