@@ -87,9 +87,11 @@ def taskwarrior_records(db: Path, today: date) -> tuple[list[dict], str, str]:
             "tags": [f.role],
             "status": "pending",
         }
-        if st.status in (Status.DONE, Status.DONE_LATE) and f.completed_on:
+        if st.status in (Status.DONE, Status.DONE_LATE):
+            # Closed by the office, or a recurring duty whose every period is reported.
+            end = f.completed_on or (f.progress_dates[-1] if f.progress_dates else today)
             rec["status"] = "completed"
-            rec["end"] = _tw_time(f.completed_on, end_of_day=False)
+            rec["end"] = _tw_time(end, end_of_day=False)
         if st.due is not None:
             rec["due"] = _tw_time(st.due)
         ann = [
