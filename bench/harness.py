@@ -206,7 +206,7 @@ def bench_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.pop(RESULTS_ENV, None)
     env.update(
-        DUBAN_CONFIG=str(Path(tempfile.gettempdir()) / "duban-bench-no-settings.toml"),
+        DUBAN_CONFIG=os.devnull,  # an empty settings file: the defaults
         DUBAN_USER="bench",
         PYTHONIOENCODING="utf-8",
         LANG=env.get("LANG", "C.UTF-8"),

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tui.store.audit import verify_chain
 from tui.store.db import make_engine, schema_version
 from tui.store.models import SCHEMA_VERSION
 
@@ -56,12 +57,16 @@ def test_old_store_upgrades_keeping_every_row(old_store):
     progress_before = con.execute("SELECT * FROM progress ORDER BY id").fetchall()
     letters_before = con.execute("SELECT * FROM letter ORDER BY id").fetchall()
     audit_before = con.execute("SELECT * FROM audit_log ORDER BY id").fetchall()
+    assert len(audit_before[0]) == 9  # the release before the hash chain
     con.close()
     assert before["progress"] == 5 and before["letter"] == 1
 
-    engine = make_engine(str(old_store))
+    engine = make_engine(str(old_store), create=False)
     try:
         assert schema_version(engine) == SCHEMA_VERSION >= 2
+        with engine.connect() as conn:
+            report = verify_chain(conn)
+        assert report.broken is None and report.rows == before["audit_log"] + 1
     finally:
         engine.dispose()
 
@@ -72,7 +77,12 @@ def test_old_store_upgrades_keeping_every_row(old_store):
     try:
         assert con.execute("SELECT * FROM progress ORDER BY id").fetchall() == progress_before
         assert con.execute("SELECT * FROM letter ORDER BY id").fetchall() == letters_before
-        assert con.execute("SELECT * FROM audit_log ORDER BY id").fetchall()[:-1] == audit_before
+        cols = "id, at, actor, action, entity, entity_id, before, after, batch"
+        assert con.execute(f"SELECT {cols} FROM audit_log ORDER BY id").fetchall()[:-1] == (
+            audit_before
+        )
+        # Every earlier row now has its place in the hash chain, and the chain holds.
+        assert con.execute("SELECT count(*) FROM audit_log WHERE hash = ''").fetchone() == (0,)
         keys = con.execute("SELECT plan_id, key FROM task WHERE active ORDER BY id").fetchall()
         assert all(k for _p, k in keys)
         restart = [k for p, k in keys if p == 2]

@@ -1,7 +1,8 @@
 """Office settings from a TOML file: who the office is, letter prefixes, thresholds, printer.
 
 Looked up in order: DUBAN_CONFIG, then `settings.toml` in the user's config directory.
-A missing file means the defaults; a broken one is an error in Chinese, never a guess.
+A missing default file means the defaults; a missing DUBAN_CONFIG file or a broken one is an
+error in Chinese, never a guess.
 """
 
 from __future__ import annotations
@@ -90,6 +91,9 @@ def parse_settings(data: dict[str, Any], source: str) -> Settings:
 def load_settings(path: Path | None = None) -> Settings:
     path = path or config_path()
     if not path.exists():
+        named = os.environ.get(ENV_CONFIG)
+        if named and path == Path(named):  # named on purpose: a typo must not mean the defaults
+            raise DubanError(f"环境变量 DUBAN_CONFIG 指向的设置文件不存在：{path}")
         return Settings()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

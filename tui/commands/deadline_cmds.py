@@ -79,7 +79,7 @@ def run_deadlines(args) -> int:
 
     from tui.store.deadlines import task_deadline_views
 
-    with Session(engine(args, create=False)) as session:
+    with Session(engine(args, readonly=True)) as session:
         task = find_task(session, args.task, args.plan)
         views = task_deadline_views(session, task.id)
         if args.format == "json":
@@ -132,7 +132,7 @@ def run_deadline(args) -> int:
     from tui.store.db import operator_name, transaction
     from tui.store.deadlines import set_manual_deadline
 
-    eng = engine(args, create=False)
+    eng = engine(args)
     with transaction(eng) as session:
         task = find_task(session, args.task, args.plan)
         d = set_manual_deadline(session, task, args.value, args.reason or "", operator_name())
@@ -149,8 +149,13 @@ def run_progress(args) -> int:
 
     if not args.assignment.isdigit():
         raise DubanError(f"落实事项编号应为数字：{args.assignment}（见 duban overdue 的“事项”列）")
-    on = parse_date(args.date, "--date")
-    with transaction(engine(args, create=False)) as session:
+    as_of = getattr(args, "as_of", None)
+    limit = parse_date(as_of, "--as-of")  # the date of view, or today
+    on = parse_date(args.date, "--date") if args.date else limit
+    if on > limit:
+        what = f"查看日期 {limit.isoformat()}" if as_of else f"今天（{limit.isoformat()}）"
+        raise DubanError(f"--date {on.isoformat()} 晚于{what}：进展不能记在将来的日期")
+    with transaction(engine(args)) as session:
         record_progress(
             session, int(args.assignment), args.text, on, operator_name(), done=args.done
         )

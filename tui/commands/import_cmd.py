@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.commands.common import console, engine, print_json
+from tui.commands.common import console, engine, print_json, scratch_engine
 from tui.store.importer import ImportReport, role_label
 
 # Past this many tasks the report's table is printed as plain aligned columns: Rich measures
@@ -21,7 +21,6 @@ def office_vocabulary():
     """The shipped vocabulary, extended by the office's own ``vocab.toml`` beside its
     settings file (or the file named by DUBAN_VOCAB) when there is one."""
     import os
-    from pathlib import Path
 
     from tui.config import config_path
     from tui.ingest.vocab import load_vocabulary
@@ -42,7 +41,8 @@ def run_import(args) -> int:
     doc = read_document(args.file)
     parsed = parse_document(doc, office_vocabulary())
     check_has_tasks(parsed, args.file)  # before the store is even opened: nothing written
-    eng = engine(args)
+    # A dry run works on an in-memory copy: it creates and changes nothing on disk.
+    eng = scratch_engine(args) if args.dry_run else engine(args, create=True)
     options = dict(
         source=args.file,
         kind=doc.kind,
@@ -119,8 +119,8 @@ def print_report(report: ImportReport) -> None:
         out.print(
             "[yellow]注意：文件中没有写明牵头单位或责任单位，所有任务均无责任单位，请补充。[/]"
         )
-    if len(report.tasks) > RICH_TABLE_ROWS:
-        _print_plain_tasks(report)
+    if len(report.tasks) > RICH_TABLE_ROWS or not out.is_terminal:
+        _print_plain_tasks(report)  # piped: tab-separated, every cell whole
     else:
         out.print(_rich_tasks(report))
     if report.unknown_units:

@@ -54,14 +54,19 @@ def print_table(
     max_widths: Sequence[int] | None = None,
     styles: Sequence[str | None] | None = None,
     out=None,
+    plain: bool | None = None,
 ) -> None:
     """Rows of strings; `styles[i]` colours row i (a name from _ANSI) on a terminal.
 
     Listings repeat the same units, plans and task titles thousands of times, so each
-    distinct cell is measured and padded once per column.
+    distinct cell is measured and padded once per column. ``plain`` (the default when not
+    writing to a terminal): tab-separated lines with every cell whole, nothing cut.
     """
     out = out or sys.stdout
     color = out.isatty()
+    if plain if plain is not None else not color:
+        _print_plain(headers, rows, out)
+        return
     n = len(headers)
     limits = list(max_widths or [60] * n)
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(n)]
@@ -102,3 +107,12 @@ def print_table(
     else:
         chunks.extend(lines)
     out.write("\n".join(chunks) + "\n")
+
+
+def _print_plain(headers: Sequence[str], rows: Sequence[Sequence[str]], out) -> None:
+    def clean(cell: str) -> str:
+        return cell if cell.isprintable() and "\t" not in cell else " ".join(cell.split())
+
+    lines = ["\t".join(headers)]
+    lines += ["\t".join(map(clean, row)) for row in rows]
+    out.write("\n".join(lines) + "\n")

@@ -53,6 +53,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import islice
 
 from dateutil.rrule import rrule as _RRule
 from dateutil.rrule import rruleset as _RRuleSet
@@ -546,7 +547,10 @@ def find_deadlines(text: str, ctx: PlanContext | None) -> list[Deadline]:
 
 
 # A date followed by a short verb and 的 describes a noun ("2024年底前制定的规范性文件").
-_QUALIFIES_NOUN = re.compile(r"[\u4e00-\u9fff]{1,4}的")
+_QUALIFIES_NOUN = re.compile(
+    r"[\u4e00-\u9fff]{1,4}的"
+    r"|[^，,。；;：:！!？?]{0,20}?(?:制定|出台|印发|发布|颁布|作出|做出|签订|形成|批准|备案)的"
+)
 _CLAUSE_EDGE = set("，,。；;：:（(）)、！!？?\n") | {_MASK}
 _ONGOING_CLAUSE = re.compile(
     r"^(?:长期坚持|长期推进|长期开展|长期执行|持续推进|持续开展|常态化)(?:推进|开展|实施|执行|落实)?$"
@@ -564,6 +568,10 @@ def _whole_clause(text: str, s: int, e: int) -> bool:
     return bool(_ONGOING_CLAUSE.match(text[a:b]))
 
 
+# 全年持续推进, 长期坚持推进, 常态化开展: an ongoing deadline in a 完成时限 cell.
+_CELL_ONGOING_FORM = re.compile(
+    r"^(?:全年|全程|每年)?(?:长期|持续|常态化|常年|长效)(?:坚持|推进|开展|落实|执行|进行|实施)*$"
+)
 _CELL_ONGOING = {
     "长期",
     "长期坚持",
@@ -586,7 +594,7 @@ def task_deadlines(
     if deadline_cell and deadline_cell.strip():
         cell = deadline_cell
         norm, index = normalize_with_map(cell)
-        if norm.rstrip("。；;") in _CELL_ONGOING:
+        if norm.rstrip("。；;") in _CELL_ONGOING or _CELL_ONGOING_FORM.match(norm.rstrip("。；;")):
             a, b = original_span(index, 0, len(norm))
             return [
                 Deadline("ongoing", None, None, cell[a:b], a, b, "完成时限栏：长期任务，无固定期限")
@@ -616,6 +624,11 @@ def _join(a: str, b: str) -> str:
 
 
 _ISO = re.compile(r"^(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?$")
+_FREQ = re.compile(r"FREQ=([A-Z]+)")
+# Dates outside these years are typing errors, not deadlines.
+MIN_YEAR, MAX_YEAR = 1900, 2100
+# A recurring deadline set by hand has at most this many dates (daily for over two years).
+_MAX_OCCURRENCES = 1000
 _NONE_WORDS = {"none", "无", "无期限", "无固定期限", "长期", "不设期限", "-", "—"}
 
 
@@ -635,6 +648,7 @@ def parse_deadline_override(value: str, ctx: PlanContext | None) -> Deadline:
             due = date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
         except ValueError:
             raise DubanError(f"日期“{v}”不存在，请检查年月日") from None
+        _check_year(due, v)
         return Deadline("absolute", due, None, v, a, b, "人工设定")
     upper = v.upper()
     if upper.startswith(("RRULE:", "DTSTART", "FREQ=")):
@@ -642,13 +656,23 @@ def parse_deadline_override(value: str, ctx: PlanContext | None) -> Deadline:
         rule = rule.replace("\\n", "\n")
         if "DTSTART" not in rule.upper() and ctx is not None:
             rule = f"DTSTART:{ctx.start_year:04d}0101\n{rule}"
+        freq = _FREQ.search(rule.upper())
+        if freq and freq.group(1) in ("SECONDLY", "MINUTELY", "HOURLY"):
+            raise DubanError(f"周期规则“{v}”太密：期限最细只能按日（FREQ=DAILY）")
         try:
             has_start = "DTSTART" in rule.upper()
             parsed = _parse_rrule(rule, None if has_start else date(2000, 1, 1))
-            first = next(iter(parsed), None) if has_start else None
-        except (ValueError, TypeError, IndexError):
+            first = next(iter(parsed), None)
+            dates = list(islice(iter(parsed), _MAX_OCCURRENCES + 1))
+        except (ValueError, TypeError, IndexError, OverflowError):
             raise DubanError(f"周期规则“{v}”无法识别，请检查 RRULE 写法") from None
-        due = first.date() if first is not None else None
+        if first is None:
+            raise DubanError(f"周期规则“{v}”没有任何日期，请检查月、日和次数")
+        if "UNTIL" in rule.upper() or "COUNT" in rule.upper():
+            if len(dates) > _MAX_OCCURRENCES:
+                raise DubanError(f"周期规则“{v}”的日期超过 {_MAX_OCCURRENCES} 个，请放宽周期")
+        _check_year(first.date(), v)
+        due = first.date() if has_start else None
         return Deadline("recurring", due, rule, v, a, b, "人工设定")
     found = find_deadlines(raw, ctx)
     if not found:
@@ -657,4 +681,16 @@ def parse_deadline_override(value: str, ctx: PlanContext | None) -> Deadline:
         )
     if len(found) > 1:
         raise DubanError(f"“{v}”里有 {len(found)} 个期限，一次只能设置一个")
-    return replace(found[0], note=_join("人工设定", found[0].note))
+    d = found[0]
+    outside = raw[: d.start] + raw[d.end :]
+    if any(c.isdigit() or c in _CN for c in outside):
+        # 每年13月45日前: only 每年 was understood; the month and day were not.
+        raise DubanError(f"无法识别期限“{v}”：其中的日期不存在或写法不对")
+    if d.due is not None:
+        _check_year(d.due, v)
+    return replace(d, note=_join("人工设定", d.note))
+
+
+def _check_year(due: date, value: str) -> None:
+    if not MIN_YEAR <= due.year <= MAX_YEAR:
+        raise DubanError(f"期限“{value}”不在 {MIN_YEAR} 年至 {MAX_YEAR} 年之间")

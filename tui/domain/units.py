@@ -63,6 +63,8 @@ _ROLE_WRAP_RE = re.compile(
 _BARE_KINDS = ("苏木镇", "街道", "苏木", "镇", "乡", "嘎查", "村", "社区")
 # 各县、市、区政府: single region words after a 各… item belong to it.
 _REGION_TAIL = re.compile(r"^[县市区旗盟](?:人民政府|政府)?$")
+# A cell or field that says "none": —, -, /, 无, 暂无.
+_NO_OWNER = re.compile(r"^(?:[—–\-－/／\\_＿·…]+|无|暂无|空|待定)$")
 # Phrases trimmed off a name when the caller gives none (the importer passes its vocabulary).
 DEFAULT_TRAILING: tuple[str, ...] = ("等",)
 
@@ -134,7 +136,7 @@ def split_owner_list(text: str, trailing: tuple[str, ...] = DEFAULT_TRAILING) ->
     for raw in merged:
         name = trim_trailing(normalize_name(raw), trailing)
         name = normalize_name(name)
-        if name in ("", "等"):
+        if name in ("", "等") or _NO_OWNER.match(name):
             continue
         if name in _BARE_KINDS and prev_was_ge:
             name = "各" + name

@@ -42,10 +42,13 @@ _CLOSING = re.compile(r"^(各|全区|全旗|全市|全县|全盟|各级)[^。]{0
 _DATE_LINE = re.compile(r"^(.*?)(\d{4})年(\d{1,2})月(\d{1,2})日(印发|发布)?$")
 _TITLE_WORDS = re.compile(
     r"(工作计划|实施方案|分解方案|工作方案|工作要点|实施计划|规划|计划|方案|分解表|任务清单"
-    r"|责任清单|要点|台账|任务表|分工表|工作安排|实施意见)$"
+    r"|责任清单|要点|台账|任务表|分工表|任务分工|工作分工|工作安排|实施意见)$"
 )
-# A cover letter (印发通知) in front of the plan: "现将《…》印发给你们" or its 通知 title.
-_COVER = re.compile(r"(?:现将|关于印发|关于转发|关于下发)《(?P<title>[^《》]{4,80})》")
+# A cover letter (印发通知) in front of the plan: "现将《…》印发给你们", "《…》已经…同意，现
+# 印发给你们", or its 通知 title "关于印发《…》的通知" (also without 《》, over two lines).
+_COVER_TRIGGER = re.compile(r"印发给你们|转发给你们|印发给各|现将《|关于(?:印发|转发|下发)")
+_QUOTED_TITLE = re.compile(r"《(?P<title>[^《》]{4,80})》")
+_NOTICE_TITLE = re.compile(r"关于(?:印发|转发|下发)(?P<title>.{4,80}?)的通知")
 _FULL_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _COVER_SCAN = 40  # the cover letter's 现将 line is among the document's first lines
 # Continuation of a broken owner line: a short fragment with no sentence punctuation.
@@ -178,7 +181,7 @@ def parse_document(doc: Document, vocab: Vocabulary | None = None) -> ParsedPlan
     if cover is not None:
         preamble.extend(cover.lines)
     body, signature = _split_signature(items)
-    for item in body:
+    for pos, item in enumerate(body):
         if isinstance(item, Note):
             notes.append((item.no, item.text))
             continue
@@ -197,6 +200,10 @@ def parse_document(doc: Document, vocab: Vocabulary | None = None) -> ParsedPlan
             prev_raw_end in _SENTENCE_END and leading_indent(raw) > 0
         )
         prev_raw_end = cleaned[-1]
+        if _heads_a_table(cleaned, body, pos):
+            # An unnumbered heading paragraph right above a table is the section of its rows.
+            blocks.append(_Block(_HEADING_LEVEL, "", item.no, parts=[cleaned]))
+            continue
         for piece_no, s in enumerate(_run_on_pieces(cleaned, grammar)):
             _take_line(s, item.no, new_paragraph or piece_no > 0, grammar, preamble, blocks)
 
@@ -278,6 +285,23 @@ def _take_line(
     block.parts.append(s)
     if grammar.closing_owners(s) is not None:
         block.owners_closed = True
+
+
+# Outline level of an unnumbered heading above a table (below 一、…（1）, above table groups).
+_HEADING_LEVEL = 8
+
+
+def _heads_a_table(s: str, items: list, pos: int) -> bool:
+    """A short unnumbered line whose next item is a table row heads that table — unless it
+    is the plan's title."""
+    nxt = next((it for it in items[pos + 1 :] if not isinstance(it, Line) or it.text.strip()), None)
+    return (
+        isinstance(nxt, Row)
+        and len(s) <= 40
+        and not any(c in s for c in "。；;：:")
+        and _match_marker(s) is None
+        and not _TITLE_WORDS.search(s)
+    )
 
 
 _MID_MARKER = re.compile(rf"（(?:\d{{1,6}}|[{_CN_NUM}]+)）")
@@ -526,11 +550,22 @@ def _split_cover_letter(items: list) -> tuple[_Cover | None, list]:
     """
     lines = [(i, clean_line(it.text)) for i, it in enumerate(items) if isinstance(it, Line)]
     lines = [(i, s) for i, s in lines if s][:_COVER_SCAN]
-    hit = next(((k, m) for k, (_i, s) in enumerate(lines) if (m := _COVER.search(s))), None)
-    if hit is None:
+    k = next((k for k, (_i, s) in enumerate(lines) if _COVER_TRIGGER.search(s)), None)
+    if k is None:
         return None, items
-    k, m = hit
+    # The plan's title: a 《…》 near the trigger, or what a 通知 title says it 印发.
+    near = "".join(s for _i, s in lines[max(0, k - 2) : k + 3])
+    m = _QUOTED_TITLE.search(near) or _NOTICE_TITLE.search(near)
+    if m is None:
+        return None, items
     title = m.group("title").translate(_NESTED_TO_TITLE)
+    # The letter's body starts at the sentence that says 印发给你们 when that comes later.
+    while (
+        k + 1 < len(lines)
+        and "给你们" not in lines[k][1]
+        and any("给你们" in s for _i, s in lines[k + 1 : k + 4])
+    ):
+        k += 1
     # The letter ends at the first date line after the 现将 line, or just before the plan's
     # own title line when it has no date.
     wanted = "".join(title.split())
@@ -602,6 +637,7 @@ def _find_title(preamble: list[tuple[int, str]], doc: Document) -> str:
     return ""
 
 
+_NOT_SIGNATURE = re.compile(r"^[（(](?:此件[^）)]*|联系人[^）)]*)[）)]$")
 _ORG_END = re.compile(r"(人民政府|办公室|委员会|政府|局|委|办|镇|苏木|街道办事处|街道|司法所)$")
 
 
@@ -616,8 +652,8 @@ def _split_signature(
         if not isinstance(item, Line):
             break
         s = clean_line(item.text)
-        if not s:
-            continue
+        if not s or is_page_number(s) or _NOT_SIGNATURE.match(s):
+            continue  # the last page's number, （此件公开发布） under the date
         tail.append(i)
         if len(tail) == 2:
             break

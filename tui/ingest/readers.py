@@ -7,7 +7,6 @@ one line of Chinese (DubanError), never a traceback.
 
 from __future__ import annotations
 
-import io
 import os
 import unicodedata
 import zipfile
@@ -44,10 +43,16 @@ _SUBHEADERS = {
 _MAX_TABLE_DEPTH = 3
 # A header must match on at least this many cells; one match is too easily a coincidence.
 _MIN_HEADER_MATCHES = 2
+# Excel: a vertical merge over more rows than this is not filled down (a merge declared over
+# a million rows must not make a million rows).
+_MAX_MERGE_ROWS = 1000
 # Excel: how far down a sheet the header may sit (title rows above it).
 _XLSX_HEADER_SCAN_ROWS = 10
 # An Office file may not unpack to more than this many times the size limit (zip bombs).
 _MAX_UNZIP_RATIO = 10
+# The XML of a real plan is under 5 MB; past this much XML a file is refused before parsing
+# (a 1 MB .docx can unpack to hundreds of MB of repeated paragraphs).
+MAX_XML_BYTES = 40 * _MB
 # Plausibility checks look at this many leading characters; enough to judge, cheap on big files.
 _SAMPLE_CHARS = 200_000
 
@@ -330,8 +335,18 @@ def _read_zip(p: Path, name: str, suffix: str, max_bytes: int) -> Document:
         with zipfile.ZipFile(p) as zf:
             names = set(zf.namelist())
             unpacked = sum(info.file_size for info in zf.infolist())
+            xml = sum(
+                info.file_size
+                for info in zf.infolist()
+                if info.filename.endswith((".xml", ".rels"))
+            )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
         raise DubanError(f"无法读取 {label} 文件：{name}（文件已损坏或不完整）") from exc
+    if xml > MAX_XML_BYTES:
+        raise DubanError(
+            f"文件解压后的文字内容过大（{xml / _MB:.0f} MB），超过 {_fmt_mb(MAX_XML_BYTES)} MB 上限，"
+            f"不像是一份计划，未导入：{name}"
+        )
     if unpacked > _MAX_UNZIP_RATIO * max_bytes:
         raise DubanError(
             f"文件解压后过大（{unpacked / _MB:.0f} MB），超过 {_fmt_mb(_MAX_UNZIP_RATIO * max_bytes)} MB "
@@ -470,15 +485,11 @@ def _header_mapping(texts: list[str]) -> dict[int, str] | None:
     return mapping if len(mapping) >= _MIN_HEADER_MATCHES else None
 
 
-def _is_header_row(texts: list[str]) -> bool:
-    return _header_mapping(texts) is not None
-
-
 def find_header(
     rows: list[list[str]], origins: list[list[Any]], scan: int
-) -> tuple[int, dict[int, str]] | None:
-    """(index of the last header row, column index → column) for a grid of distinct cell
-    texts, where ``origins[i][j]`` tells which cell a merged cell belongs to.
+) -> tuple[int, int, dict[int, str]] | None:
+    """(first header row, last header row, column index → column) for a grid of distinct
+    cell texts, where ``origins[i][j]`` tells which cell a merged cell belongs to.
 
     A header cell merged over several columns is resolved from the row below it when that
     row holds sub-headers (责任单位 over 牵头 | 配合 → lead, supporting); a 工作任务 header
@@ -515,7 +526,7 @@ def find_header(
                 header_at = i + 1
             elif col == "task" and "measure" not in mapping.values():
                 mapping[span[1]] = "measure"
-        return header_at, mapping
+        return i, header_at, mapping
     return None
 
 
@@ -531,8 +542,9 @@ def _docx_table(
         [[id(tc) if tc is not None else None for tc, _ in row] for row in grid],
         len(grid),
     )
+    header_from = None
     if found is not None:
-        header_at, mapping = found
+        header_from, header_at, mapping = found
     if mapping is None and state["mapping"] is not None and state["width"] == width:
         # A table split over pages often loses its header; reuse the previous table's columns.
         mapping, header_at = state["mapping"], -1
@@ -541,11 +553,10 @@ def _docx_table(
 
     for i, row in enumerate(grid):
         no = counter.next()
-        if mapping is None or header_at is None or i < header_at:
-            texts = _distinct_texts(row)
-            if mapping is not None and i == header_at - 1 and _is_header_row(texts):
-                pass  # the first of a two-row header
-            elif joined := " ".join(t for t in texts if t):
+        if header_from is not None and header_from <= i < header_at:
+            pass  # the first of a two-row header
+        elif mapping is None or header_at is None or i < header_at:
+            if joined := " ".join(t for t in _distinct_texts(row) if t):
                 yield Line(no=no, text=joined)
         elif i > header_at:
             item = _map_row(no, row, mapping)
@@ -626,26 +637,17 @@ def _map_row(no: int, row: list[tuple[Any, str]], mapping: dict[int, str]) -> Li
 
 
 def _read_xlsx(p: Path, name: str) -> Document:
-    import openpyxl  # deferred: heavy import
+    from tui.ingest.xlsx import read_workbook
 
     try:
-        # A file object, not the path: openpyxl refuses names not ending in .xlsx.
-        with p.open("rb") as fh:
-            wb = openpyxl.load_workbook(io.BytesIO(fh.read()), read_only=False, data_only=True)
-    except Exception as exc:  # openpyxl raises many types on damaged files
-        raise DubanError(f"无法读取 Excel 文件：{name}（文件已损坏或格式不正确）") from exc
-    items: list[Line | Row] = []
-    try:
-        for ws in wb.worksheets:
-            if getattr(ws, "sheet_state", "visible") != "visible":
-                continue  # hidden sheets hold lookup lists, not the plan
-            items.extend(_xlsx_sheet(ws))
+        sheets = read_workbook(str(p), name)
     except DubanError:
         raise
-    except Exception as exc:
-        raise DubanError(f"无法读取 Excel 文件：{name}（工作表内容无法解析）") from exc
-    finally:
-        wb.close()
+    except Exception as exc:  # damaged XML, missing parts, bad references
+        raise DubanError(f"无法读取 Excel 文件：{name}（文件已损坏或格式不正确）") from exc
+    items: list[Line | Row | Note] = []
+    for sheet in sheets:
+        items.extend(_xlsx_sheet(sheet))
     return Document(source=str(p), kind="xlsx", items=items)
 
 
@@ -665,57 +667,55 @@ def _cell_str(value: Any) -> str:
     return str(value).strip()
 
 
-def _xlsx_sheet(ws: Any) -> Iterator[Line | Row]:
-    # (row, col) → (source row, source col) for every cell inside a merged range.
+def _xlsx_sheet(sheet: Any) -> Iterator[Line | Row]:
+    """The sheet's rows that hold text, in order; only cells that exist are looked at."""
+    texts = {rc: t for rc, v in sheet.cells.items() if (t := _cell_str(v))}
+    # Rows to look at: those with text, and those a (sane) vertical merge fills down into.
+    rows = {r for r, _c in texts}
+    for r1, _c1, r2, _c2 in sheet.merged:
+        if r2 - r1 <= _MAX_MERGE_ROWS:
+            rows.update(range(r1, r2 + 1))
+    row_numbers = sorted(rows)
+    # (row, col) → (source row, source col) for every cell of those rows inside a merge.
     source: dict[tuple[int, int], tuple[int, int]] = {}
-    for rng in ws.merged_cells.ranges:
-        top, left = rng.min_row, rng.min_col
-        for r in range(rng.min_row, rng.max_row + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                source[(r, c)] = (top, left)
-
-    rows: list[tuple[int, list[str]]] = []
-    max_col = ws.max_column or 0
-    for values in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=max_col, values_only=True):
-        rows.append((len(rows) + 1, [_cell_str(v) for v in values]))
+    for r1, c1, r2, c2 in sheet.merged:
+        for r in range(r1, r2 + 1) if r2 - r1 <= _MAX_MERGE_ROWS else rows:
+            if r1 <= r <= r2:
+                for c in range(c1, c2 + 1):
+                    source[(r, c)] = (r1, c1)
+    max_col = max([c for _r, c in texts] + [c2 for *_x, c2 in sheet.merged], default=0)
 
     def value_at(r: int, c: int) -> str:
-        sr, sc = source.get((r, c), (r, c))
-        vals = rows[sr - 1][1] if sr - 1 < len(rows) else []
-        return vals[sc - 1] if sc - 1 < len(vals) else ""
+        return texts.get(source.get((r, c), (r, c)), "")
 
     def distinct_row(r: int) -> list[str]:
         # A horizontally merged cell counts in its first column only.
         out = []
         for c in range(1, max_col + 1):
-            sr, sc = source.get((r, c), (r, c))
+            _sr, sc = source.get((r, c), (r, c))
             out.append(value_at(r, c) if sc == c else "")
         return out
 
     header_no: int | None = None
     mapping: dict[int, str] | None = None
-    scan = rows[: _XLSX_HEADER_SCAN_ROWS + 1]
+    scan = row_numbers[: _XLSX_HEADER_SCAN_ROWS + 1]
     found = find_header(
-        [distinct_row(r) for r, _ in scan],
-        [[source.get((r, c), (r, c)) for c in range(1, max_col + 1)] for r, _ in scan],
+        [distinct_row(r) for r in scan],
+        [[source.get((r, c), (r, c)) for c in range(1, max_col + 1)] for r in scan],
         _XLSX_HEADER_SCAN_ROWS,
     )
+    header_from = None
     if found is not None:
-        header_no, mapping = scan[found[0]][0], found[1]
+        header_from, header_no, mapping = scan[found[0]], scan[found[1]], found[2]
 
-    for r, _ in rows:
+    for r in row_numbers:
         distinct = distinct_row(r)
         non_empty = [t for t in distinct if t]
         if not non_empty:
             continue
+        if header_from is not None and header_from <= r < header_no:
+            continue  # the first of a two-row header
         if mapping is None or header_no is None or r < header_no:
-            if (
-                mapping is not None
-                and header_no is not None
-                and r == header_no - 1
-                and (_is_header_row(distinct))
-            ):
-                continue  # the first of a two-row header
             yield Line(no=r, text=" ".join(non_empty))
             continue
         if r == header_no:
@@ -730,7 +730,7 @@ def _xlsx_sheet(ws: Any) -> Iterator[Line | Row]:
         cells: dict[str, str] = {}
         for idx, col in mapping.items():
             c = idx + 1
-            sr, sc = source.get((r, c), (r, c))
+            _sr, sc = source.get((r, c), (r, c))
             if sc != c:
                 continue
             text = value_at(r, c)  # vertical merges: the top-left value filled down

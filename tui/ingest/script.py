@@ -65,3 +65,8 @@ def to_simplified(doc: Document) -> tuple[Document, bool]:
         else:
             items.append(replace(item, text=convert(item.text)))
     return replace(doc, items=items), True
+
+
+def simplified_text(text: str) -> str:
+    """One string in simplified characters (a table header, a label)."""
+    return _converter().convert(text)

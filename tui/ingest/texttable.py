@@ -92,6 +92,19 @@ def _take_pipe_table(items: list, i: int, mapping: dict[int, str], out: list) ->
             break
         cells = _pipe_cells(item.text)
         if cells is None:
+            heading = clean_line(item.text)
+            if not heading and _pipe_follows(items, i + 1):
+                i += 1
+                continue
+            if (
+                heading
+                and len(heading) <= 40
+                and "。" not in heading
+                and _pipe_follows(items, i + 1)
+            ):
+                out.append(Line(item.no, heading))  # a section heading between rows
+                i += 1
+                continue
             break
         i += 1
         if all(_RULER.match(c) for c in cells):
@@ -100,6 +113,13 @@ def _take_pipe_table(items: list, i: int, mapping: dict[int, str], out: list) ->
         if row is not None:
             out.append(row)
     return i
+
+
+def _pipe_follows(items: list, i: int) -> bool:
+    """The table goes on after a line: the next non-blank line is a | row."""
+    while i < len(items) and isinstance(items[i], Line) and not items[i].text.strip():
+        i += 1
+    return i < len(items) and isinstance(items[i], Line) and _pipe_cells(items[i].text) is not None
 
 
 def _flat_header(items: list, i: int, match: Match) -> list[str] | None:

@@ -43,6 +43,14 @@ class Vocabulary:
             head, sep, _ = key.partition(bracket)
             if sep and head in self.columns:
                 return self.columns[head]
+        if any(ord(c) > 0x3400 for c in key):
+            # A header in traditional characters (牽頭單位): the readers map columns before
+            # the parser converts the document.
+            from tui.ingest.script import simplified_text
+
+            simple = simplified_text(key)
+            if simple != key:
+                return self.column_of(simple)
         return None
 
     def alternation(self, words) -> str:

@@ -29,12 +29,11 @@ from tui.domain.identity import match_tasks
 from tui.domain.units import Directory, detect_region, is_group_reference
 from tui.errors import DubanError
 from tui.ingest.parser import ROLE_LABEL, ROLES, ParsedPlan, ParsedTask
-from tui.store.audit import audit_rows, record
-from tui.store.bulk import insert_many, insert_rows, update_rows
+from tui.store.audit import audit_rows, insert_audit, record
+from tui.store.bulk import insert_rows, update_rows
 from tui.store.deadlines import refresh_plan_deadlines
 from tui.store.models import (
     Assignment,
-    AuditLog,
     OutlineNode,
     Plan,
     PlanRevision,
@@ -709,7 +708,7 @@ class _Import:
             batch=batch,
         )
         if rows:
-            insert_many(conn, AuditLog.__table__, rows)
+            insert_audit(session, rows)
         return task_ids, added, removed, changed
 
     def _write_assignments(self, plan: Plan, task_ids: list[int], resolver, repair: bool):
@@ -784,9 +783,8 @@ class _Import:
         if new_rows:
             conn = session.connection()
             ids = insert_rows(conn, Assignment.__table__, new_rows)
-            insert_many(
-                conn,
-                AuditLog.__table__,
+            insert_audit(
+                session,
                 audit_rows(
                     actor,
                     "assignment.create",

@@ -6,7 +6,6 @@ step leaves one audit row saying what it did.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from sqlalchemy import inspect, text
@@ -21,21 +20,74 @@ def _columns(conn: Connection, table: str) -> set[str]:
 
 
 def _audit(conn: Connection, action: str, before: dict, after: dict) -> None:
+    """One audit row for a migration step, chained after the trail's last row."""
+    from tui.store.audit import chain_tip, row_hash, to_json
     from tui.store.location import operator_name
 
+    row = {
+        "at": clock_now(),
+        "actor": operator_name() or "督办台",
+        "action": action,
+        "entity": "store",
+        "entity_id": None,
+        "before": to_json(before),
+        "after": to_json(after),
+        "batch": "",
+    }
+    prev = chain_tip(conn)
     conn.execute(
         text(
-            "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after, batch) "
-            "VALUES (:at, :actor, :action, 'store', NULL, :before, :after, '')"
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after, batch, "
+            "prev_hash, hash) VALUES (:at, :actor, :action, :entity, :entity_id, :before, "
+            ":after, :batch, :prev_hash, :hash)"
         ),
-        {
-            "at": clock_now(),
-            "actor": operator_name(),
-            "action": action,
-            "before": json.dumps(before, ensure_ascii=False, sort_keys=True),
-            "after": json.dumps(after, ensure_ascii=False, sort_keys=True),
-        },
+        {**row, "prev_hash": prev, "hash": row_hash(prev, row)},
     )
+
+
+def _chain_existing_audit(conn: Connection) -> int:
+    """Give every audit row written before the chain its place in it (in id order).
+
+    The rows are append-only, so the triggers that forbid UPDATE are lifted for this one
+    statement inside the migration's transaction and put back before it commits.
+    """
+    from sqlalchemy import select
+
+    from tui.store.audit import row_hash
+    from tui.store.models import AuditLog
+
+    t = AuditLog.__table__.c
+    rows = conn.execute(
+        select(
+            t.id, t.at, t.actor, t.action, t.entity, t.entity_id, t.before, t.after, t.batch
+        ).order_by(t.id)
+    ).all()
+    if not rows:
+        return 0
+    triggers = _drop_audit_triggers(conn)
+    prev = ""
+    updates = []
+    for row in rows:
+        digest = row_hash(prev, row._mapping)
+        updates.append({"p": prev, "h": digest, "i": row.id})
+        prev = digest
+    conn.execute(text("UPDATE audit_log SET prev_hash = :p, hash = :h WHERE id = :i"), updates)
+    for ddl in triggers:
+        conn.execute(text(ddl))
+    return len(rows)
+
+
+def _drop_audit_triggers(conn: Connection) -> list[str]:
+    if conn.dialect.name != "sqlite":
+        return []
+    found = conn.execute(
+        text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
+        )
+    ).all()
+    for name, _sql in found:
+        conn.execute(text(f'DROP TRIGGER "{name}"'))
+    return [sql for _name, sql in found]
 
 
 def _outline_keys(conn: Connection, plan_id: int, tasks: list[tuple]) -> list[str]:
@@ -60,7 +112,8 @@ def _outline_keys(conn: Connection, plan_id: int, tasks: list[tuple]) -> list[st
 
 
 def _v1_to_v2(conn: Connection) -> None:
-    """Task identity: tasks keyed by their place in the outline; plans may share a title.
+    """Task identity: tasks keyed by their place in the outline; plans may share a title;
+    the audit trail becomes a hash chain (earlier rows are chained in id order).
 
     Plans whose numbers repeat were imported with the old number-only identity, which put
     the owners of later occurrences on the first task with that number. They are marked
@@ -73,6 +126,12 @@ def _v1_to_v2(conn: Connection) -> None:
         conn.execute(
             text("ALTER TABLE plan ADD COLUMN identity_version INTEGER NOT NULL DEFAULT 2")
         )
+    for column in ("prev_hash", "hash"):
+        if column not in _columns(conn, "audit_log"):
+            conn.execute(
+                text(f"ALTER TABLE audit_log ADD COLUMN {column} VARCHAR NOT NULL DEFAULT ''")
+            )
+    chained = _chain_existing_audit(conn)
     conn.execute(text("DROP INDEX IF EXISTS ix_plan_key"))
     conn.execute(text('CREATE INDEX IF NOT EXISTS ix_plan_key ON "plan" ("key")'))
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_task_plan_key ON task (plan_id, key)"))
@@ -107,7 +166,12 @@ def _v1_to_v2(conn: Connection) -> None:
         conn,
         "store.migrate",
         {"schema_version": 1},
-        {"schema_version": 2, "tasks_keyed": keyed, "plans_to_repair_on_next_import": repair},
+        {
+            "schema_version": 2,
+            "tasks_keyed": keyed,
+            "plans_to_repair_on_next_import": repair,
+            "audit_rows_chained": chained,
+        },
     )
 
 

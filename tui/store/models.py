@@ -222,7 +222,9 @@ class Extension(SQLModel, table=True):
 
 
 class AuditLog(SQLModel, table=True):
-    """Append-only: triggers in store/db.py refuse UPDATE and DELETE."""
+    """Append-only: triggers in store/db.py refuse UPDATE and DELETE, and each row carries
+    the hash of the row before it and of its own content (tui.store.audit), so an edited,
+    deleted or forged row breaks the chain that `duban audit verify` walks."""
 
     __tablename__ = "audit_log"
     id: int | None = Field(default=None, primary_key=True)
@@ -234,3 +236,5 @@ class AuditLog(SQLModel, table=True):
     before: str = ""  # JSON
     after: str = ""  # JSON
     batch: str = ""  # groups the rows of one transaction (for undo)
+    prev_hash: str = ""  # hash of the row before (by id); "" for the first row
+    hash: str = ""  # sha256 of prev_hash and this row's content
