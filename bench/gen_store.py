@@ -48,6 +48,7 @@ from bench.synth import VERBS, cn_number  # noqa: E402
 from tui.domain.deadlines import task_deadlines  # noqa: E402
 from tui.domain.plan_context import PlanContext  # noqa: E402
 from tui.domain.schedule import schedule_of  # noqa: E402
+from tui.store.audit import row_hash  # noqa: E402
 from tui.store.db import make_engine  # noqa: E402
 from tui.store.letter_models import (  # noqa: E402
     LadderOverride,
@@ -75,7 +76,7 @@ from tui.store.models import (  # noqa: E402
 
 __all__ = ["build_store", "AS_OF", "REGIONS", "GEN_VERSION", "PER_TASK"]
 
-GEN_VERSION = 2  # bump when the shape changes: cached stores carry it in their file name
+GEN_VERSION = 3  # bump when the shape changes: cached stores carry it in their file name
 AS_OF = date(2024, 11, 15)  # inside every generated plan's period
 PER_TASK = 25  # assignments per task, on average
 UNITS_PER_REGION = 80
@@ -384,16 +385,17 @@ class _Builder:
         self.regions: dict[str, dict] = {}
         # Per assignment, what the letters round needs: (id, unit id, task id, due, closed on).
         self.live: list[tuple[int, int, int, date | None, date | None]] = []
-        self.tasks: dict[int, tuple[str, str, str]] = {}  # id → (number, title, deadline words)
+        self.tasks: dict[int, tuple[str, str]] = {}  # id → (number, title)
+        self.audit_tip = ""  # hash of the last audit row (the chain starts empty)
 
     def next_id(self, kind: str) -> int:
         self.ids[kind] += 1
         return self.ids[kind]
 
     def audit(self, at: datetime, action: str, entity: str, eid: int, before, after) -> None:
+        """One audit row, chained to the one before it as tui.store.audit chains them."""
         enc = _ENCODE
-        self.rows.add(
-            AuditLog,
+        row = dict(
             at=at,
             actor=ACTOR,
             action=action,
@@ -403,6 +405,9 @@ class _Builder:
             after=enc(after) if after is not None else "",
             batch=f"b{self.next_id('batch')}",
         )
+        digest = row_hash(self.audit_tip, row)
+        self.rows.add(AuditLog, **row, prev_hash=self.audit_tip, hash=digest)
+        self.audit_tip = digest
 
     # ----------------------------------------------------------------- regions and units
 

@@ -177,6 +177,18 @@ def test_realistic_shape(store):
         assert _one(c, "SELECT count(*) FROM audit_log") > 0
 
 
+def test_store_passes_duban_check(store):
+    """Foreign keys, triggers and the audit hash chain hold, as on a store the product wrote."""
+    res = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--db", str(store), "check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "审计链" in res.stdout
+
+
 def test_overdue_finds_items(store):
     res = subprocess.run(
         [sys.executable, "-m", "tui.cli", "--db", str(store), "overdue"]
