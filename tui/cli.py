@@ -209,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # letters, lists) is readable by its owner only, whatever umask the shell had.
     os.umask(0o077)
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if argv is None and args_list[:1] == ["overdue"]:
+    if argv is None and "overdue" in args_list:
         import gc
 
         # A short-lived listing over ~10^5 rows: garbage collection is pure cost here.
@@ -229,7 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        _fail("已中断")
+        from tui.commands.common import committed_so_far
+
+        done = committed_so_far()
+        _fail("已中断" + (f"；中断前已保存：{'；'.join(done)}" if done else "；没有保存任何更改"))
         return 130
     except SystemExit as exc:  # -h / --help
         return int(exc.code or 0)

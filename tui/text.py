@@ -15,9 +15,21 @@ import re
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 
 
+# Whole terminal escape sequences: CSI (ESC [ … final), OSC (ESC ] … BEL or ST) and the
+# two-character ones, so that not even their printable payload ("[2J", "]0;title") is left.
+_SEQUENCES = re.compile(
+    "\x1b\\[[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|\x1b[@-Z\\\\-_]|\x9b[0-?]*[ -/]*[@-~]"
+)
+
+
 def strip_controls(text: str) -> str:
-    """The text without control and bidi-override characters (tabs and newlines kept)."""
-    return _CONTROLS.sub("", text) if text else text
+    """The text without terminal escape sequences, control and bidi-override characters
+    (tabs and newlines kept)."""
+    if not text:
+        return text
+    if "\x1b" in text or "\x9b" in text:
+        text = _SEQUENCES.sub("", text)
+    return _CONTROLS.sub("", text)
 
 
 def show_controls(text: str) -> str:

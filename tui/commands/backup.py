@@ -10,6 +10,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+from rich.markup import escape
+
 from tui.commands.common import console
 from tui.errors import DubanError, os_reason
 
@@ -30,6 +32,8 @@ def run_backup(args) -> int:
         raise DubanError(f"目标文件已存在，未覆盖：{dest}")
     if not dest.parent.is_dir():
         raise DubanError(f"无法写入备份：{dest}（文件夹 {dest.parent} 不存在）")
+    for stale in dest.parent.glob(f".{dest.name}.*.partial*"):
+        stale.unlink(missing_ok=True)  # left by a backup that was killed
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -57,7 +61,7 @@ def run_backup(args) -> int:
         src.close()
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(f"{tmp}{suffix}").unlink(missing_ok=True)
-    console().print(f"已备份到 {dest}")
+    console().print(f"已备份到 {escape(str(dest))}")
     return 0
 
 
@@ -154,5 +158,5 @@ def run_restore(args) -> int:
     finally:
         src.close()
     where = f"；原数据库已改名保留为 {kept}" if kept else ""
-    console().print(f"已从 {source} 恢复数据库 {target}{where}")
+    console().print(escape(f"已从 {source} 恢复数据库 {target}{where}"))
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
+
 from tui.commands.common import console, engine, parse_date, print_json
 from tui.errors import DubanError
 
@@ -119,7 +121,7 @@ def run_deadlines(args) -> int:
                 line += f"  {v.note}"
             if v.source == "manual":
                 line += f"  （{v.created_by} {v.created_at}，原因：{v.reason}）{state}"
-            out.print(line, highlight=False)
+            out.print(Text(line), highlight=False)
         dates = task.due_dates.split(",") if task.due_dates else []
         shown = "、".join(dates[:6]) + ("…" if len(dates) > 6 else "")
         out.print(
@@ -138,7 +140,10 @@ def run_deadline(args) -> int:
         d = set_manual_deadline(session, task, args.value, args.reason or "", operator_name())
         number, dates = task.number, task.due_dates
     console().print(
-        f"已更正任务 {number} 的期限：{KIND_CN.get(d.kind, d.kind)} {dates or '无固定期限'}（{d.note}）"
+        escape(
+            f"已更正任务 {number} 的期限：{KIND_CN.get(d.kind, d.kind)} "
+            f"{dates or '无固定期限'}（{d.note}）"
+        )
     )
     return 0
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rich.markup import escape
+
 from tui.commands.common import console
 from tui.errors import DubanError
 
@@ -102,7 +104,7 @@ def run_demo(args) -> int:
         )
     if args.rebuild or not path.exists():
         n = _rebuild(path)
-        console(stderr=True).print(f"已生成演示库：{path}（{n} 份示例计划）")
+        console(stderr=True).print(escape(f"已生成演示库：{path}（{n} 份示例计划）"))
     if args.no_open:
         return 0
     from tui.commands.desk import open_desk

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
+
 from tui.commands.common import console, engine
 
 
@@ -15,7 +17,9 @@ def run_init(args) -> int:
     eng = engine(args, create=True)
     where = describe(db)
     if existed:
-        console().print(f"数据库已存在：{where}（版本 {schema_version(eng)}），未删除任何数据")
+        console().print(
+            escape(f"数据库已存在：{where}（版本 {schema_version(eng)}），未删除任何数据")
+        )
     else:
-        console().print(f"已新建空数据库：{where}；下一步用 duban import 导入计划文件")
+        console().print(escape(f"已新建空数据库：{where}；下一步用 duban import 导入计划文件"))
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
+
 from tui.commands.common import console, engine, print_json, print_rows
 
 
@@ -25,8 +27,10 @@ def run_units(args) -> int:
             result = sync_directory(session, directory, operator_name(), update=args.update)
             session.commit()
         console().print(
-            f"地区 {result.region}：新增单位 {len(result.units_added)} 个，"
-            f"更新 {len(result.units_updated)} 个，新增单位组 {len(result.groups_added)} 个"
+            escape(
+                f"地区 {result.region}：新增单位 {len(result.units_added)} 个，"
+                f"更新 {len(result.units_updated)} 个，新增单位组 {len(result.groups_added)} 个"
+            )
         )
         return 0
     with Session(engine(args, readonly=True)) as session:
