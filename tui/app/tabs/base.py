@@ -34,9 +34,15 @@ class DeskTab(Container):
         main = self.main_widget()
         if main is not None:
             main.focus()
+        for reader in self.__dict__.get("_readers", ()):
+            reader.shown()
 
     def main_widget(self):
         return None
+
+    @property
+    def on_screen(self) -> bool:
+        return self.desk.is_mounted and self.desk.active_tab == self.TAB_ID
 
     def text(self) -> str:
         """What the tab shows, as plain text (tests and the README rendering)."""
@@ -84,6 +90,7 @@ class Latest:
 
     def __init__(self, tab: DeskTab, read, show, failed=None) -> None:
         self.tab = tab
+        tab.__dict__.setdefault("_readers", []).append(self)
         self.read = read  # (key) -> (fn, *args) to run in a worker
         self.show = show  # (key, result) on the UI thread
         self.failed = failed
@@ -91,8 +98,15 @@ class Latest:
         self.busy = False
 
     def want(self, key) -> None:
+        """Read for ``key`` — now if the tab is on screen, else when it is shown (a hidden
+        tab's cursor moving at start-up or after a reload costs no read)."""
         self.wanted = key
-        if not self.busy:
+        if not self.busy and self.tab.on_screen:
+            self._start()
+
+    def shown(self) -> None:
+        """The tab came on screen: read what it was left wanting."""
+        if self.wanted is not None and not self.busy:
             self._start()
 
     def _start(self) -> None:
