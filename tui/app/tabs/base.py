@@ -102,7 +102,8 @@ class Latest:
         tab's cursor moving at start-up or after a reload costs no read)."""
         self.wanted = key
         if not self.busy and self.tab.on_screen:
-            self._start()
+            self.busy = True  # started after this screen update is drawn: the key shows first
+            self.tab.call_after_refresh(self._start)
 
     def shown(self) -> None:
         """The tab came on screen: read what it was left wanting."""
