@@ -61,6 +61,10 @@ async def settle(pilot) -> None:
     app = pilot.app
     for _ in range(3):
         await pilot.pause()
+        for _ in range(100):  # reads that wait for the keys to be quiet (tui.app.tabs.base)
+            if not app.reads_pending():
+                break
+            await pilot.pause(0.02)
         mine = [w for w in app.workers if w.group in DESK_GROUPS]
         if mine:  # (an empty list would mean every worker)
             await app.workers.wait_for_complete(mine)

@@ -339,5 +339,13 @@ class DubanApp(App):
         """What the active tab shows, as plain text (tests, the README rendering)."""
         return self.tab(self.active_tab).text()
 
+    def reads_pending(self) -> bool:
+        """Reads waiting for the keys to be quiet (the tests wait for them, as a person does)."""
+        return any(
+            getattr(tab, "reads_pending", False)
+            or any(r.pending for r in tab.__dict__.get("_readers", ()))
+            for tab in self.query(DeskTab)
+        )
+
     def status_counts(self) -> dict:
         return self.board.data.count_by_status() if self.board else {}

@@ -83,10 +83,15 @@ def plain(w) -> str:
     return cap.get()
 
 
+QUIET_S = 0.05  # a pane's read waits until the keys have been quiet this long
+
+
 class Latest:
-    """A detail pane's read: at most one in flight; when the cursor moved on meanwhile, the
-    newest key is read next and the stale result is dropped. Holding j does not pile up
-    reads, and a pane never shows what the cursor has left."""
+    """A detail pane's read: at most one in flight, started once the cursor has rested
+    ``QUIET_S`` (typing a search or holding j reads nothing in between, and the screen
+    update a key causes is drawn before any read competes with it); when the cursor moved
+    on meanwhile, the newest key is read next and the stale result is dropped, so a pane
+    never shows what the cursor has left."""
 
     def __init__(self, tab: DeskTab, read, show, failed=None) -> None:
         self.tab = tab
@@ -96,14 +101,30 @@ class Latest:
         self.failed = failed
         self.wanted = None
         self.busy = False
+        self.timer = None
+
+    @property
+    def pending(self) -> bool:
+        """A read is waiting for the keys to be quiet (tests wait for it)."""
+        return self.timer is not None
 
     def want(self, key) -> None:
-        """Read for ``key`` — now if the tab is on screen, else when it is shown (a hidden
-        tab's cursor moving at start-up or after a reload costs no read)."""
+        """Read for ``key`` — once the keys are quiet if the tab is on screen, else when it is
+        shown (a hidden tab's cursor moving at start-up or after a reload costs no read)."""
         self.wanted = key
-        if not self.busy and self.tab.on_screen:
-            self.busy = True  # started after this screen update is drawn: the key shows first
-            self.tab.call_after_refresh(self._start)
+        if self.tab.on_screen:
+            self._schedule()
+
+    def _schedule(self) -> None:
+        if self.timer is not None:
+            self.timer.reset()
+        else:
+            self.timer = self.tab.set_timer(QUIET_S, self._fire)
+
+    def _fire(self) -> None:
+        self.timer = None
+        if not self.busy and self.wanted is not None:
+            self._start()
 
     def shown(self) -> None:
         """The tab came on screen: read what it was left wanting."""
@@ -125,13 +146,13 @@ class Latest:
     def _done(self, key, result) -> None:
         self.busy = False
         if key != self.wanted:
-            self._start()
+            self._schedule()
         elif self.tab.is_attached:
             self.show(key, result)
 
     def _failed(self, key, message: str) -> None:
         self.busy = False
         if key != self.wanted:
-            self._start()
+            self._schedule()
         elif self.failed is not None:
             self.failed(key, message)

@@ -12,7 +12,7 @@ from textual.widgets import Input, Static
 from tui.app.cells import ROLE_SHORT, days_text, iso, light
 from tui.app.keymap import bindings
 from tui.app.modals.items import FilterModal
-from tui.app.tabs.base import DeskTab, Latest
+from tui.app.tabs.base import QUIET_S, DeskTab, Latest
 from tui.app.tabs.item_actions import ItemActions
 from tui.app.tabs.item_detail import detail_text
 from tui.app.widgets.vtable import Column, VirtualTable
@@ -49,6 +49,7 @@ class ItemsTab(ItemActions, DeskTab):
         self._base: list[int] | None = None
         self._last_search: tuple[str, list[int]] | None = None
         self._wanted: set[int] = set()
+        self._report_timer = None
         self._data = None
         self._detail = Latest(
             self,
@@ -301,14 +302,22 @@ class ItemsTab(ItemActions, DeskTab):
         ]
 
     def _want(self, aid: int) -> None:
-        """A drawn row lacks its report text: read it (with the others on screen) in a worker."""
-        if not self._wanted:
-            self.call_after_refresh(self._fetch_reports)
+        """A drawn row lacks its report text: read it (with the others on screen) in a worker
+        once the keys are quiet."""
+        if self._report_timer is not None:
+            self._report_timer.reset()
+        else:
+            self._report_timer = self.set_timer(QUIET_S, self._fetch_reports)
         self._wanted.add(aid)
+
+    @property
+    def reads_pending(self) -> bool:
+        return self._report_timer is not None
 
     def _fetch_reports(self) -> None:
         """Read the report texts the drawn rows lack, and those of a page above and two
         below, so paging on finds them already read."""
+        self._report_timer = None
         ids, self._wanted = sorted(self._wanted), set()
         data = self.data
         if data is None or not ids:
