@@ -105,8 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
 
     from tui.commands.letters_cmd import add_parser as add_letters
+    from tui.config_cli import add_parsers as add_settings
 
     add_letters(sub, _Parser, _add_db)
+    add_settings(sub, _Parser, _add_db)
 
     p = sub.add_parser("backup", help="在督办台运行时也能做一致的数据库备份")
     p.add_argument("dest")
@@ -124,6 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(args_list)
+        if args.command != "setup":  # a DUBAN_CONFIG naming no file: one line, exit 2
+            from tui.config import require_config_file
+
+            require_config_file()
         return _dispatch(parser, args)
     except DubanError as exc:
         _fail(exc.message)
@@ -191,6 +197,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from tui.commands.letters_cmd import run_letters
 
         return run_letters(args)
+    if command in ("setup", "settings"):
+        from tui.config_cli import dispatch
+
+        return dispatch(args)
     if command == "backup":
         from tui.commands.backup import run_backup
 

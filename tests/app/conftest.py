@@ -33,6 +33,7 @@ def store(demo_master, tmp_path) -> Path:
 
 @pytest.fixture
 def make_app(store, monkeypatch, tmp_path):
+    (tmp_path / "no-settings.toml").write_text("", encoding="utf-8")  # empty: the defaults
     monkeypatch.setenv("DUBAN_CONFIG", str(tmp_path / "no-settings.toml"))
     engines = []
 
