@@ -11,9 +11,10 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from tui.letters import layout as L
 from tui.letters.docx_writer import write_docx
 from tui.letters.fonts import FontSet, prepare_batch_fonts, resolve_fonts
-from tui.letters.layout import LetterLayout, layout_letter
+from tui.letters.layout import BODY_BOTTOM, LINE, LetterLayout, layout_letter
 from tui.letters.model import LetterItem, LetterModel, letter_texts
 from tui.letters.pdf_writer import PdfFonts, batch_pdf_fonts, write_pdf
 from tui.paths import data_dir
@@ -186,3 +187,23 @@ def libreoffice_pdfs(docx_files: list[Path], out: Path) -> dict[Path, Path]:
     missing = [str(p) for p in result.values() if not p.exists()]
     assert not missing, f"LibreOffice did not convert: {missing}"
     return result
+
+
+def bodies_by_gap(limit: int = 22) -> list[tuple[int, object]]:
+    """Letters whose body (before the signature block) ends k lines before its page end,
+    for every k from 0 to 21, on page 1 where possible and on page 2."""
+    pf = pdf_fonts([make_model(4, body=(FILL,))])
+    found: dict[tuple[int, int], object] = {}
+    for n in range(0, 1500, 6):
+        body = (BODY[0][: 20 + n % 97],) + ((FILL[:n],) if n else ())
+        model = make_model(4, body=body)
+        size = L.mark_size(model.issuer_mark, pf)
+        paras = [p for p in L.letter_paras(model, pf, size) if p.role not in ("gap", "sig", "date")]
+        L._flow(paras)
+        last, page, y = L._line_pages(paras)[-1]
+        k = (BODY_BOTTOM - (y + last.pitch)) // LINE
+        if page > 2:
+            break
+        if k < limit and (page, k) not in found:
+            found[(page, k)] = model
+    return [(k, m) for (_, k), m in sorted(found.items())]

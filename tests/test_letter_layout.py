@@ -16,9 +16,9 @@ from docx.oxml.ns import qn
 
 from tests.letters_helpers import (
     BODY,
-    FILL,
     REPLY,
     UNIT,
+    bodies_by_gap,
     fonts,
     make_model,
     page_of,
@@ -31,7 +31,7 @@ from tests.letters_helpers import (
 from tests.letters_helpers import flat as _flat
 from tui.errors import DubanError
 from tui.letters.compose import ItemSnapshot, letter_items
-from tui.letters.layout import BODY_BOTTOM, LINE, TOP
+from tui.letters.layout import BODY_BOTTOM, TOP
 from tui.letters.linebreak import NO_END, NO_START, break_lines, tokens
 from tui.letters.model import LetterItem, format_cn_date, table_columns, title_lines
 
@@ -266,26 +266,6 @@ def test_signature_never_alone_for_any_body_end(tmp_path: Path) -> None:
         assert len(before) >= 2, (k, lay.seal_gap, lay.moved, text[:cut])
         body_lines += len(before)
     assert body_lines
-
-
-def bodies_by_gap(limit: int = 22) -> list[tuple[int, object]]:
-    """Letters whose body (before the signature block) ends k lines before its page end,
-    for every k from 0 to 21, on page 1 where possible and on page 2."""
-    from tui.letters import layout as L
-
-    pf = pdf_fonts([make_model(4, body=(FILL,))])
-    found: dict[tuple[int, int], object] = {}
-    for n in range(0, 1500, 6):
-        body = (BODY[0][: 20 + n % 97],) + ((FILL[:n],) if n else ())
-        model = make_model(4, body=body)
-        size = L.mark_size(model.issuer_mark, pf)
-        paras = [p for p in L.letter_paras(model, pf, size) if p.role not in ("gap", "sig", "date")]
-        L._flow(paras)
-        last, page, y = L._line_pages(paras)[-1]
-        k = (BODY_BOTTOM - (y + last.pitch)) // LINE
-        if k < limit and (page, k) not in found:
-            found[(page, k)] = model
-    return [(k, m) for (_, k), m in sorted(found.items())]
 
 
 def test_signature_under_the_body_with_room_for_the_seal(tmp_path: Path) -> None:

@@ -34,6 +34,13 @@ FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _wid(key: str) -> str:
+    """A widget id (ASCII): f-office, f-code-督办 → f-code-2."""
+    if key.startswith("letter_prefix."):
+        return f"f-code-{KINDS.index(key.split('.', 1)[1])}"
+    return f"f-{key}"
+
+
 def _label(key: str) -> str:
     if key.startswith("letter_prefix."):
         return f"{key.split('.', 1)[1]}函代字"
@@ -82,6 +89,9 @@ class SetupForm(App[dict[str, Any] | None]):
         effective = settings.for_region(self.region)
         self.initial = {key: _current(effective, key) for key, _ in FIELDS}
         self.initial["region"] = self.region
+        # fields the office has not written itself: the region may refill them
+        from_file = set(settings.sources)
+        self.auto = {k: v for k, v in self.initial.items() if k not in from_file}
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form"):
@@ -92,7 +102,7 @@ class SetupForm(App[dict[str, Any] | None]):
                     yield Input(
                         value=self.initial[key],
                         placeholder=hint,
-                        id=f"f-{key.replace('.', '-')}",
+                        id=_wid(key),
                     )
             yield Static("", id="error", markup=False)
             with Horizontal(id="buttons"):
@@ -101,18 +111,19 @@ class SetupForm(App[dict[str, Any] | None]):
         yield Footer()
 
     def _input(self, key: str) -> Input:
-        return self.query_one(f"#f-{key.replace('.', '-')}", Input)
+        return self.query_one(f"#{_wid(key)}", Input)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "f-region":
             return
-        old, new = self.region, event.value.strip()
+        new = event.value.strip()
         for key, _ in FIELDS:
-            if key == "region":
+            hint = _suggested(new, key)
+            if key == "region" or not hint:
                 continue
             box = self._input(key)
-            if box.value == _suggested(old, key) and _suggested(new, key):
-                box.value = _suggested(new, key)
+            if key in self.auto and box.value in (self.auto[key], ""):
+                box.value = self.auto[key] = hint
         self.region = new
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

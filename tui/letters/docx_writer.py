@@ -24,6 +24,7 @@ mark; they are built and deflated once per batch and copied into every letter's 
 
 from __future__ import annotations
 
+import re
 import struct
 import time
 import zlib
@@ -70,9 +71,12 @@ HEADER_DIST = round(10 * MM)  # frames are placed on the page; the header itself
 FOOTER_DIST = PAGE_H - PAGE_NO_TOP - round(PAGE_NO_PT * 20)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")
+
+
 def _clean(text: str) -> str:
     """XML-escape, dropping control characters that Word would refuse."""
-    return escape("".join(ch for ch in text if ch >= " " or ch == "\t"))
+    return escape(_CONTROL.sub("", text))
 
 
 def _attr(value: str) -> str:
@@ -87,8 +91,16 @@ class _Fonts:
             "hei": fonts.heiti_docx,
             "kai": fonts.kaiti_docx,
         }
+        self._rpr: dict[tuple, str] = {}
 
     def rpr(self, font: str, size: float, color: str | None = None) -> str:
+        key = (font, size, color)
+        got = self._rpr.get(key)
+        if got is None:
+            got = self._rpr[key] = self._make_rpr(font, size, color)
+        return got
+
+    def _make_rpr(self, font: str, size: float, color: str | None) -> str:
         f = _attr(self.names.get(font, font))
         half = int(round(size * 2))
         c = f'<w:color w:val="{color}"/>' if color and color != "000000" else ""

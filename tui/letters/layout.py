@@ -109,6 +109,7 @@ class Table:
     row_heights: list[int]
     row_pages: list[int] = field(default_factory=list)
     row_tops: list[int] = field(default_factory=list)
+    measured: dict[str, float] = field(default_factory=dict)  # cell text → twips
     # (row, page, top, height, first line, end line): a row taller than a page is split
     segments: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)
 
@@ -368,10 +369,15 @@ def _table(model: LetterModel, measure: Measure) -> Table:
     rows = [item_cells(i, it, cols, mode) for i, it in enumerate(model.items, start=1)]
     em = TABLE_PT * 20
 
+    widths_of: dict[str, float] = {}
+
     def w_body(s: str) -> float:
-        return max(
-            (text_width_tw(x, "body", TABLE_PT, measure) for x in s.split("\n")), default=0.0
-        )
+        w = widths_of.get(s)
+        if w is None:
+            w = widths_of[s] = max(
+                (text_width_tw(x, "body", TABLE_PT, measure) for x in s.split("\n")), default=0.0
+            )
+        return w
 
     def w_head(lines: tuple[str, ...]) -> float:
         return max(text_width_tw(x, "title", TABLE_PT, measure) for x in lines)
@@ -383,7 +389,7 @@ def _table(model: LetterModel, measure: Measure) -> Table:
         head = w_head(c.header)
         if c.nowrap:
             content = max((w_body(r[k]) for r in rows), default=0.0)
-            widths[k] = max(head, content) + pad + 0.3 * em
+            widths[k] = max(head, content) + pad + 0.15 * em
         else:
             flexible.append(k)
             least = {"task": 8.0, "progress": 5.0}.get(c.key, 4.0) * em
@@ -432,18 +438,22 @@ def _table(model: LetterModel, measure: Measure) -> Table:
     iw = [int(w) for w in widths]
     iw[task_k] += TEXT_W - sum(iw)
 
-    def cell_lines(text: str, k: int, font: str) -> list[str]:
+    adv = _em(measure, "body")
+
+    def cell_lines(text: str, k: int) -> list[str]:
+        if cols[k].nowrap:  # sized to fit on one line: nothing to break
+            return text.split("\n")
         avail = (iw[k] - pad) / em
         out: list[str] = []
         for piece in text.split("\n"):
-            out.extend(break_lines(piece, avail, _em(measure, font), 0.0, AUTO_SPACE_EM))
+            out.extend(break_lines(piece, avail, adv, 0.0, AUTO_SPACE_EM))
         return out
 
     header_lines = [list(c.header) for c in cols]
     header_height = max(len(h) for h in header_lines) * TABLE_LINE + 2 * CELL_PAD_Y + RULE_TW
-    wrapped = [[cell_lines(cell, k, "body") for k, cell in enumerate(r)] for r in rows]
+    wrapped = [[cell_lines(cell, k) for k, cell in enumerate(r)] for r in rows]
     heights = [max(len(c) for c in r) * TABLE_LINE + 2 * CELL_PAD_Y + RULE_TW for r in wrapped]
-    return Table(cols, header_lines, wrapped, iw, header_height, heights)
+    return Table(cols, header_lines, wrapped, iw, header_height, heights, measured=widths_of)
 
 
 def _place_rows(t: Table, page: int, y: int) -> tuple[int, int]:
@@ -653,6 +663,8 @@ def _place_table(lay: LetterLayout, measure: Measure) -> None:
     for w in t.widths:
         xs.append(xs[-1] + w)
 
+    known = t.measured
+
     def draw_cells(
         page: int, top: int, height: int, cells: list[list[str]], font: str, header: bool
     ) -> None:
@@ -663,7 +675,9 @@ def _place_table(lay: LetterLayout, measure: Measure) -> None:
                 if not line:
                     continue
                 if header or col.align == "center":
-                    w = text_width_tw(line, font, TABLE_PT, measure)
+                    w = known.get(line) if font == "body" else None
+                    if w is None:
+                        w = text_width_tw(line, font, TABLE_PT, measure)
                     x = xs[k] + (t.widths[k] - w) / 2
                 else:
                     x = xs[k] + CELL_PAD_X

@@ -108,6 +108,10 @@ def break_lines(
     empty line."""
     if not text:
         return [""]
+    if first_indent <= 0 and len(text) * 1.2 * max(advance("一"), 0.01) < width:
+        # short text that surely fits (every character is at most ~1 em plus its gap)
+        if sum(map(advance, text)) + space * count_spaces(text) <= width - first_indent + 1e-6:
+            return [text]
     toks = tokens(text)
     n = len(toks)
     widths = [sum(map(advance, t)) for t in toks]

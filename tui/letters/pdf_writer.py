@@ -34,6 +34,7 @@ class PdfFonts:
             title_chars.update(title)
         body_chars.update("—0123456789")  # page numbers
         self.batch = fonts
+        self._tables: dict = {}
         self.body = EmbeddedFont(fonts.body, body_chars, "F0")
         self.title = EmbeddedFont(fonts.title, title_chars, "F1")
         self.fallback: EmbeddedFont | None = None
@@ -51,7 +52,10 @@ class PdfFonts:
         return out
 
     def table(self, key: str):
-        return self.batch.table(key)
+        t = self._tables.get(key)
+        if t is None:
+            t = self._tables[key] = self.batch.table(key)
+        return t
 
     def runs(self, key: str, text: str) -> list[tuple[EmbeddedFont, str]]:
         main = self.title if key == "title" else self.body

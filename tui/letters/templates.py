@@ -329,6 +329,12 @@ def _full_values(values: Mapping[str, str]) -> dict[str, str]:
     return full
 
 
+@lru_cache(maxsize=256)
+def _parsed(text: str, name: str, conds: tuple[tuple[str, bool], ...]) -> dict[str, object]:
+    """The parsed template per set of conditions (a batch has only a few such sets)."""
+    return parse_template(text, name, dict(conds))
+
+
 def render_letter_text(
     text: str,
     values: Mapping[str, str],
@@ -337,7 +343,8 @@ def render_letter_text(
 ) -> LetterText:
     """Render a whole template text (already loaded) into its parts; `conds` decide the
     【如果 …】 sections (None: every condition false)."""
-    parts = parse_template(text, name, conds if conds is not None else {})
+    key = tuple(sorted((k, bool(v)) for k, v in (conds or {}).items()))
+    parts = _parsed(text, name, key)
     full = _full_values(values)
 
     def r(s: object) -> str:

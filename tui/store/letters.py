@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import bindparam, insert, text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -666,9 +666,11 @@ def draft_letters(
             }
         )
         item_rows.append(rows)
+    conn = session.connection()
+    table = Letter.__table__
     ids = list(
-        session.execute(
-            insert(Letter).returning(Letter.id, sort_by_parameter_order=True), letter_rows
+        conn.execute(
+            table.insert().returning(table.c.id, sort_by_parameter_order=True), letter_rows
         ).scalars()
     )
     flat = [
@@ -676,7 +678,7 @@ def draft_letters(
         for lid, rows in zip(ids, item_rows, strict=True)
         for pos, row in enumerate(rows, start=1)
     ]
-    session.execute(insert(LetterItem), flat)
+    conn.execute(LetterItem.__table__.insert(), flat)
     audit = [
         (
             lid,
@@ -690,7 +692,9 @@ def draft_letters(
         )
         for lid, row, rows in zip(ids, letter_rows, item_rows, strict=True)
     ]
-    session.execute(insert(AuditLog), audit_rows(actor, "letter.draft", "letter", audit, batch))
+    conn.execute(
+        AuditLog.__table__.insert(), audit_rows(actor, "letter.draft", "letter", audit, batch)
+    )
     letters = list(session.exec(select(Letter).where(Letter.id.in_(ids)).order_by(Letter.id)).all())
     counts = {lid: len(rows) for lid, rows in zip(ids, item_rows, strict=True)}
     return DraftResult(letters, notes, counts)
@@ -713,16 +717,27 @@ def _items(session: Session, letter_id: int) -> list[LetterItem]:
     )
 
 
-def _items_of(session: Session, ids: Sequence[int]) -> dict[int, list[LetterItem]]:
-    out: dict[int, list[LetterItem]] = defaultdict(list)
+class _Item:
+    """A letter_item row read with Core (a batch of 300 letters has 3,000 of them)."""
+
+    __slots__ = tuple(c.name for c in LetterItem.__table__.columns)
+
+    def __init__(self, row) -> None:
+        for name, value in zip(self.__slots__, row, strict=True):
+            setattr(self, name, value)
+
+
+def _items_of(session: Session, ids: Sequence[int]) -> dict[int, list[_Item]]:
+    out: dict[int, list[_Item]] = defaultdict(list)
     if not ids:
         return out
-    for it in session.exec(
-        select(LetterItem)
-        .where(LetterItem.letter_id.in_(list(ids)))
-        .order_by(LetterItem.letter_id, LetterItem.position)
-    ).all():
-        out[it.letter_id].append(it)
+    t = LetterItem.__table__
+    rows = session.connection().execute(
+        select(t).where(t.c.letter_id.in_(list(ids))).order_by(t.c.letter_id, t.c.position)
+    )
+    for row in rows:
+        item = _Item(row)
+        out[item.letter_id].append(item)
     return out
 
 
@@ -951,17 +966,22 @@ class SignPreview:
 
 
 def _changes(
-    session: Session, letter: Letter, items: Sequence[LetterItem], on: date
-) -> list[ItemFlag]:
-    """Items whose facts moved after the draft was read: progress dated after the draft's
-    as-of date (or entered after it was drafted), closed, or given a new deadline."""
-    aids = [it.assignment_id for it in items]
-    if not aids:
-        return []
-    number = {it.assignment_id: it.task_number for it in items}
-    snap_due = {it.assignment_id: it.due for it in items}
-    flags: list[ItemFlag] = []
+    session: Session, letters: Sequence[Letter], items: dict[int, list], on: date
+) -> dict[int, list[ItemFlag]]:
+    """Per letter, items whose facts moved after the draft was read: progress dated after
+    the draft's as-of date (or entered after it was drafted), closed, or a new deadline.
+    Two queries for the whole batch."""
+    from datetime import datetime
+
+    out: dict[int, list[ItemFlag]] = {x.id: [] for x in letters}
+    where: dict[int, list[tuple[Letter, object]]] = defaultdict(list)
+    for letter in letters:
+        for it in items.get(letter.id, []):
+            where[it.assignment_id].append((letter, it))
+    if not where:
+        return out
     conn = session.connection()
+    aids = list(where)
     for aid, rep, txt, at in conn.execute(
         _in(
             "SELECT assignment_id, reported_on, text, recorded_at FROM progress "
@@ -971,41 +991,41 @@ def _changes(
         {"ids": aids},
     ):
         reported = _d(rep)
-        recorded = at if not isinstance(at, str) else None
+        if reported is None or reported > on:
+            continue
+        recorded = at
         if isinstance(at, str):
-            from datetime import datetime
-
             try:
                 recorded = datetime.fromisoformat(at)
             except ValueError:
                 recorded = None
-        later = reported is not None and letter.as_of < reported <= on
-        entered = (
-            recorded is not None
-            and letter.created_at is not None
-            and _naive(recorded) > _naive(letter.created_at)
-        )
-        if later or (entered and reported is not None and reported <= on):
-            flags.append(
-                ItemFlag(aid, number[aid], "报来进展", reported, " ".join(str(txt).split()))
+        for letter, it in where[aid]:
+            later = letter.as_of < reported
+            entered = (
+                recorded is not None
+                and letter.created_at is not None
+                and _naive(recorded) > _naive(letter.created_at)
             )
+            if later or entered:
+                text_ = " ".join(str(txt).split())
+                out[letter.id].append(ItemFlag(aid, it.task_number, "报来进展", reported, text_))
     for aid, completed, override in conn.execute(
         _in("SELECT id, completed_on, due_override FROM assignment WHERE id IN :ids", "ids"),
         {"ids": aids},
     ):
-        done = _d(completed)
-        if done is not None and done <= on:
-            flags.append(ItemFlag(aid, number[aid], "已销号", done, "须从草稿中移除", True))
-        new_due = _d(override)
-        if (
-            new_due is not None
-            and new_due != snap_due.get(aid)
-            and new_due > (snap_due.get(aid) or date.min)
-        ):
-            flags.append(
-                ItemFlag(aid, number[aid], "期限调整", None, f"已延期至 {new_due.isoformat()}")
-            )
-    return flags
+        done, new_due = _d(completed), _d(override)
+        for letter, it in where[aid]:
+            if done is not None and done <= on:
+                out[letter.id].append(
+                    ItemFlag(aid, it.task_number, "已销号", done, "须从草稿中移除", True)
+                )
+            if new_due is not None and new_due > (it.due or date.min):
+                out[letter.id].append(
+                    ItemFlag(
+                        aid, it.task_number, "期限调整", None, f"已延期至 {new_due.isoformat()}"
+                    )
+                )
+    return out
 
 
 def _naive(dt):
@@ -1046,6 +1066,7 @@ def sign_check(
         )
     }
     reply = _reply_due(sign_date, settings, calendar)
+    changes = _changes(session, letters, items, sign_date)
     out: list[SignPreview] = []
     for letter in letters:
         u = units.get(letter.unit_id)
@@ -1075,7 +1096,7 @@ def sign_check(
         key = (letter.kind, sign_date.year)
         seq = counters.get(key, 1)
         counters[key] = seq + 1
-        flags = _changes(session, letter, items.get(letter.id, []), sign_date)
+        flags = changes[letter.id]
         problems += [
             f"事项 {f.task_number} 已于 {f.on.isoformat() if f.on else ''} 销号，请从草稿中移除后再签发"
             for f in flags
@@ -1152,6 +1173,7 @@ def sign_letters(
             )
             reply = _reply_due(on, settings, calendar)
             plans: list[tuple[Letter, Wording, str]] = []
+            missed_updates: list[dict] = []
             for letter in letters:
                 _require_draft(letter)
                 its = items.get(letter.id, [])
@@ -1178,6 +1200,7 @@ def sign_letters(
                     missed = ",".join(d.isoformat() for d in facts.missed(it.assignment_id, on))
                     if missed != (it.missed or ""):
                         it.missed = missed
+                        missed_updates.append({"item": it.id, "missed": missed})
                 edits = json.loads(letter.body) if letter.body else None
                 wording = _wording_for(
                     letter.kind,
@@ -1226,8 +1249,13 @@ def sign_letters(
                     )
                 )
             session.flush()
-            session.execute(
-                insert(AuditLog),
+            if missed_updates:
+                session.connection().execute(
+                    text("UPDATE letter_item SET missed = :missed WHERE id = :item"),
+                    missed_updates,
+                )
+            session.connection().execute(
+                AuditLog.__table__.insert(),
                 audit_rows(actor, "letter.sign", "letter", audit, session.info.get("batch", "")),
             )
     except IntegrityError as exc:
@@ -1580,8 +1608,8 @@ def render_letters(
             letter.files = json.dumps(files, ensure_ascii=False)
             audit.append((letter.id, before, {"files": files, "fonts": done.log}))
         session.flush()
-        session.execute(
-            insert(AuditLog),
+        session.connection().execute(
+            AuditLog.__table__.insert(),
             audit_rows(actor, "letter.render", "letter", audit, session.info.get("batch", "")),
         )
     return done
