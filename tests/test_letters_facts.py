@@ -60,9 +60,7 @@ def engine(cli, db):
 
 def _draft(engine, kind: str, as_of: date, unit: str | None = None) -> list[Letter]:
     with transaction(engine) as s:
-        return list(
-            L.draft_letters(s, kind, as_of, unit, ACTOR, settings=SETTINGS, calendar=CAL)
-        )
+        return list(L.draft_letters(s, kind, as_of, unit, ACTOR, settings=SETTINGS, calendar=CAL))
 
 
 def _sign(engine, ids, on: date):
@@ -166,7 +164,9 @@ def test_closed_item_blocks_signing_in_the_check(engine):
     from tui.store.progress import close
 
     with Session(engine) as s:
-        aid = s.exec(select(LetterItem).where(LetterItem.letter_id == draft.id)).first().assignment_id
+        aid = (
+            s.exec(select(LetterItem).where(LetterItem.letter_id == draft.id)).first().assignment_id
+        )
     with transaction(engine) as s:
         close(s, aid, date(2025, 1, 16), ACTOR)
     with Session(engine) as s:
@@ -199,7 +199,10 @@ def test_lead_and_responsible_for_one_task_is_one_row(engine, tmp_path):
         ).first()
         s.add(
             Assignment(
-                task_id=lead.task_id, unit_id=unit.id, role="responsible", created_at=datetime.now(UTC)
+                task_id=lead.task_id,
+                unit_id=unit.id,
+                role="responsible",
+                created_at=datetime.now(UTC),
             )
         )
         full = s.get(Task, lead.task_id).text
@@ -230,7 +233,9 @@ def test_recurring_task_lists_the_missed_occurrences(engine):
     with Session(engine) as s:
         _, model = L.letter_model(s, draft.id, settings=SETTINGS, calendar=CAL)
         item = s.exec(
-            select(LetterItem).where(LetterItem.letter_id == draft.id, LetterItem.task_id == task_id)
+            select(LetterItem).where(
+                LetterItem.letter_id == draft.id, LetterItem.task_id == task_id
+            )
         ).one()
     assert item.missed == "2024-06-30,2024-09-30,2024-12-31"
     row = next(it for it in model.items if it.missed)

@@ -203,4 +203,3 @@ def test_settings_reads_only(cli, tmp_path, monkeypatch):
     res = cli("settings")
     assert res.code == 0 and "中共杭锦旗委全面依法治旗委员会办公室" in res.out
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no store created
-
