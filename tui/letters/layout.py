@@ -114,7 +114,7 @@ class Table:
     segments: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Placed:
     """One printed line of text: page, left x and top y (twips), and how to draw it."""
 
@@ -129,7 +129,7 @@ class Placed:
     justify_to: float = 0.0  # twips: stretch the line to this width (0 = natural)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Rule:
     page: int
     x1: float
@@ -385,56 +385,46 @@ def _table(model: LetterModel, measure: Measure) -> Table:
     pad = 2 * CELL_PAD_X
     widths: list[float] = [0.0] * len(cols)
     flexible: list[int] = []
+    natural: dict[int, float] = {}
     for k, c in enumerate(cols):
         head = w_head(c.header)
+        content = max((w_body(r[k]) for r in rows), default=0.0)
         if c.nowrap:
-            content = max((w_body(r[k]) for r in rows), default=0.0)
             widths[k] = max(head, content) + pad + 0.15 * em
-        else:
-            flexible.append(k)
-            least = {"task": 8.0, "progress": 5.0}.get(c.key, 4.0) * em
-            if c.key == "earlier":
-                # a letter number may break before its 〔year〕, nowhere else
-                parts = [
-                    piece
-                    for r in rows
-                    for number in r[k].split("、")
-                    for piece in number.replace("〔", "\n〔", 1).split("\n")
-                ]
-                least = max([least, *(w_body(x) + 0.3 * em for x in parts)])
-            widths[k] = max(head, least) + pad
-    rest = TEXT_W - sum(widths[k] for k in range(len(cols)) if k not in flexible)
-    # share the rest among the text columns by the square root of their text: short
-    # columns stay narrow, the task text gets the room
-    # the task text weighs double: it is what the reader came for
-    area = {
-        k: max(1.0, sum(w_body(r[k]) for r in rows)) * (2.0 if cols[k].key == "task" else 1.0)
+            continue
+        # a text column: at least its header and a few characters (less if its longest
+        # text is shorter), at most its longest text on one line
+        flexible.append(k)
+        natural[k] = max(head, content) + pad + 0.15 * em
+        least = {"task": 8.0, "progress": 4.0, "earlier": 4.5}.get(c.key, 4.0) * em
+        widths[k] = min(natural[k], max(head, least) + pad)
+    rest = TEXT_W - sum(widths)
+    # share what is left among the text columns by the square root of their text, the task
+    # text weighing double (it is what the reader came for), none beyond one line's width
+    weight = {
+        k: math.sqrt(
+            max(1.0, sum(w_body(r[k]) for r in rows)) * (2.0 if cols[k].key == "task" else 1.0)
+        )
         for k in flexible
     }
-    mins = {k: widths[k] for k in flexible}
-    free = set(flexible)
-    share = dict(mins)
-    for _ in range(len(flexible)):
-        budget = rest - sum(share[k] for k in flexible if k not in free)
-        total = sum(math.sqrt(area[k]) for k in free)
-        fixed_now = False
-        for k in list(free):
-            want = budget * math.sqrt(area[k]) / total
-            longest = max(w_body(r[k]) for r in rows) + pad + 0.3 * em if rows else mins[k]
-            if want < mins[k] or want > longest:
-                share[k] = mins[k] if want < mins[k] else longest
-                free.discard(k)
-                fixed_now = True
-        if not fixed_now:
-            for k in free:
-                share[k] = budget * math.sqrt(area[k]) / total
-            break
-    for k in flexible:
-        widths[k] = share[k]
-    # whatever is left (every text column fitted on one line) goes to the task column
-    spare = TEXT_W - sum(widths)
+    open_ = [k for k in flexible if widths[k] < natural[k]]
+    while rest > 1 and open_:
+        total = sum(weight[k] for k in open_)
+        capped = False
+        for k in list(open_):
+            give = rest * weight[k] / total
+            if widths[k] + give >= natural[k]:
+                rest -= natural[k] - widths[k]
+                widths[k] = natural[k]
+                open_.remove(k)
+                capped = True
+        if not capped:
+            for k in open_:
+                widths[k] += rest * weight[k] / total
+            rest = 0
+    # whatever is left (every text column fits on one line) goes to the task column
     task_k = next(k for k, c in enumerate(cols) if c.key == "task")
-    widths[task_k] += spare
+    widths[task_k] += TEXT_W - sum(widths)
     iw = [int(w) for w in widths]
     iw[task_k] += TEXT_W - sum(iw)
 

@@ -124,10 +124,10 @@ def table_columns(items: tuple[LetterItem, ...]) -> tuple[Column, ...]:
     cols += [
         Column("deadline", ("完成时限",), True, "center"),
         Column("days", days_header, True, "center"),
-        Column("progress", ("最近进展",), False, "left"),
+        Column("progress", ("最近", "进展"), False, "left"),
     ]
     if any(it.earlier_letters for it in items):
-        cols.append(Column("earlier", ("此前函件",), False, "left"))
+        cols.append(Column("earlier", ("此前", "函件"), False, "left"))
     return tuple(cols)
 
 
