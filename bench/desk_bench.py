@@ -39,7 +39,7 @@ def store_path(n: int) -> Path:
 
 
 async def run(path: Path) -> dict:
-    os.environ.setdefault("DUBAN_CONFIG", str(path.with_suffix(".none.toml")))
+    os.environ.setdefault("DUBAN_CONFIG", os.devnull)  # an empty settings file: the defaults
     from tui.app.app import DubanApp
     from tui.app.widgets.vtable import VirtualTable
     from tui.store.db import make_engine

@@ -78,3 +78,47 @@ def synthetic_breakdown(tasks: int, seed: int = 5) -> str:
                 break
     lines.append("各单位要明确分工、压实责任，确保各项任务落到实处。")
     return "\n".join(lines) + "\n"
+
+
+def repeated_numbers_plan(tasks: int, per_section: int = 0, seed: int = 7) -> str:
+    """A plan whose numbering restarts: every task is （一） when ``per_section`` is 0, else
+    （一）…（n） again under each 一、 section — the layout that once put owners on the wrong task."""
+    rng = random.Random(seed)
+    units = ["区司法局", "区政府办", "区发改委", "区财政局", "区委编办", "区公安分局", "区教育局"]
+    lines = [
+        "某区2025年法治政府建设重点任务分解方案",
+        "为深入推进法治政府建设，结合本区实际，制定本方案。",
+    ]
+    section = 0
+    for n in range(tasks):
+        if per_section and n % per_section == 0 or (not per_section and n == 0):
+            section += 1
+            lines.append(f"{cn_number(min(section, 99))}、{rng.choice(VERBS)}{rng.choice(OBJECTS)}")
+        k = (n % per_section) + 1 if per_section else 1
+        lines.append(
+            f"（{cn_number(min(k, 99))}）{rng.choice(VERBS)}{rng.choice(OBJECTS)}第{n + 1}项，"
+            f"{rng.choice(VERBS)}{rng.choice(OBJECTS)}，确保{rng.choice(DEADLINES) or '年底前'}取得实效。"
+        )
+        lines.append("牵头单位：" + "、".join(rng.sample(units, 2)))
+        lines.append(f"责任单位：{rng.choice(['各镇、街道', '区直各部门', '区直有关部门'])}")
+    return "\n".join(lines) + "\n"
+
+
+def repeated_paragraphs_docx(path, paragraphs: int) -> None:
+    """A small .docx of very many numbered paragraphs (（一）完善…。 牵头单位：…): tens of
+    kilobytes on disk, far more tasks than any plan."""
+    import copy
+
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("某区2025年法治政府建设工作计划")
+    body = d.element.body
+    pair = [
+        d.add_paragraph("（一）完善行政执法制度。")._p,
+        d.add_paragraph("牵头单位：区司法局")._p,
+    ]
+    for _ in range(paragraphs // 2 - 1):
+        for p in pair:
+            body.append(copy.deepcopy(p))
+    d.save(str(path))

@@ -76,6 +76,7 @@ def test_bad_input(cli, db, tmp_path, case, existing):
 def test_bad_arguments(cli):
     r = cli("import")
     assert r.code == 2 and r.err.startswith("错误：")
+    assert cli("init").code == 0
     r = cli("tasks", "--plan", "不存在的计划")
     assert r.code == 2 and "找不到计划" in r.err
 

@@ -101,8 +101,9 @@ def test_overdue_lists_exactly_past_deadline_items(seed001, db):
     assert f"逾期未完成 {len(rows)} 条" in table.out
     assert "区司法局" in table.out
     text = seed001("overdue", "--as-of", "2023-06-30", "--format", "csv").out
-    parsed = list(csv.DictReader(io.StringIO(text)))
-    assert {int(p["assignment_id"]) for p in parsed} == got
+    assert text.startswith("\ufeff")  # Excel reads UTF-8 only with the byte-order mark
+    parsed = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert {int(p["事项编号"]) for p in parsed} == got
 
 
 def test_overdue_filters(seed001):

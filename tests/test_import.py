@@ -176,9 +176,10 @@ def test_edited_plan_becomes_revision_and_keeps_history(cli, db, tmp_path):
     rep = cli("import", str(edited), "--format", "json").json()
     assert rep["status"] == "revised"
     assert rep["revision"] == 2
-    assert rep["added"] == ["（二十七）"]
-    assert rep["removed"] == ["（二十六）"]
-    assert rep["changed"] == ["（一）"]
+    # Tasks are named by their place in the outline (section + number).
+    assert rep["added"] == ["八、（二十七）"]
+    assert rep["removed"] == ["八、（二十六）"]
+    assert rep["changed"] == ["一、（一）"]
     con = sqlite3.connect(db)
     after = con.execute(
         "SELECT a.id FROM assignment a JOIN task t ON t.id=a.task_id WHERE t.number='（一）'"

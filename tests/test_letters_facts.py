@@ -100,6 +100,12 @@ def test_supervision_letter_names_the_earlier_warning_only_where_one_went(engine
         assert claim not in text_b, claim
     assert "函件" not in text_b.split("附件")[-1]  # no item has one: no 此前函件 column
     assert "截至2025年2月10日仍未完成" in text_b
+    # drafting, signing and rendering in bulk keep the audit trail's hash chain whole
+    from tui.store.audit import verify_chain
+
+    with engine.connect() as conn:
+        report = verify_chain(conn)
+    assert report.broken is None and report.rows > 10
 
 
 def test_a_reply_is_stated_as_a_reply(engine, tmp_path):

@@ -11,98 +11,151 @@ import os
 import sys
 from collections.abc import Sequence
 
+from tui.argparse_zh import ChineseArgumentParser
 from tui.errors import DubanError
+from tui.text import strip_controls
 
+_Parser = ChineseArgumentParser
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with Chinese one-line errors and exit code 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise DubanError(f"命令参数有误：{message}（用 duban -h 查看用法）")
+FORMATS_HELP = "输出格式：table 表格（默认），json 供程序读取"
 
 
 def _add_db(p: argparse.ArgumentParser, *, top: bool = False) -> None:
     # Sub-commands suppress the default so `duban --db X tasks` and `duban tasks --db X` agree.
     p.add_argument(
         "--db",
+        metavar="数据库",
         default=None if top else argparse.SUPPRESS,
-        help="数据库文件路径或 SQLAlchemy 地址（默认读取 DUBAN_DB，否则用户数据目录）",
+        help="数据库文件路径或 SQLAlchemy 地址（默认读取 DUBAN_DB，否则用户数据目录中的 duban.db）",
+    )
+
+
+def _add_as_of(p: argparse.ArgumentParser, what: str, default: str = "今天") -> None:
+    p.add_argument(
+        "--as-of",
+        dest="as_of",
+        metavar="日期",
+        default=argparse.SUPPRESS,
+        help=f"{what}（YYYY-MM-DD，默认{default}；也可写在子命令之前）",
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="duban", description="督办台：依法治理办公室的督办工作台")
+    parser = _Parser(
+        prog="duban",
+        description="督办台：依法治理办公室的督办工作台。不带子命令时打开督办台界面。",
+    )
     _add_db(parser, top=True)
-    parser.add_argument("--as-of", help="以某日为准查看（YYYY-MM-DD，默认今天）")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    parser.add_argument(
+        "--as-of",
+        metavar="日期",
+        help="以某日为准查看（YYYY-MM-DD，默认今天）；只用于与日期有关的子命令",
+    )
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("init", help="新建空数据库；已存在时只检查并升级版本，不删除任何数据")
+    _add_db(p)
 
     p = sub.add_parser("import", help="导入计划文件（Word/PDF/Excel/文本）")
-    p.add_argument("file")
+    p.add_argument("file", metavar="文件", help="计划文件：.docx、.pdf、.xlsx 或 .txt")
     p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入数据库")
-    p.add_argument("--plan-year", type=int, help="计划年度（覆盖从标题识别的年度）")
-    p.add_argument("--region", help="单位名录所属地区（默认根据文件内容识别）")
-    p.add_argument("--format", choices=["table", "json"], default="table")
-    _add_db(p)
-
-    p = sub.add_parser("tasks", help="列出任务")
-    p.add_argument("--plan")
-    p.add_argument("--unit")
-    p.add_argument("--format", choices=["table", "json"], default="table")
-    _add_db(p)
-
-    p = sub.add_parser("overdue", help="逾期未完成的落实事项")
+    p.add_argument("--plan-year", type=int, metavar="年度", help="计划年度（覆盖从标题识别的年度）")
+    p.add_argument("--region", metavar="地区", help="单位名录所属地区（默认根据文件内容识别）")
     p.add_argument(
-        "--as-of", dest="as_of", default=argparse.SUPPRESS, help="以某日为准（默认今天）"
+        "--new-plan",
+        action="store_true",
+        help="作为新计划导入（已有同名计划但并非同一计划时，例如另一地区的同名计划）",
     )
-    p.add_argument("--unit")
-    p.add_argument("--plan")
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument(
+        "--revision-of",
+        metavar="计划",
+        help="作为某计划（编号或标题）的新修订版导入",
+    )
+    p.add_argument("--format", choices=["table", "json"], default="table", help=FORMATS_HELP)
+    _add_db(p)
+
+    p = sub.add_parser("tasks", help="列出任务及其牵头、责任、配合单位")
+    p.add_argument("--plan", metavar="计划", help="只列某计划的任务（计划编号或标题中的文字）")
+    p.add_argument("--unit", metavar="单位", help="只列某单位承担的任务")
+    p.add_argument("--format", choices=["table", "json"], default="table", help=FORMATS_HELP)
+    _add_db(p)
+
+    p = sub.add_parser("overdue", help="逾期未完成的落实事项，按紧迫程度排序")
+    _add_as_of(p, "以某日为准")
+    p.add_argument("--unit", metavar="单位", help="只看某单位")
+    p.add_argument("--plan", metavar="计划", help="只看某计划（计划编号或标题中的文字）")
+    p.add_argument(
+        "--format",
+        choices=["table", "json", "csv"],
+        default="table",
+        help="输出格式：table 表格（默认），json 供程序读取，csv 供 Excel 打开",
+    )
     _add_db(p)
 
     p = sub.add_parser("deadlines", help="显示任务的期限及其原文出处")
-    p.add_argument("task", help="任务 id 或编号（如 （46））")
-    p.add_argument("--plan")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument(
+        "task", metavar="任务", help="任务：数据库中的编号（纯数字），或原文中的编号（如 （46））"
+    )
+    p.add_argument("--plan", metavar="计划", help="编号在多个计划中出现时，指定计划")
+    p.add_argument("--format", choices=["table", "json"], default="table", help=FORMATS_HELP)
     _add_db(p)
 
     p = sub.add_parser("deadline", help="人工设定或更正任务期限")
-    p.add_argument("task", help="任务 id 或编号")
-    p.add_argument("value", help="日期（2024-06-30）、周期（每年1月8日前 或 RRULE）或 none")
-    p.add_argument("--reason", required=True, help="更正原因")
-    p.add_argument("--plan")
+    p.add_argument(
+        "task", metavar="任务", help="任务：数据库中的编号（纯数字），或原文中的编号（如 （46））"
+    )
+    p.add_argument(
+        "value",
+        metavar="期限",
+        help="日期（2024-06-30）、周期（每年1月8日前 或 RRULE）或 none（无固定期限）",
+    )
+    p.add_argument("--reason", required=True, metavar="原因", help="更正原因（记入审计记录）")
+    p.add_argument("--plan", metavar="计划", help="编号在多个计划中出现时，指定计划")
     _add_db(p)
 
     p = sub.add_parser("progress", help="记录单位报来的进展")
-    p.add_argument("assignment", help="落实事项编号")
-    p.add_argument("text")
+    p.add_argument("assignment", metavar="事项", help="落实事项编号（见 duban overdue 的“事项”列）")
+    p.add_argument("text", metavar="进展", help="进展内容")
     p.add_argument("--done", action="store_true", help="同时验收销号")
-    p.add_argument("--date", help="进展日期（默认今天）")
+    p.add_argument(
+        "--date", metavar="日期", help="进展日期（默认为查看日期或今天，不能晚于查看日期）"
+    )
+    _add_as_of(p, "查看日期：进展日期的默认值和上限")
     _add_db(p)
 
     p = sub.add_parser("workdays", help="按国家法定节假日计算工作日（如回复期限）")
-    p.add_argument("start", help="起始日期 YYYY-MM-DD")
-    p.add_argument("days", type=int, help="工作日数（起始日当天不计）")
+    p.add_argument("start", metavar="起始日期", help="起始日期 YYYY-MM-DD（当天不计）")
+    p.add_argument(
+        "days", type=int, metavar="天数", help="工作日数：正数向后数，负数向前数，0 为起始日当天"
+    )
 
-    p = sub.add_parser("units", help="单位名录")
-    usub = p.add_subparsers(dest="units_command", parser_class=_Parser)
+    p = sub.add_parser("units", help="单位名录：导入、列出")
+    usub = p.add_subparsers(dest="units_command")
     pi = usub.add_parser("import", help="导入单位名录（TOML）")
-    pi.add_argument("file")
+    pi.add_argument(
+        "file", metavar="文件", help="单位名录文件（.toml，格式见 data/units/README.md）"
+    )
     pi.add_argument(
         "--update", action="store_true", help="用名录覆盖已有单位的负责人、联系人等信息"
     )
     _add_db(pi)
     pl = usub.add_parser("list", help="列出单位")
-    pl.add_argument("--region")
-    pl.add_argument("--format", choices=["table", "json"], default="table")
+    pl.add_argument("--region", metavar="地区", help="只列某地区的单位")
+    pl.add_argument("--format", choices=["table", "json"], default="table", help=FORMATS_HELP)
     _add_db(pl)
 
-    p = sub.add_parser("demo", help="用示例计划建立演示库并打开督办台")
-    p.add_argument("--rebuild", action="store_true", help="重新生成演示库")
-    p.add_argument("--no-open", action="store_true", help="只生成演示库，不打开界面")
+    p = sub.add_parser("demo", help="用示例计划建立演示库并打开督办台（不碰办公室的数据库）")
     p.add_argument(
-        "--as-of", dest="as_of", default=argparse.SUPPRESS, help="以某日为准打开（默认 2024-11-15）"
+        "--rebuild", action="store_true", help="重新生成演示库（只重建带演示库标记的数据库）"
     )
-    _add_db(p)
+    p.add_argument("--no-open", action="store_true", help="只生成演示库，不打开界面")
+    _add_as_of(p, "以某日为准打开", " 2024-11-15")
+    p.add_argument(
+        "--db",
+        metavar="数据库",
+        default=argparse.SUPPRESS,
+        help="演示库文件（默认读取 DUBAN_DB，否则用户数据目录中的 demo.db）",
+    )
 
     from tui.commands.letters_cmd import add_parser as add_letters
     from tui.config_cli import add_parsers as add_settings
@@ -110,22 +163,64 @@ def build_parser() -> argparse.ArgumentParser:
     add_letters(sub, _Parser, _add_db)
     add_settings(sub, _Parser, _add_db)
 
-    p = sub.add_parser("backup", help="在督办台运行时也能做一致的数据库备份")
-    p.add_argument("dest")
+    p = sub.add_parser("backup", help="一致的数据库备份（督办台打开时也可以）")
+    p.add_argument("dest", metavar="目标", help="备份文件路径，或放置备份的文件夹")
     _add_db(p)
+
+    p = sub.add_parser("restore", help="从备份恢复数据库：先校验备份，原数据库改名保留")
+    p.add_argument("file", metavar="备份文件", help="duban backup 写出的备份文件")
+    _add_db(p)
+
+    p = sub.add_parser("check", help="检查数据库是否完好：页面、外键、审计触发器和审计链")
+    _add_db(p)
+
+    p = sub.add_parser("audit", help="审计记录")
+    asub = p.add_subparsers(dest="audit_command")
+    pv = asub.add_parser("verify", help="逐条核对审计链，指出第一处被删除、改动或伪造的记录")
+    _add_db(pv)
     return parser
 
 
+def leaf_parser(parser: argparse.ArgumentParser, args: argparse.Namespace):
+    """The (sub-)parser that parsed the innermost sub-command of ``args``."""
+    current = parser
+    while True:
+        action = next(
+            (a for a in current._actions if isinstance(a, argparse._SubParsersAction)), None
+        )
+        if action is None:
+            return current
+        name = getattr(args, action.dest, None)
+        if name is None:
+            return current
+        current = action.choices[name]
+
+
+def _check_as_of(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """`--as-of` only where a date of view means something; elsewhere it is refused, not ignored."""
+    if getattr(args, "as_of", None) is None:
+        return
+    leaf = leaf_parser(parser, args)
+    if any("--as-of" in a.option_strings for a in leaf._actions):
+        return
+    raise DubanError(f"--as-of 对 {leaf.prog} 没有意义（这个命令与查看日期无关），请去掉它")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # The office's data is private: every file the program makes (store, WAL, backups,
+    # letters, lists) is readable by its owner only, whatever umask the shell had.
+    os.umask(0o077)
     args_list = list(sys.argv[1:] if argv is None else argv)
     if argv is None and args_list[:1] == ["overdue"]:
         import gc
 
         # A short-lived listing over ~10^5 rows: garbage collection is pure cost here.
         gc.disable()
+    args = None
     try:
         parser = build_parser()
         args = parser.parse_args(args_list)
+        _check_as_of(parser, args)
         if args.command != "setup":  # a DUBAN_CONFIG naming no file: one line, exit 2
             from tui.config import require_config_file
 
@@ -147,14 +242,77 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the user never sees a traceback
         if os.environ.get("DUBAN_DEBUG"):
             raise
+        known = _known_failure(exc, args)
+        if known is not None:
+            _fail(known)
+            return 2
         _fail(f"内部错误：{type(exc).__name__}: {exc}（设置 DUBAN_DEBUG=1 可查看详细信息）")
         return 1
+    finally:
+        _close(args)
+
+
+def _close(args) -> None:
+    """Checkpoint and close the stores this command opened (a failure here is reported once)."""
+    if "tui.commands.common" not in sys.modules:
+        return
+    from tui.commands.common import close_engines
+
+    try:
+        close_engines()
+    except Exception as exc:  # noqa: BLE001
+        known = _known_failure(exc, args)
+        if known is not None:
+            _fail(known)
+
+
+def _known_failure(exc: BaseException, args) -> str | None:
+    """One Chinese line for a failure of the database or of a file, None for a real bug."""
+    from tui.store.db_errors import explain
+
+    where = _store_name(args)
+    message = explain(exc, where)
+    if message is not None:
+        return message
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return _os_message(exc)
+    return None
+
+
+def _store_name(args) -> str:
+    try:
+        from tui.store.location import describe
+
+        return describe(getattr(args, "db", None))
+    except Exception:  # noqa: BLE001 - only for a message
+        return "数据库"
+
+
+def _os_message(exc: OSError) -> str:
+    from tui.errors import os_reason
+
+    name = exc.filename if exc.filename is not None else ""
+    return (
+        f"无法读写文件：{name}（{os_reason(exc)}）" if name else f"无法读写文件（{os_reason(exc)}）"
+    )
 
 
 def _fail(message: str) -> None:
-    from rich.console import Console
+    """One line on stderr. The message is text, never markup, and printing it cannot fail:
+    a file name or plan line with [/x] in it is shown as written."""
+    line = "错误：" + strip_controls(str(message)).replace("\n", " ")
+    try:
+        from rich.console import Console
+        from rich.text import Text
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]错误：[/]{message}")
+        text = Text("错误：", style="bold red")
+        text.append(line[3:])
+        Console(stderr=True, highlight=False, soft_wrap=True).print(text)
+    except Exception:  # noqa: BLE001 - the error printer must never raise
+        try:
+            sys.stderr.write(line + "\n")
+        except Exception:  # noqa: BLE001
+            pass
 
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -163,6 +321,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from tui.commands.desk import open_desk
 
         return open_desk(args.db, args.as_of)
+    if command == "init":
+        from tui.commands.init_cmd import run_init
+
+        return run_init(args)
     if command == "import":
         from tui.commands.import_cmd import run_import
 
@@ -187,7 +349,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from tui.commands.units_cmd import run_units
 
         if args.units_command is None:
-            raise DubanError("请指定 units 的子命令：import 或 list")
+            raise DubanError("请指定 units 的子命令：import（导入名录）或 list（列出单位）")
         return run_units(args)
     if command == "demo":
         from tui.commands.demo import run_demo
@@ -205,6 +367,20 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from tui.commands.backup import run_backup
 
         return run_backup(args)
+    if command == "restore":
+        from tui.commands.backup import run_restore
+
+        return run_restore(args)
+    if command == "check":
+        from tui.commands.check import run_check
+
+        return run_check(args)
+    if command == "audit":
+        from tui.commands.check import run_audit
+
+        if getattr(args, "audit_command", None) is None:
+            raise DubanError("请指定 audit 的子命令：verify（核对审计链）")
+        return run_audit(args)
     raise DubanError(f"未知命令：{command}")
 
 

@@ -167,7 +167,7 @@ def require_config_file() -> None:
     override = os.environ.get(ENV_CONFIG)
     if override and not Path(override).exists():
         raise DubanError(
-            f"设置文件不存在：{override}（环境变量 {ENV_CONFIG} 指向的文件；可用 duban setup 生成）"
+            f"环境变量 DUBAN_CONFIG 指向的设置文件不存在：{override}（可用 duban setup 生成）"
         )
 
 
@@ -206,14 +206,15 @@ def parse_settings(data: dict[str, Any], source: str) -> Settings:
 
 
 def load_settings(path: Path | None = None, *, missing_ok: bool = False) -> Settings:
-    """The settings in effect. A file named by DUBAN_CONFIG (or `path`) must exist unless
-    `missing_ok` (duban setup is about to create it)."""
-    explicit = path is not None or bool(os.environ.get(ENV_CONFIG))
+    """The settings in effect. A file named by DUBAN_CONFIG must exist unless `missing_ok`
+    (duban setup is about to create it); no file at the default place means the defaults."""
+    explicit = path is None or path == config_path()
     path = path or config_path()
     if not path.exists():
-        if explicit and not missing_ok:
+        if os.environ.get(ENV_CONFIG) and explicit and not missing_ok:
+            # named on purpose: a typo must not mean the defaults
             raise DubanError(
-                f"设置文件不存在：{path}（环境变量 {ENV_CONFIG} 指向的文件；可用 duban setup 生成）"
+                f"环境变量 DUBAN_CONFIG 指向的设置文件不存在：{path}（可用 duban setup 生成）"
             )
         return Settings()
     try:

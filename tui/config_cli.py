@@ -48,12 +48,16 @@ def add_parsers(sub, parser_class, add_db) -> None:
         help="设置本办公室的名称、红头、发文字号代字、联系人、抄送、签发人、打印机",
         description="不带参数在终端中运行时打开填写表单；带参数时直接写入设置文件。",
     )
-    p.add_argument("--region", help="所属地区，如 达拉特旗（未写的名称、代字、抄送按地区推定）")
     p.add_argument(
-        "--office", help="发文机关全称（署名），如 中共达拉特旗委全面依法治旗委员会办公室"
+        "--region", metavar="地区", help="所属地区，如 达拉特旗（未写的名称、代字、抄送按地区推定）"
     )
-    p.add_argument("--mark", help="发文机关标志（红头），通常同全称")
-    p.add_argument("--short", help="发文机关简称（正文中用），如 旗委依法治旗办")
+    p.add_argument(
+        "--office",
+        metavar="全称",
+        help="发文机关全称（署名），如 中共达拉特旗委全面依法治旗委员会办公室",
+    )
+    p.add_argument("--mark", metavar="红头", help="发文机关标志（红头），通常同全称")
+    p.add_argument("--short", metavar="简称", help="发文机关简称（正文中用），如 旗委依法治旗办")
     p.add_argument(
         "--code",
         action="append",
@@ -61,19 +65,36 @@ def add_parsers(sub, parser_class, add_db) -> None:
         metavar="种类=代字",
         help="发文字号代字，如 督办=达依法治办督（可重复：提示、提醒、督办）",
     )
-    p.add_argument("--contact", help="联系人")
-    p.add_argument("--phone", help="联系电话")
-    p.add_argument("--cc", help="督办函抄送单位，如 旗委、旗政府分管领导")
+    p.add_argument("--contact", metavar="姓名", help="联系人")
+    p.add_argument("--phone", metavar="电话", help="联系电话")
+    p.add_argument("--cc", metavar="单位", help="督办函抄送单位，如 旗委、旗政府分管领导")
     p.add_argument(
-        "--signer", action="append", default=[], help="签发人姓名（可重复；写“-”清空名单）"
+        "--signer",
+        action="append",
+        default=[],
+        metavar="姓名",
+        help="签发人姓名（可重复；写“-”清空名单）",
     )
-    p.add_argument("--printer", help="打印机队列名（CUPS）")
-    p.add_argument("--config", help="设置文件路径（默认 DUBAN_CONFIG 或用户配置目录）")
+    p.add_argument("--printer", metavar="队列", help="打印机队列名（系统打印服务中的名称）")
+    p.add_argument(
+        "--config",
+        metavar="文件",
+        help="设置文件路径（默认为环境变量所指的文件，否则用户配置目录中的 settings.toml）",
+    )
     add_db(p)
 
     p = sub.add_parser("settings", help="显示正在使用的设置及其来源")
-    p.add_argument("--format", choices=["table", "json"], default="table")
-    p.add_argument("--config", help="设置文件路径（默认 DUBAN_CONFIG 或用户配置目录）")
+    p.add_argument(
+        "--format",
+        choices=["table", "json"],
+        default="table",
+        help="输出格式：table 表格（默认），json 供程序读取",
+    )
+    p.add_argument(
+        "--config",
+        metavar="文件",
+        help="设置文件路径（默认为环境变量所指的文件，否则用户配置目录中的 settings.toml）",
+    )
     add_db(p)
 
 

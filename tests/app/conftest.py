@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -33,8 +34,7 @@ def store(demo_master, tmp_path) -> Path:
 
 @pytest.fixture
 def make_app(store, monkeypatch, tmp_path):
-    (tmp_path / "no-settings.toml").write_text("", encoding="utf-8")  # empty: the defaults
-    monkeypatch.setenv("DUBAN_CONFIG", str(tmp_path / "no-settings.toml"))
+    monkeypatch.setenv("DUBAN_CONFIG", os.devnull)  # an empty settings file: the defaults
     engines = []
 
     def make(**kw):

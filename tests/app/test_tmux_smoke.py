@@ -53,8 +53,7 @@ def test_demo_under_tmux(tmp_path):
     if shutil.which("tmux") is None:
         pytest.fail("tmux 未安装（.ci/run 会安装）")
     db = tmp_path / "demo.db"
-    (tmp_path / "none.toml").write_text("", encoding="utf-8")  # empty settings: the defaults
-    env_prefix = f"env -u COLUMNS -u LINES DUBAN_USER=测试员 DUBAN_CONFIG={tmp_path}/none.toml TERM=xterm-256color LANG=C.UTF-8"
+    env_prefix = "env -u COLUMNS -u LINES DUBAN_USER=测试员 DUBAN_CONFIG=/dev/null TERM=xterm-256color LANG=C.UTF-8"
     marker = tmp_path / "exit-code"
     cmd = f"{env_prefix} {_duban()} demo --db {db}; echo $? > {marker}"
     try:

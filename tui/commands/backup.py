@@ -1,38 +1,160 @@
-"""`duban backup DEST`: SQLite's online backup, consistent while the desk is open."""
+"""`duban backup DEST`: SQLite's online backup, consistent while the desk is open.
+
+Written to a temporary file beside the destination, checked (integrity and row counts),
+then renamed into place: a backup that exists is a whole one. Files are 0600.
+"""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from pathlib import Path
 
+from rich.markup import escape
+
 from tui.commands.common import console
-from tui.errors import DubanError
+from tui.errors import DubanError, os_reason
 
 
 def run_backup(args) -> int:
-    import sqlite3
+    from tui.store.db_errors import explain_sqlite
+    from tui.store.location import describe, resolve_db_url, sqlite_path
+    from tui.store.sqlite_files import existing_file, open_readonly
 
-    from sqlalchemy.engine import make_url
-
-    from tui.store.db import resolve_db_url
-
-    url = make_url(resolve_db_url(getattr(args, "db", None)))
-    if not url.drivername.startswith("sqlite"):
+    if sqlite_path(resolve_db_url(getattr(args, "db", None))) is None:
         raise DubanError("backup 仅适用于 SQLite 数据库；其他数据库请使用其自带的备份工具")
-    src_path = Path(url.database or "")
-    if not src_path.is_file():
-        raise DubanError(f"数据库不存在：{src_path}")
+    src_path = existing_file(getattr(args, "db", None))
+    assert src_path is not None
     dest = Path(args.dest)
     if dest.is_dir():
         dest = dest / f"{src_path.stem}-backup.db"
     if dest.exists():
         raise DubanError(f"目标文件已存在，未覆盖：{dest}")
-    src = sqlite3.connect(src_path)
+    if not dest.parent.is_dir():
+        raise DubanError(f"无法写入备份：{dest}（文件夹 {dest.parent} 不存在）")
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
     try:
-        out = sqlite3.connect(dest)
-        with out:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+    except OSError as exc:
+        raise DubanError(f"无法写入备份：{dest}（{os_reason(exc)}）") from exc
+    src = open_readonly(src_path)
+    try:
+        out = sqlite3.connect(tmp)
+        try:
             src.backup(out)
-        out.close()
+            out.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal
+            _verify(src, out, dest)
+        finally:
+            out.close()
+        _fsync(tmp)
+        os.replace(tmp, dest)
+        _fsync(dest.parent)
+    except sqlite3.Error as exc:
+        where = describe(getattr(args, "db", None))
+        raise DubanError(f"备份失败，未留下任何文件：{explain_sqlite(exc, where)}") from exc
+    except OSError as exc:
+        raise DubanError(f"无法写入备份：{dest}（{os_reason(exc)}）") from exc
     finally:
         src.close()
-    console().print(f"已备份到 {dest}")
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+    console().print(f"已备份到 {escape(str(dest))}")
+    return 0
+
+
+def _verify(src: sqlite3.Connection, out: sqlite3.Connection, dest: Path) -> None:
+    """The copy passes SQLite's integrity check and holds as many rows as the store."""
+    if out.execute("PRAGMA integrity_check").fetchone() != ("ok",):
+        raise DubanError(f"备份校验未通过，未留下备份文件：{dest}")
+    tables = [
+        r[0]
+        for r in src.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    for table in tables:
+        q = f'SELECT COUNT(*) FROM "{table}"'
+        if src.execute(q).fetchone() != out.execute(q).fetchone():
+            raise DubanError(f"备份校验未通过（表 {table} 行数不符），未留下备份文件：{dest}")
+
+
+def _fsync(path: Path) -> None:
+    """Make a file, or a folder's entries, durable before we say it is done."""
+    flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0)
+    fd = os.open(path, flags)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def run_restore(args) -> int:
+    """Replace the store with a backup, after checking the backup; the replaced store is
+    kept beside it under a dated name, never deleted."""
+    from datetime import datetime
+
+    from tui.store.location import describe, resolve_db_url, sqlite_path
+    from tui.store.sqlite_files import open_readonly
+
+    target = sqlite_path(resolve_db_url(getattr(args, "db", None)))
+    if target is None:
+        raise DubanError("restore 仅适用于 SQLite 数据库；其他数据库请使用其自带的恢复工具")
+    source = Path(args.file)
+    if not source.is_file():
+        raise DubanError(f"备份文件不存在：{source}")
+    if target.exists() and source.resolve() == target.resolve():
+        raise DubanError("备份文件就是当前数据库本身，无需恢复")
+    src = open_readonly(source)
+    try:
+        try:
+            sound = src.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        except sqlite3.Error:
+            sound = False
+        if not sound:
+            raise DubanError(f"备份文件已损坏或不是数据库，未恢复，当前数据库未改动：{source}")
+        try:
+            version = src.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        except sqlite3.Error:
+            version = None
+        if version is None:
+            raise DubanError(f"这个文件不是督办台的数据库备份，未恢复：{source}")
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.restoring")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+        try:
+            out = sqlite3.connect(tmp)
+            try:
+                src.backup(out)
+                out.execute("PRAGMA journal_mode=DELETE")
+                _verify(src, out, target)
+            finally:
+                out.close()
+            _fsync(tmp)
+            kept = None
+            if target.exists():
+                stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+                kept = target.with_name(f"{target.stem}.恢复前-{stamp}{target.suffix}")
+                for suffix in ("", "-wal", "-shm"):
+                    old = Path(f"{target}{suffix}")
+                    if old.exists():
+                        os.replace(old, f"{kept}{suffix}")
+            os.replace(tmp, target)
+            _fsync(target.parent)
+        finally:
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+    except sqlite3.Error as exc:
+        from tui.store.db_errors import explain_sqlite
+
+        raise DubanError(f"恢复失败，当前数据库未改动：{explain_sqlite(exc, str(source))}") from exc
+    except OSError as exc:
+        raise DubanError(
+            f"恢复失败，当前数据库未改动：{describe(str(target))}（{os_reason(exc)}）"
+        ) from exc
+    finally:
+        src.close()
+    where = f"；原数据库已改名保留为 {kept}" if kept else ""
+    console().print(escape(f"已从 {source} 恢复数据库 {target}{where}"))
     return 0

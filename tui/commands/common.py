@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -11,9 +12,46 @@ from tui.errors import DubanError
 
 
 def console(stderr: bool = False):
+    """Rich output; piped or redirected, lines are never wrapped at 80 columns."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, highlight=False, soft_wrap=not _isatty(stream))
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def plain_cell(value: Any) -> str:
+    """A cell for tab-separated output: text only, no tabs or line breaks inside."""
+    text = getattr(value, "plain", value)
+    return " ".join(str(text).split()) if text is not None else ""
+
+
+def print_rows(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A table: boxed by Rich on a terminal; piped, plain tab-separated lines with every cell
+    whole (nothing cut at 80 columns), ready for `cut -f`, a spreadsheet or another program.
+
+    Cells may be `str` or `rich.text.Text` (never markup strings: text from documents is data).
+    """
+    if not _isatty(sys.stdout):
+        lines = ["\t".join(headers)]
+        lines += ["\t".join(map(plain_cell, row)) for row in rows]
+        sys.stdout.write("\n".join(lines) + "\n")
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table()
+    for h in headers:
+        table.add_column(h)
+    for row in rows:
+        table.add_row(*(c if isinstance(c, Text) else Text(str(c)) for c in row))
+    console().print(table)
 
 
 def print_json(data: Any) -> None:
@@ -27,16 +65,52 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=default) + "\n")
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
 def parse_date(value: str | None, what: str = "日期") -> date:
+    """A date the user typed (YYYY-MM-DD, years 1900–2100); today when none was given."""
     if not value:
         return date.today()
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
         raise DubanError(f"{what}格式不对：{value}（应为 YYYY-MM-DD）") from exc
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise DubanError(f"{what}超出范围：{value}（应在 {FIRST_YEAR}–{LAST_YEAR} 年之间）")
+    return day
 
 
-def engine(args, *, create: bool = True):
+_OPENED: list = []
+
+
+def engine(args, *, create: bool = False, readonly: bool = False):
+    """The store named by ``--db`` / DUBAN_DB / the default, closed by `close_engines`.
+
+    ``create``: a missing store is created (only commands meant to start one);
+    ``readonly``: listings, which must not create or change anything.
+    """
     from tui.store.db import make_engine
 
-    return make_engine(getattr(args, "db", None), create=create)
+    eng = make_engine(getattr(args, "db", None), create=create, readonly=readonly)
+    _OPENED.append(eng)
+    return eng
+
+
+def scratch_engine(args):
+    """An in-memory copy of the store for a dry run (see tui.store.db.scratch_engine)."""
+    from tui.store.db import scratch_engine as scratch
+
+    eng = scratch(getattr(args, "db", None))
+    _OPENED.append(eng)
+    return eng
+
+
+def close_engines() -> None:
+    """Checkpoint and close what this command opened, so the `.db` file alone is complete."""
+    if not _OPENED:
+        return
+    from tui.store.db import dispose_engine
+
+    while _OPENED:
+        dispose_engine(_OPENED.pop())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
+
 from tui.commands.common import console, engine, parse_date, print_json
 from tui.errors import DubanError
 
@@ -18,10 +20,11 @@ SOURCE_CN = {"parsed": "原文", "default": "默认", "manual": "人工更正"}
 
 
 def find_task(session, ref: str, plan: str | None):
-    """A task by id, or by its number as written (（46） or 46) within a plan."""
+    """A task by id, by its place in the outline (二、（一）), or by its number as written
+    (（46） or 46) when that number names one task only."""
     from sqlalchemy import select
 
-    from tui.store.models import Task
+    from tui.store.models import Plan, Task
     from tui.store.queries import find_plan
 
     q = select(Task).where(Task.active.is_(True))
@@ -31,18 +34,30 @@ def find_task(session, ref: str, plan: str | None):
         task = session.get(Task, int(ref))
         if task is not None:
             return task
-    number = ref if not ref.isdigit() else None
-    candidates = list(session.exec(q).scalars())
-    hits = [
-        t
-        for t in candidates
-        if t.number == ref or (number is None and t.number.strip("（）().．、") == ref)
-    ]
+    key = "".join(ref.split())
+    candidates = list(session.exec(q.order_by(Task.plan_id, Task.position)).scalars())
+    hits = [t for t in candidates if t.key == key]
+    if not hits:
+        bare = key.strip("（）().．、")
+        hits = [
+            t
+            for t in candidates
+            if t.number == key or (key.isdigit() and t.number.strip("（）().．、") == bare)
+        ]
     if len(hits) == 1:
         return hits[0]
     if not hits:
         raise DubanError(f"找不到任务：{ref}")
-    raise DubanError(f"任务编号 {ref} 在多个计划中出现，请用 --plan 指定计划，或直接使用任务 id")
+    titles = dict(session.exec(select(Plan.id, Plan.title)).all())
+    listed = "；".join(
+        f"{t.id}（计划 {t.plan_id}《{titles.get(t.plan_id, '')}》{t.key or t.number}）"
+        for t in hits[:8]
+    )
+    more = f" 等 {len(hits)} 项" if len(hits) > 8 else ""
+    raise DubanError(
+        f"任务编号 {ref} 对应多项任务：{listed}{more}。请写出章节编号（如 {hits[-1].key}）、"
+        "用 --plan 指定计划，或直接使用任务 id"
+    )
 
 
 def deadline_dict(v) -> dict:
@@ -66,7 +81,7 @@ def run_deadlines(args) -> int:
 
     from tui.store.deadlines import task_deadline_views
 
-    with Session(engine(args, create=False)) as session:
+    with Session(engine(args, readonly=True)) as session:
         task = find_task(session, args.task, args.plan)
         views = task_deadline_views(session, task.id)
         if args.format == "json":
@@ -74,6 +89,8 @@ def run_deadlines(args) -> int:
                 {
                     "task_id": task.id,
                     "number": task.number,
+                    "key": task.key,
+                    "title": task.title,
                     "due_kind": task.due_kind,
                     "due_dates": task.due_dates.split(",") if task.due_dates else [],
                     "deadlines": [deadline_dict(v) for v in views],
@@ -83,7 +100,7 @@ def run_deadlines(args) -> int:
         from rich.text import Text
 
         out = console()
-        out.print(f"[bold]{task.number}[/] {task.title}")
+        out.print(Text.assemble((task.key or task.number, "bold"), " ", task.title))
         text = Text(task.text)
         for v in views:
             if v.source == "parsed" and v.start >= 0:
@@ -104,7 +121,7 @@ def run_deadlines(args) -> int:
                 line += f"  {v.note}"
             if v.source == "manual":
                 line += f"  （{v.created_by} {v.created_at}，原因：{v.reason}）{state}"
-            out.print(line, highlight=False)
+            out.print(Text(line), highlight=False)
         dates = task.due_dates.split(",") if task.due_dates else []
         shown = "、".join(dates[:6]) + ("…" if len(dates) > 6 else "")
         out.print(
@@ -117,13 +134,16 @@ def run_deadline(args) -> int:
     from tui.store.db import operator_name, transaction
     from tui.store.deadlines import set_manual_deadline
 
-    eng = engine(args, create=False)
+    eng = engine(args)
     with transaction(eng) as session:
         task = find_task(session, args.task, args.plan)
         d = set_manual_deadline(session, task, args.value, args.reason or "", operator_name())
         number, dates = task.number, task.due_dates
     console().print(
-        f"已更正任务 {number} 的期限：{KIND_CN.get(d.kind, d.kind)} {dates or '无固定期限'}（{d.note}）"
+        escape(
+            f"已更正任务 {number} 的期限：{KIND_CN.get(d.kind, d.kind)} "
+            f"{dates or '无固定期限'}（{d.note}）"
+        )
     )
     return 0
 
@@ -134,8 +154,13 @@ def run_progress(args) -> int:
 
     if not args.assignment.isdigit():
         raise DubanError(f"落实事项编号应为数字：{args.assignment}（见 duban overdue 的“事项”列）")
-    on = parse_date(args.date, "--date")
-    with transaction(engine(args, create=False)) as session:
+    as_of = getattr(args, "as_of", None)
+    limit = parse_date(as_of, "--as-of")  # the date of view, or today
+    on = parse_date(args.date, "--date") if args.date else limit
+    if on > limit:
+        what = f"查看日期 {limit.isoformat()}" if as_of else f"今天（{limit.isoformat()}）"
+        raise DubanError(f"--date {on.isoformat()} 晚于{what}：进展不能记在将来的日期")
+    with transaction(engine(args)) as session:
         record_progress(
             session, int(args.assignment), args.text, on, operator_name(), done=args.done
         )

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
-from tui.commands.common import console, engine, print_json
+from tui.commands.common import console, engine, print_json, scratch_engine
 from tui.store.importer import ImportReport, role_label
+
+# Past this many tasks the report's table is printed as plain aligned columns: Rich measures
+# every cell several times, which costs seconds on a 10,000-task plan.
+RICH_TABLE_ROWS = 300
+_ROLES = ("lead", "responsible", "supporting")
 
 _STATUS = {
     "new": "新计划已导入",
     "revised": "已导入为新修订版",
     "unchanged": "与已导入的版本相同，未作任何更改",
 }
+
+
+def office_vocabulary():
+    """The shipped vocabulary, extended by the office's own ``vocab.toml`` beside its
+    settings file (or the file named by DUBAN_VOCAB) when there is one."""
+    import os
+
+    from tui.config import config_path
+    from tui.ingest.vocab import load_vocabulary
+
+    named = os.environ.get("DUBAN_VOCAB")
+    if named:
+        return load_vocabulary(named)  # a missing named file is an error, said in one line
+    extra = config_path().parent / "vocab.toml"
+    return load_vocabulary(str(extra) if extra.is_file() else None)
 
 
 def run_import(args) -> int:
@@ -19,9 +39,10 @@ def run_import(args) -> int:
     from tui.store.importer import check_has_tasks, import_parsed
 
     doc = read_document(args.file)
-    parsed = parse_document(doc)
+    parsed = parse_document(doc, office_vocabulary())
     check_has_tasks(parsed, args.file)  # before the store is even opened: nothing written
-    eng = engine(args)
+    # A dry run works on an in-memory copy: it creates and changes nothing on disk.
+    eng = scratch_engine(args) if args.dry_run else engine(args, create=True)
     options = dict(
         source=args.file,
         kind=doc.kind,
@@ -30,6 +51,8 @@ def run_import(args) -> int:
         region=args.region,
         plan_year=args.plan_year,
         actor=operator_name(),
+        new_plan=args.new_plan,
+        revision_of=args.revision_of,
     )
     if args.format == "table" and console().is_terminal:
         from rich.progress import Progress
@@ -54,20 +77,26 @@ def run_import(args) -> int:
 
 
 def print_report(report: ImportReport) -> None:
-    from rich.table import Table
+    """The import report; every text from the file or the store is escaped, never markup."""
+    from rich.markup import escape as e
 
     out = console()
     head = "（试运行，未写入）" if report.dry_run else ""
-    out.print(f"[bold]{report.plan_title}[/]{head}")
+    out.print(f"[bold]{e(report.plan_title)}[/]{head}")
     period = f"{report.period[0]}–{report.period[1]}年" if report.period else "未识别"
+    encoding = "，" + report.encoding if report.encoding else ""
+    if report.traditional:
+        encoding += "，繁体字，已按简体识别"
     out.print(
-        f"文件：{report.source}（{report.kind}{'，' + report.encoding if report.encoding else ''}）"
-        f"  发文：{report.issuer or '—'} {report.issue_date or ''}  地区：{report.region or '未识别'}"
-        f"  计划期：{period}"
+        f"文件：{e(report.source)}（{report.kind}{encoding}）"
+        f"  发文：{e(report.issuer or '—')} {report.issue_date or ''}"
+        f"  地区：{e(report.region or '未识别')}  计划期：{period}"
     )
     status = _STATUS[report.status]
     if report.status == "revised":
         status += f"（第 {report.revision} 版）"
+    if report.plan_id is not None:
+        status = f"计划 {report.plan_id}：{status}"
     out.print(f"[green]{status}[/]" if report.status != "unchanged" else f"[yellow]{status}[/]")
     out.print(
         f"章节 {report.sections} 个，子节 {report.subsections} 个，任务 {len(report.tasks)} 项，"
@@ -75,47 +104,93 @@ def print_report(report: ImportReport) -> None:
     )
     if report.status == "revised":
         out.print(
-            f"新增任务 {len(report.added)} 项：{'、'.join(report.added) or '无'}；"
-            f"删除 {len(report.removed)} 项：{'、'.join(report.removed) or '无'}；"
-            f"修改 {len(report.changed)} 项：{'、'.join(report.changed) or '无'}"
+            f"新增任务 {len(report.added)} 项：{e('、'.join(report.added)) or '无'}；"
+            f"删除 {len(report.removed)} 项：{e('、'.join(report.removed)) or '无'}；"
+            f"修改 {len(report.changed)} 项：{e('、'.join(report.changed)) or '无'}"
         )
+    if report.repaired:
+        out.print(
+            f"[yellow]按任务在提纲中的位置更正了 {len(report.repaired)} 条落实事项"
+            "（旧版本把重复编号任务的单位记在了第一项同号任务上，进展和函件随之移动）：[/]"
+        )
+        for line in report.repaired:
+            out.print(f"  {e(line)}")
     if not report.has_owners:
         out.print(
             "[yellow]注意：文件中没有写明牵头单位或责任单位，所有任务均无责任单位，请补充。[/]"
         )
-    table = Table(show_lines=False, expand=False)
-    table.add_column("编号", no_wrap=True)
-    table.add_column("任务")
-    for role in ("lead", "responsible", "supporting"):
-        table.add_column(role_label(role))
-    table.add_column("完成时限")
-    for t in report.tasks:
-        cols = []
-        for role in ("lead", "responsible", "supporting"):
-            names = []
-            for o in t.owners:
-                if o.role != role:
-                    continue
-                if o.kind == "unresolved":
-                    names.append(f"[yellow]{o.name}（待分解）[/]")
-                elif o.kind == "group":
-                    names.append(f"{o.name}（{o.members}个单位）")
-                else:
-                    names.append(o.name)
-            cols.append("、".join(names))
-        table.add_row(t.number, t.title, *cols, t.deadline_text)
-    out.print(table)
+    if len(report.tasks) > RICH_TABLE_ROWS or not out.is_terminal:
+        _print_plain_tasks(report)  # piped: tab-separated, every cell whole
+    else:
+        out.print(_rich_tasks(report))
     if report.unknown_units:
         out.print(
             f"[yellow]名录中没有的单位（已新建）{len(report.unknown_units)} 个：[/]"
-            + "、".join(report.unknown_units)
+            + e("、".join(report.unknown_units))
         )
     if report.unresolved_groups:
         out.print(
             f"[yellow]待分解的单位组 {len(report.unresolved_groups)} 个：[/]"
-            + "、".join(report.unresolved_groups)
+            + e("、".join(report.unresolved_groups))
         )
     if report.unplaced:
         out.print(f"[yellow]未能归入任务的文字 {len(report.unplaced)} 处：[/]")
         for no, text in report.unplaced:
-            out.print(f"  第 {no} 行：{text[:60]}")
+            out.print(f"  第 {no} 行：{e(text[:60])}")
+
+
+def _owner_names(t, role: str) -> list[tuple[str, str | None]]:
+    """(name as shown, style) of a task's owners in one role."""
+    out = []
+    for o in t.owners:
+        if o.role != role:
+            continue
+        if o.kind == "unresolved":
+            out.append((f"{o.name}（待分解）", "yellow"))
+        elif o.kind == "group":
+            out.append((f"{o.name}（{o.members}个单位）", None))
+        else:
+            out.append((o.name, None))
+    return out
+
+
+def _rich_tasks(report: ImportReport):
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_lines=False, expand=False)
+    table.add_column("编号", no_wrap=True)
+    table.add_column("任务")
+    for role in _ROLES:
+        table.add_column(role_label(role))
+    table.add_column("完成时限")
+    for t in report.tasks:
+        cols = []
+        for role in _ROLES:
+            cell = Text()
+            for i, (name, style) in enumerate(_owner_names(t, role)):
+                if i:
+                    cell.append("、")
+                cell.append(name, style=style or "")
+            cols.append(cell)
+        table.add_row(Text(t.key), Text(t.title), *cols, Text(t.deadline_text))
+    return table
+
+
+def _print_plain_tasks(report: ImportReport) -> None:
+    from tui.commands.textable import print_table
+
+    rows = [
+        [
+            t.key,
+            t.title,
+            *("、".join(name for name, _ in _owner_names(t, role)) for role in _ROLES),
+            t.deadline_text,
+        ]
+        for t in report.tasks
+    ]
+    print_table(
+        ["编号", "任务", *(role_label(r) for r in _ROLES), "完成时限"],
+        rows,
+        max_widths=[24, 40, 30, 30, 30, 20],
+    )

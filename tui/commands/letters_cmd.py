@@ -26,36 +26,67 @@ def add_parser(sub, parser_class, add_db) -> None:
     lsub = p.add_subparsers(dest="letters_command", parser_class=parser_class)
 
     def as_of(q: argparse.ArgumentParser) -> None:
-        q.add_argument("--as-of", dest="as_of", default=argparse.SUPPRESS, help="以某日为准")
+        q.add_argument(
+            "--as-of",
+            dest="as_of",
+            metavar="日期",
+            default=argparse.SUPPRESS,
+            help="以某日为准（YYYY-MM-DD，默认今天；也可写在子命令之前）",
+        )
 
     def fmt(q: argparse.ArgumentParser) -> None:
-        q.add_argument("--format", choices=["table", "json"], default="table")
+        q.add_argument(
+            "--format",
+            choices=["table", "json"],
+            default="table",
+            help="输出格式：table 表格（默认），json 供程序读取",
+        )
 
     def templates(q: argparse.ArgumentParser) -> None:
-        q.add_argument("--templates", help="本单位函件模板目录（同名文件优先于内置模板）")
+        q.add_argument(
+            "--templates", metavar="目录", help="本单位函件模板目录（同名文件优先于内置模板）"
+        )
+
+    def letter_id(q: argparse.ArgumentParser) -> None:
+        q.add_argument("id", metavar="函件", help="函件编号，或完整的发文字号")
+
+    def letter_ids(q: argparse.ArgumentParser, nargs: str) -> None:
+        q.add_argument("ids", nargs=nargs, metavar="函件", help="函件编号或发文字号，可写多个")
+
+    def assignment(q: argparse.ArgumentParser) -> None:
+        q.add_argument("assignment", type=int, metavar="事项", help="落实事项编号")
+
+    def reason(q: argparse.ArgumentParser, what: str) -> None:
+        q.add_argument("--reason", required=True, metavar="原因", help=f"{what}（记入审计记录）")
 
     q = lsub.add_parser("due", help="按督办阶梯列出应发函的事项（按单位分组）")
     as_of(q)
-    q.add_argument("--unit", help="只看某单位")
+    q.add_argument("--unit", metavar="单位", help="只看某单位")
     fmt(q)
     add_db(q)
 
     q = lsub.add_parser("draft", help="起草函件：每个单位一封，列出该单位本级的全部事项")
-    q.add_argument("--kind", required=True, choices=KIND_CHOICES)
-    q.add_argument("--unit", help="只为某单位起草")
+    q.add_argument("--kind", required=True, choices=KIND_CHOICES, help="函件种类")
+    q.add_argument("--unit", metavar="单位", help="只为某单位起草")
     as_of(q)
     fmt(q)
     templates(q)
     add_db(q)
 
     q = lsub.add_parser("edit", help="修改草稿的文字或事项")
-    q.add_argument("id")
-    q.add_argument("--title", help="新标题（可用 {单位} 等占位符）")
-    q.add_argument("--addressee", help="新的主送")
-    q.add_argument("--body", action="append", help="正文段落（可重复，按顺序替换全部正文）")
-    q.add_argument("--closing", help="结束语")
-    q.add_argument("--remove", type=int, nargs="+", default=[], help="移除的落实事项编号")
-    q.add_argument("--add", type=int, nargs="+", default=[], help="加入的落实事项编号")
+    letter_id(q)
+    q.add_argument("--title", metavar="标题", help="新标题（可用 {单位} 等占位符）")
+    q.add_argument("--addressee", metavar="主送", help="新的主送")
+    q.add_argument(
+        "--body", action="append", metavar="段落", help="正文段落（可重复，按顺序替换全部正文）"
+    )
+    q.add_argument("--closing", metavar="结束语", help="结束语（如 特此函告。）")
+    q.add_argument(
+        "--remove", type=int, nargs="+", default=[], metavar="事项", help="移除的落实事项编号"
+    )
+    q.add_argument(
+        "--add", type=int, nargs="+", default=[], metavar="事项", help="加入的落实事项编号"
+    )
     templates(q)
     add_db(q)
 
@@ -63,73 +94,81 @@ def add_parser(sub, parser_class, add_db) -> None:
         "sign",
         help="签发：编发文字号、定发函日期和回复期限（先列出将编的号、日期和起草后有变化的事项）",
     )
-    q.add_argument("ids", nargs="*", metavar="ID")
-    q.add_argument("--batch", help="签发整个起草批次（letters draft 显示的批次号）")
-    q.add_argument("--by", required=True, help="签发人姓名")
-    q.add_argument("--date", help="发函日期（默认今天）；函件日期和逾期天数按此日计算")
+    letter_ids(q, "*")
+    q.add_argument("--batch", metavar="批次", help="签发整个起草批次（letters draft 显示的批次号）")
+    q.add_argument("--by", required=True, metavar="签发人", help="签发人姓名")
+    q.add_argument(
+        "--date", metavar="日期", help="发函日期（默认今天）；函件日期和逾期天数按此日计算"
+    )
     q.add_argument("--check", action="store_true", help="只列出签发将做什么，不签发")
     q.add_argument("--yes", action="store_true", help="起草后有事项报来进展或调整期限时，仍然签发")
     templates(q)
     add_db(q)
 
     q = lsub.add_parser("render", help="生成 Word 和 PDF 文件")
-    q.add_argument("ids", nargs="*", metavar="ID")
-    q.add_argument("--batch", help="生成整个起草批次")
-    q.add_argument("--out", required=True, help="输出目录")
-    q.add_argument("--workers", type=int, help="并行进程数（默认按处理器核数，最多 4）")
+    letter_ids(q, "*")
+    q.add_argument("--batch", metavar="批次", help="生成整个起草批次")
+    q.add_argument("--out", required=True, metavar="目录", help="输出目录")
+    q.add_argument(
+        "--workers", type=int, metavar="进程数", help="并行进程数（默认按处理器核数，最多 4）"
+    )
     templates(q)
     add_db(q)
 
     q = lsub.add_parser("print", help="送打印机打印（按给出的顺序）")
-    q.add_argument("ids", nargs="*", metavar="ID")
-    q.add_argument("--batch", help="打印整个起草批次（按发文字号顺序）")
-    q.add_argument("--printer", help="打印机队列名（默认用设置中的 printer）")
-    q.add_argument("--out", help="尚未生成 PDF 时的输出目录（默认数据库旁的 letters/）")
+    letter_ids(q, "*")
+    q.add_argument("--batch", metavar="批次", help="打印整个起草批次（按发文字号顺序）")
+    q.add_argument("--printer", metavar="打印机", help="打印机队列名（默认用设置中的 printer）")
+    q.add_argument(
+        "--out", metavar="目录", help="尚未生成 PDF 时的输出目录（默认数据库旁的 letters 文件夹）"
+    )
     templates(q)
     add_db(q)
 
     q = lsub.add_parser("reply", help="登记单位的书面回复")
-    q.add_argument("id")
-    q.add_argument("--date", required=True, help="回复日期")
-    q.add_argument("--text", required=True, help="回复内容摘要")
-    q.add_argument("--settle", help="done = 所列事项验收销号；日期 = 同意延期至该日")
-    q.add_argument("--items", type=int, nargs="+", help="只处理其中这些落实事项")
+    letter_id(q)
+    q.add_argument("--date", required=True, metavar="日期", help="回复日期")
+    q.add_argument("--text", required=True, metavar="内容", help="回复内容摘要")
+    q.add_argument(
+        "--settle", metavar="处理", help="done = 所列事项验收销号；日期 = 同意延期至该日"
+    )
+    q.add_argument("--items", type=int, nargs="+", metavar="事项", help="只处理其中这些落实事项")
     add_db(q)
 
     q = lsub.add_parser("void", help="作废函件（保留其发文字号）")
-    q.add_argument("id")
-    q.add_argument("--reason", required=True)
+    letter_id(q)
+    reason(q, "作废原因")
     add_db(q)
 
     q = lsub.add_parser("list", help="发文登记簿")
-    q.add_argument("--status", help="草稿/已签发/已打印/已回复/逾期未复/作废")
-    q.add_argument("--kind", choices=KIND_CHOICES)
-    q.add_argument("--unit")
-    q.add_argument("--batch")
+    q.add_argument("--status", metavar="状态", help="草稿/已签发/已打印/已回复/逾期未复/作废")
+    q.add_argument("--kind", choices=KIND_CHOICES, help="函件种类")
+    q.add_argument("--unit", metavar="单位", help="只看某单位")
+    q.add_argument("--batch", metavar="批次", help="只看某起草批次")
     as_of(q)
     fmt(q)
     add_db(q)
 
     q = lsub.add_parser("show", help="在终端预览函件全文")
-    q.add_argument("id")
-    q.add_argument("--date", help="草稿按此日签发时的样子预览（默认起草日期）")
+    letter_id(q)
+    q.add_argument("--date", metavar="日期", help="草稿按此日签发时的样子预览（默认起草日期）")
     templates(q)
     add_db(q)
 
     q = lsub.add_parser("push", help="人工提级：把事项直接提到更高一级函件")
-    q.add_argument("assignment", type=int)
-    q.add_argument("--rung", required=True, choices=KIND_CHOICES)
-    q.add_argument("--reason", required=True)
+    assignment(q)
+    q.add_argument("--rung", required=True, choices=KIND_CHOICES, help="提到哪一级函件")
+    reason(q, "提级原因")
     add_db(q)
 
     q = lsub.add_parser("hold", help="暂缓：本事项暂不发函")
-    q.add_argument("assignment", type=int)
-    q.add_argument("--reason", required=True)
+    assignment(q)
+    reason(q, "暂缓原因")
     add_db(q)
 
     q = lsub.add_parser("release", help="取消人工提级或暂缓")
-    q.add_argument("assignment", type=int)
-    q.add_argument("--reason", required=True)
+    assignment(q)
+    reason(q, "取消原因")
     add_db(q)
 
 
@@ -235,7 +274,7 @@ def _run_due(args) -> int:
 
     settings, cal = _ctx()
     as_of = _as_of(args)
-    with Session(engine(args, create=False)) as session:
+    with Session(engine(args, readonly=True)) as session:
         report = due_proposals(session, as_of, settings=settings, calendar=cal, unit=args.unit)
     if args.format == "json":
         print_json(
@@ -293,7 +332,7 @@ def _run_draft(args) -> int:
     settings, cal = _ctx()
     as_of = _as_of(args)
     actor = _actor(settings)
-    with transaction(engine(args, create=False)) as session:
+    with transaction(engine(args)) as session:
         result = draft_letters(
             session,
             args.kind,
@@ -354,7 +393,7 @@ def _run_edit(args) -> int:
     from tui.store.letters import edit_draft
 
     settings, _ = _ctx()
-    with transaction(engine(args, create=False)) as session:
+    with transaction(engine(args)) as session:
         (lid,) = _ids(session, [args.id])
         letter = edit_draft(
             session,
@@ -391,7 +430,7 @@ def _run_sign(args) -> int:
 
     settings, cal = _ctx()
     on = parse_date(args.date, "--date") if args.date else date.today()
-    eng = engine(args, create=False)
+    eng = engine(args)
     with Session(eng) as session:
         ids = _letter_ids(session, args)
         if args.batch:  # a batch: its drafts (signed or voided ones are left as they are)
@@ -449,7 +488,7 @@ def _run_render(args) -> int:
     from tui.store.letters import render_letters
 
     settings, cal = _ctx()
-    eng = engine(args, create=False)
+    eng = engine(args)
     with Session(eng) as session:
         ids = _letter_ids(session, args)
     if not ids:
@@ -498,7 +537,7 @@ def _run_print(args) -> int:
     from tui.store.letters import print_letters
 
     settings, cal = _ctx()
-    eng = engine(args, create=False)
+    eng = engine(args)
     with Session(eng) as session:
         ids = _letter_ids(session, args)
     if not ids:
@@ -535,7 +574,7 @@ def _run_reply(args) -> int:
     settle: str | date | None = None
     if args.settle:
         settle = "done" if args.settle == "done" else parse_date(args.settle, "--settle")
-    with transaction(engine(args, create=False)) as session:
+    with transaction(engine(args)) as session:
         (lid,) = _ids(session, [args.id])
         record_reply(session, lid, on, args.text, _actor(settings), settle=settle, items=args.items)
     what = (
@@ -552,7 +591,7 @@ def _run_void(args) -> int:
     from tui.store.letters import void_letter
 
     settings, _ = _ctx()
-    with transaction(engine(args, create=False)) as session:
+    with transaction(engine(args)) as session:
         (lid,) = _ids(session, [args.id])
         letter = void_letter(session, lid, args.reason, _actor(settings))
     console().print(f"函件 {lid} {letter.number or '（草稿）'} 已作废，发文字号保留")
@@ -567,7 +606,7 @@ def _run_list(args) -> int:
     if args.status and args.status not in letter_statuses():
         raise DubanError(f"未知的函件状态：{args.status}（可选：{'、'.join(letter_statuses())}）")
     today = _as_of(args)
-    with Session(engine(args, create=False)) as session:
+    with Session(engine(args, readonly=True)) as session:
         rows = list_letters(
             session,
             status=args.status,
@@ -624,7 +663,7 @@ def _run_show(args) -> int:
 
     settings, cal = _ctx()
     on = parse_date(args.date, "--date") if args.date else None
-    with Session(engine(args, create=False)) as session:
+    with Session(engine(args, readonly=True)) as session:
         (lid,) = _ids(session, [args.id])
         letter, model = letter_model(
             session, lid, settings=settings, calendar=cal, template_dir=_templates(args), on=on
@@ -645,7 +684,7 @@ def _override(args, action: str) -> int:
 
     settings, _ = _ctx()
     actor = _actor(settings)
-    with transaction(engine(args, create=False)) as session:
+    with transaction(engine(args)) as session:
         if action == "push":
             letters.push_item(session, args.assignment, args.rung, args.reason, actor)
             msg = f"事项 {args.assignment} 已人工提级为{args.rung}函"

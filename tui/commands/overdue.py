@@ -7,6 +7,7 @@ Taskwarrior's `task overdue` (bench/overdue_vs_taskwarrior.py).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 
@@ -59,11 +60,7 @@ def run_overdue(args) -> int:
         json.dump([_record(r, as_of) for r in rows], sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     elif args.format == "csv":
-        w = csv.writer(sys.stdout)
-        keys = list(_record(rows[0], as_of)) if rows else list(_EMPTY_KEYS)
-        w.writerow(keys)
-        for r in rows:
-            w.writerow(_record(r, as_of).values())
+        _write_csv(rows, as_of)
     else:
         from tui.commands.textable import print_table
 
@@ -91,25 +88,53 @@ def run_overdue(args) -> int:
     return 0
 
 
-_EMPTY_KEYS = (
-    "assignment_id",
-    "plan_id",
-    "plan",
-    "task_id",
-    "task_number",
-    "task_title",
-    "unit",
-    "unit_kind",
-    "unresolved_group",
-    "role",
-    "due",
-    "days_overdue",
-    "urgency",
-    "last_progress",
-    "last_progress_on",
-    "letters_sent",
-    "as_of",
-)
+# CSV columns (in JSON key order) for people opening the file in Excel.
+CSV_HEADERS = {
+    "assignment_id": "事项编号",
+    "plan_id": "计划编号",
+    "plan": "计划",
+    "task_id": "任务编号",
+    "task_number": "原文编号",
+    "task_title": "任务名称",
+    "unit": "单位",
+    "unit_kind": "单位类别",
+    "unresolved_group": "待分解",
+    "role": "角色",
+    "due": "期限",
+    "days_overdue": "逾期天数",
+    "urgency": "紧迫度",
+    "last_progress": "最近进展",
+    "last_progress_on": "最近进展日期",
+    "letters_sent": "已发函件",
+    "as_of": "截至",
+}
+
+
+def _cell(key: str, value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None:
+        return ""
+    if key == "role":
+        return ROLE_CN.get(value, value)
+    return str(value)
+
+
+def _write_csv(rows, as_of) -> None:
+    """UTF-8 with a byte-order mark, so Excel opens the Chinese text as it is."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CSV_HEADERS.values())
+    for r in rows:
+        w.writerow([_cell(k, v) for k, v in _record(r, as_of).items()])
+    data = ("\ufeff" + buf.getvalue()).encode("utf-8")
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    out.write(data)
+    out.flush()
 
 
 def _record(r, as_of) -> dict:

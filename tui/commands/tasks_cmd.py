@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.commands.common import console, engine, print_json
+from tui.commands.common import console, engine, print_json, print_rows
 from tui.ingest.parser import ROLES
 
 
@@ -18,6 +18,7 @@ def task_dict(row, deadlines=()) -> dict:
         "plan_id": row.plan_id,
         "plan": row.plan,
         "number": row.number,
+        "key": row.key,
         "section": row.section,
         "title": row.title,
         "text": row.text,
@@ -41,17 +42,13 @@ def run_tasks(args) -> int:
     from tui.store.deadlines import deadlines_by_task
     from tui.store.queries import list_tasks
 
-    with Session(engine(args)) as session:
+    with Session(engine(args, readonly=True)) as session:
         rows = list_tasks(session, plan=args.plan, unit=args.unit)
         if args.format == "json":
             dls = deadlines_by_task(session, [r.id for r in rows])
             print_json([task_dict(r, dls.get(r.id, ())) for r in rows])
             return 0
-    from rich.table import Table
-
-    table = Table()
-    for col in ("计划", "编号", "章节", "任务", "牵头单位", "责任单位", "配合单位", "完成时限"):
-        table.add_column(col)
+    rows_out = []
     for r in rows:
         cols = []
         for role in ROLES:
@@ -60,15 +57,17 @@ def run_tasks(args) -> int:
                     f"{o.name}（待分解）" if o.unresolved else o.name for o in r.owners_of(role)
                 )
             )
-        table.add_row(
-            r.plan,
-            r.number,
-            r.section.split(" / ")[-1] if r.section else "",
-            r.title,
-            *cols,
-            r.deadline_text,
+        rows_out.append(
+            (
+                r.plan,
+                r.key,
+                r.section.split(" / ")[-1] if r.section else "",
+                r.title,
+                *cols,
+                r.deadline_text,
+            )
         )
-    out = console()
-    out.print(table)
-    out.print(f"共 {len(rows)} 项任务")
+    headers = ("计划", "编号", "章节", "任务", "牵头单位", "责任单位", "配合单位", "完成时限")
+    print_rows(headers, rows_out)
+    console().print(f"共 {len(rows)} 项任务")
     return 0

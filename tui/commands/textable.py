@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from itertools import repeat
 
+from tui.text import strip_controls
+
 _ANSI = {
     "red": "\x1b[31m",
     "yellow": "\x1b[33m",
@@ -54,14 +56,19 @@ def print_table(
     max_widths: Sequence[int] | None = None,
     styles: Sequence[str | None] | None = None,
     out=None,
+    plain: bool | None = None,
 ) -> None:
     """Rows of strings; `styles[i]` colours row i (a name from _ANSI) on a terminal.
 
     Listings repeat the same units, plans and task titles thousands of times, so each
-    distinct cell is measured and padded once per column.
+    distinct cell is measured and padded once per column. ``plain`` (the default when not
+    writing to a terminal): tab-separated lines with every cell whole, nothing cut.
     """
     out = out or sys.stdout
     color = out.isatty()
+    if plain if plain is not None else not color:
+        _print_plain(headers, rows, out)
+        return
     n = len(headers)
     limits = list(max_widths or [60] * n)
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(n)]
@@ -69,17 +76,23 @@ def print_table(
     padded_columns = []
     for i, col in enumerate(columns):
         limit = limits[i]
-        if col and all(map(str.isascii, col)) and max(map(len, col)) <= limit:
+        if (
+            col
+            and all(map(str.isascii, col))
+            and all(map(str.isprintable, col))
+            and max(map(len, col)) <= limit
+        ):
             # Ids, dates: plain ASCII, one cell per character; pad in C.
             widths[i] = max(widths[i], max(map(len, col)))
             padded_columns.append(col if i == n - 1 else map(str.ljust, col, repeat(widths[i])))
             continue
         measured: dict[str, tuple[str, int]] = {}
         for c in set(col):
-            if c.isascii() and len(c) <= limit:
-                measured[c] = (c, len(c))
+            safe = strip_controls(c)  # nothing printed can move the cursor or retitle
+            if safe.isascii() and len(safe) <= limit:
+                measured[c] = (safe, len(safe))
             else:
-                shown = clip(c, limit)
+                shown = clip(safe, limit)
                 measured[c] = (shown, width(shown))
         if measured:
             widths[i] = max(widths[i], max(w for _, w in measured.values()))
@@ -102,3 +115,14 @@ def print_table(
     else:
         chunks.extend(lines)
     out.write("\n".join(chunks) + "\n")
+
+
+def _print_plain(headers: Sequence[str], rows: Sequence[Sequence[str]], out) -> None:
+    def clean(cell: str) -> str:
+        if cell.isprintable() and "\t" not in cell:
+            return cell
+        return " ".join(strip_controls(cell).split())
+
+    lines = ["\t".join(headers)]
+    lines += ["\t".join(map(clean, row)) for row in rows]
+    out.write("\n".join(lines) + "\n")

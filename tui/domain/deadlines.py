@@ -53,6 +53,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import islice
 
 from dateutil.rrule import rrule as _RRule
 from dateutil.rrule import rruleset as _RRuleSet
@@ -158,7 +159,7 @@ _MAIN = re.compile(
         [
             r"(?P<iso>(?<![0-9])(?P<iso_y>(?:19|20)\d{2})[-./](?P<iso_m>1[0-2]|0?[1-9])[-./](?P<iso_d>3[01]|[12]\d|0?[1-9])(?![0-9]))",
             rf"(?P<ymd>{_y('ymd_y')}年{_m('ymd_m')}月{_d('ymd_d')}[日号]{_BEF}?)",
-            rf"(?P<ym>{_y('ym_y')}年{_m('ym_m')}月(?P<ym_s>底前|末前|底|末|份前|份|{_BEF})?(?![0-9{_CN}]))",
+            rf"(?P<ym>{_y('ym_y')}年{_m('ym_m')}月(?P<ym_s>(?:上旬|中旬|下旬){_BEF}?|底前|末前|底|末|份前|份|{_BEF})?(?![0-9{_CN}]))",
             rf"(?P<yq>{_y('yq_y')}年第?{_q('yq_q')}季度?(?:末|底)?{_BEF}?)",
             rf"(?P<yh>{_y('yh_y')}年(?P<yh_h>上|下)半年(?:末|底)?{_BEF}?)",
             rf"(?P<yend>{_y('yend_y')}(?:年年底|年年末|年底|年末|年年内|年内){_BEF}?)",
@@ -181,7 +182,7 @@ _MAIN = re.compile(
             rf"(?P<ev_report>(?<![{_NUMCHARS}个每年])(?P<rep_u>月|季度|季)度?(?:通报|调度|报告)制度)",
             # yearless
             rf"(?P<nmd>{_NOYEAR_GUARD}{_m('nmd_m')}月{_d('nmd_d')}[日号]{_BEF})",
-            rf"(?P<nm>{_NOYEAR_GUARD}{_m('nm_m')}月(?P<nm_s>底前|末前|底|末|{_BEF}))",
+            rf"(?P<nm>{_NOYEAR_GUARD}{_m('nm_m')}月(?P<nm_s>(?:上旬|中旬|下旬){_BEF}?|底前|末前|底|末|{_BEF}))",
             rf"(?P<nq>{_NOYEAR_GUARD}第?{_q('nq_q')}季度(?:末|底)?{_BEF}?)",
             rf"(?P<nh>{_NOYEAR_GUARD}(?P<nh_h>上|下)半年(?:末|底)?{_BEF}?)",
             rf"(?P<nend>(?:今年|本年|当年)(?:年底|年末|底|末|内){_BEF}?|本年度内|今年|{_NOYEAR_GUARD}(?:年底|年末|年内){_BEF}?)",
@@ -199,6 +200,19 @@ _MAIN = re.compile(
 
 def _month_end(y: int, m: int) -> date:
     return date(y, m, calendar.monthrange(y, m)[1])
+
+
+# 上旬 / 中旬 / 下旬: the first, second and last third of a month end on the 10th, the 20th
+# and the month's last day.
+_TEN_DAYS = ("上旬", "中旬", "下旬")
+
+
+def _ten_days_end(y: int, m: int, part: str) -> date:
+    if part == "上旬":
+        return date(y, m, 10)
+    if part == "中旬":
+        return date(y, m, 20)
+    return _month_end(y, m)
 
 
 def _quarter_end(y: int, q: int) -> date:
@@ -333,7 +347,9 @@ def _handle(scan: _Scan, m: re.Match[str]) -> None:
                 return
             suffix = g("ym_s") or ""
             note = ""
-            if suffix in ("前", "之前", "以前", "份前"):
+            if suffix[:2] in _TEN_DAYS:
+                due = _ten_days_end(y, mo, suffix[:2])
+            elif suffix in ("前", "之前", "以前", "份前"):
                 due = _month_end(y - 1, 12) if mo == 1 else _month_end(y, mo - 1)
                 note = f"“{mo}月前”按上月月底计"
             else:
@@ -480,7 +496,9 @@ def _yearless(scan: _Scan, m: re.Match[str], kind: str, s: int, e: int, words: s
         mo = cn_to_int(g("nm_m"))
         if not 1 <= mo <= 12:
             return
-        if g("nm_s") in ("前", "之前", "以前"):
+        if g("nm_s")[:2] in _TEN_DAYS:
+            due = _ten_days_end(y, mo, g("nm_s")[:2])
+        elif g("nm_s") in ("前", "之前", "以前"):
             due = _month_end(y - 1, 12) if mo == 1 else _month_end(y, mo - 1)
             note += f"；“{mo}月前”按上月月底计"
         else:
@@ -517,12 +535,43 @@ def find_deadlines(text: str, ctx: PlanContext | None) -> list[Deadline]:
     relatives = scan.found
     scan.found = []
     for m in _MAIN.finditer(masked):
+        if m.lastgroup == "ongoing":
+            if not _whole_clause(masked, m.start(), m.end()):
+                continue  # 推动普法常态化, 持续推进改革: how, not until when
+        elif _QUALIFIES_NOUN.match(masked, m.end()):
+            continue  # 对2024年底前制定的文件开展清理: the date says which files
         _handle(scan, m)
     found = relatives + scan.found
     found.sort(key=lambda d: d.start)
     return found
 
 
+# A date followed by a short verb and 的 describes a noun ("2024年底前制定的规范性文件").
+_QUALIFIES_NOUN = re.compile(
+    r"[\u4e00-\u9fff]{1,4}的"
+    r"|[^，,。；;：:！!？?]{0,20}?(?:制定|出台|印发|发布|颁布|作出|做出|签订|形成|批准|备案)的"
+)
+_CLAUSE_EDGE = set("，,。；;：:（(）)、！!？?\n") | {_MASK}
+_ONGOING_CLAUSE = re.compile(
+    r"^(?:长期坚持|长期推进|长期开展|长期执行|持续推进|持续开展|常态化)(?:推进|开展|实施|执行|落实)?$"
+)
+
+
+def _whole_clause(text: str, s: int, e: int) -> bool:
+    """True when the words at [s, e) are a clause of their own (…，长期坚持。 / （常态化）)."""
+    a = s
+    while a > 0 and text[a - 1] not in _CLAUSE_EDGE:
+        a -= 1
+    b = e
+    while b < len(text) and text[b] not in _CLAUSE_EDGE:
+        b += 1
+    return bool(_ONGOING_CLAUSE.match(text[a:b]))
+
+
+# 全年持续推进, 长期坚持推进, 常态化开展: an ongoing deadline in a 完成时限 cell.
+_CELL_ONGOING_FORM = re.compile(
+    r"^(?:全年|全程|每年)?(?:长期|持续|常态化|常年|长效)(?:坚持|推进|开展|落实|执行|进行|实施)*$"
+)
 _CELL_ONGOING = {
     "长期",
     "长期坚持",
@@ -545,7 +594,7 @@ def task_deadlines(
     if deadline_cell and deadline_cell.strip():
         cell = deadline_cell
         norm, index = normalize_with_map(cell)
-        if norm.rstrip("。；;") in _CELL_ONGOING:
+        if norm.rstrip("。；;") in _CELL_ONGOING or _CELL_ONGOING_FORM.match(norm.rstrip("。；;")):
             a, b = original_span(index, 0, len(norm))
             return [
                 Deadline("ongoing", None, None, cell[a:b], a, b, "完成时限栏：长期任务，无固定期限")
@@ -575,6 +624,11 @@ def _join(a: str, b: str) -> str:
 
 
 _ISO = re.compile(r"^(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?$")
+_FREQ = re.compile(r"FREQ=([A-Z]+)")
+# Dates outside these years are typing errors, not deadlines.
+MIN_YEAR, MAX_YEAR = 1900, 2100
+# A recurring deadline set by hand has at most this many dates (daily for over two years).
+_MAX_OCCURRENCES = 1000
 _NONE_WORDS = {"none", "无", "无期限", "无固定期限", "长期", "不设期限", "-", "—"}
 
 
@@ -594,6 +648,7 @@ def parse_deadline_override(value: str, ctx: PlanContext | None) -> Deadline:
             due = date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
         except ValueError:
             raise DubanError(f"日期“{v}”不存在，请检查年月日") from None
+        _check_year(due, v)
         return Deadline("absolute", due, None, v, a, b, "人工设定")
     upper = v.upper()
     if upper.startswith(("RRULE:", "DTSTART", "FREQ=")):
@@ -601,13 +656,23 @@ def parse_deadline_override(value: str, ctx: PlanContext | None) -> Deadline:
         rule = rule.replace("\\n", "\n")
         if "DTSTART" not in rule.upper() and ctx is not None:
             rule = f"DTSTART:{ctx.start_year:04d}0101\n{rule}"
+        freq = _FREQ.search(rule.upper())
+        if freq and freq.group(1) in ("SECONDLY", "MINUTELY", "HOURLY"):
+            raise DubanError(f"周期规则“{v}”太密：期限最细只能按日（FREQ=DAILY）")
         try:
             has_start = "DTSTART" in rule.upper()
             parsed = _parse_rrule(rule, None if has_start else date(2000, 1, 1))
-            first = next(iter(parsed), None) if has_start else None
-        except (ValueError, TypeError, IndexError):
+            first = next(iter(parsed), None)
+            dates = list(islice(iter(parsed), _MAX_OCCURRENCES + 1))
+        except (ValueError, TypeError, IndexError, OverflowError):
             raise DubanError(f"周期规则“{v}”无法识别，请检查 RRULE 写法") from None
-        due = first.date() if first is not None else None
+        if first is None:
+            raise DubanError(f"周期规则“{v}”没有任何日期，请检查月、日和次数")
+        if "UNTIL" in rule.upper() or "COUNT" in rule.upper():
+            if len(dates) > _MAX_OCCURRENCES:
+                raise DubanError(f"周期规则“{v}”的日期超过 {_MAX_OCCURRENCES} 个，请放宽周期")
+        _check_year(first.date(), v)
+        due = first.date() if has_start else None
         return Deadline("recurring", due, rule, v, a, b, "人工设定")
     found = find_deadlines(raw, ctx)
     if not found:
@@ -616,4 +681,16 @@ def parse_deadline_override(value: str, ctx: PlanContext | None) -> Deadline:
         )
     if len(found) > 1:
         raise DubanError(f"“{v}”里有 {len(found)} 个期限，一次只能设置一个")
-    return replace(found[0], note=_join("人工设定", found[0].note))
+    d = found[0]
+    outside = raw[: d.start] + raw[d.end :]
+    if any(c.isdigit() or c in _CN for c in outside):
+        # 每年13月45日前: only 每年 was understood; the month and day were not.
+        raise DubanError(f"无法识别期限“{v}”：其中的日期不存在或写法不对")
+    if d.due is not None:
+        _check_year(d.due, v)
+    return replace(d, note=_join("人工设定", d.note))
+
+
+def _check_year(due: date, value: str) -> None:
+    if not MIN_YEAR <= due.year <= MAX_YEAR:
+        raise DubanError(f"期限“{value}”不在 {MIN_YEAR} 年至 {MAX_YEAR} 年之间")

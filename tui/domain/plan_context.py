@@ -10,7 +10,8 @@ period's end. Decisions:
   are ignored; only the office's own words count: "制定 2023年度工作计划" → 2023.
 - Five-year-plan names: 十三五 → 2016–2020, 十四五 → 2021–2025 (the k-th plan from the
   third on starts in 1966 + 5·(k − 3)).
-- A range beats a single year in the same place; the title beats the preamble. A citation
+- A range beats an explicit single year, which beats a five-year-plan name in the same
+  place ("2020年度…暨“十三五”收官工作要点" is a 2020 plan); the title beats the preamble. A citation
   nested inside the title's 《》 (〈…〉 or <…>) is a higher plan and is ignored.
 """
 
@@ -47,7 +48,7 @@ _NESTED = re.compile(r"[〈<][^〈〉<>]{0,120}[〉>]")
 _FIVE_YEAR = re.compile(r"(?P<n>十[一二三四五六七八九])五")
 # A single plan year: "2023年度工作计划", "2024年法治政府建设工作计划", "2024年工作要点".
 _YEAR_PLAN = re.compile(
-    rf"(?P<y>{_Y})年(?:度)?[^，。；、《》（）()]{{0,24}}?(?:计划|方案|要点|安排|清单|任务)"
+    rf"(?P<y>{_Y})年(?:度)?[^，。；、《》（）()]{{0,24}}?(?:计划|方案|要点|安排|清单|任务|台账|分工)"
 )
 _YEAR_DU = re.compile(rf"(?P<y>{_Y})年度")
 
@@ -88,10 +89,6 @@ def _scan(text: str, *, allow_quoted: bool) -> PlanContext | None:
             continue
         if a <= b:
             return PlanContext(a, b, source(m))
-    for m in _FIVE_YEAR.finditer(hay):
-        period = _five_year_plan(m.group("n"))
-        if period:
-            return PlanContext(period[0], period[1], source(m))
     for pattern in (_YEAR_PLAN, _YEAR_DU):
         for m in pattern.finditer(hay):
             try:
@@ -99,6 +96,10 @@ def _scan(text: str, *, allow_quoted: bool) -> PlanContext | None:
             except ValueError:
                 continue
             return PlanContext(y, y, source(m))
+    for m in _FIVE_YEAR.finditer(hay):
+        period = _five_year_plan(m.group("n"))
+        if period:
+            return PlanContext(period[0], period[1], source(m))
     return None
 
 

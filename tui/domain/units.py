@@ -49,8 +49,9 @@ def normalize_name(s: str) -> str:
     return s
 
 
-# Owner lists: separators between names.
-_SEP_RE = re.compile(r"[、，,；;/／\s\u3000]+")
+# Owner lists: separators between names (only outside brackets: 各县（市、区）政府 is one).
+_SEPARATORS = frozenset("、，,；;/／ \t\u3000")
+_OPEN, _CLOSE = "（(", "）)"
 # A label some callers leave in front of the list: 牵头单位：…
 _LABEL_RE = re.compile(r"^\s*(?:牵头|责任|参加|配合|协办|主办|参与)(?:单位|部门)\s*[:：]\s*")
 # Parenthesised role markers after a name: 区司法局（牵头）
@@ -60,24 +61,72 @@ _ROLE_WRAP_RE = re.compile(
     r"|排名第一的为牵头单位|第一个为牵头单位)\s*[）)]"
 )
 _BARE_KINDS = ("苏木镇", "街道", "苏木", "镇", "乡", "嘎查", "村", "社区")
+# 各县、市、区政府: single region words after a 各… item belong to it.
+_REGION_TAIL = re.compile(r"^[县市区旗盟](?:人民政府|政府)?$")
+# A cell or field that says "none": —, -, /, 无, 暂无.
+_NO_OWNER = re.compile(r"^(?:[—–\-－/／\\_＿·…]+|无|暂无|空|待定)$")
+# Phrases trimmed off a name when the caller gives none (the importer passes its vocabulary).
+DEFAULT_TRAILING: tuple[str, ...] = ("等",)
 
 
-def split_owner_list(text: str) -> list[str]:
+def _tokens(text: str) -> list[str]:
+    """Split at separators outside brackets."""
+    out: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for ch in text:
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE and depth:
+            depth -= 1
+        if ch in _SEPARATORS and depth == 0:
+            if current:
+                out.append("".join(current))
+                current = []
+            continue
+        current.append(ch)
+    if current:
+        out.append("".join(current))
+    return out
+
+
+def trim_trailing(name: str, trailing: tuple[str, ...]) -> str:
+    """Drop phrases glued to the end of a name (区司法局按职责分工负责 → 区司法局), repeatedly;
+    ``trailing`` is longest first. A name that is nothing but such a phrase becomes empty."""
+    changed = True
+    while changed and name:
+        changed = False
+        for phrase in trailing:
+            if name.endswith(phrase):
+                name = name[: -len(phrase)].rstrip("、，,；;")
+                changed = True
+                break
+    return name
+
+
+def split_owner_list(text: str, trailing: tuple[str, ...] = DEFAULT_TRAILING) -> list[str]:
     """Split one owner field into names, expanding 各镇、街道 to 各镇 + 各街道.
 
-    The caller joins a name broken across lines before calling; this only splits on 、，,；;
-    and whitespace, drops empties and a trailing 等, and strips role wrappers like （牵头）.
-    A bare kind word (镇/街道/苏木/乡/苏木镇) following a 各… item inherits the 各, because
-    that is how plans write "all towns and all sub-districts".
+    The caller joins a name broken across lines before calling; this splits on 、，,；; and
+    whitespace outside brackets, drops empties, trims ``trailing`` phrases (等, 按职责分工负责…)
+    and strips role wrappers like （牵头）. A bare kind word (镇/街道/苏木/乡/苏木镇) following a
+    各… item inherits the 各, because that is how plans write "all towns and all
+    sub-districts"; single region words after a 各… item (各县、市、区政府) stay one group.
     """
     if not text:
         return []
     text = _LABEL_RE.sub("", text)
     text = _ROLE_WRAP_RE.sub("", text)
-    pieces = [p for p in _SEP_RE.split(text) if p]
+    pieces = _tokens(text)
+    grouped: list[str] = []
+    for piece in pieces:
+        if grouped and grouped[-1].startswith("各") and _REGION_TAIL.match(piece):
+            grouped[-1] += "、" + piece
+        else:
+            grouped.append(piece)
     # Re-attach single characters split off by stray spaces (区 司法局 → 区司法局).
     merged: list[str] = []
-    for piece in pieces:
+    for piece in grouped:
         if merged and (len(piece) == 1 or len(merged[-1]) == 1) and piece not in _BARE_KINDS:
             merged[-1] += piece
         else:
@@ -85,10 +134,9 @@ def split_owner_list(text: str) -> list[str]:
     names: list[str] = []
     prev_was_ge = False
     for raw in merged:
-        name = normalize_name(raw)
-        if name.endswith("等") and len(name) > 1:
-            name = name[:-1]
-        if name in ("", "等"):
+        name = trim_trailing(normalize_name(raw), trailing)
+        name = normalize_name(name)
+        if name in ("", "等") or _NO_OWNER.match(name):
             continue
         if name in _BARE_KINDS and prev_was_ge:
             name = "各" + name

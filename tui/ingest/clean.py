@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tui.text import strip_controls
+
 _CJK = r"\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u201c\u201d\u2018\u2019\u2014\u2026《》"
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 # Whitespace with a CJK character (or full-width punctuation) on at least one side.
@@ -27,7 +29,7 @@ def leading_indent(raw: str) -> int:
 
 def clean_line(raw: str) -> str:
     """Normalise one line: drop artifacts, join spaced-out CJK, canonical outline markers."""
-    s = _BOOKMARK.sub("", raw)
+    s = _BOOKMARK.sub("", strip_controls(raw))
     s = s.replace("\ufeff", "").replace("\u200b", "")
     s = s.strip(" \t\u3000\u00a0\r\n")
     s = _SPACE_NEAR_CJK.sub("", s)

@@ -27,11 +27,20 @@ class Row:
     cells: dict[str, str]
 
 
+@dataclass(frozen=True)
+class Note:
+    """Text a reader found but could not lay out (e.g. a table nested too deep): the parser
+    reports it as unplaced, with `no` as its location, so nothing is ever silently dropped."""
+
+    no: int
+    text: str
+
+
 @dataclass
 class Document:
     """A file reduced to lines and rows; `kind` is the detected format (txt/docx/xlsx/pdf)."""
 
     source: str
     kind: str
-    items: list[Line | Row] = field(default_factory=list)
+    items: list[Line | Row | Note] = field(default_factory=list)
     encoding: str | None = None

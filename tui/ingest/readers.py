@@ -7,7 +7,6 @@ one line of Chinese (DubanError), never a traceback.
 
 from __future__ import annotations
 
-import io
 import os
 import unicodedata
 import zipfile
@@ -17,31 +16,43 @@ from pathlib import Path
 from typing import Any
 
 from tui.errors import DubanError
-from tui.ingest.document import COLUMNS, Document, Line, Row
+from tui.ingest.document import Document, Line, Note, Row
 
-__all__ = ["read_document", "match_header", "HEADER_ALIASES"]
+__all__ = ["read_document", "match_header"]
 
 _MB = 1024 * 1024
 
-# Header spellings seen in real breakdown tables, mapped onto COLUMNS.
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "number": ("序号", "编号"),
-    "task": ("重点任务", "工作任务", "任务", "主要任务", "任务名称"),
-    "measure": ("具体措施", "工作措施", "主要措施", "工作内容", "具体任务"),
-    "lead": ("牵头单位", "牵头部门"),
-    "responsible": ("责任单位", "责任部门"),
-    "supporting": ("配合单位", "参加单位", "协办单位"),
-    "deadline": ("完成时限", "时间节点", "完成时间", "时限"),
+# Sub-headers under a header merged over several columns: 责任单位 over 牵头 | 配合.
+_SUBHEADERS = {
+    "牵头": "lead",
+    "牵头单位": "lead",
+    "牵头部门": "lead",
+    "责任": "responsible",
+    "主责": "responsible",
+    "责任单位": "responsible",
+    "配合": "supporting",
+    "配合单位": "supporting",
+    "参与": "supporting",
+    "协办": "supporting",
+    "协同": "supporting",
 }
-assert set(HEADER_ALIASES) == set(COLUMNS)
-_ALIAS_TO_COLUMN = {alias: col for col, names in HEADER_ALIASES.items() for alias in names}
 
+
+# Tables inside table cells are read down to this depth (the outermost table is depth 1);
+# deeper ones are reported as unplaced text, never dropped.
+_MAX_TABLE_DEPTH = 3
 # A header must match on at least this many cells; one match is too easily a coincidence.
 _MIN_HEADER_MATCHES = 2
+# Excel: a vertical merge over more rows than this is not filled down (a merge declared over
+# a million rows must not make a million rows).
+_MAX_MERGE_ROWS = 1000
 # Excel: how far down a sheet the header may sit (title rows above it).
 _XLSX_HEADER_SCAN_ROWS = 10
 # An Office file may not unpack to more than this many times the size limit (zip bombs).
 _MAX_UNZIP_RATIO = 10
+# The XML of a real plan is under 5 MB; past this much XML a file is refused before parsing
+# (a 1 MB .docx can unpack to hundreds of MB of repeated paragraphs).
+MAX_XML_BYTES = 40 * _MB
 # Plausibility checks look at this many leading characters; enough to judge, cheap on big files.
 _SAMPLE_CHARS = 200_000
 
@@ -108,17 +119,10 @@ def read_document(path: str | os.PathLike[str], *, max_bytes: int = 30 * _MB) ->
 
 
 def match_header(text: str) -> str | None:
-    """Map a header cell's text onto a column name; spaces and a bracketed note are ignored."""
-    key = "".join(text.split())
-    if not key:
-        return None
-    if key in _ALIAS_TO_COLUMN:
-        return _ALIAS_TO_COLUMN[key]
-    for bracket in ("（", "("):
-        head, sep, _ = key.partition(bracket)
-        if sep and head in _ALIAS_TO_COLUMN:
-            return _ALIAS_TO_COLUMN[head]
-    return None
+    """Map a header cell's text onto a column name (the vocabulary's [columns])."""
+    from tui.ingest.vocab import load_vocabulary
+
+    return load_vocabulary().column_of(text)
 
 
 # ---------------------------------------------------------------- helpers
@@ -137,8 +141,8 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or "系统错误"
 
 
-def _item_has_text(item: Line | Row) -> bool:
-    if isinstance(item, Line):
+def _item_has_text(item: Line | Row | Note) -> bool:
+    if isinstance(item, (Line, Note)):
         return bool(item.text.strip())
     return any(v.strip() for v in item.cells.values())
 
@@ -331,8 +335,18 @@ def _read_zip(p: Path, name: str, suffix: str, max_bytes: int) -> Document:
         with zipfile.ZipFile(p) as zf:
             names = set(zf.namelist())
             unpacked = sum(info.file_size for info in zf.infolist())
+            xml = sum(
+                info.file_size
+                for info in zf.infolist()
+                if info.filename.endswith((".xml", ".rels"))
+            )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
         raise DubanError(f"无法读取 {label} 文件：{name}（文件已损坏或不完整）") from exc
+    if xml > MAX_XML_BYTES:
+        raise DubanError(
+            f"文件解压后的文字内容过大（{xml / _MB:.0f} MB），超过 {_fmt_mb(MAX_XML_BYTES)} MB 上限，"
+            f"不像是一份计划，未导入：{name}"
+        )
     if unpacked > _MAX_UNZIP_RATIO * max_bytes:
         raise DubanError(
             f"文件解压后过大（{unpacked / _MB:.0f} MB），超过 {_fmt_mb(_MAX_UNZIP_RATIO * max_bytes)} MB "
@@ -390,7 +404,7 @@ def _docx_items(body: Any, wdoc: Any) -> Iterator[Line | Row]:
             for piece in _para_text(el).split("\n"):
                 yield Line(no=no, text=piece)
         elif el.tag == _W + "tbl":
-            yield from _docx_table(Table(el, wdoc), counter, state)
+            yield from _docx_table(Table(el, wdoc), counter, state, depth=1)
 
 
 def _block_elements(parent: Any) -> Iterator[Any]:
@@ -471,40 +485,124 @@ def _header_mapping(texts: list[str]) -> dict[int, str] | None:
     return mapping if len(mapping) >= _MIN_HEADER_MATCHES else None
 
 
-def _docx_table(table: Any, counter: _Counter, state: dict[str, Any]) -> Iterator[Line | Row]:
+def find_header(
+    rows: list[list[str]], origins: list[list[Any]], scan: int
+) -> tuple[int, int, dict[int, str]] | None:
+    """(first header row, last header row, column index → column) for a grid of distinct
+    cell texts, where ``origins[i][j]`` tells which cell a merged cell belongs to.
+
+    A header cell merged over several columns is resolved from the row below it when that
+    row holds sub-headers (责任单位 over 牵头 | 配合 → lead, supporting); a 工作任务 header
+    merged over two columns covers the task group and the task itself (task, measure).
+    """
+    for i, texts in enumerate(rows[:scan]):
+        mapping = _header_mapping(texts)
+        if mapping is None:
+            continue
+        header_at = i
+        below = rows[i + 1] if i + 1 < len(rows) else []
+        row_origins = origins[i]
+        for j, col in sorted(mapping.items()):
+            span = [j]
+            k = j + 1
+            while (
+                k < len(row_origins)
+                and row_origins[k] is not None
+                and (row_origins[k] == row_origins[j])
+            ):
+                span.append(k)
+                k += 1
+            if len(span) < 2:
+                continue
+            subs = {
+                k: _SUBHEADERS.get("".join(below[k].split())) if k < len(below) else None
+                for k in span
+            }
+            if any(subs.values()):
+                del mapping[j]
+                for k, sub in subs.items():
+                    if sub and sub not in mapping.values():
+                        mapping[k] = sub
+                header_at = i + 1
+            elif col == "task" and "measure" not in mapping.values():
+                mapping[span[1]] = "measure"
+        return i, header_at, mapping
+    return None
+
+
+def _docx_table(
+    table: Any, counter: _Counter, state: dict[str, Any], *, depth: int
+) -> Iterator[Line | Row | Note]:
     grid = _docx_grid(table)
     width = max((len(r) for r in grid), default=0)
     header_at: int | None = None
     mapping: dict[int, str] | None = None
-    for i, row in enumerate(grid):
-        mapping = _header_mapping(_distinct_texts(row))
-        if mapping is not None:
-            header_at = i
-            break
+    found = find_header(
+        [_distinct_texts(row) for row in grid],
+        [[id(tc) if tc is not None else None for tc, _ in row] for row in grid],
+        len(grid),
+    )
+    header_from = None
+    if found is not None:
+        header_from, header_at, mapping = found
     if mapping is None and state["mapping"] is not None and state["width"] == width:
         # A table split over pages often loses its header; reuse the previous table's columns.
         mapping, header_at = state["mapping"], -1
-    if mapping is None or header_at is None:
-        for row in grid:
-            texts = _distinct_texts(row)
-            no = counter.next()
-            joined = " ".join(t for t in texts if t)
-            if joined:
-                yield Line(no=no, text=joined)
-        return
-    state["mapping"], state["width"] = mapping, width
+    if mapping is not None and header_at is not None:
+        state["mapping"], state["width"] = mapping, width
 
     for i, row in enumerate(grid):
         no = counter.next()
-        if i <= header_at:
-            if i < header_at:
-                joined = " ".join(t for t in _distinct_texts(row) if t)
-                if joined:
-                    yield Line(no=no, text=joined)
+        if header_from is not None and header_from <= i < header_at:
+            pass  # the first of a two-row header
+        elif mapping is None or header_at is None or i < header_at:
+            if joined := " ".join(t for t in _distinct_texts(row) if t):
+                yield Line(no=no, text=joined)
+        elif i > header_at:
+            item = _map_row(no, row, mapping)
+            if item is not None:
+                yield item
+        # Tables inside this row's cells follow the row, in document order.
+        for nested in _nested_tables(row):
+            if depth < _MAX_TABLE_DEPTH:
+                from docx.table import Table
+
+                inner_state: dict[str, Any] = {"mapping": None, "width": None}
+                yield from _docx_table(
+                    Table(nested, table._parent), counter, inner_state, depth=depth + 1
+                )
+            else:
+                yield from _too_deep(nested, counter, depth + 1)
+
+
+def _nested_tables(row: list[tuple[Any, str]]) -> Iterator[Any]:
+    """The w:tbl elements directly inside each distinct cell of a row."""
+    seen: set[int] = set()
+    for tc, _text in row:
+        if tc is None or id(tc) in seen:
             continue
-        item = _map_row(no, row, mapping)
-        if item is not None:
-            yield item
+        seen.add(id(tc))
+        for el in _block_elements(tc):
+            if el.tag == _W + "tbl":
+                yield el
+
+
+def _too_deep(tbl: Any, counter: _Counter, depth: int) -> Iterator[Note]:
+    """A table nested past _MAX_TABLE_DEPTH: the text of each of its rows (the innermost row
+    a paragraph sits in), reported with where it was."""
+    rows: dict[int, list[str]] = {}
+    for p in tbl.iter(_W + "p"):
+        tr = p.getparent()
+        while tr is not None and tr.tag != _W + "tr":
+            tr = tr.getparent()
+        text = _para_text(p).strip()
+        if text:
+            rows.setdefault(id(tr), []).append(text)
+    for texts in rows.values():
+        yield Note(
+            no=counter.next(),
+            text=f"表格嵌套过深（第 {depth} 层表格），未能识别：{' '.join(texts)}",
+        )
 
 
 def _distinct_texts(row: list[tuple[Any, str]]) -> list[str]:
@@ -539,26 +637,17 @@ def _map_row(no: int, row: list[tuple[Any, str]], mapping: dict[int, str]) -> Li
 
 
 def _read_xlsx(p: Path, name: str) -> Document:
-    import openpyxl  # deferred: heavy import
+    from tui.ingest.xlsx import read_workbook
 
     try:
-        # A file object, not the path: openpyxl refuses names not ending in .xlsx.
-        with p.open("rb") as fh:
-            wb = openpyxl.load_workbook(io.BytesIO(fh.read()), read_only=False, data_only=True)
-    except Exception as exc:  # openpyxl raises many types on damaged files
-        raise DubanError(f"无法读取 Excel 文件：{name}（文件已损坏或格式不正确）") from exc
-    items: list[Line | Row] = []
-    try:
-        for ws in wb.worksheets:
-            if getattr(ws, "sheet_state", "visible") != "visible":
-                continue  # hidden sheets hold lookup lists, not the plan
-            items.extend(_xlsx_sheet(ws))
+        sheets = read_workbook(str(p), name)
     except DubanError:
         raise
-    except Exception as exc:
-        raise DubanError(f"无法读取 Excel 文件：{name}（工作表内容无法解析）") from exc
-    finally:
-        wb.close()
+    except Exception as exc:  # damaged XML, missing parts, bad references
+        raise DubanError(f"无法读取 Excel 文件：{name}（文件已损坏或格式不正确）") from exc
+    items: list[Line | Row | Note] = []
+    for sheet in sheets:
+        items.extend(_xlsx_sheet(sheet))
     return Document(source=str(p), kind="xlsx", items=items)
 
 
@@ -578,46 +667,54 @@ def _cell_str(value: Any) -> str:
     return str(value).strip()
 
 
-def _xlsx_sheet(ws: Any) -> Iterator[Line | Row]:
-    # (row, col) → (source row, source col) for every cell inside a merged range.
+def _xlsx_sheet(sheet: Any) -> Iterator[Line | Row]:
+    """The sheet's rows that hold text, in order; only cells that exist are looked at."""
+    texts = {rc: t for rc, v in sheet.cells.items() if (t := _cell_str(v))}
+    # Rows to look at: those with text, and those a (sane) vertical merge fills down into.
+    rows = {r for r, _c in texts}
+    for r1, _c1, r2, _c2 in sheet.merged:
+        if r2 - r1 <= _MAX_MERGE_ROWS:
+            rows.update(range(r1, r2 + 1))
+    row_numbers = sorted(rows)
+    # (row, col) → (source row, source col) for every cell of those rows inside a merge.
     source: dict[tuple[int, int], tuple[int, int]] = {}
-    for rng in ws.merged_cells.ranges:
-        top, left = rng.min_row, rng.min_col
-        for r in range(rng.min_row, rng.max_row + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                source[(r, c)] = (top, left)
-
-    rows: list[tuple[int, list[str]]] = []
-    max_col = ws.max_column or 0
-    for values in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=max_col, values_only=True):
-        rows.append((len(rows) + 1, [_cell_str(v) for v in values]))
+    for r1, c1, r2, c2 in sheet.merged:
+        for r in range(r1, r2 + 1) if r2 - r1 <= _MAX_MERGE_ROWS else rows:
+            if r1 <= r <= r2:
+                for c in range(c1, c2 + 1):
+                    source[(r, c)] = (r1, c1)
+    max_col = max([c for _r, c in texts] + [c2 for *_x, c2 in sheet.merged], default=0)
 
     def value_at(r: int, c: int) -> str:
-        sr, sc = source.get((r, c), (r, c))
-        vals = rows[sr - 1][1] if sr - 1 < len(rows) else []
-        return vals[sc - 1] if sc - 1 < len(vals) else ""
+        return texts.get(source.get((r, c), (r, c)), "")
 
     def distinct_row(r: int) -> list[str]:
         # A horizontally merged cell counts in its first column only.
         out = []
         for c in range(1, max_col + 1):
-            sr, sc = source.get((r, c), (r, c))
+            _sr, sc = source.get((r, c), (r, c))
             out.append(value_at(r, c) if sc == c else "")
         return out
 
     header_no: int | None = None
     mapping: dict[int, str] | None = None
-    for r, _ in rows[:_XLSX_HEADER_SCAN_ROWS]:
-        mapping = _header_mapping(distinct_row(r))
-        if mapping is not None:
-            header_no = r
-            break
+    scan = row_numbers[: _XLSX_HEADER_SCAN_ROWS + 1]
+    found = find_header(
+        [distinct_row(r) for r in scan],
+        [[source.get((r, c), (r, c)) for c in range(1, max_col + 1)] for r in scan],
+        _XLSX_HEADER_SCAN_ROWS,
+    )
+    header_from = None
+    if found is not None:
+        header_from, header_no, mapping = scan[found[0]], scan[found[1]], found[2]
 
-    for r, _ in rows:
+    for r in row_numbers:
         distinct = distinct_row(r)
         non_empty = [t for t in distinct if t]
         if not non_empty:
             continue
+        if header_from is not None and header_from <= r < header_no:
+            continue  # the first of a two-row header
         if mapping is None or header_no is None or r < header_no:
             yield Line(no=r, text=" ".join(non_empty))
             continue
@@ -633,7 +730,7 @@ def _xlsx_sheet(ws: Any) -> Iterator[Line | Row]:
         cells: dict[str, str] = {}
         for idx, col in mapping.items():
             c = idx + 1
-            sr, sc = source.get((r, c), (r, c))
+            _sr, sc = source.get((r, c), (r, c))
             if sc != c:
                 continue
             text = value_at(r, c)  # vertical merges: the top-left value filled down
@@ -646,6 +743,72 @@ def _xlsx_sheet(ws: Any) -> Iterator[Line | Row]:
 
 
 # ---------------------------------------------------------------- pdf
+
+
+def _pdf_lines(textpage: Any) -> list[str]:
+    """A page's text lines in reading order: characters grouped into lines by where they
+    sit and ordered left to right, as poppler's pdftotext does — not in the order the
+    writer drew them (Word often draws “ ” last, from another font). Indentation is kept as
+    leading spaces (two per character width), which the parser reads as a new paragraph."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    raw = textpage.raw
+    x, y = ctypes.c_double(), ctypes.c_double()
+    # (baseline y, left, right, font size, char)
+    glyphs: list[tuple[float, float, float, float, str]] = []
+    for i in range(textpage.count_chars()):
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        if code in (10, 13) or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+            continue
+        ch = chr(code)
+        if ch.isspace() or not ch.isprintable():
+            continue
+        size = pdfium_c.FPDFText_GetFontSize(raw, i)
+        if (
+            not pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(x), ctypes.byref(y))
+            or size <= 0
+        ):
+            return _pdf_content_order(textpage)
+        left, _bottom, right, _top = textpage.get_charbox(i)
+        glyphs.append((y.value, min(left, x.value), max(right, x.value), size, ch))
+    if not glyphs:
+        return []
+    glyphs.sort(key=lambda g: (-g[0], g[1]))
+    rows: list[list[tuple[float, float, float, float, str]]] = []
+    baseline = 0.0
+    for g in glyphs:
+        if rows and abs(g[0] - baseline) <= 0.4 * g[3]:
+            rows[-1].append(g)
+        else:
+            rows.append([g])
+            baseline = g[0]
+    sizes = sorted(g[3] for g in glyphs)
+    unit = sizes[len(sizes) // 2]
+    margin = min(g[1] for g in glyphs)
+    lines = []
+    for row in rows:
+        row.sort(key=lambda g: g[1])
+        indent = round((row[0][1] - margin) / unit)
+        out = ["  " * indent if indent > 0 else ""]
+        prev_right = None
+        for _y, left, right, _size, ch in row:
+            if prev_right is not None and left - prev_right > 0.5 * unit:
+                out.append(" ")
+            out.append(ch)
+            prev_right = right
+        lines.append("".join(out))
+    return lines
+
+
+def _pdf_content_order(textpage: Any) -> list[str]:
+    """The page's text as the content stream orders it (when positions are unusable)."""
+    text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+    parts = text.split("\n")
+    if parts and parts[-1] == "":
+        parts.pop()
+    return parts
 
 
 def _read_pdf(p: Path, name: str) -> Document:
@@ -666,15 +829,11 @@ def _read_pdf(p: Path, name: str) -> Document:
             try:
                 textpage = page.get_textpage()
                 try:
-                    text = textpage.get_text_range()
+                    parts = _pdf_lines(textpage)
                 finally:
                     textpage.close()
             finally:
                 page.close()
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-            parts = text.split("\n")
-            if parts and parts[-1] == "":
-                parts.pop()
             for part in parts:
                 no += 1
                 items.append(Line(no=no, text=part))

@@ -77,9 +77,11 @@ def _color(hex6: str, stroke: bool = False) -> str:
 _GAP = f"{-AUTO_SPACE_EM * 1000:.0f}"
 
 
-def _tj(font: EmbeddedFont, run: str, prev: str) -> str:
+def _tj(font: EmbeddedFont, run: str, prev: str, spaces: int | None = None) -> str:
     """A TJ array: the run's glyphs, with the Chinese–Latin gap where one falls."""
-    if not count_spaces(prev[-1:] + run):
+    if spaces is None:
+        spaces = count_spaces(prev[-1:] + run)
+    if not spaces:
         return f"[<{font.encode(run)}>] TJ"
     parts: list[str] = []
     chunk_start = 0
@@ -108,16 +110,16 @@ class _State:
 
 def _text_ops(line: Placed, fonts: PdfFonts, st: _State, ops: list[str]) -> None:
     size = line.size
-    base = PAGE_H - (line.y + (line.pitch - size * 20) / 2 + ASCENT * size * 20)
-    y_pt = base / 20
-    key = "title" if line.font == "title" else "body"
     text = line.text
-    adv = fonts.table(key)
+    key = "title" if line.font == "title" else "body"
+    y_pt = (PAGE_H - line.y - (line.pitch - size * 20) / 2 - ASCENT * size * 20) / 20
+    spaces = count_spaces(text)
     spacing = 0.0
     if line.justify_to and len(text) > 1:
-        natural = (sum(map(adv.__getitem__, text)) + AUTO_SPACE_EM * count_spaces(text)) * size
-        spacing = max(0.0, (line.justify_to / 20 - natural) / (len(text) - 1))
-        if spacing > size * 0.5:  # a very short last-but-one line: do not spread it out
+        adv = fonts.table(key)
+        natural = (sum(map(adv.__getitem__, text)) + AUTO_SPACE_EM * spaces) * size
+        spacing = (line.justify_to / 20 - natural) / (len(text) - 1)
+        if spacing < 0 or spacing > size * 0.5:  # a very short line: do not spread it out
             spacing = 0.0
     if line.color != st.color:
         st.color = line.color
@@ -127,6 +129,16 @@ def _text_ops(line: Placed, fonts: PdfFonts, st: _State, ops: list[str]) -> None
         st.tc = tc
         ops.append(tc)
     x = line.x / 20
+    if fonts.fallback is None:  # the usual case: one font draws the whole line
+        font = fonts.title if key == "title" else fonts.body
+        tf = f"/{font.resource} {size:g} Tf"
+        if tf != st.font:
+            st.font = tf
+            ops.append(tf)
+        ops.append(f"1 0 0 1 {x:.2f} {y_pt:.2f} Tm")
+        ops.append(_tj(font, text, "", spaces))
+        return
+    adv = fonts.table(key)
     prev = ""
     for font, run in fonts.runs(key, text):
         tf = f"/{font.resource} {size:g} Tf"

@@ -1,15 +1,33 @@
-"""The append-only audit trail: who changed what, when, before → after."""
+"""The append-only audit trail: who changed what, when, before → after — as a hash chain.
+
+Each row stores the hash of the row before it (by id) and the SHA-256 of that hash and its
+own content, so a row edited, deleted or slipped in directly in SQLite breaks the chain,
+and `duban audit verify` names the first broken link. Appending reads the chain's tip under
+the write lock (a no-op write on `meta` first), so two desks cannot fork the chain.
+
+What the chain cannot show: someone who rewrites every later row with correctly computed
+hashes. The triggers in store/db.py, file permissions and backups guard against that.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from datetime import date, datetime
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import select, text
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from tui.clock import now as clock_now
+from tui.errors import DubanError
 from tui.store.models import AuditLog
+from tui.text import show_controls
+
+_TIP = "audit_tip"
 
 
 def _default(value: Any) -> Any:
@@ -18,10 +36,73 @@ def _default(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
+# One encoder for every row: an import writes tens of thousands of audit rows.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_default, sort_keys=True)
+
+
 def to_json(value: Any) -> str:
     if value is None:
         return ""
-    return json.dumps(value, ensure_ascii=False, default=_default, sort_keys=True)
+    return _ENCODER.encode(value)
+
+
+def _stamp(at: datetime) -> str:
+    """A timestamp as the store gives it back: UTC, no zone, microseconds."""
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    return at.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def row_hash(prev: str, row: Mapping[str, Any]) -> str:
+    """SHA-256 of the previous row's hash and this row's content."""
+    content = [
+        prev,
+        _stamp(row["at"]),
+        row["actor"],
+        row["action"],
+        row["entity"],
+        "" if row["entity_id"] is None else str(row["entity_id"]),
+        row["before"],
+        row["after"],
+        row["batch"],
+    ]
+    return hashlib.sha256(
+        json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    ).hexdigest()
+
+
+def chain_tip(conn: Connection) -> str:
+    """The last row's hash, read under the write lock of the current transaction."""
+    # A write on meta takes the write lock (SQLite) or a row lock (other databases) before
+    # the tip is read, so no other writer can append between our read and our insert.
+    conn.execute(text("UPDATE meta SET value = value WHERE key = 'schema_version'"))
+    return conn.execute(select(AuditLog.hash).order_by(AuditLog.id.desc()).limit(1)).scalar() or ""
+
+
+def _tip(session: Session) -> str:
+    tx = session.get_transaction()
+    cached = session.info.get(_TIP)
+    if cached is not None and cached[0] is tx:
+        return cached[1]
+    tip = chain_tip(session.connection())
+    session.info[_TIP] = (tx, tip)
+    return tip
+
+
+def _advance(session: Session, tip: str) -> None:
+    session.info[_TIP] = (session.get_transaction(), tip)
+
+
+def _actor(actor: str) -> str:
+    """Who made the change: never blank (the desk's operator when a caller has none)."""
+    name = show_controls((actor or "").strip())
+    if not name:
+        from tui.store.location import operator_name
+
+        name = show_controls(operator_name().strip())
+    if not name:
+        raise DubanError("操作人不能为空：请设置 DUBAN_USER 或在设置文件中填写 operator")
+    return name
 
 
 def record(
@@ -35,25 +116,29 @@ def record(
     *,
     batch: str = "",
 ) -> None:
-    session.add(
-        AuditLog(
-            at=clock_now(),
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            before=to_json(before),
-            after=to_json(after),
-            batch=batch or session.info.get("batch", ""),
-        )
-    )
+    """Append one audit row to the session (inserted at the next flush, in call order)."""
+    row = {
+        "at": clock_now(),
+        "actor": _actor(actor),
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "before": to_json(before),
+        "after": to_json(after),
+        "batch": batch or session.info.get("batch", ""),
+    }
+    prev = _tip(session)
+    digest = row_hash(prev, row)
+    session.add(AuditLog(**row, prev_hash=prev, hash=digest))
+    _advance(session, digest)
 
 
 def audit_rows(
     actor: str, action: str, entity: str, items: list[tuple[int | None, Any, Any]], batch: str = ""
 ) -> list[dict]:
-    """Rows for a bulk insert of many audit entries in one statement."""
+    """Rows for a bulk insert of many audit entries (see insert_audit)."""
     now = clock_now()
+    actor = _actor(actor)
     return [
         {
             "at": now,
@@ -67,3 +152,78 @@ def audit_rows(
         }
         for eid, before, after in items
     ]
+
+
+def insert_audit(session: Session, rows: Sequence[dict]) -> None:
+    """Insert many audit rows in one statement, chained after everything already recorded."""
+    if not rows:
+        return
+    from tui.store.bulk import insert_many
+
+    session.flush()  # rows recorded one by one go first, as their hashes already assume
+    tip = _tip(session)
+    chained = []
+    for row in rows:
+        digest = row_hash(tip, row)
+        chained.append({**row, "prev_hash": tip, "hash": digest})
+        tip = digest
+    insert_many(session.connection(), AuditLog.__table__, chained)
+    _advance(session, tip)
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first place where the audit chain does not hold."""
+
+    position: int  # 1-based row number in id order
+    row_id: int
+    at: datetime
+    actor: str
+    action: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    rows: int
+    broken: ChainBreak | None
+
+
+def _rows(conn: Connection) -> Iterator[Any]:
+    t = AuditLog.__table__.c
+    q = select(
+        t.id,
+        t.at,
+        t.actor,
+        t.action,
+        t.entity,
+        t.entity_id,
+        t.before,
+        t.after,
+        t.batch,
+        t.prev_hash,
+        t.hash,
+    ).order_by(t.id)
+    yield from conn.execution_options(yield_per=5000).execute(q)
+
+
+def verify_chain(conn: Connection) -> ChainReport:
+    """Walk the whole trail in id order and report the first broken link."""
+    prev = ""
+    n = 0
+    for n, row in enumerate(_rows(conn), start=1):
+        m = row._mapping
+        if m["prev_hash"] != prev:
+            reason = (
+                "这条记录之前的记录被删除，或这条记录是后来插入的"
+                if m["prev_hash"]
+                else "这条记录没有校验值（不是督办台写入的）"
+            )
+            return ChainReport(n, ChainBreak(n, m["id"], m["at"], m["actor"], m["action"], reason))
+        if row_hash(prev, m) != m["hash"]:
+            return ChainReport(
+                n,
+                ChainBreak(n, m["id"], m["at"], m["actor"], m["action"], "这条记录的内容被改动过"),
+            )
+        prev = m["hash"]
+    return ChainReport(n, None)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from tui.errors import DubanError
-from tui.store.location import resolve_db_url, sqlite_path
 
 
 @dataclass(slots=True)
@@ -43,25 +42,25 @@ class AssignmentFact:
 
 
 def connect(db: str | None = None, *, shared: bool = False):
-    """A DB-API connection for reading; SQLite opens read-only and never creates a file.
+    """A DB-API connection for reading; a SQLite file is opened so nothing is created or written.
 
     ``shared`` lets other threads use it (the caller serialises access)."""
-    url = resolve_db_url(db)
-    path = sqlite_path(url)
+    from tui.store.sqlite_files import existing_file, open_readonly
+
+    path = existing_file(db)
     if path is not None:
-        if not path.exists():
-            raise DubanError(f"数据库不存在：{path}（先用 duban import 导入计划）")
+        conn = open_readonly(path, shared=shared)
         try:
-            conn = sqlite3.connect(
-                f"file:{path}?mode=ro", uri=True, timeout=10, check_same_thread=not shared
-            )
             conn.execute("SELECT 1 FROM assignment LIMIT 1")
         except sqlite3.Error as exc:
-            raise DubanError(f"无法读取数据库：{path}（{exc}）") from exc
+            conn.close()
+            from tui.store.db_errors import explain_sqlite
+
+            raise DubanError(explain_sqlite(exc, str(path))) from exc
         return conn
     from tui.store.db import make_engine
 
-    return make_engine(db).raw_connection()
+    return make_engine(db, create=False).raw_connection()
 
 
 def _d(value) -> date | None:

@@ -1,80 +1,259 @@
-"""Engine, connection pragmas, schema creation and the one-transaction session."""
+"""Engine, connection pragmas, schema creation and the one-transaction session.
+
+Three ways to open a store: writable and created if missing (`import`, `init`, `demo`),
+writable but only if it exists (every other writing command and the desk), and read-only
+(listings: never a file, a folder or a schema change). A writable SQLite engine checkpoints
+its WAL when it is disposed and at exit, so the `.db` file alone is always the whole store.
+"""
 
 from __future__ import annotations
 
+import atexit
+import os
+import sqlite3
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
-from tui.errors import DubanError
+from tui.errors import DubanError, os_reason
 from tui.store import letter_models, models  # noqa: F401  (letter_models: create its tables)
-from tui.store.location import ENV_DB, default_db_path, operator_name, resolve_db_url
+from tui.store.location import (
+    ENV_DB,
+    default_db_path,
+    describe,
+    missing_store_message,
+    operator_name,
+    resolve_db_url,
+    sqlite_path,
+)
 
 __all__ = [
     "ENV_DB",
+    "checkpoint",
     "default_db_path",
+    "dispose_engine",
     "make_engine",
     "operator_name",
     "resolve_db_url",
+    "scratch_engine",
     "transaction",
 ]
 
-_AUDIT_TRIGGERS = (
-    """CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
-       BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能修改'); END""",
-    """CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
-       BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能删除'); END""",
-)
+BUSY_TIMEOUT_MS = 10_000
+
+# Writable SQLite file engines still alive: checkpointed at exit if nobody disposed them.
+_WRITABLE: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    # FULL: a commit (a letter number issued, a sign-off) survives a power cut. Measured on
+    # this machine: 0.3–0.5 ms more per commit than NORMAL, nothing a desk officer notices.
+    cur.execute("PRAGMA synchronous=FULL")
     cur.close()
 
 
-def make_engine(db: str | None = None, *, create: bool = True) -> Engine:
-    """An engine on the store, schema created and version checked."""
+def make_engine(db: str | None = None, *, create: bool = True, readonly: bool = False) -> Engine:
+    """An engine on the store, schema created (or upgraded) and version checked.
+
+    ``create=False`` opens only a store that exists; ``readonly=True`` opens an existing store
+    for reading only, changes nothing (not even the schema version) and creates no file.
+    """
     url = resolve_db_url(db)
+    where = describe(db)
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DubanError(f"数据库地址无法识别：{url}") from exc
-    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
-        path = Path(parsed.database)
-        if not create and not path.exists():
-            raise DubanError(f"数据库不存在：{path}")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise DubanError(f"无法创建数据库目录：{path.parent}（{exc.strerror}）") from exc
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        raise DubanError(f"数据库地址无法识别：{where}") from exc
     try:
-        _ensure_schema(engine)
-    except OperationalError as exc:
-        raise DubanError(f"无法打开数据库：{url}（{exc.orig}）") from exc
+        parsed.get_dialect()
+    except NoSuchModuleError as exc:
+        raise DubanError(
+            f"不支持的数据库类型“{parsed.drivername}”：{where}（本地数据库请直接写文件路径）"
+        ) from exc
+    path = sqlite_path(url) if parsed.drivername.startswith("sqlite") else None
+    created = False
+    if path is not None:
+        if (readonly or not create) and not path.is_file():
+            raise DubanError(missing_store_message(db))
+        if not readonly and not path.exists():
+            created = _create_file(path)
+    try:
+        if readonly and path is not None:
+            from tui.store.sqlite_files import open_readonly
+
+            engine = create_engine(url, creator=lambda: open_readonly(path, shared=True))
+        else:
+            engine = create_engine(url)
+    except ImportError as exc:
+        from tui.store.db_errors import missing_driver
+
+        raise DubanError(missing_driver(exc, where)) from exc
+    if engine.dialect.name == "sqlite" and not readonly:
+        event.listen(engine, "connect", _sqlite_pragmas)
+        if path is not None:
+            _WRITABLE.add(engine)
+    try:
+        if readonly and _check_version(engine, where) < models.SCHEMA_VERSION:
+            engine.dispose()
+            if path is None:
+                raise DubanError(
+                    f"数据库是旧版本，请先运行 duban init 升级（只增加表和字段）：{where}"
+                )
+            # Reading cannot migrate the file: read a migrated copy in memory instead.
+            return scratch_engine(db)
+        if not readonly:
+            if path is not None and not created:
+                _refuse_damaged(engine, where)
+            _ensure_schema(engine)
+    except (SQLAlchemyError, DubanError) as exc:
+        engine.dispose()
+        _WRITABLE.discard(engine)
+        if created and path is not None:  # never leave half a store behind
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        if isinstance(exc, DubanError):
+            raise
+        from tui.store.db_errors import explain
+
+        raise DubanError(explain(exc, where) or f"无法打开数据库：{where}") from exc
     return engine
 
 
+def _refuse_damaged(engine: Engine, where: str) -> None:
+    """Nothing is written into a damaged file: SQLite's quick_check runs before any write."""
+    from tui.store.health import quick_check
+
+    with engine.connect() as conn:
+        problems = quick_check(conn)
+    if problems:
+        raise DubanError(
+            f"数据库已损坏，不能写入（{problems[0][:60]}）：{where}。"
+            "请运行 duban check 查看，用 duban restore 从备份恢复"
+        )
+
+
+def _create_file(path: Path) -> bool:
+    """A new, empty store file (SQLite fills it in), 0600 in a folder made 0700.
+
+    False if another process created it first."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "同名的文件已存在，不是文件夹" if isinstance(exc, FileExistsError) else os_reason(exc)
+        raise DubanError(f"无法创建数据库文件夹：{path.parent}（{why}）") from exc
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise DubanError(f"无法创建数据库：{path}（{os_reason(exc)}）") from exc
+    os.close(fd)
+    return True
+
+
+def scratch_engine(db: str | None = None) -> Engine:
+    """An in-memory copy of the store (empty if there is none), schema upgraded: nothing on disk.
+
+    For a dry run, and for reading a store written by an older release without migrating
+    the file. A server database is used as is (a dry run rolls back its transaction there).
+    """
+    url = resolve_db_url(db)
+    path = sqlite_path(url)
+    if path is None and not url.startswith("sqlite"):
+        return make_engine(db, create=False)
+    memory = sqlite3.connect(":memory:", check_same_thread=False)
+    if path is not None and path.is_file():
+        from tui.store.sqlite_files import open_readonly
+
+        source = open_readonly(path)
+        try:
+            source.backup(memory)
+        except sqlite3.Error as exc:
+            memory.close()
+            from tui.store.db_errors import explain_sqlite
+
+            raise DubanError(explain_sqlite(exc, str(path))) from exc
+        finally:
+            source.close()
+    engine = create_engine("sqlite://", creator=lambda: memory, poolclass=StaticPool)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        _ensure_schema(engine)
+    except SQLAlchemyError as exc:
+        from tui.store.db_errors import explain
+
+        raise DubanError(explain(exc, describe(db)) or f"无法读取数据库：{describe(db)}") from exc
+    return engine
+
+
+def checkpoint(engine: Engine) -> None:
+    """Move everything in the WAL into the `.db` file and truncate the WAL.
+
+    If another process is reading or writing, the checkpoint stops short; its data is still
+    safe in the WAL, so that is not an error.
+    """
+    if engine.dialect.name != "sqlite" or sqlite_path(str(engine.url)) is None:
+        return
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except SQLAlchemyError:
+        pass
+
+
+def dispose_engine(engine: Engine) -> None:
+    """Checkpoint (writable SQLite files) and close every pooled connection."""
+    if engine in _WRITABLE:
+        checkpoint(engine)
+        _WRITABLE.discard(engine)
+    engine.dispose()
+
+
+@atexit.register
+def _dispose_all() -> None:
+    for engine in list(_WRITABLE):
+        dispose_engine(engine)
+
+
+def _check_version(engine: Engine, where: str) -> int:
+    """The store's schema version; a newer one than this program's is refused."""
+    with engine.connect() as conn:
+        try:
+            row = conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).first()
+        except OperationalError as exc:
+            raise DubanError(f"这个文件不是督办台数据库：{where}") from exc
+    version = int(row[0]) if row is not None else 0
+    if version > models.SCHEMA_VERSION:
+        raise DubanError(
+            f"数据库版本（{version}）高于本程序支持的版本（{models.SCHEMA_VERSION}），请升级督办台"
+        )
+    return version
+
+
 def _ensure_schema(engine: Engine) -> None:
+    from tui.store.health import AUDIT_TRIGGERS
+
     SQLModel.metadata.create_all(engine)
     with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            for ddl in _AUDIT_TRIGGERS:
-                conn.execute(text(ddl))
         row = conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).first()
         if row is None:
+            # A new store: its audit trail is append-only from the first row. In an existing
+            # store a missing trigger is reported by `duban check`, never silently remade.
+            if engine.dialect.name == "sqlite":
+                for ddl in AUDIT_TRIGGERS.values():
+                    conn.execute(text(ddl))
             conn.execute(
                 text("INSERT INTO meta(key, value) VALUES ('schema_version', :v)"),
                 {"v": str(models.SCHEMA_VERSION)},

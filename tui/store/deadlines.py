@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from tui.clock import now
@@ -14,6 +14,7 @@ from tui.domain.plan_context import PlanContext
 from tui.domain.schedule import Schedule, schedule_of
 from tui.errors import DubanError
 from tui.store.audit import record
+from tui.store.bulk import insert_many, update_rows
 from tui.store.models import Plan, Task, TaskDeadline
 
 
@@ -53,50 +54,74 @@ def _as_deadline(r: TaskDeadline) -> Deadline:
 
 def apply_schedule(task: Task, sched: Schedule) -> None:
     """Cache the schedule on the task row, where status queries read it."""
-    task.due_kind = sched.kind
-    task.due_dates = sched.encode()
-    task.due_recurring = sched.recurring
-    task.due_first = sched.dates[0].isoformat() if sched.dates else ""
+    for attr, value in _schedule_columns(sched).items():
+        setattr(task, attr, value)
+
+
+_SCHEDULE_ATTRS = ("due_kind", "due_dates", "due_recurring", "due_first")
+
+
+def _schedule_columns(sched: Schedule) -> dict:
+    return {
+        "due_kind": sched.kind,
+        "due_dates": sched.encode(),
+        "due_recurring": sched.recurring,
+        "due_first": sched.dates[0].isoformat() if sched.dates else "",
+    }
 
 
 def refresh_plan_deadlines(session: Session, plan: Plan, actor: str) -> None:
-    """Re-parse the deadlines of every active task of a plan; manual corrections stay."""
+    """Re-parse the deadlines of every active task of a plan; manual corrections stay.
+
+    Core statements, not ORM objects: a plan may hold tens of thousands of tasks.
+    """
     ctx = plan_context(plan)
-    tasks = list(
-        session.exec(select(Task).where(Task.plan_id == plan.id, Task.active.is_(True))).scalars()
-    )
-    ids = [t.id for t in tasks]
     conn = session.connection()
+    live = select(Task.id).where(Task.plan_id == plan.id, Task.active.is_(True))
+    tasks = conn.execute(
+        select(Task.id, Task.text, Task.deadline_text).where(
+            Task.plan_id == plan.id, Task.active.is_(True)
+        )
+    ).all()
     table = TaskDeadline.__table__
     conn.execute(
         update(table)
-        .where(table.c.task_id.in_(ids), table.c.source != "manual", table.c.active.is_(True))
+        .where(
+            table.c.task_id.in_(live.scalar_subquery()),
+            table.c.source != "manual",
+            table.c.active.is_(True),
+        )
         .values(active=False)
     )
     manual: dict[int, list[Deadline]] = {}
     for r in session.exec(
         select(TaskDeadline).where(
-            TaskDeadline.task_id.in_(ids),
+            TaskDeadline.task_id.in_(live.scalar_subquery()),
             TaskDeadline.source == "manual",
             TaskDeadline.active.is_(True),
         )
     ).scalars():
         manual.setdefault(r.task_id, []).append(_as_deadline(r))
     rows: list[dict] = []
+    updates: list[dict] = []
     period = _period(plan)
-    for t in tasks:
-        found = task_deadlines(t.text, ctx, t.deadline_text or None)
+    for task_id, text, deadline_text in tasks:
+        found = task_deadlines(text, ctx, deadline_text or None)
         for d in found:
-            rows.append(_row(t.id, d, "default" if d.kind == "default" else "parsed", actor))
+            rows.append(_row(task_id, d, "default" if d.kind == "default" else "parsed", actor))
         sched = (
-            schedule_of(manual[t.id], period, manual=True, issued=plan.issue_date)
-            if t.id in manual
+            schedule_of(manual[task_id], period, manual=True, issued=plan.issue_date)
+            if task_id in manual
             else schedule_of(found, period, issued=plan.issue_date)
         )
-        apply_schedule(t, sched)
-    if rows:
-        conn.execute(insert(table), rows)
+        updates.append({"id": task_id, **_schedule_columns(sched)})
+    insert_many(conn, table, rows)
+    update_rows(conn, Task.__table__, updates)
+    # Task objects already in the session must not keep stale due dates.
     session.flush()
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Task) and obj.plan_id == plan.id:
+            session.expire(obj, list(_SCHEDULE_ATTRS))
 
 
 @dataclass

@@ -1,10 +1,13 @@
 """Write a parsed plan into the store, in one transaction, and say what happened.
 
-Identity rules: a plan is known by its normalised title; a task by its number as written
-(the k-th occurrence of that number, for tables that restart numbering); an assignment by
-task × unit (or unresolved group) × role. An edited plan therefore becomes a new revision
-of the same plan, tasks that keep their number keep their row, and assignments that persist
-keep their id, so progress, letters and audit history stay attached.
+Identity rules:
+- a task is its place in the outline — section path, number as written, occurrence
+  (tui.domain.identity); a revision continues the old tasks by place and text (match_tasks);
+- a plan is found by its title but is the same plan only when its issuer and region agree
+  and most of its tasks are the same; otherwise the caller decides (PlanQuestion);
+- an assignment is task × unit (or unresolved group) × role.
+So an edited plan becomes a new revision of the same plan, tasks keep their rows and
+assignments their ids, and progress, letters and audit history stay attached.
 """
 
 from __future__ import annotations
@@ -17,19 +20,20 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tui.clock import now as clock_now
-from tui.domain.units import Directory, detect_region, is_group_reference, split_owner_list
+from tui.domain.identity import match_tasks
+from tui.domain.units import Directory, detect_region, is_group_reference
 from tui.errors import DubanError
 from tui.ingest.parser import ROLE_LABEL, ROLES, ParsedPlan, ParsedTask
-from tui.store.audit import audit_rows, record
+from tui.store.audit import audit_rows, insert_audit, record
+from tui.store.bulk import insert_rows, update_rows
 from tui.store.deadlines import refresh_plan_deadlines
 from tui.store.models import (
     Assignment,
-    AuditLog,
     OutlineNode,
     Plan,
     PlanRevision,
@@ -38,6 +42,7 @@ from tui.store.models import (
     UnitAlias,
     UnitGroup,
 )
+from tui.store.queries import find_plan
 from tui.store.units import directory_from_store, stored_regions, sync_directory
 
 Progress = Callable[[str, int, int], None]
@@ -55,6 +60,7 @@ class OwnerRef:
 
 @dataclass
 class TaskReport:
+    key: str  # the task's place in the outline, e.g. 二、（一）
     number: str
     title: str
     section: str
@@ -88,6 +94,8 @@ class ImportReport:
     removed: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     period: tuple[int, int] | None = None
+    repaired: list[str] = field(default_factory=list)  # assignments moved to their own task
+    traditional: bool = False  # read in traditional characters, parsed as simplified
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -110,13 +118,6 @@ def content_hash(parsed: ParsedPlan) -> str:
         "tasks": [(t.number, t.text, t.owner_fields, t.deadline_text) for t in parsed.tasks],
     }
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
-
-
-def check_has_tasks(parsed: ParsedPlan, source: str) -> None:
-    if not parsed.tasks:
-        raise DubanError(
-            f"文件中没有找到任何任务（未识别出“（一）”“（1）”等任务编号或任务表格）：{source}"
-        )
 
 
 def _guess_kind(name: str) -> str:
@@ -152,18 +153,31 @@ class _Resolver:
         }
         self.unknown_units: list[str] = []
         self.unresolved_groups: list[str] = []
+        self._seen: dict[str, list] = {}
 
-    def resolve(self, name: str) -> list[tuple[int | None, int | None, int | None, OwnerRef]]:
-        """→ [(unit_id, group_id, via_group_id, ref)] for one owner name."""
+    def resolve(
+        self, name: str, group: bool = False
+    ) -> list[tuple[int | None, int | None, int | None, OwnerRef]]:
+        """→ [(unit_id, group_id, via_group_id, ref)] for one owner name (memoised: plans
+        name the same few dozen units thousands of times). ``group``: the parser already
+        knows the name stands for several units."""
+        found = self._seen.get(name)
+        if found is None:
+            found = self._seen[name] = self._resolve(name, group)
+        return found
+
+    def _resolve(
+        self, name: str, group: bool
+    ) -> list[tuple[int | None, int | None, int | None, OwnerRef]]:
         entry = self.directory.resolve(name)
         if entry is not None:
             return [(self.unit_ids[entry.name], None, None, OwnerRef("", entry.name, "unit"))]
-        if is_group_reference(name):
-            group = self.directory.resolve_group(name)
-            if group is not None:
-                members = self.directory.group_units(group)
-                gid = self.group_ids[group.name]
-                ref = OwnerRef("", group.name, "group", len(members))
+        if group or is_group_reference(name):
+            defined = self.directory.resolve_group(name)
+            if defined is not None:
+                members = self.directory.group_units(defined)
+                gid = self.group_ids[defined.name]
+                ref = OwnerRef("", defined.name, "group", len(members))
                 return [(self.unit_ids[m.name], None, gid, ref) for m in members]
             gid = self.group_ids.get(name)
             if gid is None:
@@ -210,6 +224,66 @@ def _pick_region(
     return detect_region(text, candidates)
 
 
+class PlanQuestion(DubanError):
+    """The store has a plan with this title but cannot tell whether the file is its new
+    revision or another office's plan: the caller must decide (``new_plan`` or
+    ``revision_of``). The desk shows both plans; the command line prints this one line."""
+
+    def __init__(self, incoming: PlanSummary, candidates: list[PlanSummary]) -> None:
+        self.incoming = incoming
+        self.candidates = candidates
+        listed = "；".join(c.describe() for c in candidates)
+        super().__init__(
+            f"已有同名计划，无法判断本文件是新计划还是其新修订版：{listed}；本文件"
+            f"{incoming.describe(with_id=False)}。请指定：作为新计划导入用 --new-plan，"
+            "作为某计划的新修订版导入用 --revision-of 计划编号"
+        )
+
+
+@dataclass
+class PlanSummary:
+    """What tells two plans apart, for the question and the report."""
+
+    id: int | None
+    title: str
+    issuer: str
+    region: str
+    issue_date: str | None
+    tasks: int
+    revision: int = 0
+    same_tasks: float | None = None  # share of tasks the file has in common with this plan
+
+    def describe(self, with_id: bool = True) -> str:
+        who = "、".join(x for x in (self.issuer, self.region) if x) or "发文单位未识别"
+        parts = [f"计划 {self.id}《{self.title}》" if with_id else f"《{self.title}》"]
+        parts.append(
+            f"（{who}{' ' + self.issue_date if self.issue_date else ''}，{self.tasks} 项任务"
+        )
+        if self.same_tasks is not None:
+            parts.append(f"，与本文件相同的任务 {round(self.same_tasks * 100)}%")
+        return "".join(parts) + "）"
+
+
+# A revision keeps at least this share of its plan's tasks (same or lightly edited).
+_REVISION_OVERLAP = 0.5
+# Two task texts at least this similar are the same task lightly edited.
+_SIMILAR_TEXT = 0.6
+# No real plan has this many tasks; a file that yields more is refused before writing.
+MAX_TASKS = 50_000
+
+
+def check_has_tasks(parsed: ParsedPlan, source: str) -> None:
+    if not parsed.tasks:
+        raise DubanError(
+            f"文件中没有找到任何任务（未识别出“（一）”“（1）”等任务编号或任务表格）：{source}"
+        )
+    if len(parsed.tasks) > MAX_TASKS:
+        raise DubanError(
+            f"文件中识别出 {len(parsed.tasks)} 项任务，超过每份计划 {MAX_TASKS} 项的上限，"
+            f"不像是一份计划，未导入：{source}"
+        )
+
+
 def import_parsed(
     engine: Engine,
     parsed: ParsedPlan,
@@ -223,30 +297,30 @@ def import_parsed(
     actor: str = "",
     shipped: list[Directory] | None = None,
     progress: Progress | None = None,
+    new_plan: bool = False,
+    revision_of: str | None = None,
 ) -> ImportReport:
+    """Import in one transaction (rolled back when ``dry_run``).
+
+    Raises PlanQuestion when a plan with the same title exists and the store cannot tell
+    whether this is its revision; pass ``new_plan=True`` or ``revision_of=PLAN`` to decide.
+    """
     check_has_tasks(parsed, source)
+    if new_plan and revision_of:
+        raise DubanError("--new-plan 与 --revision-of 只能选一个")
     if shipped is None:
         from tui.domain.units import load_shipped_directories
 
         shipped = load_shipped_directories()
-    chash = content_hash(parsed)
-    key = plan_key(parsed.title)
     session = Session(engine, expire_on_commit=False)
     session.info["batch"] = uuid.uuid4().hex
     try:
-        report = _import(
-            session,
-            parsed,
-            chash,
-            key,
-            source,
-            kind,
-            encoding,
-            region,
-            plan_year,
-            actor,
-            shipped,
-            progress,
+        report = _Import(session, parsed, source, kind, encoding, actor, progress).run(
+            region=region,
+            plan_year=plan_year,
+            shipped=shipped,
+            new_plan=new_plan,
+            revision_of=revision_of,
         )
         report.dry_run = dry_run
         if dry_run:
@@ -262,10 +336,8 @@ def import_parsed(
 
 
 def _period(parsed: ParsedPlan, plan_year: int | None) -> tuple[int, int, str] | None:
-    try:
-        from tui.domain.plan_context import plan_context_for_year, plan_context_from_text
-    except ImportError:  # pragma: no cover - the deadline module ships with the package
-        return None
+    from tui.domain.plan_context import plan_context_for_year, plan_context_from_text
+
     ctx = (
         plan_context_for_year(plan_year)
         if plan_year
@@ -276,223 +348,397 @@ def _period(parsed: ParsedPlan, plan_year: int | None) -> tuple[int, int, str] |
     return ctx.start_year, ctx.end_year, ctx.source
 
 
-def _import(
-    session, parsed, chash, key, source, kind, encoding, region, plan_year, actor, shipped, progress
-) -> ImportReport:
-    now = clock_now()
-    plan = session.exec(select(Plan).where(Plan.key == key)).scalars().first()
-    period = _period(parsed, plan_year)
-    base = dict(
-        source=source,
-        kind=kind,
-        encoding=encoding,
-        plan_title=parsed.title,
-        issuer=parsed.issuer,
-        issue_date=parsed.issue_date,
-        sections=len(parsed.sections),
-        subsections=len(parsed.subsections),
-        has_owners=parsed.has_owners,
-        unplaced=parsed.unplaced,
-        period=(period[0], period[1]) if period else None,
-    )
-    if (
-        plan is not None
-        and plan.content_hash == chash
-        and (plan_year is None or plan.period_start == plan_year)
-    ):
-        n_assign = session.exec(
-            select(Assignment.id)
-            .join(Task)
-            .where(Task.plan_id == plan.id, Assignment.active.is_(True))
-        ).all()
+def _norm(text: str) -> str:
+    return "".join(text.split())
+
+
+def _overlap(old: list[tuple[int, str, str, str]], new: list[tuple[str, str, str]]) -> float:
+    """Share of tasks the two versions have in common, the same or lightly edited."""
+    from difflib import SequenceMatcher
+
+    size = max(len(old), len(new))
+    if not size:
+        return 1.0
+    texts = {tid: _norm(text) for tid, _k, _n, text in old}
+    need = _REVISION_OVERLAP * size
+    same = 0
+    matches = match_tasks(old, new)
+    for i, (tid, (_key, _number, text)) in enumerate(zip(matches, new, strict=True)):
+        if tid is not None:
+            a, b = texts[tid], _norm(text)
+            if a == b or SequenceMatcher(None, a, b).ratio() >= _SIMILAR_TEXT:
+                same += 1
+        # Stop as soon as the answer is certain either way.
+        if same >= need or same + (len(new) - i - 1) < need:
+            break
+    return same / size
+
+
+class _Import:
+    """One import: choose the plan, write tasks and assignments, build the report."""
+
+    def __init__(self, session, parsed, source, kind, encoding, actor, progress) -> None:
+        self.session: Session = session
+        self.parsed: ParsedPlan = parsed
+        self.source = source
+        self.kind = kind
+        self.encoding = encoding
+        self.actor = actor
+        self.progress = progress
+        self.now = clock_now()
+        self.chash = content_hash(parsed)
+        self.keys = parsed.task_keys()
+        self.new_tasks = [
+            (k, t.number, t.text) for k, t in zip(self.keys, parsed.tasks, strict=True)
+        ]
+
+    # ------------------------------------------------------------ which plan
+
+    def _old_tasks(self, plan_id: int, active_only: bool = False) -> list:
+        """(id, key, number, text, deadline_text, active) rows of a plan's tasks."""
+        t = Task.__table__.c
+        q = select(t.id, t.key, t.number, t.text, t.deadline_text, t.active).where(
+            t.plan_id == plan_id
+        )
+        if active_only:
+            q = q.where(t.active.is_(True))
+        # Active tasks first, so that a live task wins over a dropped one with the same key.
+        q = q.order_by(t.active.desc(), t.position, t.id)
+        return list(self.session.connection().execute(q).all())
+
+    def _summary(self, plan: Plan, same: float | None) -> PlanSummary:
+        n = self.session.execute(
+            select(func.count(Task.id)).where(Task.plan_id == plan.id, Task.active.is_(True))
+        ).scalar_one()
+        return PlanSummary(
+            plan.id,
+            plan.title,
+            plan.issuer,
+            plan.region,
+            plan.issue_date.isoformat() if plan.issue_date else None,
+            n,
+            plan.revision,
+            same,
+        )
+
+    def choose_plan(self, region_name: str, new_plan: bool, revision_of: str | None) -> Plan | None:
+        """The plan this file continues, or None for a new plan."""
+        if new_plan:
+            return None
+        if revision_of:
+            return find_plan(self.session, revision_of)
+        parsed = self.parsed
+        candidates = list(
+            self.session.exec(
+                select(Plan).where(Plan.key == plan_key(parsed.title)).order_by(Plan.id)
+            ).scalars()
+        )
+        if not candidates:
+            return None
+        fits: list[Plan] = []
+        summaries: list[PlanSummary] = []
+        for plan in candidates:
+            conflict = (plan.region and region_name and plan.region != region_name) or (
+                plan.issuer and parsed.issuer and _norm(plan.issuer) != _norm(parsed.issuer)
+            )
+            same: float | None = None
+            if not conflict:
+                if plan.content_hash == self.chash:
+                    same = 1.0
+                else:
+                    old = [t[:4] for t in self._old_tasks(plan.id, active_only=True)]
+                    same = _overlap(old, self.new_tasks)
+                if same >= _REVISION_OVERLAP:
+                    fits.append(plan)
+            summaries.append(self._summary(plan, same))
+        if len(fits) == 1:
+            return fits[0]
+        incoming = PlanSummary(
+            None,
+            parsed.title,
+            parsed.issuer,
+            region_name,
+            parsed.issue_date,
+            len(parsed.tasks),
+        )
+        raise PlanQuestion(incoming, summaries)
+
+    # ------------------------------------------------------------ the import
+
+    def run(self, *, region, plan_year, shipped, new_plan, revision_of) -> ImportReport:
+        session, parsed = self.session, self.parsed
+        period = _period(parsed, plan_year)
+        directory = _pick_region(session, parsed, region, shipped)
+        region_name = directory.region if directory else (region or "")
+        plan = self.choose_plan(region_name, new_plan, revision_of)
+        base = dict(
+            source=self.source,
+            kind=self.kind,
+            encoding=self.encoding,
+            plan_title=parsed.title,
+            issuer=parsed.issuer,
+            issue_date=parsed.issue_date,
+            sections=len(parsed.sections),
+            subsections=len(parsed.subsections),
+            has_owners=parsed.has_owners,
+            unplaced=parsed.unplaced,
+            period=(period[0], period[1]) if period else None,
+            traditional=parsed.traditional,
+        )
+        if (
+            plan is not None
+            and plan.content_hash == self.chash
+            and plan.identity_version >= 2
+            and (plan_year is None or plan.period_start == plan_year)
+        ):
+            n_assign = session.execute(
+                select(func.count(Assignment.id))
+                .join(Task)
+                .where(Task.plan_id == plan.id, Assignment.active.is_(True))
+            ).scalar_one()
+            return ImportReport(
+                **base,
+                plan_id=plan.id,
+                status="unchanged",
+                dry_run=False,
+                revision=plan.revision,
+                region=plan.region,
+                tasks=self._reports_from_parsed(),
+                assignments=n_assign,
+                unknown_units=[],
+                unresolved_groups=[],
+            )
+
+        if directory is not None and directory.source != "store":
+            sync_directory(session, directory, self.actor)
+        resolver = _Resolver(
+            session, region_name, directory_from_store(session, region_name), self.actor
+        )
+        status = "new" if plan is None else "revised"
+        repair = plan is not None and plan.identity_version < 2
+        plan = self._write_plan(plan, region_name, period)
+        node_ids, old_nodes = self._write_outline(plan)
+        task_ids, added, removed, changed = self._write_tasks(plan, node_ids)
+        if old_nodes:
+            session.execute(
+                update(Task)
+                .where(Task.node_id.in_(old_nodes), Task.active.is_(False))
+                .values(node_id=None)
+            )
+            session.execute(OutlineNode.__table__.delete().where(OutlineNode.id.in_(old_nodes)))
+        task_reports, n_assignments, repaired = self._write_assignments(
+            plan, task_ids, resolver, repair
+        )
+        refresh_plan_deadlines(session, plan, self.actor)
+        summary = {"added": added, "removed": removed, "changed": changed, "repaired": repaired}
+        session.add(
+            PlanRevision(
+                plan_id=plan.id,
+                revision=plan.revision,
+                content_hash=self.chash,
+                source_name=plan.source_name,
+                imported_at=self.now,
+                imported_by=self.actor,
+                summary=json.dumps(summary, ensure_ascii=False),
+            )
+        )
+        record(
+            session,
+            self.actor,
+            "plan.import",
+            "plan",
+            plan.id,
+            None,
+            {
+                "title": plan.title,
+                "issuer": plan.issuer,
+                "region": plan.region,
+                "revision": plan.revision,
+                "source": plan.source_name,
+                **summary,
+            },
+        )
+        session.flush()
+        if self.progress:
+            self.progress("done", len(parsed.tasks), len(parsed.tasks))
         return ImportReport(
             **base,
             plan_id=plan.id,
-            status="unchanged",
+            status=status,
             dry_run=False,
             revision=plan.revision,
-            region=plan.region,
-            tasks=_task_reports_from_parsed(parsed),
-            assignments=len(n_assign),
-            unknown_units=[],
-            unresolved_groups=[],
+            region=region_name,
+            tasks=task_reports,
+            assignments=n_assignments,
+            unknown_units=resolver.unknown_units,
+            unresolved_groups=resolver.unresolved_groups,
+            added=added if status == "revised" else [],
+            removed=removed,
+            changed=changed,
+            repaired=repaired,
         )
 
-    directory = _pick_region(session, parsed, region, shipped)
-    region_name = directory.region if directory else (region or "")
-    if directory is not None and directory.source != "store":
-        sync_directory(session, directory, actor)
-    directory = directory_from_store(session, region_name)
-    resolver = _Resolver(session, region_name, directory, actor)
-
-    status = "new" if plan is None else "revised"
-    if plan is None:
-        plan = Plan(
-            key=key,
-            title=parsed.title,
-            content_hash=chash,
-            imported_at=now,
-            imported_by=actor,
-            revision=1,
-        )
-        session.add(plan)
-    else:
-        plan.revision += 1
-    plan.title = parsed.title
-    plan.issuer = parsed.issuer
-    plan.issue_date = date.fromisoformat(parsed.issue_date) if parsed.issue_date else None
-    plan.region = region_name
-    plan.source_name = Path(source).name
-    plan.content_hash = chash
-    plan.plan_text = parsed.plan_text
-    plan.imported_at = now
-    plan.imported_by = actor
-    if period:
-        plan.period_start, plan.period_end, plan.period_source = period
-    session.flush()
-
-    # Outline: rebuilt each revision; tasks point at the new nodes.
-    old_nodes = [
-        n.id
-        for n in session.exec(select(OutlineNode).where(OutlineNode.plan_id == plan.id)).scalars()
-    ]
-    node_ids: list[int] = []
-    for i, n in enumerate(parsed.nodes):
-        parent = node_ids[n.parent] if n.parent is not None else None
-        row = OutlineNode(
-            plan_id=plan.id,
-            parent_id=parent,
-            level=n.level,
-            number=n.number,
-            heading=n.heading,
-            body=n.body,
-            position=i,
-        )
-        session.add(row)
-        session.flush()
-        node_ids.append(row.id)
-
-    existing: dict[str, Task] = {}
-    for t in session.exec(
-        select(Task).where(Task.plan_id == plan.id).order_by(Task.position)
-    ).scalars():
-        existing[_occurrence_key(existing, t.number)] = t
-    seen_keys: dict[str, int | None] = {}
-    added, removed, changed = [], [], []
-    task_reports: list[TaskReport] = []
-    total = len(parsed.tasks)
-    new_task_rows: list[tuple[str, dict]] = []
-    for i, pt in enumerate(parsed.tasks):
-        k = _occurrence_key(seen_keys, pt.number)
-        path = parsed.section_path(pt)
-        section = " / ".join(f"{n.number}{n.heading}" for n in path)
-        values = dict(
-            plan_id=plan.id,
-            node_id=node_ids[pt.node] if pt.node is not None else None,
-            number=pt.number,
-            title=pt.title,
-            text=pt.text,
-            deadline_text=pt.deadline_text,
-            section_path=section,
-            position=i,
-            source_line=pt.line,
-            active=True,
-            last_revision=plan.revision,
-        )
-        old = existing.get(k)
-        if old is None:
-            new_task_rows.append((k, dict(values, first_revision=plan.revision)))
-            added.append(pt.number)
-        else:
-            if (old.text, old.deadline_text, old.active) != (pt.text, pt.deadline_text, True):
-                changed.append(pt.number)
-                record(
-                    session,
-                    actor,
-                    "task.update",
-                    "task",
-                    old.id,
-                    {"text": old.text, "deadline_text": old.deadline_text, "active": old.active},
-                    {"text": pt.text, "deadline_text": pt.deadline_text, "active": True},
-                )
-            for attr, v in values.items():
-                setattr(old, attr, v)
-        seen_keys[k] = old.id if old is not None else None
-        if progress and i % 200 == 0:
-            progress("tasks", i, total)
-    if new_task_rows:
-        # Core, not ORM, bulk inserts: the ORM path with RETURNING is quadratic in rows.
-        conn = session.connection()
-        ids = (
-            conn.execute(
-                insert(Task.__table__).returning(Task.__table__.c.id, sort_by_parameter_order=True),
-                [v for _, v in new_task_rows],
+    def _write_plan(self, plan: Plan | None, region_name: str, period) -> Plan:
+        parsed = self.parsed
+        if plan is None:
+            plan = Plan(
+                key=plan_key(parsed.title),
+                title=parsed.title,
+                content_hash=self.chash,
+                imported_at=self.now,
+                imported_by=self.actor,
+                revision=1,
             )
-            .scalars()
-            .all()
-        )
-        for (k, _), tid in zip(new_task_rows, ids, strict=True):
-            seen_keys[k] = tid
-        conn.execute(
-            insert(AuditLog.__table__),
-            audit_rows(
-                actor,
-                "task.create",
-                "task",
-                [
-                    (tid, None, {"number": v["number"], "title": v["title"]})
-                    for (_, v), tid in zip(new_task_rows, ids, strict=True)
-                ],
-                batch=session.info["batch"],
-            ),
-        )
-    for k, t in existing.items():
-        if k not in seen_keys and t.active:
-            t.active = False
-            removed.append(t.number)
-            record(session, actor, "task.remove", "task", t.id, {"active": True}, {"active": False})
-    session.flush()
-    if old_nodes:
-        session.execute(
-            update(Task)
-            .where(Task.node_id.in_(old_nodes), Task.active.is_(False))
-            .values(node_id=None)
-        )
-        session.execute(OutlineNode.__table__.delete().where(OutlineNode.id.in_(old_nodes)))
+            self.session.add(plan)
+        else:
+            plan.revision += 1
+        plan.key = plan_key(parsed.title)
+        plan.title = parsed.title
+        plan.issuer = parsed.issuer
+        plan.issue_date = date.fromisoformat(parsed.issue_date) if parsed.issue_date else None
+        plan.region = region_name
+        plan.source_name = Path(self.source).name
+        plan.content_hash = self.chash
+        plan.plan_text = parsed.plan_text
+        plan.imported_at = self.now
+        plan.imported_by = self.actor
+        plan.identity_version = 2
+        if period:
+            plan.period_start, plan.period_end, plan.period_source = period
+        self.session.flush()
+        return plan
 
-    # Assignments.
-    keys_in_order = []
-    seen2: dict[str, int] = {}
-    for pt in parsed.tasks:
-        keys_in_order.append(_occurrence_key(seen2, pt.number))
-    task_ids = [seen_keys[k] for k in keys_in_order]
-    current: dict[tuple, Assignment] = {}
-    for a in session.exec(select(Assignment).join(Task).where(Task.plan_id == plan.id)).scalars():
-        current[(a.task_id, a.unit_id, a.group_id, a.role)] = a
-    wanted: set[tuple] = set()
-    new_rows: list[dict] = []
-    for i, (pt, tid) in enumerate(zip(parsed.tasks, task_ids, strict=True)):
-        owners: list[OwnerRef] = []
-        for role, raw in pt.owner_fields:
-            for name in split_owner_list(raw):
-                for unit_id, group_id, via, ref in resolver.resolve(name):
+    def _write_outline(self, plan: Plan) -> tuple[list[int], list[int]]:
+        """The outline is rebuilt each revision; tasks point at the new nodes."""
+        session = self.session
+        old_nodes = list(
+            session.exec(select(OutlineNode.id).where(OutlineNode.plan_id == plan.id)).scalars()
+        )
+        node_ids: list[int] = []
+        for i, n in enumerate(self.parsed.nodes):
+            row = OutlineNode(
+                plan_id=plan.id,
+                parent_id=node_ids[n.parent] if n.parent is not None else None,
+                level=n.level,
+                number=n.number,
+                heading=n.heading,
+                body=n.body,
+                position=i,
+            )
+            session.add(row)
+            session.flush()
+            node_ids.append(row.id)
+        return node_ids, old_nodes
+
+    def _write_tasks(self, plan: Plan, node_ids: list[int]):
+        """→ (task id per parsed task, added keys, removed keys, changed keys)."""
+        session, parsed, actor = self.session, self.parsed, self.actor
+        batch = session.info["batch"]
+        conn = session.connection()
+        existing = self._old_tasks(plan.id)
+        by_id = {row[0]: row for row in existing}
+        matched = match_tasks([row[:4] for row in existing], self.new_tasks)
+        added, changed = [], []
+        task_ids: list[int | None] = []
+        new_rows: list[tuple[int, dict]] = []
+        updates: list[dict] = []
+        audits: list[tuple] = []
+        total = len(parsed.tasks)
+        for i, (pt, key, old_id) in enumerate(zip(parsed.tasks, self.keys, matched, strict=True)):
+            values = dict(
+                node_id=node_ids[pt.node] if pt.node is not None else None,
+                number=pt.number,
+                key=key,
+                title=pt.title,
+                text=pt.text,
+                deadline_text=pt.deadline_text,
+                section_path=parsed.section_label(pt),
+                position=i,
+                source_line=pt.line,
+                active=True,
+                last_revision=plan.revision,
+            )
+            if old_id is None:
+                new_rows.append((i, dict(values, plan_id=plan.id, first_revision=plan.revision)))
+                added.append(key)
+                task_ids.append(None)
+                continue
+            _id, _key, _number, text, deadline_text, active = by_id[old_id]
+            if (text, deadline_text, active) != (pt.text, pt.deadline_text, True):
+                changed.append(key)
+                audits.append(
+                    (
+                        old_id,
+                        {"text": text, "deadline_text": deadline_text, "active": active},
+                        {"text": pt.text, "deadline_text": pt.deadline_text, "active": True},
+                    )
+                )
+            updates.append({"id": old_id, **values})
+            task_ids.append(old_id)
+            if self.progress and i % 200 == 0:
+                self.progress("tasks", i, total)
+        update_rows(conn, Task.__table__, updates)
+        ids = insert_rows(conn, Task.__table__, [v for _, v in new_rows])
+        for (i, _), tid in zip(new_rows, ids, strict=True):
+            task_ids[i] = tid
+        kept = set(matched)
+        removed: list[str] = []
+        gone: list[dict] = []
+        for tid, key, number, _text, _dl, active in existing:
+            if tid not in kept and active:
+                gone.append({"id": tid, "active": False})
+                removed.append(key or number)
+        update_rows(conn, Task.__table__, gone)
+        rows = audit_rows(actor, "task.update", "task", audits, batch=batch)
+        rows += audit_rows(
+            actor,
+            "task.create",
+            "task",
+            [
+                (tid, None, {"number": v["number"], "key": v["key"], "title": v["title"]})
+                for (_, v), tid in zip(new_rows, ids, strict=True)
+            ],
+            batch=batch,
+        )
+        rows += audit_rows(
+            actor,
+            "task.remove",
+            "task",
+            [(g["id"], {"active": True}, {"active": False}) for g in gone],
+            batch=batch,
+        )
+        if rows:
+            insert_audit(session, rows)
+        return task_ids, added, removed, changed
+
+    def _write_assignments(self, plan: Plan, task_ids: list[int], resolver, repair: bool):
+        """→ (task reports, number of live assignments, repaired moves).
+
+        ``repair``: the plan was imported under number-only identity, which put the owners of a
+        repeated number on its first task. An assignment that is no longer wanted on one task
+        while the same unit and role is wanted on another task with the same number is moved
+        there — with its progress, letters and history — instead of being closed and recreated.
+        """
+        session, parsed, actor = self.session, self.parsed, self.actor
+        current: dict[tuple, Assignment] = {}
+        for a in session.exec(
+            select(Assignment).join(Task).where(Task.plan_id == plan.id)
+        ).scalars():
+            current[(a.task_id, a.unit_id, a.group_id, a.role)] = a
+        wanted: set[tuple] = set()
+        new_rows: list[dict] = []
+        task_reports: list[TaskReport] = []
+        total = len(parsed.tasks)
+        for i, (pt, tid, key) in enumerate(zip(parsed.tasks, task_ids, self.keys, strict=True)):
+            owners: list[OwnerRef] = []
+            for owner in pt.owners:
+                role = owner.role
+                for unit_id, group_id, via, ref in resolver.resolve(owner.name, owner.group):
                     akey = (tid, unit_id, group_id, role)
                     if akey not in wanted:
                         wanted.add(akey)
-                        if akey in current:
-                            a = current[akey]
-                            if not a.active:
-                                a.active = True
-                                record(
-                                    session,
-                                    actor,
-                                    "assignment.reactivate",
-                                    "assignment",
-                                    a.id,
-                                    {"active": False},
-                                    {"active": True},
-                                )
-                        else:
+                        a = current.get(akey)
+                        if a is None:
                             new_rows.append(
                                 dict(
                                     task_id=tid,
@@ -501,136 +747,152 @@ def _import(
                                     via_group_id=via,
                                     role=role,
                                     active=True,
-                                    created_at=now,
+                                    created_at=self.now,
                                 )
                             )
-                    ref = OwnerRef(role, ref.name, ref.kind, ref.members)
+                        elif not a.active:
+                            a.active = True
+                            record(
+                                session,
+                                actor,
+                                "assignment.reactivate",
+                                "assignment",
+                                a.id,
+                                {"active": False},
+                                {"active": True},
+                            )
                     if not any(o.role == role and o.name == ref.name for o in owners):
-                        owners.append(ref)
-        path = parsed.section_path(pt)
-        task_reports.append(
-            TaskReport(
-                number=pt.number,
-                title=pt.title,
-                line=pt.line,
-                deadline_text=pt.deadline_text,
-                section=" / ".join(f"{n.number}{n.heading}" for n in path),
-                owners=owners,
+                        owners.append(OwnerRef(role, ref.name, ref.kind, ref.members))
+            task_reports.append(
+                TaskReport(
+                    key=key,
+                    number=pt.number,
+                    title=pt.title,
+                    section=parsed.section_label(pt),
+                    line=pt.line,
+                    deadline_text=pt.deadline_text,
+                    owners=owners,
+                )
             )
-        )
-        if progress and i % 200 == 0:
-            progress("assignments", i, total)
-    if new_rows:
-        conn = session.connection()
-        ids = (
-            conn.execute(
-                insert(Assignment.__table__).returning(
-                    Assignment.__table__.c.id, sort_by_parameter_order=True
+            if self.progress and i % 200 == 0:
+                self.progress("assignments", i, total)
+
+        repaired: list[str] = []
+        if repair:
+            new_rows, repaired = self._move_misplaced(current, wanted, new_rows, task_ids)
+        if new_rows:
+            conn = session.connection()
+            ids = insert_rows(conn, Assignment.__table__, new_rows)
+            insert_audit(
+                session,
+                audit_rows(
+                    actor,
+                    "assignment.create",
+                    "assignment",
+                    [
+                        (aid, None, {k: r[k] for k in ("task_id", "unit_id", "group_id", "role")})
+                        for r, aid in zip(new_rows, ids, strict=True)
+                    ],
+                    batch=session.info["batch"],
                 ),
-                new_rows,
             )
-            .scalars()
-            .all()
-        )
-        conn.execute(
-            insert(AuditLog.__table__),
-            audit_rows(
-                actor,
-                "assignment.create",
-                "assignment",
-                [
-                    (aid, None, {k: r[k] for k in ("task_id", "unit_id", "group_id", "role")})
-                    for r, aid in zip(new_rows, ids, strict=True)
-                ],
-                batch=session.info["batch"],
-            ),
-        )
-    for akey, a in current.items():
-        if akey not in wanted and a.active:
-            a.active = False
+        for akey, a in current.items():
+            if akey not in wanted and a.active:
+                a.active = False
+                record(
+                    session,
+                    actor,
+                    "assignment.remove",
+                    "assignment",
+                    a.id,
+                    {"active": True},
+                    {"active": False},
+                )
+        return task_reports, len(wanted), repaired
+
+    def _move_misplaced(self, current, wanted, new_rows, task_ids):
+        session, actor = self.session, self.actor
+        number_of = {tid: t.number for tid, t in zip(task_ids, self.parsed.tasks, strict=True)}
+        key_of = dict(zip(task_ids, self.keys, strict=True))
+        names = _names(session)
+        # Misplaced candidates: live rows no longer wanted where they are.
+        loose: dict[tuple, list[Assignment]] = {}
+        for akey, a in current.items():
+            if akey not in wanted and a.active and a.task_id in number_of:
+                loose.setdefault((number_of[a.task_id], a.unit_id, a.group_id, a.role), []).append(
+                    a
+                )
+        remaining: list[dict] = []
+        moves: list[str] = []
+        for row in new_rows:
+            pool = loose.get(
+                (number_of[row["task_id"]], row["unit_id"], row["group_id"], row["role"])
+            )
+            if not pool:
+                remaining.append(row)
+                continue
+            a = pool.pop(0)
+            old_key = (a.task_id, a.unit_id, a.group_id, a.role)
+            before = {"task_id": a.task_id}
+            from_key = key_of.get(a.task_id, "")
+            del current[old_key]
+            a.task_id = row["task_id"]
+            current[(a.task_id, a.unit_id, a.group_id, a.role)] = a
             record(
                 session,
                 actor,
-                "assignment.remove",
+                "assignment.move",
                 "assignment",
                 a.id,
-                {"active": True},
-                {"active": False},
+                before,
+                {"task_id": a.task_id, "reason": "按任务在提纲中的位置更正"},
             )
+            moves.append(
+                f"{names(a.unit_id, a.group_id)} {role_label(a.role)}：{from_key} → {key_of[a.task_id]}"
+            )
+        session.flush()
+        return remaining, moves
 
-    refresh_plan_deadlines(session, plan, actor)
-    summary = {"added": added, "removed": removed, "changed": changed}
-    session.add(
-        PlanRevision(
-            plan_id=plan.id,
-            revision=plan.revision,
-            content_hash=chash,
-            source_name=plan.source_name,
-            imported_at=now,
-            imported_by=actor,
-            summary=json.dumps(summary, ensure_ascii=False),
-        )
-    )
-    record(
-        session,
-        actor,
-        "plan.import",
-        "plan",
-        plan.id,
-        None,
-        {"title": plan.title, "revision": plan.revision, "source": plan.source_name, **summary},
-    )
-    session.flush()
-    if progress:
-        progress("done", total, total)
-    return ImportReport(
-        **base,
-        plan_id=plan.id,
-        status=status,
-        dry_run=False,
-        revision=plan.revision,
-        region=region_name,
-        tasks=task_reports,
-        assignments=len(wanted),
-        unknown_units=resolver.unknown_units,
-        unresolved_groups=resolver.unresolved_groups,
-        added=added if status == "revised" else [],
-        removed=removed,
-        changed=changed,
-    )
-
-
-def _occurrence_key(seen: dict, number: str) -> str:
-    k = 0
-    while f"{number}#{k}" in seen:
-        k += 1
-    return f"{number}#{k}"
-
-
-def _task_reports_from_parsed(parsed: ParsedPlan) -> list[TaskReport]:
-    out = []
-    for pt in parsed.tasks:
-        path = parsed.section_path(pt)
-        owners = [
-            OwnerRef(role, name, "unit")
-            for role, raw in pt.owner_fields
-            for name in split_owner_list(raw)
-        ]
-        out.append(
+    def _reports_from_parsed(self) -> list[TaskReport]:
+        parsed = self.parsed
+        return [
             TaskReport(
-                pt.number,
-                pt.title,
-                " / ".join(f"{n.number}{n.heading}" for n in path),
-                pt.line,
-                pt.deadline_text,
-                owners,
+                key=key,
+                number=pt.number,
+                title=pt.title,
+                section=parsed.section_label(pt),
+                line=pt.line,
+                deadline_text=pt.deadline_text,
+                owners=[
+                    OwnerRef(o.role, o.name, "group" if o.group else "unit") for o in pt.owners
+                ],
             )
-        )
-    return out
+            for pt, key in zip(parsed.tasks, self.keys, strict=True)
+        ]
+
+
+def _names(session: Session):
+    """A lookup from (unit_id, group_id) to the name shown in reports."""
+    units = dict(session.exec(select(Unit.id, Unit.name)).all())
+    groups = dict(session.exec(select(UnitGroup.id, UnitGroup.name)).all())
+
+    def name(unit_id: int | None, group_id: int | None) -> str:
+        return units.get(unit_id, "") if unit_id is not None else groups.get(group_id, "")
+
+    return name
 
 
 def role_label(role: str) -> str:
     return ROLE_LABEL.get(role, role)
 
 
-__all__ = ["ImportReport", "TaskReport", "OwnerRef", "import_parsed", "ROLES", "ParsedTask"]
+__all__ = [
+    "ImportReport",
+    "TaskReport",
+    "OwnerRef",
+    "PlanQuestion",
+    "PlanSummary",
+    "import_parsed",
+    "ROLES",
+    "ParsedTask",
+]

@@ -51,7 +51,7 @@ from tui.letters.compose import (
 from tui.letters.facts import EarlierLetter, LetterFacts, conditions, missed_occurrences
 from tui.letters.numbering import format_number, prefix_for
 from tui.letters.templates import normalize_kind, template_warnings
-from tui.store.audit import audit_rows, record
+from tui.store.audit import audit_rows, insert_audit, record
 from tui.store.letter_models import (
     DRAFT,
     PRINTED,
@@ -64,7 +64,7 @@ from tui.store.letter_models import (
     LetterItem,
     LetterReply,
 )
-from tui.store.models import Assignment, AuditLog, Unit
+from tui.store.models import Assignment, Unit
 
 __all__ = [
     "DraftResult",
@@ -692,9 +692,7 @@ def draft_letters(
         )
         for lid, row, rows in zip(ids, letter_rows, item_rows, strict=True)
     ]
-    conn.execute(
-        AuditLog.__table__.insert(), audit_rows(actor, "letter.draft", "letter", audit, batch)
-    )
+    insert_audit(session, audit_rows(actor, "letter.draft", "letter", audit, batch))
     letters = list(session.exec(select(Letter).where(Letter.id.in_(ids)).order_by(Letter.id)).all())
     counts = {lid: len(rows) for lid, rows in zip(ids, item_rows, strict=True)}
     return DraftResult(letters, notes, counts)
@@ -1254,8 +1252,8 @@ def sign_letters(
                     text("UPDATE letter_item SET missed = :missed WHERE id = :item"),
                     missed_updates,
                 )
-            session.connection().execute(
-                AuditLog.__table__.insert(),
+            insert_audit(
+                session,
                 audit_rows(actor, "letter.sign", "letter", audit, session.info.get("batch", "")),
             )
     except IntegrityError as exc:
@@ -1608,8 +1606,8 @@ def render_letters(
             letter.files = json.dumps(files, ensure_ascii=False)
             audit.append((letter.id, before, {"files": files, "fonts": done.log}))
         session.flush()
-        session.connection().execute(
-            AuditLog.__table__.insert(),
+        insert_audit(
+            session,
             audit_rows(actor, "letter.render", "letter", audit, session.info.get("batch", "")),
         )
     return done

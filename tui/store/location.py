@@ -23,6 +23,38 @@ def resolve_db_url(db: str | None = None) -> str:
     return f"sqlite:///{Path(value).expanduser()}"
 
 
+def describe(db: str | None = None) -> str:
+    """The store as the user should read it in a message: a path, or a URL without password."""
+    url = resolve_db_url(db)
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        if ":" in creds:
+            return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
+    return url
+
+
+def missing_store_message(db: str | None = None) -> str:
+    """One line for a store that does not exist: where it was looked for and how to create one."""
+    url = resolve_db_url(db)
+    path = sqlite_path(url)
+    where = f" --db {_quote(str(path))}" if db or os.environ.get(ENV_DB) else ""
+    origin = "（路径来自环境变量 DUBAN_DB）" if not db and os.environ.get(ENV_DB) else ""
+    return (
+        f"数据库不存在：{path}{origin}。新建空库请运行 duban init{where}，"
+        f"或直接导入计划：duban import 计划文件{where}；看演示请运行 duban demo"
+    )
+
+
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
 def sqlite_path(url: str) -> Path | None:
     """The file behind a sqlite:/// URL, None for other databases or in-memory stores."""
     if not url.startswith("sqlite"):
@@ -36,12 +68,12 @@ def sqlite_path(url: str) -> Path | None:
 
 def operator_name() -> str:
     """Who is at the desk: DUBAN_USER, else the settings' operator, else the login name."""
-    name = os.environ.get("DUBAN_USER")
+    name = (os.environ.get("DUBAN_USER") or "").strip()
     if name:
         return name
     from tui.config import load_settings
 
-    configured = load_settings().operator
+    configured = (load_settings().operator or "").strip()
     if configured:
         return configured
     try:

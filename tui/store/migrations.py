@@ -1,23 +1,186 @@
 """Schema migrations: one function per version step, run inside the opening transaction.
 
-A store written by an older release is upgraded in place; nothing is dropped.
+A store written by an older release is upgraded in place; nothing is dropped, and each
+step leaves one audit row saying what it did.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
+from tui.clock import now as clock_now
+from tui.domain.identity import path_label, task_keys
 
-def _letter_item_columns(conn: Connection) -> None:
-    """3 → 4 (letters): letter_item learns its task, the unit's role, the recurring
+
+def _columns(conn: Connection, table: str) -> set[str]:
+    return {c["name"] for c in inspect(conn).get_columns(table)}
+
+
+def _audit(conn: Connection, action: str, before: dict, after: dict) -> None:
+    """One audit row for a migration step, chained after the trail's last row."""
+    from tui.store.audit import chain_tip, row_hash, to_json
+    from tui.store.location import operator_name
+
+    row = {
+        "at": clock_now(),
+        "actor": operator_name() or "督办台",
+        "action": action,
+        "entity": "store",
+        "entity_id": None,
+        "before": to_json(before),
+        "after": to_json(after),
+        "batch": "",
+    }
+    prev = chain_tip(conn)
+    conn.execute(
+        text(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after, batch, "
+            "prev_hash, hash) VALUES (:at, :actor, :action, :entity, :entity_id, :before, "
+            ":after, :batch, :prev_hash, :hash)"
+        ),
+        {**row, "prev_hash": prev, "hash": row_hash(prev, row)},
+    )
+
+
+def _chain_existing_audit(conn: Connection) -> int:
+    """Give every audit row written before the chain its place in it (in id order).
+
+    The rows are append-only, so the triggers that forbid UPDATE are lifted for this one
+    statement inside the migration's transaction and put back before it commits.
+    """
+    from sqlalchemy import select
+
+    from tui.store.audit import row_hash
+    from tui.store.models import AuditLog
+
+    t = AuditLog.__table__.c
+    rows = conn.execute(
+        select(
+            t.id, t.at, t.actor, t.action, t.entity, t.entity_id, t.before, t.after, t.batch
+        ).order_by(t.id)
+    ).all()
+    if not rows:
+        return 0
+    triggers = _drop_audit_triggers(conn)
+    prev = ""
+    updates = []
+    for row in rows:
+        digest = row_hash(prev, row._mapping)
+        updates.append({"p": prev, "h": digest, "i": row.id})
+        prev = digest
+    conn.execute(text("UPDATE audit_log SET prev_hash = :p, hash = :h WHERE id = :i"), updates)
+    for ddl in triggers:
+        conn.execute(text(ddl))
+    return len(rows)
+
+
+def _drop_audit_triggers(conn: Connection) -> list[str]:
+    if conn.dialect.name != "sqlite":
+        return []
+    found = conn.execute(
+        text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
+        )
+    ).all()
+    for name, _sql in found:
+        conn.execute(text(f'DROP TRIGGER "{name}"'))
+    return [sql for _name, sql in found]
+
+
+def _outline_keys(conn: Connection, plan_id: int, tasks: list[tuple]) -> list[str]:
+    """Keys for (id, number, node_id) tasks, in the order given, from the stored outline."""
+    nodes = {
+        nid: (parent, path_label(number, heading))
+        for nid, parent, number, heading in conn.execute(
+            text("SELECT id, parent_id, number, heading FROM outline_node WHERE plan_id = :p"),
+            {"p": plan_id},
+        )
+    }
+
+    def path(node_id: int | None) -> tuple[str, ...]:
+        labels: list[str] = []
+        while node_id is not None and node_id in nodes:
+            parent, label = nodes[node_id]
+            labels.append(label)
+            node_id = parent
+        return tuple(reversed(labels))
+
+    return task_keys((path(node_id), number) for _id, number, node_id in tasks)
+
+
+def _v1_to_v2(conn: Connection) -> None:
+    """Task identity: tasks keyed by their place in the outline; plans may share a title;
+    the audit trail becomes a hash chain (earlier rows are chained in id order).
+
+    Plans whose numbers repeat were imported with the old number-only identity, which put
+    the owners of later occurrences on the first task with that number. They are marked
+    identity_version 1 so that the next import of the plan moves those assignments — with
+    their progress and letters — to their own tasks.
+    """
+    if "key" not in _columns(conn, "task"):
+        conn.execute(text("ALTER TABLE task ADD COLUMN key VARCHAR NOT NULL DEFAULT ''"))
+    if "identity_version" not in _columns(conn, "plan"):
+        conn.execute(
+            text("ALTER TABLE plan ADD COLUMN identity_version INTEGER NOT NULL DEFAULT 2")
+        )
+    for column in ("prev_hash", "hash"):
+        if column not in _columns(conn, "audit_log"):
+            conn.execute(
+                text(f"ALTER TABLE audit_log ADD COLUMN {column} VARCHAR NOT NULL DEFAULT ''")
+            )
+    chained = _chain_existing_audit(conn)
+    conn.execute(text("DROP INDEX IF EXISTS ix_plan_key"))
+    conn.execute(text('CREATE INDEX IF NOT EXISTS ix_plan_key ON "plan" ("key")'))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_task_plan_key ON task (plan_id, key)"))
+
+    repair: list[int] = []
+    keyed = 0
+    for (plan_id,) in conn.execute(text("SELECT id FROM plan ORDER BY id")).all():
+        for active in (1, 0):
+            tasks = conn.execute(
+                text(
+                    "SELECT id, number, node_id FROM task WHERE plan_id = :p AND active = :a "
+                    "ORDER BY position, id"
+                ),
+                {"p": plan_id, "a": active},
+            ).all()
+            if not tasks:
+                continue
+            keys = _outline_keys(conn, plan_id, tasks)
+            conn.execute(
+                text("UPDATE task SET key = :k WHERE id = :i"),
+                [{"k": k, "i": t[0]} for t, k in zip(tasks, keys, strict=True)],
+            )
+            keyed += len(tasks)
+            numbers = [t[1] for t in tasks]
+            if active and len(set(numbers)) < len(numbers):
+                repair.append(plan_id)
+    if repair:
+        conn.execute(
+            text(f"UPDATE plan SET identity_version = 1 WHERE id IN ({','.join(map(str, repair))})")
+        )
+    _audit(
+        conn,
+        "store.migrate",
+        {"schema_version": 1},
+        {
+            "schema_version": 2,
+            "tasks_keyed": keyed,
+            "plans_to_repair_on_next_import": repair,
+            "audit_rows_chained": chained,
+        },
+    )
+
+
+def _v3_to_v4(conn: Connection) -> None:
+    """Letters (3 → 4): letter_item learns its task, the unit's role, the recurring
     occurrences missed and the date of the last progress, so a letter lists one row per
     task with the roles merged. Existing rows get their task and role from the assignment."""
-    from sqlalchemy import inspect
-
-    have = {c["name"] for c in inspect(conn).get_columns("letter_item")}
+    have = _columns(conn, "letter_item")
+    added = []
     for name, ddl in (
         ("task_id", "INTEGER"),
         ("role", "VARCHAR NOT NULL DEFAULT ''"),
@@ -26,7 +189,8 @@ def _letter_item_columns(conn: Connection) -> None:
     ):
         if name not in have:
             conn.execute(text(f"ALTER TABLE letter_item ADD COLUMN {name} {ddl}"))
-    conn.execute(
+            added.append(name)
+    filled = conn.execute(
         text(
             "UPDATE letter_item SET "
             "task_id = (SELECT a.task_id FROM assignment a WHERE a.id = letter_item.assignment_id), "
@@ -34,11 +198,17 @@ def _letter_item_columns(conn: Connection) -> None:
             "WHERE a.id = letter_item.assignment_id), '') "
             "WHERE task_id IS NULL"
         )
+    ).rowcount
+    _audit(
+        conn,
+        "store.migrate",
+        {"schema_version": 3},
+        {"schema_version": 4, "letter_item_columns": added, "letter_items_filled": filled},
     )
 
 
 # STEPS[n] upgrades a store from version n to n + 1.
-STEPS: dict[int, Callable[[Connection], None]] = {3: _letter_item_columns}
+STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 3: _v3_to_v4}
 
 
 def migrate(conn: Connection, current: int, target: int) -> None:

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+# 2: task identity and the audit hash chain; 4: letters (merged rows); 3 and 5 are taken
+# by parallel work (COMMON.md) — migrate() skips a step that is not there yet.
 SCHEMA_VERSION = 4
 
 
@@ -21,11 +23,15 @@ class Meta(SQLModel, table=True):
 
 
 class Plan(SQLModel, table=True):
-    """A plan document; re-imports of an edited version raise `revision`, same row."""
+    """A plan document; re-imports of an edited version raise `revision`, same row.
+
+    Two plans may share a title (every town writes "2024年法治政府建设工作计划"): a plan is
+    known by its title together with its issuer, region and tasks (see tui.store.importer).
+    """
 
     __tablename__ = "plan"
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(index=True, unique=True)  # normalised title: the plan's identity
+    key: str = Field(index=True)  # normalised title: finds the candidates, does not decide
     title: str
     issuer: str = ""
     issue_date: date | None = None
@@ -39,6 +45,10 @@ class Plan(SQLModel, table=True):
     plan_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     imported_at: datetime
     imported_by: str = ""
+    # 2: tasks are keyed by their place in the outline. 1: written by a release that keyed
+    # them by number alone, so owners of a repeated number may sit on the wrong task; the
+    # next import of the plan moves them to their own tasks.
+    identity_version: int = 2
 
 
 class PlanRevision(SQLModel, table=True):
@@ -67,11 +77,15 @@ class OutlineNode(SQLModel, table=True):
 
 class Task(SQLModel, table=True):
     __tablename__ = "task"
-    __table_args__ = (Index("ix_task_plan_active", "plan_id", "active"),)
+    __table_args__ = (
+        Index("ix_task_plan_active", "plan_id", "active"),
+        Index("ix_task_plan_key", "plan_id", "key"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
     node_id: int | None = Field(default=None, foreign_key="outline_node.id")
     number: str  # as written: （十二）, （46）, 3
+    key: str = ""  # place in the outline: 二、（一）; see tui.domain.identity
     title: str
     text: str = Field(sa_column=Column(Text, nullable=False))
     deadline_text: str = ""  # a 完成时限 cell, when the plan had one
@@ -210,7 +224,9 @@ class Extension(SQLModel, table=True):
 
 
 class AuditLog(SQLModel, table=True):
-    """Append-only: triggers in store/db.py refuse UPDATE and DELETE."""
+    """Append-only: triggers in store/db.py refuse UPDATE and DELETE, and each row carries
+    the hash of the row before it and of its own content (tui.store.audit), so an edited,
+    deleted or forged row breaks the chain that `duban audit verify` walks."""
 
     __tablename__ = "audit_log"
     id: int | None = Field(default=None, primary_key=True)
@@ -222,3 +238,5 @@ class AuditLog(SQLModel, table=True):
     before: str = ""  # JSON
     after: str = ""  # JSON
     batch: str = ""  # groups the rows of one transaction (for undo)
+    prev_hash: str = ""  # hash of the row before (by id); "" for the first row
+    hash: str = ""  # sha256 of prev_hash and this row's content

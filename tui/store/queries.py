@@ -26,6 +26,7 @@ class TaskRow:
     plan_id: int
     plan: str
     number: str
+    key: str  # place in the outline (tui.domain.identity)
     section: str
     title: str
     text: str
@@ -93,6 +94,7 @@ def list_tasks(session: Session, plan: str | None = None, unit: str | None = Non
             task.plan_id,
             title,
             task.number,
+            task.key or task.number,
             task.section_path,
             task.title,
             task.text,

@@ -214,3 +214,9 @@ def list_units(session: Session, region: str | None = None) -> list[UnitRow]:
 
 def unit_json(row: UnitRow) -> str:
     return json.dumps(row.__dict__, ensure_ascii=False)
+
+
+def unit_regions(session: Session) -> list[str]:
+    """The regions that have units, in name order."""
+    q = select(Unit.region).where(Unit.merged_into.is_(None)).distinct().order_by(Unit.region)
+    return [r for r in session.exec(q).scalars() if r]

@@ -1,0 +1,72 @@
+"""Traditional characters → Simplified, before parsing.
+
+Plans copied from Hong Kong/Taiwan-encoded pages or run through a converter arrive as
+牽頭單位：旗司法局；責任單位：各鎮. The whole document is converted with OpenCC (t2s) when
+its share of traditional-only characters says it is traditional; simplified text is never
+touched, because a simplified character converts to itself.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from functools import lru_cache
+
+from tui.ingest.document import Document, Line, Note, Row
+
+# Share of Han characters that must be traditional-only for a document to count as
+# traditional; a simplified document has none, a traditional one some 15–30 %.
+_TRADITIONAL_SHARE = 0.03
+_MIN_TRADITIONAL = 5
+_SAMPLE = 50_000
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc  # deferred: only traditional documents need it
+
+    return opencc.OpenCC("t2s")
+
+
+def _texts(doc: Document):
+    for item in doc.items:
+        if isinstance(item, (Line, Note)):
+            yield item.text
+        else:
+            yield from item.cells.values()
+
+
+def is_traditional(doc: Document) -> bool:
+    counts: Counter[str] = Counter()
+    seen = 0
+    for text in _texts(doc):
+        for ch in text:
+            if "\u4e00" <= ch <= "\u9fff":
+                counts[ch] += 1
+                seen += 1
+        if seen >= _SAMPLE:
+            break
+    if not seen:
+        return False
+    convert = _converter().convert
+    traditional = sum(n for ch, n in counts.items() if convert(ch) != ch)
+    return traditional >= _MIN_TRADITIONAL and traditional >= _TRADITIONAL_SHARE * seen
+
+
+def to_simplified(doc: Document) -> tuple[Document, bool]:
+    """(the document in simplified characters, whether it was converted)."""
+    if not is_traditional(doc):
+        return doc, False
+    convert = _converter().convert
+    items: list[Line | Row | Note] = []
+    for item in doc.items:
+        if isinstance(item, Row):
+            items.append(Row(item.no, {k: convert(v) for k, v in item.cells.items()}))
+        else:
+            items.append(replace(item, text=convert(item.text)))
+    return replace(doc, items=items), True
+
+
+def simplified_text(text: str) -> str:
+    """One string in simplified characters (a table header, a label)."""
+    return _converter().convert(text)

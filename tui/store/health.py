@@ -1,0 +1,100 @@
+"""Is the store whole? SQLite's own checks, the audit triggers, and the audit chain.
+
+`quick_check` runs at every writable open (it reads every page but skips index
+cross-checks: tens of milliseconds at 200,000 assignments), so nothing is ever written
+into a damaged file; `duban check` runs everything and says what is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from tui.store.audit import ChainReport, verify_chain
+
+# The triggers that keep the audit trail append-only (created with the schema).
+AUDIT_TRIGGERS = {
+    "audit_log_no_update": """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+       BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能修改'); END""",
+    "audit_log_no_delete": """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+       BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能删除'); END""",
+}
+
+_MAX_MESSAGES = 20
+
+
+def quick_check(conn: Connection) -> list[str]:
+    """SQLite's quick_check: [] when the file is sound, else what it found."""
+    if conn.dialect.name != "sqlite":
+        return []
+    rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(20)")]
+    return [] if rows == ["ok"] else rows
+
+
+def missing_triggers(conn: Connection) -> list[str]:
+    if conn.dialect.name != "sqlite":
+        return []
+    present = {
+        r[0]
+        for r in conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
+        )
+    }
+    return sorted(set(AUDIT_TRIGGERS) - present)
+
+
+@dataclass
+class HealthReport:
+    integrity: list[str] = field(default_factory=list)
+    foreign_keys: list[str] = field(default_factory=list)
+    missing_triggers: list[str] = field(default_factory=list)
+    chain: ChainReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not (
+            self.integrity
+            or self.foreign_keys
+            or self.missing_triggers
+            or (self.chain is not None and self.chain.broken is not None)
+        )
+
+
+def full_check(engine: Engine) -> HealthReport:
+    """Everything: integrity_check, foreign_key_check, the triggers and the audit chain."""
+    report = HealthReport()
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            try:
+                rows = [
+                    r[0] for r in conn.exec_driver_sql(f"PRAGMA integrity_check({_MAX_MESSAGES})")
+                ]
+            except SQLAlchemyError as exc:  # damage bad enough that the check itself stops
+                rows = [f"SQLite 无法读完整个文件：{getattr(exc, 'orig', exc)}"]
+            report.integrity = [] if rows == ["ok"] else rows
+            if report.integrity:
+                return report
+            report.foreign_keys = [
+                f"表 {r[0]} 第 {r[1]} 行引用的 {r[2]} 不存在"
+                for r in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchmany(_MAX_MESSAGES)
+            ]
+            report.missing_triggers = missing_triggers(conn)
+        report.chain = verify_chain(conn)
+    return report
+
+
+def raw_engine(db: str | None) -> Engine | None:
+    """A read-only engine straight on the SQLite file, without the checks made at open (so
+    that a damaged file can be examined); None for a server database."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import StaticPool
+
+    from tui.store.sqlite_files import existing_file, open_readonly
+
+    path = existing_file(db)
+    if path is None:
+        return None
+    conn = open_readonly(path, shared=True)
+    return create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool)
