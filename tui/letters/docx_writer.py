@@ -207,7 +207,7 @@ def _table(lay: LetterLayout, fonts: _Fonts) -> str:
         out.append("</w:trPr>")
         for k, text in enumerate(cells):
             col = t.columns[k]
-            align = "center" if header or col.align == "center" else "both"
+            align = "center" if header or col.align == "center" else "left"
             font = "hei" if header else "body"
             out.append(
                 f'<w:tc><w:tcPr><w:tcW w:w="{t.widths[k]}" w:type="dxa"/>'
