@@ -293,3 +293,18 @@ def test_frozen_wording_survives_template_and_settings_changes(engine, tmp_path)
             s, draft.id, settings=replace(SETTINGS, office="别的机关"), calendar=CAL
         )
     assert model.signature == frozen["signature"]
+
+
+def test_an_item_pushed_up_by_hand_is_drafted_although_not_overdue(engine):
+    """Drafting 提醒/督办 reads only overdue items — and those pushed up by hand."""
+    early = date(2024, 11, 1)  # 60 days before the deadline: no rung of its own
+    with Session(engine) as s:
+        unit = s.exec(select(Unit).where(Unit.name == "旗司法局")).one()
+        aid = s.exec(select(Assignment).where(Assignment.unit_id == unit.id)).first().id
+    with transaction(engine) as s:
+        L.push_item(s, aid, "督办", "上级交办，重点督办", ACTOR)
+    (draft,) = _draft(engine, "督办", early)
+    with Session(engine) as s:
+        items = s.exec(select(LetterItem).where(LetterItem.letter_id == draft.id)).all()
+    assert [it.assignment_id for it in items] == [aid]
+    assert _draft(engine, "提醒", early) == []

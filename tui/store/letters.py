@@ -230,8 +230,12 @@ def due_proposals(
     settings=None,
     calendar=None,
     unit: str | None = None,
+    kinds: frozenset[str] | None = None,
 ) -> DueReport:
-    """What the ladder proposes as of a date, grouped by unit and kind (highest rung first)."""
+    """What the ladder proposes as of a date, grouped by unit and kind (highest rung first).
+
+    `kinds` limits the answer to some letter kinds; for 提醒 and 督办 only overdue items
+    (and items pushed up by hand) can qualify, so only those are read."""
     from tui.domain.board import evaluate
     from tui.domain.escalation import Rung, ladder_rung
     from tui.store.board import load_facts
@@ -241,9 +245,19 @@ def due_proposals(
     ladder = settings.ladder()
     unit_ids = _unit_filter(session, unit)
     raw = session.connection().connection  # DB-API connection, inside this transaction
-    facts = load_facts(raw, as_of=as_of)
-    letters = _letter_facts(session)
     overrides = _overrides(session)
+    if kinds is not None and not kinds & {"提示"}:
+        facts = load_facts(raw, as_of=as_of, past_due_only=True, unit_ids=unit_ids)
+        pushed = {o.assignment_id for o in overrides.values() if o.rung and not o.hold}
+        if pushed - {f.id for f in facts}:
+            seen = {f.id for f in facts}
+            facts += [
+                f for f in load_facts(raw, as_of=as_of, unit_ids=unit_ids)
+                if f.id in pushed and f.id not in seen
+            ]  # fmt: skip
+    else:
+        facts = load_facts(raw, as_of=as_of, unit_ids=unit_ids)
+    letters = _letter_facts(session)
     drafts = _pending_drafts(session)
     report = DueReport(as_of, [])
     groups: dict[tuple[int, str], UnitDue] = {}
@@ -602,7 +616,9 @@ def draft_letters(
     kind = _kind(kind)
     settings = _settings(settings)
     calendar = _calendar(settings, calendar)
-    report = due_proposals(session, as_of, settings=settings, calendar=calendar, unit=unit)
+    report = due_proposals(
+        session, as_of, settings=settings, calendar=calendar, unit=unit, kinds=frozenset({kind})
+    )
     notes = list(report.notes) + template_warnings(kind, template_dir)
     batch = session.info.get("batch", "")
     pending: list[tuple[UnitDue, list[Proposal]]] = []
