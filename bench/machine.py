@@ -16,4 +16,16 @@ def describe() -> str:
                     break
     except OSError:
         pass
-    return f"{cpu}, {os.cpu_count()} CPU, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    return (
+        f"{cpu}, {os.cpu_count()} CPU, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, {load()}"
+    )
+
+
+def load() -> str:
+    """The load average now: figures taken while other work runs say so."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "负载未知"
+    return f"负载 {one:.2f} / {five:.2f} / {fifteen:.2f}（1/5/15 分钟）"

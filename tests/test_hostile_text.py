@@ -66,3 +66,32 @@ def test_the_error_printer_prints_markup_characters_as_text(tmp_path):
     assert r.stderr.count("\n") == 1
     r = run("tasks", "--plan", "[/x]", "--db", str(tmp_path / "d.db"), cwd=tmp_path)
     assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_ctrl_c_after_the_commit_says_what_was_saved(cli, db, monkeypatch):
+    from tui.commands import import_cmd
+
+    from .conftest import SEED002
+
+    def interrupted(_report):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(import_cmd, "print_report", interrupted)
+    r = cli("import", str(SEED002))
+    assert r.code == 130
+    assert "已中断" in r.err and "中断前已保存：计划 1" in r.err
+    monkeypatch.undo()
+    assert "阿拉善左旗2024年法治政府建设工作计划" in cli("tasks").out
+
+
+def test_ctrl_c_before_anything_is_saved_says_so(cli, db, monkeypatch):
+    from tui.commands import import_cmd
+
+    def interrupted(*_a, **_k):
+        raise KeyboardInterrupt
+
+    from .conftest import SEED002
+
+    monkeypatch.setattr(import_cmd, "office_vocabulary", interrupted)
+    r = cli("import", str(SEED002))
+    assert r.code == 130 and "没有保存任何更改" in r.err

@@ -17,7 +17,6 @@ import pytest
 
 from tui.store.audit import verify_chain
 from tui.store.db import make_engine, schema_version
-from tui.store.migrations import STEPS
 from tui.store.models import SCHEMA_VERSION
 
 from .conftest import FIXTURES, SEED002
@@ -45,10 +44,6 @@ def counts(path: Path) -> dict[str, int]:
         con.close()
 
 
-# the steps that run on a schema-1 store (1→2 identity and audit chain, 3→4 letters, …)
-STEPS_RUN = sum(1 for v in STEPS if 1 <= v < SCHEMA_VERSION)
-
-
 @pytest.fixture
 def old_store(tmp_path) -> Path:
     dest = tmp_path / "old.db"
@@ -66,26 +61,28 @@ def test_old_store_upgrades_keeping_every_row(old_store):
     con.close()
     assert before["progress"] == 5 and before["letter"] == 1
 
+    from tui.store.migrations import STEPS
+
+    # Each step of the upgrade adds one audit row saying so; nothing else is added or lost.
+    steps = sum(1 for v in STEPS if 1 <= v < SCHEMA_VERSION)
     engine = make_engine(str(old_store), create=False)
     try:
         assert schema_version(engine) == SCHEMA_VERSION >= 2
         with engine.connect() as conn:
             report = verify_chain(conn)
-        assert report.broken is None and report.rows == before["audit_log"] + STEPS_RUN
+        assert report.broken is None and report.rows == before["audit_log"] + steps
     finally:
         engine.dispose()
 
     after = counts(old_store)
-    # Each upgrade step adds one audit row saying so; nothing else is added or lost.
-    assert after == {**before, "audit_log": before["audit_log"] + STEPS_RUN}
+    assert after == {**before, "audit_log": before["audit_log"] + steps}
     con = sqlite3.connect(old_store)
     try:
         assert con.execute("SELECT * FROM progress ORDER BY id").fetchall() == progress_before
         assert con.execute("SELECT * FROM letter ORDER BY id").fetchall() == letters_before
         cols = "id, at, actor, action, entity, entity_id, before, after, batch"
-        assert (
-            con.execute(f"SELECT {cols} FROM audit_log ORDER BY id").fetchall()[: len(audit_before)]
-            == audit_before
+        assert con.execute(f"SELECT {cols} FROM audit_log ORDER BY id").fetchall()[:-steps] == (
+            audit_before
         )
         # Every earlier row now has its place in the hash chain, and the chain holds.
         assert con.execute("SELECT count(*) FROM audit_log WHERE hash = ''").fetchone() == (0,)
@@ -146,3 +143,57 @@ def test_reimport_after_upgrade_repairs_misplaced_owners_keeping_history(old_sto
     # Importing the same file again now changes nothing.
     r = cli("import", str(plan), "--format", "json", "--db", str(old_store), use_db=False)
     assert r.json()["status"] == "unchanged"
+
+
+def _keys(path: Path) -> list[str]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    ws = next(w for w in wb.worksheets if w["A1"].value == "事项键")
+    return [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)]
+
+
+def test_ledger_keys_survive_the_upgrade_to_the_reports_schema(old_store, cli, tmp_path):
+    """Step 5→6 adds the list register and the store's secret; a ledger exported from the
+    old file (read through an in-memory upgraded copy) has the keys the upgraded file uses."""
+    untouched = old_store.read_bytes()
+    before = tmp_path / "before.xlsx"
+    r = cli("ledger", "export", str(before), "--db", str(old_store), use_db=False)
+    assert r.code == 0, r.err
+    assert old_store.read_bytes() == untouched  # reading did not upgrade the file
+
+    assert cli("init", "--db", str(old_store), use_db=False).code == 0
+    con = sqlite3.connect(old_store)
+    try:
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+            str(SCHEMA_VERSION),
+        )
+        secret = con.execute("SELECT value FROM meta WHERE key = 'store_secret'").fetchone()
+        assert secret and len(secret[0]) == 32
+        assert con.execute("SELECT count(*) FROM list_issue").fetchone() == (0,)
+        steps = [
+            after
+            for (after,) in con.execute(
+                "SELECT after FROM audit_log WHERE action = 'store.migrate' ORDER BY id"
+            )
+        ]
+        assert any('"schema_version": 6' in step and "list_issue" in step for step in steps)
+    finally:
+        con.close()
+    after = tmp_path / "after.xlsx"
+    assert cli("ledger", "export", str(after), "--db", str(old_store), use_db=False).code == 0
+    assert _keys(before) == _keys(after) and _keys(before)
+    # and the ledger exported before the upgrade is accepted by the upgraded store
+    r = cli("ledger", "import", str(before), "--dry-run", "--db", str(old_store), use_db=False)
+    assert r.code == 0 and "未导入 0 行" in r.out, r.out + r.err
+
+
+def test_every_new_store_has_its_own_secret(tmp_path):
+    secrets = set()
+    for name in ("a.db", "b.db"):
+        engine = make_engine(str(tmp_path / name))
+        engine.dispose()
+        con = sqlite3.connect(tmp_path / name)
+        secrets.add(con.execute("SELECT value FROM meta WHERE key = 'store_secret'").fetchone()[0])
+        con.close()
+    assert len(secrets) == 2

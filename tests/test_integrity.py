@@ -179,3 +179,67 @@ def test_commits_are_durable(db, cli):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     engine.dispose()
+
+
+def test_a_backup_killed_midway_leaves_nothing_at_the_destination(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root))
+    from bench.gen_store import build_store
+
+    db = tmp_path / "big.db"
+    build_store(db, assignments=60_000, seed=3)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DUBAN_USER": "测试员",
+        "HOME": str(tmp_path),
+        "DUBAN_CONFIG": "/dev/null",
+    }
+    dest = tmp_path / "out" / "backup.db"
+    dest.parent.mkdir()
+    cmd = [sys.executable, "-m", "tui.cli", "backup", str(dest), "--db", str(db)]
+    t0 = time.monotonic()
+    subprocess.run(cmd, cwd=root, env=env, check=True, capture_output=True)
+    whole = time.monotonic() - t0
+    dest.unlink()
+    landed = 0
+    # Never a partial file at the destination: either nothing, or the whole backup.
+    for k in range(1, 9):
+        proc = subprocess.Popen(
+            cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(whole * k / 9)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            landed += 1
+        proc.wait()
+        if dest.exists():
+            # Killed after the rename (or not killed at all): then it is a whole backup.
+            con = sqlite3.connect(dest)
+            assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            assert con.execute("SELECT count(*) FROM assignment").fetchone() == (60_000,)
+            con.close()
+            dest.unlink()
+    assert landed >= 3
+    # The next backup is whole and clears what the killed ones left.
+    subprocess.run(cmd, cwd=root, env=env, check=True, capture_output=True)
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["backup.db"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("tasks",), ("progress", "1", "进展"), ("check",), ("audit", "verify"), ("overdue",)],
+)
+def test_a_store_with_a_damaged_header_is_one_line_for_every_command(cli, store, command):
+    with open(store, "r+b") as f:
+        f.write(b"\x00GARBAGE HEADER\x00")
+    r = cli(*command)
+    assert r.code == 2, (r.out, r.err)
+    lines = [x for x in r.err.splitlines() if x.strip()]
+    assert len(lines) == 1 and "Traceback" not in r.err
+    assert any(w in lines[0] for w in ("不是督办台数据库", "已损坏", "问题"))

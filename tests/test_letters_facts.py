@@ -264,14 +264,17 @@ def test_letters_list_and_render_accept_a_batch(cli, engine, tmp_path):
     assert len(list((tmp_path / "out").glob("*.pdf"))) == len(drafted["ids"])
 
 
-def test_migration_3_to_4_adds_the_item_columns(tmp_path):
+@pytest.mark.parametrize("start", [3, 6])
+def test_migration_adds_the_item_columns(tmp_path, start):
+    """3 → 4 adds letter_item's columns; a store made at 6 by a release built without the
+    letters step gets them from 6 → 7."""
     db = tmp_path / "old.db"
     eng = make_engine(str(db))
     eng.dispose()
     con = sqlite3.connect(db)
     for col in ("task_id", "role", "missed", "progress_on"):
         con.execute(f"ALTER TABLE letter_item DROP COLUMN {col}")
-    con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    con.execute("UPDATE meta SET value = :v WHERE key = 'schema_version'", {"v": str(start)})
     con.commit()
     con.close()
     eng = make_engine(str(db))
@@ -279,7 +282,10 @@ def test_migration_3_to_4_adds_the_item_columns(tmp_path):
     con = sqlite3.connect(db)
     cols = {r[1] for r in con.execute("PRAGMA table_info(letter_item)")}
     assert {"task_id", "role", "missed", "progress_on"} <= cols
-    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "4"
+    from tui.store.models import SCHEMA_VERSION
+
+    version = con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
+    assert version == str(SCHEMA_VERSION)
     con.close()
 
 

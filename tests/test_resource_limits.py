@@ -93,3 +93,16 @@ def test_docx_that_unpacks_to_hundreds_of_megabytes_is_refused_at_once(tmp_path)
     assert code == 2
     assert "40 MB 上限" in err
     assert seconds < 30
+
+
+def test_a_small_docx_of_129000_numbered_paragraphs_finishes_bounded(tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from synth import repeated_paragraphs_docx
+
+    path = tmp_path / "paragraphs.docx"
+    repeated_paragraphs_docx(path, 129_000)
+    assert path.stat().st_size < 200_000
+    code, err, seconds = run_import(path, tmp_path / "d.db")
+    assert code == 2
+    assert "50000 项的上限" in err
+    assert seconds < 30

@@ -163,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_letters(sub, _Parser, _add_db)
     add_settings(sub, _Parser, _add_db)
 
+    from tui.commands.reports_cmd import add_parsers as add_reports
+
+    add_reports(sub, _Parser, _add_db, FORMATS_HELP)
+
     p = sub.add_parser("backup", help="一致的数据库备份（督办台打开时也可以）")
     p.add_argument("dest", metavar="目标", help="备份文件路径，或放置备份的文件夹")
     _add_db(p)
@@ -211,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # letters, lists) is readable by its owner only, whatever umask the shell had.
     os.umask(0o077)
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if argv is None and args_list[:1] == ["overdue"]:
+    if argv is None and "overdue" in args_list:
         import gc
 
         # A short-lived listing over ~10^5 rows: garbage collection is pure cost here.
@@ -235,7 +239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        _fail("已中断")
+        from tui.commands.common import committed_so_far
+
+        done = committed_so_far()
+        _fail("已中断" + (f"；中断前已保存：{'；'.join(done)}" if done else "；没有保存任何更改"))
         return 130
     except SystemExit as exc:  # -h / --help
         return int(exc.code or 0)
@@ -363,6 +370,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from tui.config_cli import dispatch
 
         return dispatch(args)
+    if command in ("lists", "ledger", "summary"):
+        from tui.commands import reports_cmd
+
+        return getattr(reports_cmd, f"run_{command}")(args)
     if command == "backup":
         from tui.commands.backup import run_backup
 

@@ -32,6 +32,8 @@ def run_backup(args) -> int:
         raise DubanError(f"目标文件已存在，未覆盖：{dest}")
     if not dest.parent.is_dir():
         raise DubanError(f"无法写入备份：{dest}（文件夹 {dest.parent} 不存在）")
+    for stale in dest.parent.glob(f".{dest.name}.*.partial*"):
+        stale.unlink(missing_ok=True)  # left by a backup that was killed
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.commands.common import console, engine, print_json, scratch_engine
+from tui.commands.common import console, engine, note_committed, print_json, scratch_engine
 from tui.store.importer import ImportReport, role_label
 
 # Past this many tasks the report's table is printed as plain aligned columns: Rich measures
@@ -69,6 +69,8 @@ def run_import(args) -> int:
             report = import_parsed(eng, parsed, progress=progress, **options)
     else:
         report = import_parsed(eng, parsed, **options)
+    if not report.dry_run and report.status != "unchanged":
+        note_committed(f"计划 {report.plan_id}《{report.plan_title}》（第 {report.revision} 版）")
     if args.format == "json":
         print_json(report.to_dict())
     else:

@@ -2,52 +2,22 @@
 
 from __future__ import annotations
 
-from tui.commands.common import console, engine, print_json, print_rows
+from tui.commands.common import console, engine, print_json_array, print_rows
 from tui.ingest.parser import ROLES
-
-
-def task_dict(row, deadlines=()) -> dict:
-    owners = {}
-    for role in ROLES:
-        owners[role] = [
-            {"name": o.name, "unresolved": o.unresolved, "via_group": o.via_group or None}
-            for o in row.owners_of(role)
-        ]
-    return {
-        "id": row.id,
-        "plan_id": row.plan_id,
-        "plan": row.plan,
-        "number": row.number,
-        "key": row.key,
-        "section": row.section,
-        "title": row.title,
-        "text": row.text,
-        "deadline_text": row.deadline_text,
-        "owners": owners,
-        "deadlines": [_deadline(v) for v in deadlines],
-    }
-
-
-def _deadline(v) -> dict:
-    from tui.commands.deadline_cmds import deadline_dict
-
-    d = deadline_dict(v)
-    d.pop("active")
-    return d
 
 
 def run_tasks(args) -> int:
     from sqlmodel import Session
 
-    from tui.store.deadlines import deadlines_by_task
-    from tui.store.queries import list_tasks
+    from tui.store.queries import find_plan, find_units, list_tasks, task_records
 
     with Session(engine(args, readonly=True)) as session:
-        rows = list_tasks(session, plan=args.plan, unit=args.unit)
         if args.format == "json":
-            dls = deadlines_by_task(session, [r.id for r in rows])
-            print_json([task_dict(r, dls.get(r.id, ())) for r in rows])
+            plan_id = find_plan(session, args.plan).id if args.plan else None
+            unit_ids = [u.id for u in find_units(session, args.unit)] if args.unit else None
+            print_json_array(task_records(session.connection(), plan_id, unit_ids))
             return 0
+        rows = list_tasks(session, plan=args.plan, unit=args.unit)
     rows_out = []
     for r in rows:
         cols = []

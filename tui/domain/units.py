@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.errors import DubanError
+from tui.text import has_controls
 
 KINDS: tuple[str, ...] = ("镇", "苏木", "街道", "部门", "其他")
 
@@ -287,6 +288,10 @@ def _str(value: Any, source: str, where: str) -> str:
         return ""
     if not isinstance(value, str):
         raise _err(source, f"{where}应为文字，实际为 {value!r}")
+    if has_controls(value):
+        raise _err(
+            source, f"{where}含有不可见的控制字符（{value.encode('unicode_escape').decode()}）"
+        )
     return value.strip()
 
 

@@ -294,7 +294,12 @@ _HEADING_LEVEL = 8
 def _heads_a_table(s: str, items: list, pos: int) -> bool:
     """A short unnumbered line whose next item is a table row heads that table — unless it
     is the plan's title."""
-    nxt = next((it for it in items[pos + 1 :] if not isinstance(it, Line) or it.text.strip()), None)
+    nxt = None
+    for k in range(pos + 1, min(len(items), pos + 8)):  # look a few items ahead, no slice
+        it = items[k]
+        if not isinstance(it, Line) or it.text.strip():
+            nxt = it
+            break
     return (
         isinstance(nxt, Row)
         and len(s) <= 40

@@ -45,6 +45,7 @@ class Sheet:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
     max_row: int = 0
     max_col: int = 0
+    state: str = "visible"  # visible / hidden / veryHidden
 
 
 def col_index(letters: str) -> int:
@@ -117,8 +118,11 @@ def _date_styles(zf: zipfile.ZipFile) -> set[int]:
     return dates
 
 
-def _sheet_paths(zf: zipfile.ZipFile) -> tuple[list[tuple[str, str]], bool]:
-    """[(sheet name, part path)] of the visible sheets in workbook order; 1904 date system."""
+def _sheet_paths(
+    zf: zipfile.ZipFile, include_hidden: bool = False
+) -> tuple[list[tuple[str, str, str]], bool]:
+    """[(sheet name, part path, state)] of the visible sheets (or all) in workbook order;
+    1904 date system."""
     from xml.etree.ElementTree import fromstring
 
     wb = fromstring(zf.read("xl/workbook.xml"))
@@ -135,13 +139,14 @@ def _sheet_paths(zf: zipfile.ZipFile) -> tuple[list[tuple[str, str]], bool]:
     out = []
     sheets = wb.find(_NS + "sheets")
     for sh in sheets.findall(_NS + "sheet") if sheets is not None else []:
-        if sh.get("state", "visible") != "visible":
+        state = sh.get("state", "visible")
+        if state != "visible" and not include_hidden:
             continue  # hidden sheets hold lookup lists, not the plan
         target = rels.get(sh.get(_REL_NS + "id"), "")
         if not target:
             continue
         path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        out.append((sh.get("name", ""), str(PurePosixPath(path))))
+        out.append((sh.get("name", ""), str(PurePosixPath(path)), state))
     return out, date1904
 
 
@@ -150,24 +155,29 @@ def _serial_to_datetime(value: float, date1904: bool) -> datetime:
     return base + timedelta(days=value)
 
 
-def read_workbook(path: str, name: str) -> list[Sheet]:
-    """Every visible sheet's cells with values; DubanError on a sheet past the limits."""
+def read_workbook(
+    path: str, name: str, *, include_hidden: bool = False, what: str = "计划表"
+) -> list[Sheet]:
+    """Every visible sheet's cells with values (with ``include_hidden``, hidden sheets too);
+    DubanError on a sheet past the limits."""
     with zipfile.ZipFile(path) as zf:
         strings = _shared_strings(zf)
         dates = _date_styles(zf)
-        paths, date1904 = _sheet_paths(zf)
+        paths, date1904 = _sheet_paths(zf, include_hidden)
         sheets = []
-        for sheet_name, part in paths:
+        for sheet_name, part, state in paths:
             try:
                 data = zf.open(part)
             except KeyError:
                 continue
             with data:
-                sheets.append(_read_sheet(data, sheet_name, strings, dates, date1904, name))
+                sheet = _read_sheet(data, sheet_name, strings, dates, date1904, name, what)
+            sheet.state = state
+            sheets.append(sheet)
         return sheets
 
 
-def _read_sheet(data, sheet_name, strings, dates, date1904, name) -> Sheet:
+def _read_sheet(data, sheet_name, strings, dates, date1904, name, what="计划表") -> Sheet:
     sheet = Sheet(sheet_name)
     for _event, el in iterparse(data):
         tag = el.tag
@@ -178,7 +188,7 @@ def _read_sheet(data, sheet_name, strings, dates, date1904, name) -> Sheet:
                 if r > MAX_ROWS or c > MAX_COLUMNS:
                     raise DubanError(
                         f"工作表“{sheet_name}”在 {el.get('r')} 还有内容，超过 {MAX_ROWS} 行、"
-                        f"{MAX_COLUMNS} 列的上限，不像是计划表，未导入：{name}"
+                        f"{MAX_COLUMNS} 列的上限，不像是{what}，未导入：{name}"
                     )
                 sheet.cells[(r, c)] = value
                 sheet.max_row = max(sheet.max_row, r)

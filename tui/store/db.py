@@ -258,6 +258,9 @@ def _ensure_schema(engine: Engine) -> None:
                 text("INSERT INTO meta(key, value) VALUES ('schema_version', :v)"),
                 {"v": str(models.SCHEMA_VERSION)},
             )
+            from tui.store.store_secret import ensure_store_secret
+
+            ensure_store_secret(conn, new_store=True)
         elif int(row[0]) > models.SCHEMA_VERSION:
             raise DubanError(
                 f"数据库版本（{row[0]}）高于本程序支持的版本（{models.SCHEMA_VERSION}），请升级督办台"
@@ -277,12 +280,25 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """
     with Session(engine, expire_on_commit=False) as session:
         session.info["batch"] = uuid.uuid4().hex
+        begin_write(session)
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def begin_write(session: Session) -> None:
+    """Take the write lock at the start of the transaction (SQLite: BEGIN IMMEDIATE).
+
+    What a write decides from what it read — the plan it continues, the next letter number,
+    the audit chain's tip — must not change under it, so the lock comes first; a second desk
+    waits (busy timeout) instead of failing half-way. Other databases lock the rows touched.
+    """
+    conn = session.connection()
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def schema_version(engine: Engine) -> int:

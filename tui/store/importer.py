@@ -31,6 +31,7 @@ from tui.errors import DubanError
 from tui.ingest.parser import ROLE_LABEL, ROLES, ParsedPlan, ParsedTask
 from tui.store.audit import audit_rows, insert_audit, record
 from tui.store.bulk import insert_rows, update_rows
+from tui.store.db import begin_write
 from tui.store.deadlines import refresh_plan_deadlines
 from tui.store.models import (
     Assignment,
@@ -315,6 +316,7 @@ def import_parsed(
     session = Session(engine, expire_on_commit=False)
     session.info["batch"] = uuid.uuid4().hex
     try:
+        begin_write(session)
         report = _Import(session, parsed, source, kind, encoding, actor, progress).run(
             region=region,
             plan_year=plan_year,

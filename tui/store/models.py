@@ -11,9 +11,9 @@ from datetime import date, datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-# 2: task identity and the audit hash chain; 4: letters (merged rows); 3 and 5 are taken
-# by parallel work (COMMON.md) — migrate() skips a step that is not there yet.
-SCHEMA_VERSION = 4
+# Steps are pre-assigned per branch (COMMON.md): 2→3 desk, 3→4 letters, 4→5 CLI, 5→6 reports;
+# 6→7 repeats the letters step for stores made at 4–6 before it was merged (migrations.py).
+SCHEMA_VERSION = 7
 
 
 class Meta(SQLModel, table=True):
@@ -240,3 +240,24 @@ class AuditLog(SQLModel, table=True):
     batch: str = ""  # groups the rows of one transaction (for undo)
     prev_hash: str = ""  # hash of the row before (by id); "" for the first row
     hash: str = ""  # sha256 of prev_hash and this row's content
+
+
+class ListIssue(SQLModel, table=True):
+    """A unit's task list (任务清单) issued from a plan: the register the year's figures count.
+
+    One row per unit per `duban lists` run; a list issued again (after a correction) is a
+    new row, so the register keeps every issue, and the figures count units, not runs.
+    """
+
+    __tablename__ = "list_issue"
+    __table_args__ = (Index("ix_list_issue_plan_unit", "plan_id", "unit_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id")
+    unit_id: int = Field(foreign_key="unit.id")
+    plan_revision: int = 1
+    issued_on: date = Field(index=True)
+    items: int = 0  # assignments on the list
+    files: str = ""  # JSON list of {"name", "sha256"}
+    batch: str = ""  # one `duban lists` run
+    issued_at: datetime
+    issued_by: str = ""

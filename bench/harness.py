@@ -1,0 +1,269 @@
+"""What every bench shares: whole-process timing, cached stores, one table, one exit code.
+
+A figure is a list of samples (one per whole process, launched fresh), reported as the
+median with min–max beside it, against a budget. `report` prints the machine (with its load
+average: figures taken on a busy machine say so), the table, and — when the environment
+names a file in ``DUBAN_BENCH_RESULTS`` — appends the figures there as JSON lines, which is
+how `run_all.py` collects one table from every bench. Exit code 1 when a figure is over its
+budget, except in ``--quick`` mode (tiny sizes, one run: for CI, where only a crash fails).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.machine import describe  # noqa: E402
+
+RESULTS_ENV = "DUBAN_BENCH_RESULTS"
+
+
+def _duban() -> list[str]:
+    """What the user types: the installed `duban` script beside this Python, else the module."""
+    script = Path(sys.executable).with_name("duban")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "tui.cli"]
+
+
+DUBAN = _duban()
+
+
+@dataclass
+class Figure:
+    """One measure: samples in ``unit``, a budget, and which way is better."""
+
+    measure: str
+    samples: list[float]
+    budget: float | None
+    unit: str = "s"  # s / ms / MB / × (a ratio)
+    at_least: bool = False  # the budget is a floor (≥ 10× faster), not a ceiling
+    note: str = ""
+    bench: str = field(default_factory=lambda: Path(sys.argv[0]).stem)
+    # (median, min, max, runs) when only a summary is known (read from another bench's output)
+    summary: tuple[float, float, float, int] | None = None
+
+    @property
+    def median(self) -> float:
+        return self.summary[0] if self.summary else statistics.median(self.samples)
+
+    @property
+    def low(self) -> float:
+        return self.summary[1] if self.summary else min(self.samples)
+
+    @property
+    def high(self) -> float:
+        return self.summary[2] if self.summary else max(self.samples)
+
+    @property
+    def runs(self) -> int:
+        return self.summary[3] if self.summary else len(self.samples)
+
+    @property
+    def ratio(self) -> float | None:
+        """How many budgets the figure takes: above 1 is over budget, either direction."""
+        if self.budget is None or not self.runs:
+            return None
+        m = self.median
+        if self.at_least:
+            return self.budget / m if m else float("inf")
+        return m / self.budget
+
+    @property
+    def over(self) -> bool:
+        r = self.ratio
+        return r is not None and r > 1
+
+    def to_dict(self) -> dict:
+        return {
+            "bench": self.bench,
+            "measure": self.measure,
+            "samples": self.samples,
+            "budget": self.budget,
+            "unit": self.unit,
+            "at_least": self.at_least,
+            "note": self.note,
+            "summary": list(self.summary) if self.summary else None,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Figure:
+        return cls(
+            d["measure"],
+            list(d["samples"]),
+            d["budget"],
+            d.get("unit", "s"),
+            d.get("at_least", False),
+            d.get("note", ""),
+            d.get("bench", ""),
+            tuple(d["summary"]) if d.get("summary") else None,
+        )
+
+
+# --------------------------------------------------------------------------- printing
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, cells: int) -> str:
+    """Left-justify by display width (a CJK character takes two cells)."""
+    return text + " " * max(0, cells - width(text))
+
+
+def fmt(value: float, unit: str) -> str:
+    if unit == "s":
+        return f"{value:.2f} s"
+    if unit == "ms":
+        return f"{value:.1f} ms"
+    if unit == "MB":
+        return f"{value:.0f} MB"
+    if unit == "×":
+        return f"{value:.2f}×" if value < 10 else f"{value:.1f}×"
+    return f"{value:g} {unit}"
+
+
+def budget_text(f: Figure) -> str:
+    if f.budget is None:
+        return "—"
+    return ("≥ " if f.at_least else "< ") + fmt(f.budget, f.unit)
+
+
+def table(figures: list[Figure], *, show_bench: bool = False) -> str:
+    head = ["测量", "预算", "中位数（最小–最大）", "次数", "与预算之比", ""]
+    rows = []
+    for f in figures:
+        if f.runs:
+            spread = f"{fmt(f.median, f.unit)}（{fmt(f.low, f.unit)}–{fmt(f.high, f.unit)}）"
+        else:
+            spread = "—"
+        r = f.ratio
+        rows.append(
+            [
+                (f"[{f.bench}] " if show_bench else "") + f.measure,
+                budget_text(f),
+                spread,
+                str(f.runs),
+                f"{r:.2f}" if r is not None else "—",
+                ("超出预算" if f.over else ("" if r is None else "达标"))
+                + (f"  {f.note}" if f.note else ""),
+            ]
+        )
+    widths = [max(width(x) for x in col) for col in zip(head, *rows, strict=True)]
+    lines = ["  ".join(pad(c, w) for c, w in zip(head, widths, strict=True)).rstrip()]
+    lines.append("  ".join("─" * w for w in widths[:-1]))
+    for r in rows:
+        lines.append("  ".join(pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+def machine_line() -> str:
+    return f"机器：{describe()}"
+
+
+def report(title: str, figures: list[Figure], *, quick: bool) -> int:
+    """Print the table, hand the figures to run_all, and say whether all are in budget."""
+    print(f"{title}{'（--quick：极小规模，单次，不判预算）' if quick else ''}")
+    print(machine_line())
+    print(table(figures))
+    target = os.environ.get(RESULTS_ENV)
+    if target:
+        with open(target, "a", encoding="utf-8") as out:
+            for f in figures:
+                out.write(json.dumps(f.to_dict(), ensure_ascii=False) + "\n")
+    over = [f for f in figures if f.over]
+    if over and not quick:
+        print(f"超出预算：{len(over)} 项")
+        return 1
+    return 0
+
+
+# --------------------------------------------------------------------------- processes
+
+
+@dataclass
+class Run:
+    seconds: float
+    maxrss_mb: float  # peak resident memory of that one child
+    returncode: int
+    stderr: str
+
+
+def bench_env(**extra: str) -> dict[str, str]:
+    """The environment for a measured duban: no user settings, a fixed operator, UTF-8."""
+    env = dict(os.environ)
+    env.pop(RESULTS_ENV, None)
+    env.update(
+        DUBAN_CONFIG=os.devnull,  # an empty settings file: the defaults
+        DUBAN_USER="bench",
+        PYTHONIOENCODING="utf-8",
+        LANG=env.get("LANG", "C.UTF-8"),
+    )
+    env.update(extra)
+    return env
+
+
+def run_process(cmd: list[str], *, env: dict | None = None, stdout=None) -> Run:
+    """One whole process from launch to exit: wall time and its own peak RSS (wait4)."""
+    with tempfile.TemporaryFile() as err:
+        out = stdout if stdout is not None else subprocess.DEVNULL
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env or bench_env(), cwd=ROOT
+        )
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        text = err.read().decode("utf-8", "replace")
+    return Run(elapsed, usage.ru_maxrss / 1024, proc.returncode, text)
+
+
+def run_checked(cmd: list[str], **kw) -> Run:
+    run = run_process(cmd, **kw)
+    if run.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} 失败（退出码 {run.returncode}）：{run.stderr[-2000:]}")
+    return run
+
+
+# --------------------------------------------------------------------------- stores
+
+
+def cached_store(n: int, *, seed: int = 7, as_of=None, tag: str = "") -> Path:
+    """A generated store of exactly ``n`` assignments, built once and kept in the temp dir
+    (the name carries the generator's version, so a changed generator builds afresh)."""
+    from bench.gen_store import AS_OF, GEN_VERSION, build_store
+
+    as_of = as_of or AS_OF
+    from tui.store.models import SCHEMA_VERSION
+
+    # the schema version too: the temp folder is shared by every checkout on the machine, and
+    # a store upgraded by a newer checkout cannot be opened by an older one
+    name = (
+        f"duban-bench-v{GEN_VERSION}-schema{SCHEMA_VERSION}-{n}-s{seed}-{as_of.isoformat()}{tag}.db"
+    )
+    path = Path(tempfile.gettempdir()) / name
+    if not path.exists():
+        t0 = time.perf_counter()
+        tmp = path.with_suffix(f".building-{os.getpid()}.db")
+        build_store(tmp, assignments=n, seed=seed, as_of=as_of)
+        for suffix in ("-wal", "-shm"):
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
+        os.replace(tmp, path)
+        print(
+            f"（生成测试库 {n:,} 项：{time.perf_counter() - t0:.1f} s，{path}）",
+            file=sys.stderr,
+        )
+    return path

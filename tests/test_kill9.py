@@ -1,0 +1,95 @@
+"""kill -9 in the middle of a write leaves a sound store with all of it or none of it.
+
+`duban import` of a large plan is killed at ten or more moments (from the first
+milliseconds to the commit); after each kill the store passes SQLite's integrity check and
+`duban check`, and holds either the whole plan or nothing of it.
+"""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from synth import synthetic_breakdown  # noqa: E402
+
+from .conftest import SEED002  # noqa: E402
+
+ENV = {"PATH": "/usr/bin:/bin", "DUBAN_USER": "测试员", "DUBAN_CONFIG": "/dev/null"}
+
+
+def duban(*args: str, db: Path, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", *args, "--db", str(db)],
+        cwd=ROOT,
+        env={**ENV, "HOME": str(db.parent)},
+        capture_output=True,
+        text=True,
+        **kw,
+    )
+
+
+def counts(db: Path) -> tuple[int, int, int]:
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        return tuple(
+            con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("plan", "task", "assignment")
+        )
+    finally:
+        con.close()
+
+
+def test_kill_9_during_import_is_all_or_nothing(tmp_path):
+    plan = tmp_path / "big.txt"
+    plan.write_text(synthetic_breakdown(3000), encoding="utf-8")
+    base = tmp_path / "base.db"
+    assert duban("import", str(SEED002), db=base).returncode == 0
+    before = counts(base)
+    # The whole import, to know its length and its result.
+    whole = tmp_path / "whole.db"
+    whole.write_bytes(base.read_bytes())
+    t0 = time.monotonic()
+    assert duban("import", str(plan), db=whole).returncode == 0
+    duration = time.monotonic() - t0
+    after = counts(whole)
+    assert after[0] == before[0] + 1
+
+    killed = 0
+    outcomes = set()
+    # Moments from the first milliseconds to past the commit; on a busy machine a run may
+    # finish early, so keep going until ten kills have landed.
+    for step in range(60):
+        if killed >= 12:
+            break
+        delay = 0.02 + (step % 20) * duration / 16
+        db = tmp_path / f"k{killed}.db"
+        db.write_bytes(base.read_bytes())
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tui.cli", "import", str(plan), "--db", str(db)],
+            cwd=ROOT,
+            env={**ENV, "HOME": str(tmp_path)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            killed += 1
+            state = counts(db)
+            assert state in (before, after), (delay, state)
+            outcomes.add(state == after)
+            check = duban("check", db=db)
+            assert check.returncode == 0, (delay, check.stdout, check.stderr)
+        else:
+            proc.wait()
+    assert killed >= 10, f"only {killed} kills landed (import took {duration:.2f} s)"
+    assert False in outcomes  # some kills landed before the commit
