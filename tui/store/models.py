@@ -51,6 +51,21 @@ class Plan(SQLModel, table=True):
     identity_version: int = 2
 
 
+class ImportCorrection(SQLModel, table=True):
+    """A fix made in the import review (owners, deadline words, a split or a merge), replayed
+    on the parsed document at every later import of the plan (tui.ingest.corrections)."""
+
+    __tablename__ = "import_correction"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    task_key: str  # the task's key when the fix was made
+    kind: str  # owners / deadline / merge_next / split
+    value: str = ""  # JSON
+    active: bool = True
+    created_at: datetime
+    created_by: str = ""
+
+
 class PlanRevision(SQLModel, table=True):
     __tablename__ = "plan_revision"
     id: int | None = Field(default=None, primary_key=True)
