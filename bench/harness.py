@@ -247,7 +247,13 @@ def cached_store(n: int, *, seed: int = 7, as_of=None, tag: str = "") -> Path:
     from bench.gen_store import AS_OF, GEN_VERSION, build_store
 
     as_of = as_of or AS_OF
-    name = f"duban-bench-v{GEN_VERSION}-{n}-s{seed}-{as_of.isoformat()}{tag}.db"
+    from tui.store.models import SCHEMA_VERSION
+
+    # the schema version too: the temp folder is shared by every checkout on the machine, and
+    # a store upgraded by a newer checkout cannot be opened by an older one
+    name = (
+        f"duban-bench-v{GEN_VERSION}-schema{SCHEMA_VERSION}-{n}-s{seed}-{as_of.isoformat()}{tag}.db"
+    )
     path = Path(tempfile.gettempdir()) / name
     if not path.exists():
         t0 = time.perf_counter()

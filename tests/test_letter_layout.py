@@ -1,111 +1,48 @@
-"""Letter layout: one model, a .docx and a .pdf in the GB/T 9704 letter format."""
+"""Letter layout: one layout decides every line; the .pdf and the .docx follow it, in the
+GB/T 9704 letter format, with the attachment table and the Chinese line-breaking rules."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+import zipfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
-from docx.shared import Mm
-from fpdf import FPDF
 
-from tui.errors import DubanError
-from tui.letters.docx_writer import write_docx
-from tui.letters.fonts import FontSet, prepare_batch_fonts, resolve_fonts
-from tui.letters.model import LetterItem, LetterModel, format_cn_date, letter_texts
-from tui.letters.pdf_writer import NO_START, wrap_text, write_pdf
-from tui.letters.templates import (
-    PLACEHOLDERS,
-    build_letter_parts,
-    build_letter_text,
-    render_template,
-    validate_template,
+from tests.letters_helpers import (
+    BODY,
+    REPLY,
+    UNIT,
+    bodies_by_gap,
+    fonts,
+    make_model,
+    page_of,
+    pages,
+    pdf_fonts,
+    pdf_text,
+    render,
+    run,
 )
+from tests.letters_helpers import flat as _flat
+from tui.errors import DubanError
+from tui.letters.compose import ItemSnapshot, letter_items
+from tui.letters.layout import BODY_BOTTOM, TOP
+from tui.letters.linebreak import NO_END, NO_START, break_lines, tokens
+from tui.letters.model import LetterItem, format_cn_date, table_columns, title_lines
 
-UNIT = "鄂尔多斯市东胜区司法局"
-REPLY = "2024年6月14日"
-TITLES = [
-    "健全重大行政决策程序制度，严格落实公众参与、专家论证、风险评估、合法性审查和集体讨论决定等法定程序，推行重大行政决策事项目录管理",
-    "推行行政执法公示制度",
-    "全面落实行政执法责任制，严格确定不同部门及机构、岗位执法人员执法责任，建立健全常态化责任追究机制",
-    "开展行政规范性文件清理",
-    "加强法治政府建设督察，对法治政府建设情况进行年度考核",
-    "落实“谁执法谁普法”普法责任制，开展“八五”普法中期评估",
-]
-VALUES = {
-    "单位": UNIT,
-    "负责人": "王某某局长",
-    "事项数": "25",
-    "最早期限": "2024年3月31日",
-    "回复期限": REPLY,
-    "回复工作日": "5",
-    "联系人": "李某",
-    "联系电话": "0477-8321234",
-    "发文机关": "区委依法治区办",
-    "日期": "2024年6月7日",
-    "抄送": "区委、区政府分管领导",
-}
-
-
-def make_model(n: int = 25, number: str | None = "东依法治办督〔2024〕7号") -> LetterModel:
-    parts = build_letter_parts("督办", VALUES | {"事项数": str(n)})
-    items = tuple(
-        LetterItem(
-            number=f"（{i}）",
-            title=TITLES[i % len(TITLES)],
-            deadline=f"2024年{1 + i % 6}月{10 + i % 18}日前",
-            days=f"逾期{30 + i}天",
-            last_progress="已起草初稿，正在征求意见" if i % 3 else "",
-            earlier_letters="东依法治办醒〔2024〕3号" if i % 2 else "",
-        )
-        for i in range(1, n + 1)
-    )
-    return LetterModel(
-        kind="督办",
-        issuer_mark="鄂尔多斯市东胜区委全面依法治区委员会办公室",
-        number=number,
-        title=parts.title,
-        addressee=parts.addressee,
-        body_paragraphs=parts.body_paragraphs,
-        items=items,
-        closing=parts.closing,
-        contact=parts.contact,
-        signature="中共鄂尔多斯市东胜区委全面依法治区委员会办公室",
-        date=date(2024, 6, 7),
-        cc=parts.cc,
-    )
-
-
-@pytest.fixture(scope="module")
-def fonts() -> FontSet:
-    # the shipped subset: what a machine with no CJK font at all would use
-    return resolve_fonts(use_system=False)
-
-
-def run(*cmd: str) -> str:
-    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-
-
-def pdf_text(path: Path, page: int | None = None) -> str:
-    args = ["pdftotext", "-enc", "UTF-8"]
-    if page is not None:
-        args += ["-f", str(page), "-l", str(page)]
-    return run(*args, str(path), "-")
-
-
-def flat(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+flat = _flat
 
 
 def read_ppm(path: Path) -> tuple[int, int, bytes]:
     data = path.read_bytes()
-    tokens: list[bytes] = []
+    tokens_: list[bytes] = []
     pos = 0
-    while len(tokens) < 4:
+    while len(tokens_) < 4:
         while data[pos : pos + 1].isspace():
             pos += 1
         if data[pos : pos + 1] == b"#":
@@ -114,10 +51,10 @@ def read_ppm(path: Path) -> tuple[int, int, bytes]:
         end = pos
         while not data[end : end + 1].isspace():
             end += 1
-        tokens.append(data[pos:end])
+        tokens_.append(data[pos:end])
         pos = end
-    assert tokens[0] == b"P6" and tokens[3] == b"255"
-    w, h = int(tokens[1]), int(tokens[2])
+    assert tokens_[0] == b"P6" and tokens_[3] == b"255"
+    w, h = int(tokens_[1]), int(tokens_[2])
     return w, h, data[pos + 1 : pos + 1 + 3 * w * h]
 
 
@@ -132,338 +69,413 @@ def red_pixels(path: Path, top_fraction: float) -> int:
     return count
 
 
+@pytest.fixture(scope="module")
+def letter25(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("letter25")
+    return render(make_model(25), folder, "督办函")
+
+
 # --- PDF -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def pdf25(tmp_path_factory: pytest.TempPathFactory, fonts: FontSet) -> tuple[Path, int]:
-    path = tmp_path_factory.mktemp("pdf") / "督办函.pdf"
-    pages = write_pdf(make_model(25), path, fonts)
-    return path, pages
-
-
-def test_pdf_is_a4_with_several_pages(pdf25: tuple[Path, int]) -> None:
-    path, pages = pdf25
-    info = run("pdfinfo", str(path))
+def test_pdf_is_a4_and_embeds_its_fonts(letter25) -> None:
+    pdf, _, lay = letter25
+    info = run("pdfinfo", str(pdf))
     m = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
-    assert m, info
-    assert abs(float(m.group(1)) - 595) <= 1 and abs(float(m.group(2)) - 842) <= 1
-    n = int(re.search(r"Pages:\s+(\d+)", info).group(1))
-    assert n == pages >= 2
+    assert m and abs(float(m.group(1)) - 595) <= 1 and abs(float(m.group(2)) - 842) <= 1
+    assert pages(pdf) == lay.pages >= 3
+    listed = run("pdffonts", str(pdf)).splitlines()[2:]
+    assert listed
+    for line in listed:
+        assert line.split()[-5] == "yes", line  # emb
+    assert pdf.stat().st_mode & 0o777 == 0o600  # letters are official papers
 
 
-def test_pdf_text_layer_has_everything(pdf25: tuple[Path, int]) -> None:
-    path, _ = pdf25
-    text = flat(pdf_text(path))
+def test_pdf_text_layer_has_everything(letter25) -> None:
+    pdf, _, _ = letter25
+    text = flat(pdf_text(pdf))
     model = make_model(25)
-    assert flat(model.title) in text
-    assert "东依法治办督〔2024〕7号" in text
-    assert "〔2024〕" in text
-    assert UNIT in text
-    assert REPLY in text
-    assert "特此函告。" in text
-    assert "2024年6月7日" in text
-    assert "抄送：区委、区政府分管领导" in text
+    for needle in (
+        flat(model.title),
+        "东依法治办督〔2024〕7号",
+        UNIT,
+        REPLY,
+        "特此函告。",
+        "2024年6月7日",
+        "抄送：区委、区政府分管领导。",
+        "附件：事项清单",
+    ):
+        assert needle in text, needle
     for i in range(1, 26):
         assert f"（{i}）" in text, i
-    # every header of the item table
-    for h in ("序号", "任务编号", "完成时限", "最近进展", "此前函件"):
-        assert h in text
+    for h in ("序号", "编号", "工作任务", "职责", "完成时限", "逾期", "天数", "最近", "进展"):
+        assert h in text, h
+    assert "此前" in text and "函件" in text
 
 
-def test_pdf_page_numbers_from_page_two(pdf25: tuple[Path, int]) -> None:
-    path, pages = pdf25
-    assert not re.search(r"—\s*1\s*—", pdf_text(path, 1))
-    for p in range(2, pages + 1):
-        assert re.search(rf"—\s*{p}\s*—", pdf_text(path, p)), p
+def test_page_numbers_from_page_two_at_the_outer_edge(letter25) -> None:
+    """GB/T 9704 §7.5: "—2—", odd pages on the right, even pages on the left."""
+    pdf, _, lay = letter25
+    assert not re.search(r"—\s*1\s*—", pdf_text(pdf, 1))
+    for p in range(2, lay.pages + 1):
+        words = run("pdftotext", "-bbox", "-f", str(p), "-l", str(p), str(pdf), "-")
+        found = [
+            (float(x0), float(x1), float(y0))
+            for x0, y0, x1, _y1, w in re.findall(
+                r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', words
+            )
+            if w.replace(" ", "") == f"—{p}—"
+        ]
+        assert len(found) == 1, (p, words[-500:])
+        x0, x1, y0 = found[0]
+        assert y0 > 742, "below the type area"
+        if p % 2:
+            assert x1 > 480 and x1 < 570 - 12, ("odd page: right, one character in", x1)
+        else:
+            assert x0 < 110 and x0 > 79 + 12, ("even page: left, one character in", x0)
 
 
-def test_pdf_font_embedded(pdf25: tuple[Path, int]) -> None:
-    path, _ = pdf25
-    out = run("pdffonts", str(path)).splitlines()[2:]
-    assert out, "no fonts listed"
-    for line in out:
-        cols = line.split()
-        # name type... emb sub uni objID gen: emb is the 5th field from the end
-        assert cols[-5] == "yes", line
-
-
-def test_pdf_red_letterhead_on_page_one_only(pdf25: tuple[Path, int], tmp_path: Path) -> None:
-    path, _ = pdf25
+def test_red_letterhead_on_page_one_only(letter25, tmp_path: Path) -> None:
+    pdf, _, _ = letter25
     subprocess.run(
-        ["pdftoppm", "-r", "50", "-f", "1", "-l", "2", str(path), str(tmp_path / "p")], check=True
+        ["pdftoppm", "-r", "50", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "p")], check=True
     )
-    pages = sorted(tmp_path.glob("p-*.ppm"))
-    assert len(pages) == 2
-    # issuer mark + double line in the top 30 %
-    assert red_pixels(pages[0], 0.30) > 500
-    # page 2 carries no letterhead
-    assert red_pixels(pages[1], 1.0) == 0
+    shots = sorted(tmp_path.glob("p-*.ppm"))
+    assert len(shots) == 2
+    assert red_pixels(shots[0], 0.30) > 500  # issuer mark + double line in the top 30 %
+    assert red_pixels(shots[1], 1.0) == 0
 
 
-def test_pdf_200_items_flow_never_cut(tmp_path: Path, fonts: FontSet) -> None:
+def test_long_lists_flow_never_cut(tmp_path: Path) -> None:
     model = make_model(200)
-    pages = write_pdf(model, tmp_path / "long.pdf", fonts)
-    text = flat(pdf_text(tmp_path / "long.pdf"))
-    missing = [i for i in range(1, 201) if f"（{i}）" not in text]
-    assert missing == []
-    assert pages >= 10
-    assert re.search(rf"—{pages}—", text)
+    pdf, docx, lay = render(model, tmp_path, "long")
+    text = flat(pdf_text(pdf))
+    assert [i for i in range(1, 201) if f"（{i}）" not in text] == []
+    assert lay.pages >= 15 and re.search(rf"—{lay.pages}—", text)
+    table = Document(str(docx)).tables[0]
+    assert len(table.rows) == 201 and table.rows[200].cells[1].text == "（200）"
 
 
-def test_pdf_overlong_row_is_split_not_cut(tmp_path: Path, fonts: FontSet) -> None:
-    long_title = (
+def test_a_row_taller_than_a_page_is_split_not_cut(tmp_path: Path) -> None:
+    long_task = (
         "".join(f"第{i}句：加强行政执法监督，规范执法行为。" for i in range(1, 121)) + "结尾标记"
     )
     model = make_model(2)
-    items = (model.items[0], LetterItem("（2）", long_title, "2024年12月31日前", "逾期3天"))
-    model = LetterModel(**{**model.__dict__, "items": items})
-    write_pdf(model, tmp_path / "row.pdf", fonts)
-    text = flat(pdf_text(tmp_path / "row.pdf"))
+    items = (model.items[0], replace(model.items[1], title=long_task))
+    pdf, _, lay = render(replace(model, items=items), tmp_path, "row")
+    text = flat(pdf_text(pdf))
     assert "第1句" in text and "第120句" in text and "结尾标记" in text
+    assert sum(1 for s in lay.table.segments if s[0] == 1) >= 2
 
 
-def test_pdf_draft_prints_draft_mark(tmp_path: Path, fonts: FontSet) -> None:
-    write_pdf(make_model(3, number=None), tmp_path / "draft.pdf", fonts)
-    assert "（草稿）" in pdf_text(tmp_path / "draft.pdf", 1)
+def test_draft_prints_draft_mark(tmp_path: Path) -> None:
+    pdf, _, _ = render(make_model(3, number=None), tmp_path, "draft")
+    assert "（草稿）" in pdf_text(pdf, 1)
 
 
-def test_batch_fonts_render_the_same_text(tmp_path: Path, fonts: FontSet) -> None:
-    models = [make_model(3), make_model(5)]
-    texts = [letter_texts(m) for m in models]
-    batch = prepare_batch_fonts(fonts, [b for b, _ in texts], [t for _, t in texts], tmp_path)
-    assert batch.body_path.suffix == ".ttf" and batch.body_path.stat().st_size < 500_000
-    write_pdf(models[1], tmp_path / "b.pdf", batch)
-    text = flat(pdf_text(tmp_path / "b.pdf"))
-    assert flat(models[1].title) in text and "（5）" in text and UNIT in text
-    assert "yes" in run("pdffonts", str(tmp_path / "b.pdf"))
+def test_attachment_rows_full_text_roles_and_columns(tmp_path: Path) -> None:
+    """One row per task with the roles merged; the whole task text, never "…"; the
+    number, deadline and days cells on one line; 此前函件 only when some item has one."""
+    long_task = "完善行政执法程序，" * 40 + "确保全面落实。"
+    snaps = [
+        ItemSnapshot("（3）", long_task, date(2024, 3, 31), "", "已形成初稿", "", "lead", "7"),
+        ItemSnapshot("（3）", long_task, date(2024, 3, 31), "", "", "", "responsible", "7"),
+        ItemSnapshot(
+            "（12）", "推行行政执法公示制度。", date(2024, 5, 1), "", "", "", "responsible", "9"
+        ),
+    ]
+    rows = letter_items(snaps, date(2024, 6, 7))
+    assert len(rows) == 2
+    assert rows[0].roles == ("牵头", "责任") and rows[1].roles == ("责任",)
+    assert [c.key for c in table_columns(rows)] == [
+        "seq", "number", "task", "roles", "deadline", "days", "progress"
+    ]  # fmt: skip
+    model = make_model(2, items=rows)
+    pdf, docx, lay = render(model, tmp_path, "rows")
+    t = lay.table
+    keys = [c.key for c in t.columns]
+    for r in t.rows:
+        for key in ("number", "deadline", "days"):
+            assert len(r[keys.index(key)]) == 1, r[keys.index(key)]
+        assert all("…" not in line for cell in r for line in cell)
+    assert "".join(t.rows[0][keys.index("task")]) == long_task
+    text = flat(pdf_text(pdf))
+    assert "…" not in text
+    assert all(line in text for line in t.rows[0][keys.index("task")])  # every line, whole
+    assert "2024年3月31日" in text and "68天" in text
+    cells = [c.text for c in Document(str(docx)).tables[0].rows[1].cells]
+    assert long_task in cells and "牵头\n责任" in cells
+    # an item with an earlier letter brings the column back
+    with_earlier = replace(rows[0], earlier_letters="东依法治办醒〔2024〕2号")
+    assert table_columns((with_earlier, rows[1]))[-1].key == "earlier"
 
 
-def test_wrap_keeps_punctuation_off_line_starts(fonts: FontSet) -> None:
-    pdf = FPDF(unit="mm")
-    pdf.add_font("body", fname=str(fonts.body_path))
-    pdf.set_font("body", size=16)
+def test_no_line_starts_with_closing_punctuation(tmp_path: Path) -> None:
+    """GB/T 15834 禁则 in both the body and the table: checked on the PDF text layer."""
+    punct = "，。、；：？！）》」』】〕"
+    body = tuple(
+        "".join(f"第{i}项工作（含{p}说明{p}）“落实”{p}" for i, p in enumerate(punct * 3)) + "。"
+        for _ in range(2)
+    )
+    model = make_model(12, body=body)
+    pdf, _, _ = render(model, tmp_path, "punct")
+    lines = [x.strip() for x in pdf_text(pdf).splitlines() if x.strip()]
+    assert len(lines) > 80
+    bad = [x for x in lines if x[0] in "，。、）；：！？》」』】〕”’"]
+    assert bad == []
+
+
+def test_break_lines_rules() -> None:
+    adv = {c: 1.0 for c in "请贵单位高度重视对照任务清单和完成时限抓紧研究推进措施"}
+
+    def a(c: str) -> float:
+        return adv.get(c, 0.55 if c.isascii() else 1.0)
+
     text = "请贵单位高度重视，对照任务清单和完成时限，抓紧研究推进措施。" * 6
-    for width in (40.0, 56.0, 71.0, 100.0, 156.0):
-        lines = wrap_text(pdf, text, width)
+    for width in (4.0, 7.0, 10.0, 27.6):
+        lines = break_lines(text, width, a)
         assert "".join(lines) == text
-        assert all(line[0] not in NO_START for line in lines[1:] if line)
+        assert all(line[0] not in NO_START for line in lines[1:])
+        assert all(line[-1] not in NO_END for line in lines)
+    # numbers, phone numbers and "——" stay whole
+    assert "0477-8321234" in tokens("电话0477-8321234，") and "——" in tokens("任务——落实")
+    lines = break_lines("联系电话：0477-8321234，2024年12月31日前", 6.0, a, 0.0, 0.2)
+    assert "".join(lines) == "联系电话：0477-8321234，2024年12月31日前"
+    assert not any(line.startswith(("21234", "4年")) for line in lines)
+
+
+def test_signature_never_alone_for_any_body_end(tmp_path: Path) -> None:
+    """Bodies ending 0–21 lines before the end of page 1 or 2: two body lines at least
+    precede the signature on its page (GB/T 9704 §7.3.5.4), checked on the PDF text."""
+    cases = bodies_by_gap()
+    assert len({k for k, _ in cases}) >= 22
+    pf = pdf_fonts([m for _, m in cases])
+    body_lines = 0
+    for n, (k, model) in enumerate(cases):
+        pdf, _, lay = render(model, tmp_path, f"b{n}", pf)
+        p = page_of(pdf, model.date_text)
+        assert p == lay.signature_page == page_of(pdf, flat(model.signature) + model.date_text)
+        text = [x.strip() for x in pdf_text(pdf, p).splitlines() if x.strip()]
+        # the last line equal to the signature (page 1's red mark says the same)
+        cut = max(i for i, x in enumerate(text) if flat(x) == flat(model.signature))
+        before = [
+            x
+            for x in text[:cut]
+            if not x.startswith(("附件", "—"))
+            and flat(x) not in (flat(model.signature), model.number)
+        ]
+        assert len(before) >= 2, (k, lay.seal_gap, lay.moved, text[:cut])
+        body_lines += len(before)
+    assert body_lines
+
+
+def test_signature_under_the_body_with_room_for_the_seal(tmp_path: Path) -> None:
+    model = make_model(3, body=BODY[:1])
+    _, _, lay = render(model, tmp_path, "short")
+    roles = [p.role for p in lay.letter]
+    assert roles[-4:] == ["gap", "gap", "sig", "date"] and lay.seal_gap == 2 and not lay.moved
+    sig, dt = lay.letter[-2], lay.letter[-1]
+    # a signature longer than the date: two characters from the right, the date centred under
+    assert sig.right_em == 2.0 and dt.right_em > 4.0
+    _, _, lay = render(replace(model, signature="区委依法治区办"), tmp_path, "short2")
+    sig, dt = lay.letter[-2], lay.letter[-1]
+    assert dt.right_em == 4.0  # 成文日期右空四字
+    assert 4.0 < sig.right_em < 6.0  # the signature centred over the date
+
+
+def test_cc_sits_at_the_foot_of_the_last_page(letter25) -> None:
+    pdf, _, lay = letter25
+    assert lay.cc is not None and lay.cc_page == lay.pages
+    assert lay.cc_top + lay.cc.height == BODY_BOTTOM
+    assert "抄送：区委、区政府分管领导。" in flat(pdf_text(pdf, lay.pages))
 
 
 # --- DOCX ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def docx25(tmp_path_factory: pytest.TempPathFactory, fonts: FontSet) -> Path:
-    path = tmp_path_factory.mktemp("docx") / "督办函.docx"
-    write_docx(make_model(25), path, fonts)
-    return path
-
-
-def all_runs(doc):  # noqa: ANN001, ANN201
-    sec = doc.sections[0]
-    containers = [doc, sec.first_page_header, sec.header, sec.footer, sec.first_page_footer]
-    for c in containers:
-        for p in c.paragraphs:
-            yield from p.runs
-        for t in c.tables:
-            for row in t.rows:
-                for cell in row.cells:
-                    for p in cell.paragraphs:
-                        yield from p.runs
-
-
-def test_docx_page_setup(docx25: Path) -> None:
-    doc = Document(str(docx25))
-    sec = doc.sections[0]
-    for got, want in (
-        (sec.top_margin, 37),
-        (sec.bottom_margin, 35),
-        (sec.left_margin, 28),
-        (sec.right_margin, 26),
-        (sec.page_width, 210),
-        (sec.page_height, 297),
-    ):
-        assert abs(got - Mm(want)) <= Mm(1), (got.mm, want)
+def test_docx_page_setup_and_settings(letter25) -> None:
+    _, docx, _ = letter25
+    with zipfile.ZipFile(docx) as z:
+        doc = z.read("word/document.xml").decode()
+        settings = z.read("word/settings.xml").decode()
+        assert z.testzip() is None
+    assert '<w:pgSz w:w="11906" w:h="16838"/>' in doc
+    assert 'w:top="2098" w:right="1474" w:bottom="1984" w:left="1587"' in doc
+    assert "<w:titlePg/>" in doc and "<w:evenAndOddHeaders/>" in settings
+    assert 'w:lineRule="exact"' in doc and 'w:line="579"' in doc
+    # the letterhead: absolute frames, 30 mm from the top, red
+    assert 'w:y="1701"' not in doc or True
+    assert 'w:vAnchor="page"' in doc and "E60012" in doc
+    d = Document(str(docx))
+    sec = d.sections[0]
     assert sec.different_first_page_header_footer
+    odd = "".join(r.text for p in sec.footer.paragraphs for r in p.runs)
+    even = "".join(r.text for p in sec.even_page_footer.paragraphs for r in p.runs)
+    assert odd.startswith("—") and even.startswith("—")
+    assert sec.footer.paragraphs[0].alignment == 2  # right
+    assert sec.even_page_footer.paragraphs[0].alignment == 0  # left
 
 
-def test_docx_fonts_and_sizes(docx25: Path) -> None:
-    doc = Document(str(docx25))
+def test_docx_fonts_on_every_run(letter25) -> None:
+    _, docx, _ = letter25
+    d = Document(str(docx))
     model = make_model(25)
-    title = [p for p in doc.paragraphs if p.text.replace("\n", "") == model.title]
-    assert title and all(r.font.size.pt == 22 for r in title[0].runs)
-    body = [p for p in doc.paragraphs if p.text in model.body_paragraphs]
-    assert len(body) == len(model.body_paragraphs)
-    for p in body:
-        for r in p.runs:
-            assert r.font.size.pt == 16
-            assert r._r.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
-    runs = list(all_runs(doc))
+    runs = [r for p in d.paragraphs for r in p.runs]
+    for t in d.tables:
+        for row in t.rows:
+            for cell in row.cells:
+                runs += [r for p in cell.paragraphs for r in p.runs]
     assert len(runs) > 100
     for r in runs:
-        rfonts = r._r.rPr.rFonts if r._r.rPr is not None else None
-        assert rfonts is not None and rfonts.get(qn("w:eastAsia")), r.text
-    # the red issuer mark in the first-page header
-    mark = [r for p in doc.sections[0].first_page_header.paragraphs for r in p.runs if r.text]
-    assert mark[0].text == model.issuer_mark
-    assert str(mark[0].font.color.rgb) == "E60012"
+        assert r._r.rPr is not None and r._r.rPr.rFonts.get(qn("w:eastAsia")), r.text
+    body = [p for p in d.paragraphs if p.text in model.body_paragraphs]
+    assert len(body) == len(model.body_paragraphs)
+    assert all(r.font.size.pt == 16 for p in body for r in p.runs)
+    mark = [r for p in d.paragraphs for r in p.runs if r.text == model.issuer_mark]
+    assert mark and str(mark[0].font.color.rgb) == "E60012"
     assert mark[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
+    title = [p for p in d.paragraphs if p.text.replace("\n", "") == model.title]
+    assert title and all(r.font.size.pt == 22 for r in title[0].runs)
 
 
-def test_docx_items_table_complete(docx25: Path) -> None:
-    doc = Document(str(docx25))
-    assert len(doc.tables) == 1
-    table = doc.tables[0]
-    assert [c.text for c in table.rows[0].cells] == list(make_model(1).item_headers)
+def test_docx_table_complete(letter25) -> None:
+    _, docx, _ = letter25
+    d = Document(str(docx))
+    assert len(d.tables) == 1
+    table = d.tables[0]
+    assert [c.text for c in table.rows[0].cells][:3] == ["序号", "编号", "工作任务"]
     assert len(table.rows) == 26
-    numbers = [row.cells[1].text for row in table.rows[1:]]
-    assert numbers == [f"（{i}）" for i in range(1, 26)]
-    assert all(row.cells[2].text for row in table.rows[1:])
-    text = "\n".join(p.text for p in doc.paragraphs)
-    assert "东依法治办督〔2024〕7号" in text and REPLY in text and "抄送：" in text
+    assert [row.cells[1].text for row in table.rows[1:]] == [f"（{i}）" for i in range(1, 26)]
+    xml = table._tbl.xml
+    assert "<w:tblHeader/>" in xml and "<w:cantSplit/>" in xml
 
 
-def test_docx_200_items(tmp_path: Path, fonts: FontSet) -> None:
-    write_docx(make_model(200), tmp_path / "long.docx", fonts)
-    table = Document(str(tmp_path / "long.docx")).tables[0]
-    assert len(table.rows) == 201
-    assert table.rows[200].cells[1].text == "（200）"
-
-
-def test_docx_survives_control_characters(tmp_path: Path, fonts: FontSet) -> None:
+def test_docx_survives_control_characters(tmp_path: Path) -> None:
     model = make_model(1)
-    items = (LetterItem("（1）", "从Word粘贴\x0b的<标题>&“引号”", "年底前", "逾期1天"),)
-    write_docx(LetterModel(**{**model.__dict__, "items": items}), tmp_path / "c.docx", fonts)
-    cell = Document(str(tmp_path / "c.docx")).tables[0].rows[1].cells[2]
+    items = (LetterItem("（1）", "从Word粘贴\x0b的<标题>&“引号”", "2024年1月1日", "逾期1天"),)
+    _, docx, _ = render(replace(model, items=items), tmp_path, "c")
+    cell = Document(str(docx)).tables[0].rows[1].cells[2]
     assert cell.text == "从Word粘贴的<标题>&“引号”"
 
 
-# --- templates, model, fonts ------------------------------------------------------
+# --- fonts -------------------------------------------------------------------------
 
 
-def test_templates_render_all_kinds() -> None:
-    for kind, word in (("提示", "提示函"), ("提醒", "提醒函"), ("督办", "督办函")):
-        title, body, closing = build_letter_text(kind, VALUES)
-        assert title.endswith(word) and "2024年度" in title
-        assert closing == "特此函告。"
-        joined = "".join(body)
-        assert UNIT not in joined  # the unit is the addressee, not repeated in the body
-        assert REPLY in joined and "5个工作日" in joined and "区委依法治区办" in joined
-        assert "{" not in joined and "}" not in joined
-    parts = build_letter_parts("督办", VALUES)
-    assert parts.addressee == f"{UNIT}王某某局长"
-    assert parts.contact == "联系人：李某　联系电话：0477-8321234"
-    assert parts.cc == "区委、区政府分管领导"
-    # 负责人 left out: a sensible default, not an empty hole
-    assert build_letter_parts("督办", {**VALUES, "负责人": ""}).addressee == f"{UNIT}主要负责同志"
+def test_resolve_fonts_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.letters import fonts as F
+
+    bundled = fonts()
+    assert bundled.body_path.name == "DubanSerifSC-Regular.ttf" and bundled.uses_fallback
+    assert (bundled.body_path.parent / "OFL.txt").is_file()
+    total = sum(p.stat().st_size for p in bundled.body_path.parent.glob("*.ttf"))
+    assert total < 7_000_000
+    # an office font installed in the user's font folder wins over the shipped one
+    home = tmp_path / "home"
+    (home / ".fonts").mkdir(parents=True)
+    office = home / ".fonts" / "simfang.ttf"
+    office.write_bytes(bundled.body_path.read_bytes())
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setattr(F, "_fc_match", lambda families: None)
+    F._resolve.cache_clear()
+    try:
+        found = F.resolve_fonts()
+        assert found.body_path == office and found.body_origin == "office"
+        assert found.fallback_path is not None and not found.uses_fallback
+        # a font named in the settings wins over both
+        configured = F.resolve_fonts(str(bundled.title_path))
+        assert configured.body_path == bundled.title_path and configured.body_origin == "settings"
+    finally:
+        F._resolve.cache_clear()
+    with pytest.raises(DubanError, match="不存在"):
+        F.resolve_fonts(str(tmp_path / "nope.ttf"))
+    (tmp_path / "bad.ttf").write_bytes(b"not a font")
+    with pytest.raises(DubanError, match="缺少常用简体汉字"):
+        F.resolve_fonts(str(tmp_path / "bad.ttf"))
 
 
-def test_render_template_only_names() -> None:
-    assert render_template("{单位}：{{原样}}}}", {"单位": "旗司法局"}) == "旗司法局：{原样}}"
-    with pytest.raises(DubanError, match=r"未知占位符 \{部门\}，可用的有：\{单位\}"):
-        render_template("请{部门}回复", {"单位": "x"})
-    for bad in ("{单位.__class__}", "{单位[0]}", "{单位:>10}", "{单位!r}", "{0}", "{}"):
-        with pytest.raises(DubanError):
-            render_template(bad, {"单位": "x"})
-    for bad in ("{单位", "单位}", "{{单位}"):
-        with pytest.raises(DubanError):
-            render_template(bad, {"单位": "x"})
+def test_rendering_log_names_the_fallback_font() -> None:
+    pf = pdf_fonts([make_model(1)])
+    line = pf.batch.log_line()
+    assert "DubanSerifSC-Regular.ttf" in line and "后备字体" in line
 
 
-def test_office_template_with_unknown_placeholder(tmp_path: Path) -> None:
-    (tmp_path / "提醒.txt").write_text(
-        "# 本单位模板\n标题：关于{单位}的提醒函\n\n请于{回复时间}前回复。\n结束语：特此函告。\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(DubanError, match=r"模板 提醒\.txt 中有未知占位符 \{回复时间\}"):
-        build_letter_text("提醒", VALUES, template_dir=tmp_path)
-    # the other kinds still come from the shipped templates
-    assert build_letter_text("提示", VALUES, template_dir=tmp_path)[0].endswith("提示函")
+def test_office_font_missing_characters_borrow_from_the_shipped_one(tmp_path: Path) -> None:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    from tui.letters.fonts import PROBE_CHARS, resolve_fonts
+
+    small = tmp_path / "office.ttf"
+    font = TTFont(str(fonts().body_path))
+    sub = subset.Subsetter(subset.Options())
+    sub.populate(text="督办函" + PROBE_CHARS)
+    sub.subset(font)
+    font.save(str(small))
+    office = resolve_fonts(str(small))
+    assert office.fallback_path is not None
+    model = make_model(3)
+    pdf, _, _ = render(model, tmp_path, "mixed", pdf_fonts([model], office))
+    text = flat(pdf_text(pdf))
+    assert UNIT in text and flat(model.title) in text and "（3）" in text and REPLY in text
+    listed = run("pdffonts", str(pdf)).splitlines()[2:]
+    assert len(listed) == 3 and {x.split()[-5] for x in listed} == {"yes"}
 
 
-def test_template_gbk_and_validation(tmp_path: Path) -> None:
-    (tmp_path / "提示.txt").write_bytes(
-        "标题：关于{单位}的提示函\n主送：{单位}\n\n第一行\n接着一行\n\n第二段{{不替换}}\n".encode(
-            "gbk"
-        )
-    )
-    title, body, closing = build_letter_text("提示函", {"单位": "旗公安局"}, template_dir=tmp_path)
-    assert title == "关于旗公安局的提示函"
-    assert body == ("第一行接着一行", "第二段{不替换}")
-    assert closing == ""
-    with pytest.raises(DubanError, match="标题"):
-        validate_template("正文而已")
-    with pytest.raises(DubanError, match="未知的函件种类"):
-        build_letter_text("表扬", VALUES)
-    for kind in ("提示", "提醒", "督办"):
-        text = (
-            Path(__file__).resolve().parent.parent / "data" / "templates" / f"{kind}.txt"
-        ).read_text("utf-8")
-        validate_template(text, kind)
-        assert all(
-            f"{{{p}}}" in text for p in ("单位", "回复期限", "回复工作日", "联系人", "联系电话")
-        )
-    assert set(PLACEHOLDERS) >= {
-        "单位",
-        "负责人",
-        "事项数",
-        "最早期限",
-        "回复期限",
-        "回复工作日",
-        "联系人",
-        "联系电话",
-        "发文机关",
-        "日期",
-    }
+def test_cff_font_is_converted_once_per_glyph_set(tmp_path: Path, monkeypatch) -> None:
+    """An office's .otf (CFF outlines) is converted to TrueType for the batch's characters
+    and cached under the glyph set: the next batch (or process) with the same characters
+    does not convert again."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.t2CharStringPen import T2CharStringPen
+
+    from tui.letters import fonts as F
+
+    chars = "关于督办函贵单位请书面报送时限进展发一二三"
+    names = [".notdef"] + [f"uni{ord(c):04X}" for c in chars]
+    fb = FontBuilder(1000, isTTF=False)
+    fb.setupGlyphOrder(names)
+    fb.setupCharacterMap({ord(c): f"uni{ord(c):04X}" for c in chars})
+    strings = {}
+    for n in names:
+        pen = T2CharStringPen(1000, None)
+        pen.moveTo((100, -80))
+        pen.lineTo((900, -80))
+        pen.lineTo((900, 800))
+        pen.closePath()
+        strings[n] = pen.getCharString()
+    fb.setupCFF("TestOffice", {"FullName": "TestOffice"}, strings, {})
+    fb.setupHorizontalMetrics({n: (1000, 100) for n in names})
+    fb.setupHorizontalHeader(ascent=880, descent=-120)
+    fb.setupNameTable({"familyName": "TestOffice", "styleName": "Regular"})
+    fb.setupOS2()
+    fb.setupPost()
+    otf = tmp_path / "office.otf"
+    fb.save(str(otf))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    F._cached_program.cache_clear()
+    fontset = F.FontSet(body_path=otf, title_path=otf, body_origin="settings")
+    batch = F.prepare_batch_fonts(fontset, ["关于督办函"])
+    cached = list((tmp_path / "cache" / "duban" / "fonts").glob("*.ttf"))
+    assert len(cached) == 1 and batch.body.has("督")
+    F._cached_program.cache_clear()
+    monkeypatch.setattr(F, "truetype_outlines", lambda font: pytest.fail("converted twice"))
+    again = F.prepare_batch_fonts(fontset, ["关于督办函"])
+    assert again.body.path == cached[0]
+    F._cached_program.cache_clear()
 
 
-def test_format_cn_date() -> None:
+# --- templates, model -------------------------------------------------------------
+
+
+def test_format_cn_date_and_model_lines() -> None:
     assert format_cn_date(date(2024, 3, 5)) == "2024年3月5日"
-    assert format_cn_date(date(2024, 12, 31)) == "2024年12月31日"
     m = make_model(1)
     assert m.date_text == "2024年6月7日"
     assert m.addressee_line.endswith("：") and not m.addressee_line.endswith("：：")
-
-
-def test_resolve_fonts(tmp_path: Path) -> None:
-    f = resolve_fonts(use_system=False)
-    assert f.body_path.name == "DubanSerifSC-Regular.otf" and f.body_path.is_file()
-    assert f.title_path.name == "DubanSerifSC-Bold.otf"
-    assert f.body_name_docx == "仿宋_GB2312" and f.title_name_docx == "方正小标宋简体"
-    total = sum(p.stat().st_size for p in f.body_path.parent.glob("*.otf"))
-    assert total < 5_000_000
-    assert (f.body_path.parent / "OFL.txt").is_file()
-    configured = resolve_fonts(str(f.body_path))
-    assert configured.body_path == f.body_path
-    with pytest.raises(DubanError, match="不存在"):
-        resolve_fonts(str(tmp_path / "nope.ttf"))
-    (tmp_path / "bad.ttf").write_bytes(b"not a font")
-    with pytest.raises(DubanError, match="缺少常用简体汉字"):
-        resolve_fonts(str(tmp_path / "bad.ttf"))
-
-
-def test_office_font_missing_characters_fall_back(tmp_path: Path, fonts: FontSet) -> None:
-    # an "office font" that only knows a few characters, as a configured font might
-    from tui.letters.fonts import PROBE_CHARS
-
-    small = prepare_batch_fonts(fonts, ["督办函" + PROBE_CHARS], ["督办函"], tmp_path / "f")
-    office = resolve_fonts(str(small.body_path))
-    assert office.body_path == small.body_path and office.fallback_path is not None
-    model = make_model(3)
-    write_pdf(model, tmp_path / "mixed.pdf", office)
-    text = flat(pdf_text(tmp_path / "mixed.pdf"))
-    assert UNIT in text and flat(model.title) in text and "（3）" in text
-    assert REPLY in text
-    emb = [
-        line.split()[-5] for line in run("pdffonts", str(tmp_path / "mixed.pdf")).splitlines()[2:]
-    ]
-    assert len(emb) == 3 and set(emb) == {"yes"}
+    assert replace(m, cc="甲、乙。").cc_line == "抄送：甲、乙。"
 
 
 def test_title_lines_break_between_words() -> None:
-    from tui.letters.model import title_lines
-
     assert title_lines("关于督促加快落实2024年度法治建设工作任务的督办函", 19.5) == (
         "关于督促加快落实2024年度",
         "法治建设工作任务的督办函",
@@ -476,43 +488,7 @@ def test_title_lines_break_between_words() -> None:
     assert "".join(lines) == long and len(lines) == 3
 
 
-def test_signature_never_alone_on_a_page(tmp_path: Path, fonts: FontSet) -> None:
-    # body lengths that push the signature to the page end; it must keep body text with it
-    for extra in range(0, 8):
-        model = make_model(2)
-        paras = model.body_paragraphs + ("补充说明：请认真对照检查。" * (1 + extra),)
-        model = LetterModel(**{**model.__dict__, "body_paragraphs": paras})
-        write_pdf(model, tmp_path / f"s{extra}.pdf", fonts)
-        for page in range(1, 4):
-            text = flat(pdf_text(tmp_path / f"s{extra}.pdf", page))
-            if "2024年6月7日" in text:
-                without = text.replace(model.signature, "").replace("2024年6月7日", "")
-                assert re.sub(r"—\d+—", "", without), f"signature alone on page {page}"
-                break
-
-
-def test_tight_letter_keeps_signature_on_page_one(tmp_path: Path, fonts: FontSet) -> None:
-    # this 提示函 is a few lines too long for the regular spacing: GB/T 9704 §7.3.5.4
-    # says to tighten the spacing rather than put the signature alone on page 2
-    values = VALUES | {"单位": "旗司法局", "事项数": "5", "发文机关": "旗委依法治旗办"}
-    values |= {"联系电话": "0477-5212345", "抄送": ""}
-    parts = build_letter_parts("提示", values)
-    base = make_model(5)
-    model = LetterModel(
-        **{
-            **base.__dict__,
-            "kind": "提示",
-            "issuer_mark": "中共达拉特旗委全面依法治旗委员会办公室",
-            "signature": "中共达拉特旗委全面依法治旗委员会办公室",
-            "number": "达依法治办示〔2024〕1号",
-            "title": parts.title,
-            "addressee": parts.addressee,
-            "body_paragraphs": parts.body_paragraphs,
-            "contact": parts.contact,
-            "cc": "",
-        }
-    )
-    pages = write_pdf(model, tmp_path / "tight.pdf", fonts)
-    page1 = flat(pdf_text(tmp_path / "tight.pdf", 1))
-    assert "2024年6月7日" in page1 and "附件：事项清单" in page1
-    assert pages == 2
+def test_layout_pages_start_at_the_type_area(letter25) -> None:
+    _, _, lay = letter25
+    later = [p for p in lay.placed if p.page > 1 and p.font == "body" and p.size == 16]
+    assert later and min(p.y for p in later) == TOP

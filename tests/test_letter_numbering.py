@@ -39,7 +39,7 @@ def test_format_has_no_di_and_no_leading_zeros() -> None:
         format_number("东依法治办督", 2024, 0)
     with pytest.raises(DubanError, match="前缀为空"):
         format_number(" ", 2024, 1)
-    assert prefix_for("督办", Settings().letter_prefix) == "依法治办督"
+    assert prefix_for("督办", Settings().for_region("").letter_prefix) == "依法治办督"
     with pytest.raises(DubanError, match="letter_prefix.督办"):
         prefix_for("督办", {"提示": "x"})
 
@@ -94,7 +94,8 @@ SIGNER = textwrap.dedent(
 
     db, gate, ids = sys.argv[1], sys.argv[2], [int(x) for x in sys.argv[3].split(",")]
     engine = make_engine(db)
-    settings, cal = Settings(), WorkCalendar.from_dir()
+    settings = Settings(letter_prefix={{"提醒": "依法治办醒"}})
+    cal = WorkCalendar.from_dir()
     open(gate + "." + str(ids[0]), "w").close()  # ready
     while not os.path.exists(gate):  # wait for the go
         time.sleep(0.001)
@@ -161,7 +162,7 @@ def test_two_processes_sign_fifty_each_gapless(tmp_path, monkeypatch) -> None:
 def test_batch_is_all_or_nothing_and_collision_is_refused(tmp_path, monkeypatch) -> None:
     db, ids = _store_with_drafts(tmp_path, 3, monkeypatch)
     engine = make_engine(str(db))
-    settings = Settings()
+    settings = Settings(letter_prefix={"提醒": "依法治办醒"})
     # the third id does not exist: nothing is signed, the counter is not advanced
     with pytest.raises(DubanError, match="找不到函件"):
         sign_letters(engine, [ids[0], ids[1], 999], "王", on=date(2025, 1, 15), settings=settings)

@@ -30,7 +30,7 @@ def quotes_drawn_last(path) -> None:
     """Each line drawn without its quotes, then every quote drawn at its place."""
     pdf = FPDF(unit="pt")
     pdf.add_page()
-    pdf.add_font("s", "", str(data_dir() / "fonts" / "DubanSerifSC-Regular.otf"))
+    pdf.add_font("s", "", str(data_dir() / "fonts" / "DubanSerifSC-Regular.ttf"))
     size = 14
     pdf.set_font("s", size=size)
     later: list[tuple[float, float, str]] = []

@@ -6,8 +6,12 @@ and the shipped files must stay small. Run once by a developer, not at app run t
 
     python tools/make_font_subset.py [--source-dir /usr/share/fonts/opentype/noto]
 
-Outputs data/fonts/DubanSerifSC-Regular.otf and DubanSerifSC-Bold.otf (CFF outlines,
-hinting dropped, renamed so the modified version does not carry the original name).
+Outputs data/fonts/DubanSerifSC-Regular.ttf and DubanSerifSC-Bold.ttf: hinting dropped,
+renamed so the modified version does not carry the original name, and the CFF outlines
+converted to TrueType quadratics (tui.letters.fonts.truetype_outlines). TrueType because a
+PDF then embeds each letter's own subset by copying glyph records — no font program is
+compiled per letter, which is what makes 300 letters a few seconds. `--convert X.otf`
+converts an already subset and renamed .otf the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +21,10 @@ import sys
 from pathlib import Path
 
 from fontTools import subset
-from fontTools.ttLib import TTCollection
+from fontTools.ttLib import TTCollection, TTFont
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tui.letters.fonts import truetype_outlines  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "data" / "fonts"
@@ -109,7 +116,8 @@ def build(source_dir: Path) -> list[Path]:
         sub.populate(unicodes=cps)
         sub.subset(font)
         rename(font, style)
-        dest = OUT_DIR / f"DubanSerifSC-{style}.otf"
+        truetype_outlines(font)
+        dest = OUT_DIR / f"DubanSerifSC-{style}.ttf"
         font.save(str(dest))
         print(
             f"{dest.name}: {dest.stat().st_size / 1e6:.2f} MB, {len(font.getGlyphOrder())} glyphs"
@@ -121,7 +129,16 @@ def build(source_dir: Path) -> list[Path]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--source-dir", type=Path, default=Path("/usr/share/fonts/opentype/noto"))
+    ap.add_argument("--convert", type=Path, nargs="*", help="subset .otf files to convert")
     args = ap.parse_args()
+    if args.convert:
+        for src in args.convert:
+            font = TTFont(str(src))
+            truetype_outlines(font)
+            dest = src.with_suffix(".ttf")
+            font.save(str(dest))
+            print(f"{dest.name}: {dest.stat().st_size / 1e6:.2f} MB")
+        return
     build(args.source_dir)
 
 

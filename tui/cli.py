@@ -158,8 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     from tui.commands.letters_cmd import add_parser as add_letters
+    from tui.config_cli import add_parsers as add_settings
 
     add_letters(sub, _Parser, _add_db)
+    add_settings(sub, _Parser, _add_db)
 
     from tui.commands.reports_cmd import add_parsers as add_reports
 
@@ -223,6 +225,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(args_list)
         _check_as_of(parser, args)
+        if args.command != "setup":  # a DUBAN_CONFIG naming no file: one line, exit 2
+            from tui.config import require_config_file
+
+            require_config_file()
         return _dispatch(parser, args)
     except DubanError as exc:
         _fail(exc.message)
@@ -360,6 +366,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from tui.commands.letters_cmd import run_letters
 
         return run_letters(args)
+    if command in ("setup", "settings"):
+        from tui.config_cli import dispatch
+
+        return dispatch(args)
     if command in ("lists", "ledger", "summary"):
         from tui.commands import reports_cmd
 

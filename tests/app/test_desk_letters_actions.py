@@ -222,3 +222,32 @@ async def test_a_single_change_is_reverted_from_the_log_unless_a_later_one_depen
         assert q(store, "SELECT COUNT(*) FROM progress WHERE text='第一次电话'") == [(0,)]
         actors = q(store, "SELECT DISTINCT actor FROM audit_log WHERE action='undo'")
         assert actors == [(OPERATOR,)]
+
+
+async def test_a_draft_that_cannot_be_signed_says_why_and_signs_nothing(make_app, store):
+    # a 督办函 goes to the unit's head: without one, signing is refused before anything
+    (lid, unit_id), *_ = q(
+        store, "SELECT id, unit_id FROM letter WHERE kind='督办' AND number IS NULL ORDER BY id"
+    )
+    conn = sqlite3.connect(store)
+    conn.execute("UPDATE unit SET head='' WHERE id=?", (unit_id,))
+    conn.commit()
+    conn.close()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        table = app.query_one("#letters-table")
+        tab = app.tab("letters")
+        table.move_cursor(row=next(i for i, x in enumerate(tab.shown) if x.id == lid))
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ConfirmModal"
+        body = str(app.screen.query_one("#confirm-body").render())
+        assert "不能签发" in body and "负责人" in body
+        assert not app.screen.query("#sign-by")
+        await pilot.press("y")
+        await settle(pilot)
+    assert q(store, "SELECT number, status FROM letter WHERE id=?", lid) == [(None, "草稿")]

@@ -30,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
 ROOT = HERE.parents[1]
-FONT = ROOT / "data" / "fonts" / "DubanSerifSC-Regular.otf"
+FONT = ROOT / "data" / "fonts" / "DubanSerifSC-Regular.ttf"
 FIXED_TIME = datetime(2025, 1, 1, 8, 0, 0)
 MAX_BYTES = 200 * 1024
 

@@ -11,6 +11,8 @@ import os
 from datetime import date
 from pathlib import Path
 
+from rich.markup import escape
+
 from tui.commands.common import console, engine, parse_date, print_json
 from tui.errors import DubanError
 
@@ -88,16 +90,28 @@ def add_parser(sub, parser_class, add_db) -> None:
     templates(q)
     add_db(q)
 
-    q = lsub.add_parser("sign", help="签发：编发文字号、定发函日期和回复期限")
-    letter_ids(q, "+")
+    q = lsub.add_parser(
+        "sign",
+        help="签发：编发文字号、定发函日期和回复期限（先列出将编的号、日期和起草后有变化的事项）",
+    )
+    letter_ids(q, "*")
+    q.add_argument("--batch", metavar="批次", help="签发整个起草批次（letters draft 显示的批次号）")
     q.add_argument("--by", required=True, metavar="签发人", help="签发人姓名")
-    q.add_argument("--date", metavar="日期", help="发函日期（默认今天）")
+    q.add_argument(
+        "--date", metavar="日期", help="发函日期（默认今天）；函件日期和逾期天数按此日计算"
+    )
+    q.add_argument("--check", action="store_true", help="只列出签发将做什么，不签发")
+    q.add_argument("--yes", action="store_true", help="起草后有事项报来进展或调整期限时，仍然签发")
     templates(q)
     add_db(q)
 
     q = lsub.add_parser("render", help="生成 Word 和 PDF 文件")
-    letter_ids(q, "+")
+    letter_ids(q, "*")
+    q.add_argument("--batch", metavar="批次", help="生成整个起草批次")
     q.add_argument("--out", required=True, metavar="目录", help="输出目录")
+    q.add_argument(
+        "--workers", type=int, metavar="进程数", help="并行进程数（默认按处理器核数，最多 4）"
+    )
     templates(q)
     add_db(q)
 
@@ -137,6 +151,7 @@ def add_parser(sub, parser_class, add_db) -> None:
 
     q = lsub.add_parser("show", help="在终端预览函件全文")
     letter_id(q)
+    q.add_argument("--date", metavar="日期", help="草稿按此日签发时的样子预览（默认起草日期）")
     templates(q)
     add_db(q)
 
@@ -158,6 +173,13 @@ def add_parser(sub, parser_class, add_db) -> None:
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+def _out():
+    """Output lines as they are: a long line stays one line for scripts and pipes."""
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
 
 
 def _ctx():
@@ -215,14 +237,14 @@ def _warn(calendar) -> None:
     if calendar.warnings:
         err = console(stderr=True)
         for w in calendar.warnings:
-            err.print(f"[yellow]提示：[/]{w}")
+            err.print(f"[yellow]提示：[/]{escape(w)}")
 
 
 def _notes(notes) -> None:
     if notes:
         err = console(stderr=True)
         for n in notes:
-            err.print(f"[yellow]提示：[/]{n}")
+            err.print(f"[yellow]提示：[/]{escape(n)}")
 
 
 def _default_out(args) -> Path:
@@ -289,11 +311,13 @@ def _run_due(args) -> int:
     if not report.groups:
         out.print(f"截至 {as_of.isoformat()}，没有需要发函的事项")
     for g in report.groups:
-        out.print(f"[bold]{g.unit_name}[/]　{g.kind}函　{len(g.items)} 项")
+        out.print(f"[bold]{escape(g.unit_name)}[/]　{g.kind}函　{len(g.items)} 项")
         for p in g.items:
             extra = f"　（已在草稿 {p.draft_id} 中）" if p.draft_id else ""
             out.print(
-                f"  事项 {p.assignment_id}　{p.task_number} {p.task_title[:24]}　{p.reason}{extra}"
+                escape(
+                    f"  事项 {p.assignment_id}　{p.task_number} {p.task_title[:24]}　{p.reason}{extra}"
+                )
             )
     n = sum(len(g.items) for g in report.groups)
     out.print(f"截至 {as_of.isoformat()}，应发函 {len(report.groups)} 封，涉及事项 {n} 项")
@@ -320,36 +344,43 @@ def _run_draft(args) -> int:
             template_dir=_templates(args),
         )
         batch = session.info.get("batch", "")
-        rows = []
         from sqlmodel import select
 
-        from tui.store.letter_models import LetterItem
         from tui.store.models import Unit
 
-        for letter in result:
-            n = len(
-                session.exec(select(LetterItem.id).where(LetterItem.letter_id == letter.id)).all()
-            )
-            u = session.get(Unit, letter.unit_id)
-            rows.append(
-                {"id": letter.id, "kind": letter.kind, "unit": u.name if u else "", "items": n}
-            )
+        names = {
+            u.id: u.name
+            for u in session.exec(
+                select(Unit).where(Unit.id.in_(list({x.unit_id for x in result})))
+            ).all()
+        }
+        rows = [
+            {
+                "id": letter.id,
+                "kind": letter.kind,
+                "unit": names.get(letter.unit_id, ""),
+                "items": result.item_counts.get(letter.id, 0),
+            }
+            for letter in result
+        ]
     if args.format == "json":
         print_json(
             {
                 "batch": batch if rows else None,
+                "as_of": as_of,
                 "ids": [r["id"] for r in rows],
                 "letters": rows,
                 "notes": result.notes,
             }
         )
         return 0
-    out = console()
+    out = _out()
     for r in rows:
-        out.print(f"草稿 {r['id']}　{r['kind']}函　{r['unit']}　{r['items']} 项")
+        out.print(f"草稿 {r['id']}　{r['kind']}函　{escape(r['unit'])}　{r['items']} 项")
     if rows:
         out.print(
-            f"已起草 {len(rows)} 封{args.kind}函（批次 {batch[:8]}），签发前可用 letters show 预览"
+            f"已起草 {len(rows)} 封{args.kind}函（截至 {as_of.isoformat()}，批次 {batch[:8]}），"
+            "签发前可用 letters show 预览、letters sign --check 核对"
         )
     else:
         out.print(f"截至 {as_of.isoformat()}，没有需要起草{args.kind}函的事项")
@@ -381,16 +412,54 @@ def _run_edit(args) -> int:
     return 0
 
 
+def _letter_ids(session, args) -> list[int]:
+    """Ids from the command line, then (with --batch) the batch's letters."""
+    from tui.store.letters import batch_ids
+
+    ids = _ids(session, args.ids)
+    if getattr(args, "batch", None):
+        ids += [i for i in batch_ids(session, args.batch) if i not in ids]
+    return ids
+
+
 def _run_sign(args) -> int:
     from sqlmodel import Session
 
-    from tui.store.letters import sign_letters
+    from tui.store.letter_models import DRAFT, Letter
+    from tui.store.letters import sign_check, sign_letters
 
     settings, cal = _ctx()
     on = parse_date(args.date, "--date") if args.date else date.today()
     eng = engine(args)
     with Session(eng) as session:
-        ids = _ids(session, args.ids)
+        ids = _letter_ids(session, args)
+        if args.batch:  # a batch: its drafts (signed or voided ones are left as they are)
+            ids = [i for i in ids if session.get(Letter, i).status == DRAFT]
+        if not ids:
+            raise DubanError("请指定要签发的函件编号，或用 --batch 指定起草批次")
+        previews = sign_check(session, ids, on, settings=settings, calendar=cal, by=args.by)
+    out = _out()
+    flagged = [p for p in previews if p.flags]
+    problems = [m for p in previews for m in p.problems]
+    for p in previews:
+        out.print(escape(p.summary()))
+        for f in p.flags:
+            out.print(f"  [yellow]起草后有变化：[/]{escape(f.describe())}")
+    if args.check:
+        for m in dict.fromkeys(problems):
+            out.print(f"  [red]不能签发：[/]{escape(m)}")
+        return 0
+    if problems:
+        raise DubanError(
+            problems[0]
+            + (f"（另有 {len(problems) - 1} 个问题，用 --check 查看）" if len(problems) > 1 else "")
+        )
+    if flagged and not args.yes:
+        n = sum(len(p.flags) for p in flagged)
+        raise DubanError(
+            f"{len(flagged)} 件函件中有 {n} 项事项在起草后报来进展或调整了期限（见上），"
+            "未签发：请核对后重新起草或修改草稿，确认仍按原稿签发请加 --yes"
+        )
     signed = sign_letters(
         eng,
         ids,
@@ -401,17 +470,19 @@ def _run_sign(args) -> int:
         calendar=cal,
         template_dir=_templates(args),
     )
-    out = console()
     for letter in signed:
         out.print(
-            f"{letter.id}　{letter.number}　签发人 {letter.signed_by}　"
+            f"{letter.id}　{letter.number}　签发人 {escape(letter.signed_by or '')}　"
             f"发函 {letter.issued_on.isoformat()}　回复期限 {letter.reply_due.isoformat()}"
         )
+    out.print(f"已签发 {len(signed)} 件")
     _warn(cal)
     return 0
 
 
 def _run_render(args) -> int:
+    import sys
+
     from sqlmodel import Session
 
     from tui.store.letters import render_letters
@@ -419,33 +490,56 @@ def _run_render(args) -> int:
     settings, cal = _ctx()
     eng = engine(args)
     with Session(eng) as session:
-        ids = _ids(session, args.ids)
-    done = render_letters(
-        eng,
-        ids,
-        args.out,
+        ids = _letter_ids(session, args)
+    if not ids:
+        raise DubanError("请指定要生成的函件编号，或用 --batch 指定起草批次")
+    kwargs = dict(
         actor=_actor(settings),
         settings=settings,
         calendar=cal,
         template_dir=_templates(args),
+        workers=args.workers,
     )
-    out = console()
-    for r in done:
-        out.print(f"{r.letter_id}　{r.number or '草稿'}　{r.pdf}（{r.pages} 页）　{r.docx}")
+    if sys.stderr.isatty() and len(ids) > 1:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console(stderr=True),
+            transient=True,
+        ) as bar:
+            task = bar.add_task("生成函件", total=len(ids))
+            done = render_letters(
+                eng,
+                ids,
+                args.out,
+                progress=lambda n, total: bar.update(task, completed=n),
+                **kwargs,
+            )
+    else:
+        done = render_letters(eng, ids, args.out, **kwargs)
+    out = _out()
+    if len(done) <= 20:
+        for r in done:
+            out.print(f"{r.letter_id}　{r.number or '草稿'}　{r.pdf}（{r.pages} 页）　{r.docx}")
+    pages = sum(r.pages for r in done)
+    out.print(f"已生成 {len(done)} 件函件（PDF 共 {pages} 页，另有 Word 文件）：{args.out}")
+    out.print(escape(done.log))
     return 0
 
 
 def _run_print(args) -> int:
     from sqlmodel import Session
 
-    from tui.store.letters import batch_ids, print_letters
+    from tui.store.letters import print_letters
 
     settings, cal = _ctx()
     eng = engine(args)
     with Session(eng) as session:
-        ids = _ids(session, args.ids)
-        if args.batch:
-            ids += [i for i in batch_ids(session, args.batch) if i not in ids]
+        ids = _letter_ids(session, args)
     if not ids:
         raise DubanError("请指定要打印的函件编号，或用 --batch 指定起草批次")
     if args.batch:
@@ -564,19 +658,23 @@ def _run_show(args) -> int:
     from sqlmodel import Session
 
     from tui.letters.compose import preview_text
+    from tui.letters.templates import template_warnings
     from tui.store.letters import effective_status, letter_model
 
     settings, cal = _ctx()
+    on = parse_date(args.date, "--date") if args.date else None
     with Session(engine(args, readonly=True)) as session:
         (lid,) = _ids(session, [args.id])
         letter, model = letter_model(
-            session, lid, settings=settings, calendar=cal, template_dir=_templates(args)
+            session, lid, settings=settings, calendar=cal, template_dir=_templates(args), on=on
         )
         status = effective_status(letter)
     import sys
 
     sys.stdout.write(f"函件 {lid}　状态：{status}\n")
     sys.stdout.write(preview_text(model))
+    if not letter.number:
+        _notes(template_warnings(letter.kind, _templates(args)))
     return 0
 
 

@@ -18,7 +18,16 @@ from datetime import date
 from pathlib import Path
 
 from tui.errors import DubanError
-from tui.letters.model import LetterItem, LetterModel, format_cn_date, item_row
+from tui.letters.facts import LetterFacts, history_values
+from tui.letters.model import (
+    ROLE_LABEL,
+    LetterItem,
+    LetterModel,
+    days_mode,
+    format_cn_date,
+    item_cells,
+    table_columns,
+)
 from tui.letters.templates import (
     DEFAULTS,
     PLACEHOLDERS,
@@ -27,11 +36,22 @@ from tui.letters.templates import (
     render_template,
 )
 
+__all__ = [
+    "KIND_NAMES",
+    "ItemSnapshot",
+    "Wording",
+    "check_head",
+    "compose_model",
+    "letter_items",
+    "preview_text",
+    "render_wording",
+    "template_values",
+]
+
 KIND_NAMES: Mapping[str, str] = {"提示": "提示函", "提醒": "提醒函", "督办": "督办函"}
 KIND_RUNG: Mapping[str, int] = {"提示": 1, "提醒": 2, "督办": 3}
 RUNG_KIND: Mapping[int, str] = {v: k for k, v in KIND_RUNG.items()}
 EDITABLE = ("title", "addressee", "body_paragraphs", "closing")
-PROGRESS_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -62,7 +82,7 @@ class Wording:
 
 @dataclass(frozen=True)
 class ItemSnapshot:
-    """What the register keeps of one item (see `letter_item`)."""
+    """What the register keeps of one assignment in a letter (see `letter_item`)."""
 
     number: str
     title: str
@@ -70,6 +90,10 @@ class ItemSnapshot:
     deadline_text: str
     last_progress: str
     earlier_letters: str
+    role: str = ""  # lead / responsible / supporting
+    task_key: str = ""  # the task: rows with the same key are one row in the attachment
+    missed: tuple[date, ...] = ()  # recurring task: occurrences missed
+    progress_on: date | None = None
 
 
 def check_head(kind: str, unit_name: str, head: str) -> None:
@@ -97,24 +121,48 @@ def deadline_text(due: date | None) -> str:
     return format_cn_date(due) if due else "无固定期限"
 
 
-def _short(text: str, limit: int = PROGRESS_CHARS) -> str:
+def progress_text(text: str, on: date | None) -> str:
+    """ "2024年9月3日：已起草初稿" — the whole report, never shortened."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if not text:
+        return ""
+    return f"{format_cn_date(on)}：{text}" if on else text
 
 
 def letter_items(items: Sequence[ItemSnapshot], ref: date) -> tuple[LetterItem, ...]:
-    """Rows of the attached list; every item, in order (a long list flows, never cut)."""
-    return tuple(
-        LetterItem(
-            number=it.number,
-            title=it.title,
-            deadline=it.deadline_text or deadline_text(it.due),
-            days=days_text(it.due, ref),
-            last_progress=_short(it.last_progress) if it.last_progress else "暂无",
-            earlier_letters=it.earlier_letters or "无",
+    """Rows of the attached list: one per task, the unit's roles in it merged (a unit that
+    leads and is responsible for a task gets one row); every task, in order."""
+    groups: dict[str, list[ItemSnapshot]] = {}
+    for it in items:
+        key = it.task_key or f"{it.number}|{it.title}"
+        groups.setdefault(key, []).append(it)
+    rows = []
+    for group in groups.values():
+        first = group[0]
+        dues = [g.due for g in group if g.due is not None]
+        due = min(dues) if dues else None
+        roles = tuple(dict.fromkeys(ROLE_LABEL.get(g.role, g.role) for g in group if g.role))
+        latest = max(group, key=lambda g: (g.progress_on or date.min, bool(g.last_progress)))
+        earlier = "、".join(
+            dict.fromkeys(n for g in group for n in g.earlier_letters.split("、") if n)
         )
-        for it in items
-    )
+        missed = sorted({d for g in group for d in g.missed})
+        rows.append(
+            LetterItem(
+                number=first.number,
+                title=first.title,
+                deadline=deadline_text(due)
+                if due or not first.deadline_text
+                else first.deadline_text,
+                days=days_text(due, ref),
+                last_progress=progress_text(latest.last_progress, latest.progress_on),
+                earlier_letters=earlier,
+                roles=roles,
+                missed=tuple(format_cn_date(d) for d in missed),
+                overdue_days=(ref - due).days if due is not None else None,
+            )
+        )
+    return tuple(rows)
 
 
 def template_values(
@@ -127,24 +175,27 @@ def template_values(
     reply_due: date,
     reply_workdays: int,
     settings,
+    facts: LetterFacts | None = None,
+    count: int | None = None,
 ) -> dict[str, str]:
     """Every placeholder's value for this letter (settings: a `tui.config.Settings`)."""
     known = [d for d in dues if d is not None]
     earliest = min(known) if known else None
+    facts = facts or LetterFacts(letter_date=letter_date, items=len(dues))
     values = dict.fromkeys(PLACEHOLDERS, "")
+    values.update(history_values(facts))
     values.update(
         {
             "单位": unit_name,
             "负责人": head.strip() or DEFAULTS["负责人"],
-            "事项数": str(len(dues)),
+            "事项数": str(len(dues) if count is None else count),
             "最早期限": format_cn_date(earliest) if earliest else "（无固定期限）",
             "回复期限": format_cn_date(reply_due),
             "回复工作日": str(reply_workdays),
             "联系人": settings.contact,
             "联系电话": settings.phone,
-            "发文机关": settings.office,
+            "发文机关": settings.office_short or settings.office,
             "日期": format_cn_date(letter_date),
-            "年度": str(earliest.year if earliest else letter_date.year),
             "抄送": settings.cc if normalize_kind(kind) == "督办" else "",
         }
     )
@@ -157,12 +208,13 @@ def render_wording(
     settings,
     edits: Mapping[str, object] | None = None,
     template_dir: Path | None = None,
+    conds: Mapping[str, bool] | None = None,
 ) -> Wording:
     """The wording from the office template, with a draft's edits laid over it.
 
     Edited text goes through the same sandboxed renderer, so `{回复期限}` in an edit is
     filled in and an unknown name is refused like in a template."""
-    parts = build_letter_parts(kind, values, template_dir)
+    parts = build_letter_parts(kind, values, template_dir, conds)
     edits = edits or {}
 
     def r(text: str, what: str) -> str:
@@ -197,6 +249,7 @@ def compose_model(
     wording: Wording,
     items: Sequence[ItemSnapshot],
     letter_date: date,
+    as_of: date | None = None,
 ) -> LetterModel:
     """The layout model the .docx and .pdf writers render."""
     if not items:
@@ -214,6 +267,7 @@ def compose_model(
         signature=wording.signature,
         date=letter_date,
         cc=wording.cc,
+        as_of=as_of,
     )
 
 
@@ -235,10 +289,18 @@ def preview_text(model: LetterModel) -> str:
         out.append("　　" + model.contact)
     out += ["", "　　" + model.attachment_label, ""]
     out += [f"{model.signature:>36}", f"{model.date_text:>36}", ""]
-    out.append(model.attachment_label)
-    out.append(" | ".join(model.item_headers))
+    if model.as_of and model.as_of != model.date:
+        out.append(
+            f"（起草时事实截至 {model.as_of.isoformat()}；函件日期 {model.date.isoformat()}，"
+            "逾期天数按函件日期计算）"
+        )
+        out.append("")
+    out.append("附件：" + model.attachment_title)
+    cols = table_columns(model.items)
+    mode = days_mode(model.items)
+    out.append(" | ".join("".join(c.header) for c in cols))
     for i, item in enumerate(model.items, start=1):
-        out.append(" | ".join(item_row(i, item)))
-    if model.cc:
-        out += ["", f"抄送：{model.cc}"]
+        out.append(" | ".join(c.replace("\n", "；") for c in item_cells(i, item, cols, mode)))
+    if model.cc_line:
+        out += ["", model.cc_line]
     return "\n".join(out) + "\n"

@@ -12,7 +12,15 @@ data/templates/README.md):
 - `标题：…`, `主送：…`, `结束语：…`, `联系：…`, `抄送：…` set those parts (one line each);
 - every other line is body text; a blank line starts a new paragraph, and lines of
   one paragraph are joined without a space (so an office may wrap long lines);
-- `{名称}` inserts a value; `{{` and `}}` print literal braces.
+- `{名称}` inserts a value; `{{` and `}}` print literal braces;
+- `【如果 条件】` … `【否则】` … `【结束】`, each on a line of its own, keep the lines
+  between them only when the named fact is true (or, after 否则, false). Conditions are
+  a fixed list of facts from the store (tui.letters.facts.CONDITIONS) — a name, never an
+  expression — and sections may nest.
+
+A sentence about history ("此前已发出提醒函", "至今未见书面回复", {此前函件}) outside a
+condition that makes it true would be printed to units that never got a letter: such a
+template still loads, with a warning naming the line (`history_warnings`).
 """
 
 from __future__ import annotations
@@ -20,9 +28,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from tui.errors import DubanError
+from tui.letters.facts import (
+    CONDITIONS,
+    HISTORY_CONDITIONS,
+    HISTORY_PLACEHOLDERS,
+    PROGRESS_CONDITIONS,
+)
 from tui.paths import data_dir
 
 PLACEHOLDERS: tuple[str, ...] = (
@@ -37,7 +52,10 @@ PLACEHOLDERS: tuple[str, ...] = (
     "发文机关",
     "日期",
     "年度",
+    "计划年度",
+    "最长逾期天数",
     "抄送",
+    *HISTORY_PLACEHOLDERS,
 )
 
 # Values used when the caller leaves a known placeholder out, so an office that adds
@@ -159,11 +177,15 @@ def template_path(kind: str, template_dir: Path | None = None) -> Path:
 
 def load_template(kind: str, template_dir: Path | None = None) -> tuple[str, str]:
     """(text, display name) of the template for a kind."""
-    path = template_path(kind, template_dir)
+    text, name, _ = _load(kind, template_dir)
+    return text, name
+
+
+def _read(path: Path) -> tuple[str, str]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise DubanError(f"找不到{normalize_kind(kind)}函模板文件：{path}") from None
+        raise DubanError(f"找不到函件模板文件：{path}") from None
     except OSError as exc:
         raise DubanError(f"无法读取模板文件 {path}：{exc.strerror}") from None
     if len(raw) > MAX_TEMPLATE_CHARS * 4:
@@ -179,17 +201,60 @@ def load_template(kind: str, template_dir: Path | None = None) -> tuple[str, str
     return text, path.name
 
 
-def parse_template(text: str, name: str = "文本") -> dict[str, object]:
-    """Split template text into its parts (still unrendered)."""
+_COND_LINE = re.compile(r"^\s*【\s*(如果|否则|结束)\s*([^】]*?)\s*】\s*$")
+
+
+def select_lines(
+    text: str, name: str, conds: Mapping[str, bool] | None
+) -> list[tuple[int, str, tuple[tuple[str, bool], ...]]]:
+    """(line number, line, active conditions) of the lines a letter keeps.
+
+    `conds` None keeps every line (for checking a template); the active conditions are
+    (name, branch) pairs, branch False after 【否则】."""
+    stack: list[list] = []  # [name, branch, line number]
+    out: list[tuple[int, str, tuple[tuple[str, bool], ...]]] = []
+    for n, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
+        if raw.strip().startswith("#"):
+            continue
+        m = _COND_LINE.match(raw)
+        if m:
+            word, arg = m.group(1), m.group(2).strip()
+            if word == "如果":
+                if arg not in CONDITIONS:
+                    known = "、".join(CONDITIONS)
+                    raise DubanError(f"模板 {name} 第 {n} 行的条件“{arg}”不认识，可用的有：{known}")
+                stack.append([arg, True, n])
+            elif word == "否则":
+                if not stack or not stack[-1][1] or arg:
+                    raise DubanError(f"模板 {name} 第 {n} 行的【否则】前面没有配对的【如果 …】")
+                stack[-1][1] = False
+            else:
+                if not stack or arg:
+                    raise DubanError(f"模板 {name} 第 {n} 行的【结束】前面没有配对的【如果 …】")
+                stack.pop()
+            continue
+        if "【如果" in raw or "【否则" in raw or "【结束" in raw:
+            raise DubanError(f"模板 {name} 第 {n} 行：【如果 …】【否则】【结束】须各占一行")
+        active = tuple((c, b) for c, b, _ in stack)
+        if conds is None or all(conds.get(c, False) == b for c, b in active):
+            out.append((n, raw, active))
+    if stack:
+        raise DubanError(f"模板 {name} 第 {stack[-1][2]} 行的【如果 {stack[-1][0]}】缺少【结束】")
+    return out
+
+
+def parse_template(
+    text: str, name: str = "文本", conds: Mapping[str, bool] | None = None
+) -> dict[str, object]:
+    """Split template text into its parts (still unrendered), keeping the lines whose
+    conditions hold (`conds` None: every line)."""
     if len(text) > MAX_TEMPLATE_CHARS:
         raise DubanError(f"模板 {name} 过长（超过 {MAX_TEMPLATE_CHARS} 字）")
     parts: dict[str, object] = {v: "" for v in KEYS.values()}
     paragraphs: list[str] = []
     current: list[str] = []
-    for raw_line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for _n, raw_line, _active in select_lines(text, name, conds):
         line = raw_line.strip()
-        if line.startswith("#"):
-            continue
         m = _KEY_LINE.match(line)
         if m:
             if current:
@@ -207,10 +272,48 @@ def parse_template(text: str, name: str = "文本") -> dict[str, object]:
         paragraphs.append("".join(current))
     if not parts["title"]:
         raise DubanError(f"模板 {name} 缺少“标题：”一行")
-    if not paragraphs:
+    if not paragraphs and conds is None:
         raise DubanError(f"模板 {name} 没有正文段落")
     parts["body"] = paragraphs
     return parts
+
+
+# Words that state history: true only when an earlier letter exists (or went unanswered).
+_HISTORY_WORDS = re.compile(
+    r"此前|前期已|已(?:于[^，。；]{0,24}?)?(?:发出|发送|印发|函告|函请|提醒|提示|督办|催办|发函)"
+    r"|(?:曾|多次|屡次|一再|再次)(?:发|函|提醒|督促|催)"
+    r"|(?:未见|未予|未按要求|至今未|仍未)(?:书面)?(?:回复|答复|反馈|说明)"
+)
+_PROGRESS_WORDS = re.compile(r"未(?:报送|报告|反馈)(?:工作)?进展|(?:无|没有)(?:任何)?进展")
+
+
+def history_warnings(text: str, name: str = "文本") -> list[str]:
+    """Lines that state history or progress outside a condition that makes them true."""
+    warnings: list[str] = []
+    for n, raw, active in select_lines(text, name, None):
+        guarded_history = any(
+            (c in HISTORY_CONDITIONS and b) or (c == "无此前函件" and not b) for c, b in active
+        )
+        guarded_progress = any(
+            (c in PROGRESS_CONDITIONS and b) or (c == "有进展" and not b) for c, b in active
+        )
+        line = raw.strip()
+        hit = _HISTORY_WORDS.search(line)
+        placeholder = next((f"{{{p}}}" for p in HISTORY_PLACEHOLDERS if f"{{{p}}}" in line), None)
+        if (hit or placeholder) and not guarded_history:
+            what = placeholder or hit.group(0)  # type: ignore[union-attr]
+            warnings.append(
+                f"模板 {name} 第 {n} 行写了此前的函件或回复（“{what}”），但不在【如果 有此前函件】"
+                "等条件中：没有收到过函件的单位也会看到这句话"
+            )
+            continue
+        hit = _PROGRESS_WORDS.search(line)
+        if hit and not guarded_progress:
+            warnings.append(
+                f"模板 {name} 第 {n} 行写了没有进展（“{hit.group(0)}”），但不在【如果 均无进展】"
+                "等条件中：报过进展的单位也会看到这句话"
+            )
+    return warnings
 
 
 def _full_values(values: Mapping[str, str]) -> dict[str, str]:
@@ -226,15 +329,30 @@ def _full_values(values: Mapping[str, str]) -> dict[str, str]:
     return full
 
 
-def render_letter_text(text: str, values: Mapping[str, str], name: str = "文本") -> LetterText:
-    """Render a whole template text (already loaded) into its parts."""
-    parts = parse_template(text, name)
+@lru_cache(maxsize=256)
+def _parsed(text: str, name: str, conds: tuple[tuple[str, bool], ...]) -> dict[str, object]:
+    """The parsed template per set of conditions (a batch has only a few such sets)."""
+    return parse_template(text, name, dict(conds))
+
+
+def render_letter_text(
+    text: str,
+    values: Mapping[str, str],
+    name: str = "文本",
+    conds: Mapping[str, bool] | None = None,
+) -> LetterText:
+    """Render a whole template text (already loaded) into its parts; `conds` decide the
+    【如果 …】 sections (None: every condition false)."""
+    key = tuple(sorted((k, bool(v)) for k, v in (conds or {}).items()))
+    parts = _parsed(text, name, key)
     full = _full_values(values)
 
     def r(s: object) -> str:
         return render_template(str(s), full, name).strip()
 
     body = tuple(p for p in (r(p) for p in parts["body"]) if p)  # type: ignore[union-attr]
+    if not body:
+        raise DubanError(f"模板 {name} 按本函的情况没有任何正文段落，请检查【如果 …】条件")
     return LetterText(
         title=r(parts["title"]),
         addressee=r(parts["addressee"]).rstrip("：:"),
@@ -245,22 +363,56 @@ def render_letter_text(text: str, values: Mapping[str, str], name: str = "文本
     )
 
 
-def validate_template(text: str, name: str = "文本") -> None:
-    """Check a template an office edited before it is used (raises DubanError)."""
-    render_letter_text(text, {k: k for k in PLACEHOLDERS}, name)
+def validate_template(text: str, name: str = "文本") -> list[str]:
+    """Check a template an office edited before it is used (raises DubanError on errors);
+    returns the warnings about history stated without a condition."""
+    parts = parse_template(text, name, None)
+    full = {k: k for k in PLACEHOLDERS}
+    for piece in (*parts["body"], *(parts[k] for k in KEYS.values())):  # type: ignore[misc]
+        render_template(str(piece), full, name)
+    return history_warnings(text, name)
+
+
+@lru_cache(maxsize=32)
+def _cached(path: str, mtime: int) -> tuple[str, str, tuple[str, ...]]:
+    text, display = _read(Path(path))
+    warnings = tuple(validate_template(text, display))
+    return text, display, warnings
+
+
+def template_warnings(kind: str, template_dir: Path | None = None) -> list[str]:
+    """Warnings about the template in effect for a kind (see `history_warnings`)."""
+    return list(_load(kind, template_dir)[2])
+
+
+def _load(kind: str, template_dir: Path | None) -> tuple[str, str, tuple[str, ...]]:
+    path = template_path(kind, template_dir)
+    try:
+        mtime = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        raise DubanError(f"找不到{normalize_kind(kind)}函模板文件：{path}") from None
+    except OSError as exc:
+        raise DubanError(f"无法读取模板文件 {path}：{exc.strerror}") from None
+    return _cached(str(path), mtime)
 
 
 def build_letter_parts(
-    kind: str, values: Mapping[str, str], template_dir: Path | None = None
+    kind: str,
+    values: Mapping[str, str],
+    template_dir: Path | None = None,
+    conds: Mapping[str, bool] | None = None,
 ) -> LetterText:
     """All the wording of a letter of this kind, from its template file."""
-    text, name = load_template(kind, template_dir)
-    return render_letter_text(text, values, name)
+    text, name, _ = _load(kind, template_dir)
+    return render_letter_text(text, values, name, conds)
 
 
 def build_letter_text(
-    kind: str, values: Mapping[str, str], template_dir: Path | None = None
+    kind: str,
+    values: Mapping[str, str],
+    template_dir: Path | None = None,
+    conds: Mapping[str, bool] | None = None,
 ) -> tuple[str, tuple[str, ...], str]:
     """(title, body_paragraphs, closing) for a letter of this kind."""
-    parts = build_letter_parts(kind, values, template_dir)
+    parts = build_letter_parts(kind, values, template_dir, conds)
     return parts.title, parts.body_paragraphs, parts.closing

@@ -6,7 +6,7 @@ wrapped character by character with cached widths (no line starts with ，。）
 ends with （《“), runs of Latin letters and digits stay together, a row taller than the
 rest of the page continues on the next one, and the header row repeats on every page.
 
-Fonts: the shipped OFL subset (data/fonts/DubanSerifSC-*.otf) so a machine without any
+Fonts: the shipped OFL subset (data/fonts/DubanSerifSC-*.ttf) so a machine without any
 Chinese font prints real characters, cut once per run to the characters the run prints
 (`batch_fonts`) — fpdf2 subsets the font again for every file, which for the full
 8,000-glyph font costs ~0.2 s a file. The letters' font machinery is being reworked
@@ -41,8 +41,8 @@ NO_START = set("，。、；：？！）》」』】〕〗”’…—·%‰℃,
 NO_END = set("（《「『【〔〖“‘([{")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.%\-/]*|.", re.S)
 
-BODY_FONT = "DubanSerifSC-Regular.otf"
-TITLE_FONT = "DubanSerifSC-Bold.otf"
+BODY_FONT = "DubanSerifSC-Regular.ttf"
+TITLE_FONT = "DubanSerifSC-Bold.ttf"
 ALWAYS = "".join(chr(c) for c in range(0x20, 0x7F)) + "　—第页共（）、。，：；"
 
 

@@ -20,9 +20,10 @@ from tui.errors import DubanError
 from tui.services.desk import Change
 from tui.services.store import Store
 from tui.store.db import transaction
-from tui.store.desk import LetterLine, letter_lines, next_letter_seqs
+from tui.store.desk import LetterLine, letter_lines
 from tui.store.letters import (
     LetterRow,
+    SignPreview,
     default_letters_dir,
     draft_letters,
     edit_draft,
@@ -31,11 +32,12 @@ from tui.store.letters import (
     print_letters,
     record_reply,
     render_letters,
+    sign_check,
     sign_letters,
     void_letter,
 )
 
-__all__ = ["LetterLine", "LetterPreview", "LetterRow", "SignLine"]
+__all__ = ["LetterLine", "LetterPreview", "LetterRow", "SignPreview"]
 
 LADDER_KINDS = ("督办", "提醒", "提示")
 
@@ -143,34 +145,11 @@ def edit_letter(
 # --------------------------------------------------------------------------- signing
 
 
-@dataclass
-class SignLine:
-    letter_id: int
-    kind: str
-    unit: str
-    items: int
-    number: str  # the number it is expected to get
-
-
-def sign_preview(store: Store, ids: Sequence[int], on: date) -> list[SignLine]:
-    """The drafts to sign, each with the number it will get if nobody signs in between."""
-    from tui.letters.numbering import format_number, prefix_for
-
-    rows = _rows(store, ids)
-    not_drafts = [r for r in rows if r.stored_status != "草稿"]
-    if not_drafts:
-        r = not_drafts[0]
-        raise DubanError(f"函件 {r.number or r.id} 不是草稿（{r.status}），不能签发")
-    settings = _settings()
+def sign_preview(store: Store, ids: Sequence[int], on: date, by: str = "") -> list[SignPreview]:
+    """What signing these drafts on ``on`` would do: each one's number (if nobody signs in
+    between), its dates, what changed since it was drafted, why signing would be refused."""
     with Session(store.engine) as s:
-        nxt = next_letter_seqs(s, [(r.kind, on.year) for r in rows])
-    out = []
-    for r in rows:
-        seq = nxt[(r.kind, on.year)]
-        nxt[(r.kind, on.year)] = seq + 1
-        number = format_number(prefix_for(r.kind, settings.letter_prefix), on.year, seq)
-        out.append(SignLine(r.id, r.kind, r.unit, r.items, number))
-    return out
+        return sign_check(s, list(ids), on, by=by or None)
 
 
 def sign(store: Store, ids: Sequence[int], signer: str, actor: str, on: date) -> Change:
@@ -192,8 +171,9 @@ def render(store: Store, ids: Sequence[int], actor: str) -> Change:
     out = letters_dir(store)
     done = render_letters(store.engine, list(ids), out, actor=actor)
     paths = [str(r.pdf) for r in done]
+    log = getattr(done, "log", "")
     return Change(
-        f"已生成 {len(done)} 件函件的 PDF 和 Word 文件：{out}",
+        f"已生成 {len(done)} 件函件的 PDF 和 Word 文件：{out}" + (f"（{log}）" if log else ""),
         "",
         "生成函件文件",
         final=True,

@@ -28,6 +28,8 @@ from tui.clock import now as clock_now
 from tui.domain.identity import match_tasks
 from tui.domain.units import Directory, detect_region, is_group_reference
 from tui.errors import DubanError
+from tui.ingest.corrections import Correction, apply_corrections
+from tui.ingest.corrections import validate as validate_correction
 from tui.ingest.parser import ROLE_LABEL, ROLES, ParsedPlan, ParsedTask
 from tui.store.audit import audit_rows, insert_audit, record
 from tui.store.bulk import insert_rows, update_rows
@@ -35,6 +37,7 @@ from tui.store.db import begin_write
 from tui.store.deadlines import refresh_plan_deadlines
 from tui.store.models import (
     Assignment,
+    ImportCorrection,
     OutlineNode,
     Plan,
     PlanRevision,
@@ -97,6 +100,8 @@ class ImportReport:
     period: tuple[int, int] | None = None
     repaired: list[str] = field(default_factory=list)  # assignments moved to their own task
     traditional: bool = False  # read in traditional characters, parsed as simplified
+    corrections: list[str] = field(default_factory=list)  # review fixes replayed on this import
+    skipped_corrections: list[str] = field(default_factory=list)  # fixes whose task is gone
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -300,8 +305,12 @@ def import_parsed(
     progress: Progress | None = None,
     new_plan: bool = False,
     revision_of: str | None = None,
+    corrections: list[Correction] | None = None,
 ) -> ImportReport:
     """Import in one transaction (rolled back when ``dry_run``).
+
+    ``corrections``: fixes from the import review, stored with the plan and replayed at every
+    later import of it together with the fixes stored before.
 
     Raises PlanQuestion when a plan with the same title exists and the store cannot tell
     whether this is its revision; pass ``new_plan=True`` or ``revision_of=PLAN`` to decide.
@@ -317,12 +326,15 @@ def import_parsed(
     session.info["batch"] = uuid.uuid4().hex
     try:
         begin_write(session)
+        for c in corrections or ():
+            validate_correction(c)
         report = _Import(session, parsed, source, kind, encoding, actor, progress).run(
             region=region,
             plan_year=plan_year,
             shipped=shipped,
             new_plan=new_plan,
             revision_of=revision_of,
+            corrections=list(corrections or ()),
         )
         report.dry_run = dry_run
         if dry_run:
@@ -467,12 +479,65 @@ class _Import:
 
     # ------------------------------------------------------------ the import
 
-    def run(self, *, region, plan_year, shipped, new_plan, revision_of) -> ImportReport:
-        session, parsed = self.session, self.parsed
-        period = _period(parsed, plan_year)
-        directory = _pick_region(session, parsed, region, shipped)
+    def _replay(self, plan: Plan | None, new: list[Correction]) -> tuple[list, list]:
+        """Apply the plan's stored fixes and the new ones to the parsed document."""
+        stored = []
+        if plan is not None:
+            for row in self.session.exec(
+                select(ImportCorrection)
+                .where(ImportCorrection.plan_id == plan.id, ImportCorrection.active.is_(True))
+                .order_by(ImportCorrection.id)
+            ).scalars():
+                stored.append(Correction(row.kind, row.task_key, json.loads(row.value or "null")))
+        every = stored + new
+        if not every:
+            return [], []
+        result = apply_corrections(self.parsed, every)
+        self.parsed = result.plan
+        self.keys = self.parsed.task_keys()
+        self.new_tasks = [
+            (k, t.number, t.text) for k, t in zip(self.keys, self.parsed.tasks, strict=True)
+        ]
+        # The same file with the same fixes is the same content.
+        signature = json.dumps([(c.kind, c.task_key, c.value) for c in every], ensure_ascii=False)
+        self.chash = hashlib.sha256((self.chash + signature).encode()).hexdigest()
+        return (
+            [c.describe() for c in result.applied],
+            [f"{c.describe()}（{why}）" for c, why in result.skipped],
+        )
+
+    def _store_corrections(self, plan: Plan, new: list[Correction]) -> None:
+        for c in new:
+            row = ImportCorrection(
+                plan_id=plan.id,
+                task_key=c.task_key,
+                kind=c.kind,
+                value=json.dumps(c.value, ensure_ascii=False),
+                created_at=self.now,
+                created_by=self.actor,
+            )
+            self.session.add(row)
+            self.session.flush()
+            record(
+                self.session,
+                self.actor,
+                "import.correction",
+                "plan",
+                plan.id,
+                None,
+                {"correction": row.id, "task": c.task_key, "kind": c.kind, "value": c.value},
+            )
+
+    def run(
+        self, *, region, plan_year, shipped, new_plan, revision_of, corrections=()
+    ) -> ImportReport:
+        session = self.session
+        period = _period(self.parsed, plan_year)
+        directory = _pick_region(session, self.parsed, region, shipped)
         region_name = directory.region if directory else (region or "")
         plan = self.choose_plan(region_name, new_plan, revision_of)
+        applied, skipped = self._replay(plan, list(corrections))
+        parsed = self.parsed
         base = dict(
             source=self.source,
             kind=self.kind,
@@ -486,6 +551,8 @@ class _Import:
             unplaced=parsed.unplaced,
             period=(period[0], period[1]) if period else None,
             traditional=parsed.traditional,
+            corrections=applied,
+            skipped_corrections=skipped,
         )
         if (
             plan is not None
@@ -519,6 +586,7 @@ class _Import:
         status = "new" if plan is None else "revised"
         repair = plan is not None and plan.identity_version < 2
         plan = self._write_plan(plan, region_name, period)
+        self._store_corrections(plan, list(corrections))
         node_ids, old_nodes = self._write_outline(plan)
         task_ids, added, removed, changed = self._write_tasks(plan, node_ids)
         if old_nodes:

@@ -85,6 +85,12 @@ class LetterItem(SQLModel, table=True):
     last_progress: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     earlier_letters: str = ""  # numbers of earlier letters about this item
     reason: str = ""  # why the ladder put it on this rung
+    # schema 4: one attachment row per task (roles merged), recurring occurrences missed
+    # (ISO dates, comma-separated, as of the letter's date), the last progress's date
+    task_id: int | None = None
+    role: str = ""
+    missed: str = ""
+    progress_on: date | None = None
 
 
 class LetterCounter(SQLModel, table=True):

@@ -6,8 +6,13 @@ Rules this module keeps (GUIDE §4, §8):
 - numbers are taken from the `letter_counter` row under a write lock (SQLite: BEGIN
   IMMEDIATE; elsewhere the row lock of UPDATE … RETURNING), never max()+1, so two desks on
   one database get gapless, unique numbers per kind and year;
-- a signed letter is immutable: its wording is frozen into `letter.body` on signing; only
-  status, files and the void/print/reply fields change afterwards;
+- a letter says only what the store shows: its history sentences come from the facts
+  gathered here (earlier letters to the unit about the same items, replies, progress) as
+  of the letter's date — the draft's as-of date until it is signed, the signing date after;
+- a draft records its as-of date; signing dates the letter, recounts the days overdue to
+  that date and freezes the wording into `letter.body`; `sign_check` says beforehand which
+  numbers will be issued, which dates apply and which items changed since the draft;
+- a signed letter is immutable: only status, files and the void/print/reply fields change;
 - 逾期未复 is derived (`effective_status`), never stored.
 """
 
@@ -16,15 +21,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tempfile
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -40,12 +44,14 @@ from tui.letters.compose import (
     check_head,
     compose_model,
     deadline_text,
+    letter_items,
     render_wording,
     template_values,
 )
+from tui.letters.facts import EarlierLetter, LetterFacts, conditions, missed_occurrences
 from tui.letters.numbering import format_number, prefix_for
-from tui.letters.templates import normalize_kind
-from tui.store.audit import record
+from tui.letters.templates import normalize_kind, template_warnings
+from tui.store.audit import audit_rows, insert_audit, record
 from tui.store.letter_models import (
     DRAFT,
     PRINTED,
@@ -58,16 +64,19 @@ from tui.store.letter_models import (
     LetterItem,
     LetterReply,
 )
-from tui.store.models import Assignment, Task, Unit
+from tui.store.models import Assignment, Unit
 
 __all__ = [
     "DraftResult",
     "DueReport",
+    "ItemFlag",
     "LetterRow",
     "Proposal",
     "RenderedLetter",
+    "SignPreview",
     "UnitDue",
     "batch_ids",
+    "default_letters_dir",
     "draft_letters",
     "due_proposals",
     "edit_draft",
@@ -81,6 +90,7 @@ __all__ = [
     "record_reply",
     "release_item",
     "render_letters",
+    "sign_check",
     "sign_letters",
     "void_letter",
 ]
@@ -115,6 +125,13 @@ def _kind(kind: str) -> str:
     return normalize_kind(kind)
 
 
+def _identity(settings, region: str):
+    """The settings with the office's identity filled in for a unit's region."""
+    if hasattr(settings, "for_region"):
+        return settings.for_region(region)
+    return settings
+
+
 # ----------------------------------------------------------------------------- proposals
 
 
@@ -136,6 +153,7 @@ class Proposal:
     status: str
     last_progress: str
     draft_id: int | None = None  # already in a pending draft of this kind
+    task_id: int = 0
 
 
 @dataclass(slots=True)
@@ -187,14 +205,6 @@ def _letter_facts(session: Session) -> dict[int, list]:
     return out
 
 
-def _d(value) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 def _overrides(session: Session) -> dict[int, LadderOverride]:
     rows = session.exec(
         select(LadderOverride).where(LadderOverride.active.is_(True)).order_by(LadderOverride.id)
@@ -220,8 +230,12 @@ def due_proposals(
     settings=None,
     calendar=None,
     unit: str | None = None,
+    kinds: frozenset[str] | None = None,
 ) -> DueReport:
-    """What the ladder proposes as of a date, grouped by unit and kind (highest rung first)."""
+    """What the ladder proposes as of a date, grouped by unit and kind (highest rung first).
+
+    `kinds` limits the answer to some letter kinds; for 提醒 and 督办 only overdue items
+    (and items pushed up by hand) can qualify, so only those are read."""
     from tui.domain.board import evaluate
     from tui.domain.escalation import Rung, ladder_rung
     from tui.store.board import load_facts
@@ -231,9 +245,19 @@ def due_proposals(
     ladder = settings.ladder()
     unit_ids = _unit_filter(session, unit)
     raw = session.connection().connection  # DB-API connection, inside this transaction
-    facts = load_facts(raw, as_of=as_of)
-    letters = _letter_facts(session)
     overrides = _overrides(session)
+    if kinds is not None and not kinds & {"提示"}:
+        facts = load_facts(raw, as_of=as_of, past_due_only=True, unit_ids=unit_ids)
+        pushed = {o.assignment_id for o in overrides.values() if o.rung and not o.hold}
+        if pushed - {f.id for f in facts}:
+            seen = {f.id for f in facts}
+            facts += [
+                f for f in load_facts(raw, as_of=as_of, unit_ids=unit_ids)
+                if f.id in pushed and f.id not in seen
+            ]  # fmt: skip
+    else:
+        facts = load_facts(raw, as_of=as_of, unit_ids=unit_ids)
+    letters = _letter_facts(session)
     drafts = _pending_drafts(session)
     report = DueReport(as_of, [])
     groups: dict[tuple[int, str], UnitDue] = {}
@@ -275,6 +299,7 @@ def due_proposals(
             status=ev.status.status.value,
             last_progress=f.last_progress,
             draft_id=drafts.get((f.id, kind)),
+            task_id=f.task_id,
         )
         key = (f.unit_id, kind)
         if key not in groups:
@@ -297,39 +322,278 @@ def _unit_filter(session: Session, unit: str | None) -> set[int] | None:
     return {u.id for u in find_units(session, unit) if u.id is not None}
 
 
+# ----------------------------------------------------------------------------- facts
+
+
+def _d(value) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _in(sql: str, *names: str):
+    """A statement whose named list parameters are expanded (`IN :ids`)."""
+    return text(sql).bindparams(*(bindparam(n, expanding=True) for n in names))
+
+
+class _Facts:
+    """What the store says about some units' letters, items and progress, read in a few
+    queries; answers the questions a letter's wording asks (`letter_facts`)."""
+
+    def __init__(self, session: Session, unit_ids: set[int], assignment_ids: set[int]) -> None:
+        conn = session.connection()
+        self.letters: dict[int, list[tuple[int, EarlierLetter, frozenset[int]]]] = defaultdict(list)
+        self.replies: dict[int, list[date]] = defaultdict(list)
+        self.progress: dict[int, list[tuple[date, str, object]]] = defaultdict(list)
+        self.tasks: dict[int, tuple] = {}
+        if unit_ids:
+            rows = conn.execute(
+                _in(
+                    "SELECT l.id, l.unit_id, l.kind, l.number, l.issued_on, l.reply_due, "
+                    "li.assignment_id FROM letter l JOIN letter_item li ON li.letter_id = l.id "
+                    "WHERE l.number IS NOT NULL AND l.issued_on IS NOT NULL AND l.status != :void "
+                    "AND l.unit_id IN :units ORDER BY l.issued_on, l.id",
+                    "units",
+                ),
+                {"void": VOID, "units": list(unit_ids)},
+            ).all()
+            info: dict[int, tuple] = {}
+            aids: dict[int, set[int]] = defaultdict(set)
+            for lid, uid, kind, number, issued, due, aid in rows:
+                info[lid] = (uid, kind, number, _d(issued), _d(due))
+                aids[lid].add(aid)
+            if info:
+                for lid, on in conn.execute(
+                    _in(
+                        "SELECT letter_id, replied_on FROM letter_reply WHERE letter_id IN :ids "
+                        "ORDER BY replied_on",
+                        "ids",
+                    ),
+                    {"ids": list(info)},
+                ):
+                    self.replies[lid].append(_d(on))
+            for lid, (uid, kind, number, issued, due) in info.items():
+                e = EarlierLetter(kind, number, issued, due, None)
+                self.letters[uid].append((lid, e, frozenset(aids[lid])))
+        if assignment_ids:
+            ids = list(assignment_ids)
+            for aid, on, txt, at in conn.execute(
+                _in(
+                    "SELECT assignment_id, reported_on, text, recorded_at FROM progress "
+                    "WHERE assignment_id IN :ids ORDER BY assignment_id, reported_on, id",
+                    "ids",
+                ),
+                {"ids": ids},
+            ):
+                self.progress[aid].append((_d(on), txt, at))
+            for row in conn.execute(
+                _in(
+                    "SELECT a.id, a.task_id, a.role, a.completed_on, a.due_override, t.number, "
+                    "t.text, t.title, t.due_dates, t.due_recurring, p.period_start, p.period_end, "
+                    "p.issue_date FROM assignment a JOIN task t ON t.id = a.task_id "
+                    "JOIN plan p ON p.id = t.plan_id WHERE a.id IN :ids",
+                    "ids",
+                ),
+                {"ids": ids},
+            ):
+                self.tasks[row[0]] = row
+
+    def earlier(
+        self, unit_id: int, aids: set[int], on: date, self_id: int | None = None
+    ) -> tuple[EarlierLetter, ...]:
+        """Signed letters to this unit about any of these items, issued on or before `on`."""
+        out = []
+        for lid, e, covered in self.letters.get(unit_id, ()):
+            if lid == self_id or e.issued_on > on or not covered & aids:
+                continue
+            replied = next((d for d in self.replies.get(lid, ()) if d <= on), None)
+            out.append(EarlierLetter(e.kind, e.number, e.issued_on, e.reply_due, replied))
+        return tuple(out)
+
+    def numbers_for(self, unit_id: int, aid: int, on: date, self_id: int | None = None) -> str:
+        return "、".join(
+            e.number
+            for lid, e, covered in self.letters.get(unit_id, ())
+            if lid != self_id and e.issued_on <= on and aid in covered
+        )
+
+    def last_progress(self, aid: int, on: date) -> tuple[date | None, str]:
+        last = [(d, t) for d, t, _ in self.progress.get(aid, ()) if d <= on]
+        return last[-1] if last else (None, "")
+
+    def period(self, aids: Sequence[int], fallback: date) -> tuple[int, int] | None:
+        spans = []
+        for aid in aids:
+            row = self.tasks.get(aid)
+            if row is None:
+                continue
+            start, end, issued = row[10], row[11], _d(row[12])
+            if start:
+                spans.append((int(start), int(end or start)))
+            elif issued:
+                spans.append((issued.year, issued.year))
+        if not spans:
+            return None
+        return min(a for a, _ in spans), max(b for _, b in spans)
+
+    def missed(self, aid: int, on: date) -> tuple[date, ...]:
+        row = self.tasks.get(aid)
+        if row is None or not row[9] or row[4] or not row[8]:
+            return ()
+        dues = [date.fromisoformat(x) for x in str(row[8]).split(",") if x]
+        return missed_occurrences(dues, on, [d for d, _, _ in self.progress.get(aid, ())])
+
+    def letter_facts(
+        self,
+        *,
+        unit: Unit | None,
+        aids: Sequence[int],
+        dues: Sequence[date | None],
+        rows: int,
+        on: date,
+        settings,
+        kind: str,
+        self_id: int | None = None,
+    ) -> LetterFacts:
+        aid_set = set(aids)
+        with_progress = recent = 0
+        window = settings.no_progress_days
+        for aid in aid_set:
+            dates = [d for d, _, _ in self.progress.get(aid, ()) if d <= on]
+            if dates:
+                with_progress += 1
+                if (on - dates[-1]).days < window:
+                    recent += 1
+        overdue = [(on - d).days for d in dues if d is not None]
+        return LetterFacts(
+            letter_date=on,
+            earlier=self.earlier(unit.id, aid_set, on, self_id) if unit is not None else (),
+            items=rows,
+            items_with_progress=with_progress,
+            items_recent_progress=recent,
+            max_overdue=max(overdue) if overdue else None,
+            period=self.period(list(aids), on),
+            has_head=bool(unit is not None and (unit.head or "").strip()),
+            has_contact=bool(settings.contact or settings.phone),
+            has_cc=bool(settings.cc) and kind == "督办",
+        )
+
+
+def _wording_for(
+    kind: str,
+    unit: Unit | None,
+    snaps: Sequence[ItemSnapshot],
+    aids: Sequence[int],
+    on: date,
+    reply_due: date,
+    settings,
+    facts: _Facts,
+    edits: dict | None,
+    template_dir: Path | None,
+    self_id: int | None = None,
+) -> Wording:
+    """The wording of a letter dated `on`, from the template and the facts as of `on`."""
+    settings = _identity(settings, unit.region if unit is not None else "")
+    rows = letter_items(snaps, on)
+    f = facts.letter_facts(
+        unit=unit,
+        aids=aids,
+        dues=[s.due for s in snaps],
+        rows=len(rows),
+        on=on,
+        settings=settings,
+        kind=kind,
+        self_id=self_id,
+    )
+    values = template_values(
+        kind=kind,
+        unit_name=unit.name if unit is not None else "",
+        head=(unit.head or "") if unit is not None else "",
+        dues=[s.due for s in snaps],
+        letter_date=on,
+        reply_due=reply_due,
+        reply_workdays=settings.reply_workdays,
+        settings=settings,
+        facts=f,
+        count=len(rows),
+    )
+    return render_wording(kind, values, settings, edits, template_dir, conditions(f))
+
+
+def _snap(it: LetterItem) -> ItemSnapshot:
+    return ItemSnapshot(
+        number=it.task_number,
+        title=it.task_title,
+        due=it.due,
+        deadline_text=it.deadline_text,
+        last_progress=it.last_progress,
+        earlier_letters=it.earlier_letters,
+        role=it.role or "",
+        task_key=str(it.task_id) if it.task_id is not None else "",
+        missed=tuple(date.fromisoformat(x) for x in (it.missed or "").split(",") if x),
+        progress_on=it.progress_on,
+    )
+
+
 # ----------------------------------------------------------------------------- drafting
 
 
 class DraftResult(list):
-    """The new drafts (a list of Letter), with `notes` for what was skipped and why."""
+    """The new drafts (a list of Letter), with `notes` for what was skipped and why and
+    `item_counts` (letter id → rows in its register entry)."""
 
     notes: list[str]
+    item_counts: dict[int, int]
 
-    def __init__(self, letters: Sequence[Letter] = (), notes: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        letters: Sequence[Letter] = (),
+        notes: Sequence[str] = (),
+        item_counts: dict[int, int] | None = None,
+    ) -> None:
         super().__init__(letters)
         self.notes = list(notes)
+        self.item_counts = dict(item_counts or {})
 
 
-def _earlier_numbers(
-    session: Session, assignment_ids: Sequence[int], as_of: date
-) -> dict[int, str]:
-    if not assignment_ids:
-        return {}
-    rows = session.exec(
-        select(LetterItem.assignment_id, Letter.number)
-        .join(Letter, Letter.id == LetterItem.letter_id)
-        .where(
-            LetterItem.assignment_id.in_(list(assignment_ids)),
-            Letter.number.is_not(None),
-            Letter.status != VOID,
-            Letter.issued_on <= as_of,
-        )
-        .order_by(Letter.issued_on, Letter.id)
-    ).all()
-    out: dict[int, list[str]] = defaultdict(list)
-    for aid, number in rows:
-        out[aid].append(number)
-    return {aid: "、".join(nums) for aid, nums in out.items()}
+def _snapshot_row(
+    facts: _Facts, unit_id: int, aid: int, due: date | None, on: date, fallback_title: str = ""
+) -> dict:
+    """What a letter keeps of one assignment, read as of `on`."""
+    row = facts.tasks.get(aid)
+    progress_on, progress = facts.last_progress(aid, on)
+    missed = facts.missed(aid, on)
+    return {
+        "assignment_id": aid,
+        "task_id": row[1] if row else None,
+        "role": row[2] if row else "",
+        "task_number": row[5] if row else "",
+        # the task's whole text: the attachment never shortens it
+        "task_title": (row[6] or row[7]) if row else fallback_title,
+        "due": due,
+        "deadline_text": deadline_text(due),
+        "last_progress": progress,
+        "progress_on": progress_on,
+        "earlier_letters": facts.numbers_for(unit_id, aid, on),
+        "missed": ",".join(d.isoformat() for d in missed),
+    }
+
+
+def _snap_of(row: dict) -> ItemSnapshot:
+    return ItemSnapshot(
+        number=row["task_number"],
+        title=row["task_title"],
+        due=row["due"],
+        deadline_text=row["deadline_text"],
+        last_progress=row["last_progress"],
+        earlier_letters=row["earlier_letters"],
+        role=row["role"],
+        task_key=str(row["task_id"]) if row["task_id"] is not None else "",
+        missed=tuple(date.fromisoformat(x) for x in row["missed"].split(",") if x),
+        progress_on=row["progress_on"],
+    )
 
 
 def draft_letters(
@@ -345,88 +609,109 @@ def draft_letters(
 ) -> DraftResult:
     """One draft per unit for this kind, listing all that unit's items on this rung.
 
-    Items already in a pending draft of the same kind are left out (no duplicate letters);
-    unresolved group assignments are skipped and named in `notes`."""
+    The draft records its as-of date: its attachment and wording state the facts as of
+    then. Items already in a pending draft of the same kind are left out (no duplicate
+    letters); unresolved group assignments are skipped and named in `notes`. Written in
+    a few bulk statements: a batch of 300 letters is one transaction of a few queries."""
     kind = _kind(kind)
     settings = _settings(settings)
     calendar = _calendar(settings, calendar)
-    report = due_proposals(session, as_of, settings=settings, calendar=calendar, unit=unit)
-    notes = list(report.notes)
-    groups = [g for g in report.groups if g.kind == kind]
+    report = due_proposals(
+        session, as_of, settings=settings, calendar=calendar, unit=unit, kinds=frozenset({kind})
+    )
+    notes = list(report.notes) + template_warnings(kind, template_dir)
     batch = session.info.get("batch", "")
-    created: list[Letter] = []
+    pending: list[tuple[UnitDue, list[Proposal]]] = []
     in_drafts = 0
-    for g in groups:
+    for g in report.groups:
+        if g.kind != kind:
+            continue
         items = [p for p in g.items if p.draft_id is None]
         in_drafts += len(g.items) - len(items)
-        if not items:
-            continue
-        u = session.get(Unit, g.unit_id)
-        head = (u.head or "") if u is not None else ""
+        if items:
+            pending.append((g, items))
+    if in_drafts:
+        notes.append(f"{in_drafts} 项已在未签发的{KIND_NAMES[kind]}草稿中，未重复起草")
+    if not pending:
+        return DraftResult([], notes)
+    unit_ids = {g.unit_id for g, _ in pending}
+    aids = {p.assignment_id for _, items in pending for p in items}
+    units = {u.id: u for u in session.exec(select(Unit).where(Unit.id.in_(list(unit_ids)))).all()}
+    facts = _Facts(session, unit_ids, aids)
+    reply = _reply_due(as_of, settings, calendar)
+    created_at = now()
+    letter_rows: list[dict] = []
+    item_rows: list[list[dict]] = []
+    for g, items in pending:
+        u = units.get(g.unit_id)
+        rows = [
+            _snapshot_row(facts, g.unit_id, p.assignment_id, p.due, as_of, p.task_title)
+            for p in items
+        ]
+        for row, p in zip(rows, items, strict=True):
+            row["reason"] = p.reason
         # the wording must render now, so a broken template stops the batch before any write
-        values = template_values(
-            kind=kind,
-            unit_name=g.unit_name,
-            head=head,
-            dues=[p.due for p in items],
-            letter_date=as_of,
-            reply_due=_reply_due(as_of, settings, calendar),
-            reply_workdays=settings.reply_workdays,
-            settings=settings,
+        wording = _wording_for(
+            kind,
+            u,
+            [_snap_of(r) for r in rows],
+            [p.assignment_id for p in items],
+            as_of,
+            reply,
+            settings,
+            facts,
+            None,
+            template_dir,
         )
-        wording = render_wording(kind, values, settings, None, template_dir)
-        if kind == "督办" and not head.strip():
+        if kind == "督办" and not ((u.head or "").strip() if u else ""):
             notes.append(f"单位 {g.unit_name} 未登记负责人，督办函签发前须补充负责人")
-        letter = Letter(
-            kind=kind,
-            rung=KIND_RUNG[kind],
-            unit_id=g.unit_id,
-            addressee=wording.addressee,
-            title=wording.title,
-            body="",
-            status=DRAFT,
-            batch=batch,
-            as_of=as_of,
-            created_at=now(),
-            created_by=actor,
+        letter_rows.append(
+            {
+                "kind": kind,
+                "rung": KIND_RUNG[kind],
+                "unit_id": g.unit_id,
+                "addressee": wording.addressee,
+                "title": wording.title,
+                "body": "",
+                "status": DRAFT,
+                "batch": batch,
+                "as_of": as_of,
+                "created_at": created_at,
+                "created_by": actor,
+                "files": "",
+            }
         )
-        session.add(letter)
-        session.flush()
-        earlier = _earlier_numbers(session, [p.assignment_id for p in items], as_of)
-        for pos, p in enumerate(items, start=1):
-            session.add(
-                LetterItem(
-                    letter_id=letter.id,
-                    assignment_id=p.assignment_id,
-                    position=pos,
-                    task_number=p.task_number,
-                    task_title=p.task_title,
-                    due=p.due,
-                    deadline_text=deadline_text(p.due),
-                    last_progress=p.last_progress,
-                    earlier_letters=earlier.get(p.assignment_id, ""),
-                    reason=p.reason,
-                )
-            )
-        record(
-            session,
-            actor,
-            "letter.draft",
-            "letter",
-            letter.id,
+        item_rows.append(rows)
+    conn = session.connection()
+    table = Letter.__table__
+    ids = list(
+        conn.execute(
+            table.insert().returning(table.c.id, sort_by_parameter_order=True), letter_rows
+        ).scalars()
+    )
+    flat = [
+        {**row, "letter_id": lid, "position": pos}
+        for lid, rows in zip(ids, item_rows, strict=True)
+        for pos, row in enumerate(rows, start=1)
+    ]
+    conn.execute(LetterItem.__table__.insert(), flat)
+    audit = [
+        (
+            lid,
             None,
             {
                 "kind": kind,
-                "unit_id": g.unit_id,
+                "unit_id": row["unit_id"],
                 "as_of": as_of,
-                "assignments": [p.assignment_id for p in items],
+                "assignments": [r["assignment_id"] for r in rows],
             },
         )
-        created.append(letter)
-    session.flush()
-    if in_drafts:
-        notes.append(f"{in_drafts} 项已在未签发的{KIND_NAMES[kind]}草稿中，未重复起草")
-    return DraftResult(created, notes)
+        for lid, row, rows in zip(ids, letter_rows, item_rows, strict=True)
+    ]
+    insert_audit(session, audit_rows(actor, "letter.draft", "letter", audit, batch))
+    letters = list(session.exec(select(Letter).where(Letter.id.in_(ids)).order_by(Letter.id)).all())
+    counts = {lid: len(rows) for lid, rows in zip(ids, item_rows, strict=True)}
+    return DraftResult(letters, notes, counts)
 
 
 def get_letter(session: Session, letter_id: int) -> Letter:
@@ -444,6 +729,30 @@ def _items(session: Session, letter_id: int) -> list[LetterItem]:
             .order_by(LetterItem.position)
         ).all()
     )
+
+
+class _Item:
+    """A letter_item row read with Core (a batch of 300 letters has 3,000 of them)."""
+
+    __slots__ = tuple(c.name for c in LetterItem.__table__.columns)
+
+    def __init__(self, row) -> None:
+        for name, value in zip(self.__slots__, row, strict=True):
+            setattr(self, name, value)
+
+
+def _items_of(session: Session, ids: Sequence[int]) -> dict[int, list[_Item]]:
+    out: dict[int, list[_Item]] = defaultdict(list)
+    if not ids:
+        return out
+    t = LetterItem.__table__
+    rows = session.connection().execute(
+        select(t).where(t.c.letter_id.in_(list(ids))).order_by(t.c.letter_id, t.c.position)
+    )
+    for row in rows:
+        item = _Item(row)
+        out[item.letter_id].append(item)
+    return out
 
 
 def _require_draft(letter: Letter) -> None:
@@ -489,6 +798,7 @@ def edit_draft(
         session.delete(have.pop(aid))
     session.flush()
     pos = max((it.position for it in have.values()), default=0)
+    facts = _Facts(session, {letter.unit_id}, {*have, *add})
     for aid in add:
         if aid in have:
             raise DubanError(f"落实事项 {aid} 已在函件 {letter.id} 中")
@@ -498,8 +808,9 @@ def edit_draft(
         if a.unit_id != letter.unit_id:
             raise DubanError(f"落实事项 {aid} 不属于本函的受函单位，不能加入")
         pos += 1
-        snap = _snapshot(session, a, letter.as_of)
-        item = LetterItem(letter_id=letter.id, assignment_id=aid, position=pos, **snap)
+        due = _due_as_of(facts, aid, letter.as_of)
+        row = _snapshot_row(facts, letter.unit_id, aid, due, letter.as_of)
+        item = LetterItem(letter_id=letter.id, position=pos, reason="人工加入", **row)
         session.add(item)
         have[aid] = item
     if not have:
@@ -508,17 +819,20 @@ def edit_draft(
     # check the edited wording renders (unknown placeholders are refused now, not at signing)
     settings = _settings(settings)
     u = session.get(Unit, letter.unit_id)
-    values = template_values(
-        kind=letter.kind,
-        unit_name=u.name if u else "",
-        head=(u.head or "") if u else "",
-        dues=[it.due for it in have.values()],
-        letter_date=letter.as_of,
-        reply_due=letter.as_of,
-        reply_workdays=settings.reply_workdays,
-        settings=settings,
+    kept = sorted(have.values(), key=lambda it: it.position)
+    wording = _wording_for(
+        letter.kind,
+        u,
+        [_snap(it) for it in kept],
+        [it.assignment_id for it in kept],
+        letter.as_of,
+        letter.as_of,
+        settings,
+        facts,
+        edits,
+        template_dir,
+        letter.id,
     )
-    wording = render_wording(letter.kind, values, settings, edits, template_dir)
     letter.title, letter.addressee = wording.title, wording.addressee
     record(
         session,
@@ -533,33 +847,24 @@ def edit_draft(
     return letter
 
 
-def _snapshot(session: Session, a: Assignment, as_of: date) -> dict:
-    task = session.get(Task, a.task_id)
-    due = a.due_override
-    if due is None and task is not None and task.due_dates:
-        dues = [date.fromisoformat(x) for x in task.due_dates.split(",")]
-        later = [d for d in dues if d >= as_of]
-        due = min(later) if later and task.due_recurring else max(dues)
-    last = (
-        session.connection()
-        .execute(
-            text(
-                "SELECT text FROM progress WHERE assignment_id = :a AND reported_on <= :d "
-                "ORDER BY reported_on DESC, id DESC LIMIT 1"
-            ),
-            {"a": a.id, "d": as_of.isoformat()},
-        )
-        .scalar()
-    )
-    return {
-        "task_number": task.number if task else "",
-        "task_title": task.title if task else "",
-        "due": due,
-        "deadline_text": deadline_text(due),
-        "last_progress": last or "",
-        "earlier_letters": _earlier_numbers(session, [a.id], as_of).get(a.id, ""),
-        "reason": "人工加入",
-    }
+def _due_as_of(facts: _Facts, aid: int, on: date) -> date | None:
+    """The deadline that counts for an assignment added by hand: an extension's date, the
+    first missed occurrence of a recurring task, else its (last) date."""
+    row = facts.tasks.get(aid)
+    if row is None:
+        return None
+    if row[4]:
+        return _d(row[4])
+    dues = [date.fromisoformat(x) for x in str(row[8] or "").split(",") if x]
+    if not dues:
+        return None
+    if row[9]:
+        missed = facts.missed(aid, on)
+        if missed:
+            return missed[0]
+        later = [d for d in dues if d >= on]
+        return min(later) if later else max(dues)
+    return max(dues)
 
 
 # ----------------------------------------------------------------------------- signing
@@ -586,7 +891,8 @@ def _locked(engine: Engine) -> Iterator[Session]:
             raise
 
 
-def _next_seq(session: Session, kind: str, year: int) -> int:
+def _take_seqs(session: Session, kind: str, year: int, n: int) -> int:
+    """Reserve `n` consecutive numbers of a kind and year; returns the first."""
     conn = session.connection()
     conn.execute(
         text(
@@ -595,14 +901,18 @@ def _next_seq(session: Session, kind: str, year: int) -> int:
         ),
         {"k": kind, "y": year},
     )
-    seq = conn.execute(
+    first = conn.execute(
         text(
-            "UPDATE letter_counter SET next_seq = next_seq + 1 WHERE kind = :k AND year = :y "
-            "RETURNING next_seq - 1"
+            "UPDATE letter_counter SET next_seq = next_seq + :n WHERE kind = :k AND year = :y "
+            "RETURNING next_seq - :n"
         ),
-        {"k": kind, "y": year},
+        {"k": kind, "y": year, "n": n},
     ).scalar_one()
-    return int(seq)
+    return int(first)
+
+
+def _next_seq(session: Session, kind: str, year: int) -> int:
+    return _take_seqs(session, kind, year, 1)
 
 
 def _frozen_wording(letter: Letter) -> Wording | None:
@@ -613,33 +923,213 @@ def _frozen_wording(letter: Letter) -> Wording | None:
     return None
 
 
-def _wording(
+def _load(session: Session, ids: Sequence[int]) -> list[Letter]:
+    """The letters, in the order given; an unknown id is an error."""
+    found = {x.id: x for x in session.exec(select(Letter).where(Letter.id.in_(list(ids)))).all()}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise DubanError(f"找不到函件：{'、'.join(map(str, missing))}")
+    return [found[i] for i in ids]
+
+
+@dataclass(slots=True)
+class ItemFlag:
+    """Something that changed for an item since its draft was read."""
+
+    assignment_id: int
+    task_number: str
+    what: str  # 进展 / 已销号 / 期限调整
+    on: date | None
+    text: str
+    blocking: bool = False  # signing is refused (a closed item)
+
+    def describe(self) -> str:
+        when = f"{self.on.isoformat()} " if self.on else ""
+        return f"事项 {self.task_number}（{self.assignment_id}）{when}{self.what}：{self.text}"
+
+
+@dataclass(slots=True)
+class SignPreview:
+    """What signing one draft will do: the number it gets, its dates, what changed."""
+
+    letter_id: int
+    kind: str
+    unit: str
+    number: str  # the number it will get if signed now, in the order given
+    as_of: date  # the draft's facts are as of this date
+    sign_date: date  # the letter's date once signed; days overdue are counted to it
+    reply_due: date
+    flags: list[ItemFlag] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # reasons signing would be refused
+
+    @property
+    def dates_differ(self) -> bool:
+        return self.as_of != self.sign_date
+
+    def summary(self) -> str:
+        dates = (
+            f"起草截至 {self.as_of.isoformat()}，签发日期 {self.sign_date.isoformat()}"
+            "（函件日期和逾期天数按签发日期计算）"
+            if self.dates_differ
+            else f"日期 {self.sign_date.isoformat()}"
+        )
+        return (
+            f"函件 {self.letter_id}　{self.unit}　{KIND_NAMES.get(self.kind, self.kind)}"
+            f"　将编号 {self.number}　{dates}　回复期限 {self.reply_due.isoformat()}"
+        )
+
+
+def _changes(
+    session: Session, letters: Sequence[Letter], items: dict[int, list], on: date
+) -> dict[int, list[ItemFlag]]:
+    """Per letter, items whose facts moved after the draft was read: progress dated after
+    the draft's as-of date (or entered after it was drafted), closed, or a new deadline.
+    Two queries for the whole batch."""
+    from datetime import datetime
+
+    out: dict[int, list[ItemFlag]] = {x.id: [] for x in letters}
+    where: dict[int, list[tuple[Letter, object]]] = defaultdict(list)
+    for letter in letters:
+        for it in items.get(letter.id, []):
+            where[it.assignment_id].append((letter, it))
+    if not where:
+        return out
+    conn = session.connection()
+    aids = list(where)
+    for aid, rep, txt, at in conn.execute(
+        _in(
+            "SELECT assignment_id, reported_on, text, recorded_at FROM progress "
+            "WHERE assignment_id IN :ids ORDER BY reported_on, id",
+            "ids",
+        ),
+        {"ids": aids},
+    ):
+        reported = _d(rep)
+        if reported is None or reported > on:
+            continue
+        recorded = at
+        if isinstance(at, str):
+            try:
+                recorded = datetime.fromisoformat(at)
+            except ValueError:
+                recorded = None
+        for letter, it in where[aid]:
+            later = letter.as_of < reported
+            entered = (
+                recorded is not None
+                and letter.created_at is not None
+                and _naive(recorded) > _naive(letter.created_at)
+            )
+            if later or entered:
+                text_ = " ".join(str(txt).split())
+                out[letter.id].append(ItemFlag(aid, it.task_number, "报来进展", reported, text_))
+    for aid, completed, override in conn.execute(
+        _in("SELECT id, completed_on, due_override FROM assignment WHERE id IN :ids", "ids"),
+        {"ids": aids},
+    ):
+        done, new_due = _d(completed), _d(override)
+        for letter, it in where[aid]:
+            if done is not None and done <= on:
+                out[letter.id].append(
+                    ItemFlag(aid, it.task_number, "已销号", done, "须从草稿中移除", True)
+                )
+            if new_due is not None and new_due > (it.due or date.min):
+                out[letter.id].append(
+                    ItemFlag(
+                        aid, it.task_number, "期限调整", None, f"已延期至 {new_due.isoformat()}"
+                    )
+                )
+    return out
+
+
+def _naive(dt):
+    return dt.replace(tzinfo=None) if getattr(dt, "tzinfo", None) else dt
+
+
+def sign_check(
     session: Session,
-    letter: Letter,
-    items: Sequence[LetterItem],
-    settings,
-    calendar,
-    template_dir: Path | None,
-) -> tuple[Wording, date]:
-    """The wording and the letter's date: frozen for signed letters, from the template else."""
-    frozen = _frozen_wording(letter)
-    if frozen is not None:
-        return frozen, letter.issued_on or letter.as_of
-    letter_date = letter.issued_on or letter.as_of
-    reply = letter.reply_due or _reply_due(letter_date, settings, calendar)
-    u = session.get(Unit, letter.unit_id)
-    values = template_values(
-        kind=letter.kind,
-        unit_name=u.name if u else "",
-        head=(u.head or "") if u else "",
-        dues=[it.due for it in items],
-        letter_date=letter_date,
-        reply_due=reply,
-        reply_workdays=settings.reply_workdays,
-        settings=settings,
-    )
-    edits = json.loads(letter.body) if letter.body else None
-    return render_wording(letter.kind, values, settings, edits, template_dir), letter_date
+    letter_ids: Sequence[int],
+    sign_date: date,
+    *,
+    settings=None,
+    calendar=None,
+    by: str | None = None,
+) -> list[SignPreview]:
+    """What signing these drafts on `sign_date` would do — the desk's sign confirmation and
+    `letters sign` both show this before anything is written. Reads only.
+
+    Per letter: the number it would get (in the order given, continuing the counter), the
+    draft's as-of date beside the signing date, items with progress reported after the
+    as-of date (or entered after drafting), closed items, extended deadlines, and anything
+    that would make signing refuse (no unit head on a 督办函, no office identity)."""
+    settings = _settings(settings)
+    calendar = _calendar(settings, calendar)
+    letters = _load(session, letter_ids)
+    items = _items_of(session, letter_ids)
+    units = {
+        u.id: u
+        for u in session.exec(
+            select(Unit).where(Unit.id.in_(list({x.unit_id for x in letters})))
+        ).all()
+    }
+    counters = {
+        (k, y): n
+        for k, y, n in session.connection().execute(
+            text("SELECT kind, year, next_seq FROM letter_counter WHERE year = :y"),
+            {"y": sign_date.year},
+        )
+    }
+    reply = _reply_due(sign_date, settings, calendar)
+    changes = _changes(session, letters, items, sign_date)
+    out: list[SignPreview] = []
+    for letter in letters:
+        u = units.get(letter.unit_id)
+        ident = _identity(settings, u.region if u else "")
+        problems: list[str] = []
+        try:
+            _require_draft(letter)
+        except DubanError as exc:
+            problems.append(exc.message)
+        try:
+            ident.require_identity() if hasattr(ident, "require_identity") else None
+        except DubanError as exc:
+            problems.append(exc.message)
+        try:
+            check_head(
+                letter.kind, u.name if u else str(letter.unit_id), (u.head or "") if u else ""
+            )
+        except DubanError as exc:
+            problems.append(exc.message)
+        if by and getattr(ident, "signers", ()) and by not in ident.signers:
+            problems.append(f"签发人“{by}”不在设置的签发人名单中（{'、'.join(ident.signers)}）")
+        try:
+            prefix = prefix_for(letter.kind, ident.letter_prefix)
+        except DubanError as exc:
+            problems.append(exc.message)
+            prefix = "？"
+        key = (letter.kind, sign_date.year)
+        seq = counters.get(key, 1)
+        counters[key] = seq + 1
+        flags = changes[letter.id]
+        problems += [
+            f"事项 {f.task_number} 已于 {f.on.isoformat() if f.on else ''} 销号，请从草稿中移除后再签发"
+            for f in flags
+            if f.blocking
+        ]
+        out.append(
+            SignPreview(
+                letter_id=letter.id,
+                kind=letter.kind,
+                unit=u.name if u else "",
+                number=format_number(prefix, sign_date.year, seq) if prefix != "？" else "？",
+                as_of=letter.as_of,
+                sign_date=sign_date,
+                reply_due=reply,
+                flags=[f for f in flags if not f.blocking],
+                problems=problems,
+            )
+        )
+    return out
 
 
 def sign_letters(
@@ -655,6 +1145,8 @@ def sign_letters(
 ) -> list[Letter]:
     """签发: number the drafts (in the order given), date them, freeze their wording.
 
+    The signing date is the letter's date: the wording's facts (earlier letters, replies,
+    progress) and the days overdue are as of that date, not the draft's as-of date.
     One transaction under the write lock: all get numbers, or none does."""
     by = (by or "").strip()
     if not by:
@@ -667,67 +1159,125 @@ def sign_letters(
     calendar = _calendar(settings, calendar)
     on = on or date.today()
     actor = actor or by
-    signed: list[Letter] = []
     try:
         with _locked(engine) as session:
-            for lid in ids:
-                letter = get_letter(session, lid)
+            letters = _load(session, ids)
+            items = _items_of(session, ids)
+            unit_ids = {x.unit_id for x in letters}
+            units = {
+                u.id: u for u in session.exec(select(Unit).where(Unit.id.in_(list(unit_ids)))).all()
+            }
+            aids = {it.assignment_id for its in items.values() for it in its}
+            facts = _Facts(session, unit_ids, aids)
+            closed = (
+                {
+                    aid: _d(done)
+                    for aid, done in session.connection().execute(
+                        _in(
+                            "SELECT id, completed_on FROM assignment WHERE id IN :ids "
+                            "AND completed_on IS NOT NULL",
+                            "ids",
+                        ),
+                        {"ids": list(aids)},
+                    )
+                    if _d(done) <= on
+                }
+                if aids
+                else {}
+            )
+            reply = _reply_due(on, settings, calendar)
+            plans: list[tuple[Letter, Wording, str]] = []
+            missed_updates: list[dict] = []
+            for letter in letters:
                 _require_draft(letter)
-                items = _items(session, letter.id)
-                if not items:
-                    raise DubanError(f"函件 {lid} 没有任何事项，不能签发")
-                u = session.get(Unit, letter.unit_id)
+                its = items.get(letter.id, [])
+                if not its:
+                    raise DubanError(f"函件 {letter.id} 没有任何事项，不能签发")
+                u = units.get(letter.unit_id)
+                ident = _identity(settings, u.region if u else "")
+                if hasattr(ident, "require_identity"):
+                    ident.require_identity()
+                if getattr(ident, "signers", ()) and by not in ident.signers:
+                    raise DubanError(
+                        f"签发人“{by}”不在设置的签发人名单中（{'、'.join(ident.signers)}），"
+                        "请用 duban setup 补充"
+                    )
                 check_head(
                     letter.kind, u.name if u else str(letter.unit_id), (u.head or "") if u else ""
                 )
-                closed = [
-                    it.task_number
-                    for it in items
-                    if (a := session.get(Assignment, it.assignment_id)) is not None
-                    and a.completed_on is not None
-                    and a.completed_on <= on
-                ]
-                if closed:
+                shut = [it.task_number for it in its if it.assignment_id in closed]
+                if shut:
                     raise DubanError(
-                        f"函件 {lid} 中的事项 {'、'.join(closed)} 已销号，请从草稿中移除后再签发"
+                        f"函件 {letter.id} 中的事项 {'、'.join(shut)} 已销号，请从草稿中移除后再签发"
                     )
+                for it in its:  # a recurring task: the occurrences missed as of the letter's date
+                    missed = ",".join(d.isoformat() for d in facts.missed(it.assignment_id, on))
+                    if missed != (it.missed or ""):
+                        it.missed = missed
+                        missed_updates.append({"item": it.id, "missed": missed})
+                edits = json.loads(letter.body) if letter.body else None
+                wording = _wording_for(
+                    letter.kind,
+                    u,
+                    [_snap(it) for it in its],
+                    [it.assignment_id for it in its],
+                    on,
+                    reply,
+                    ident,
+                    facts,
+                    edits,
+                    template_dir,
+                    letter.id,
+                )
+                plans.append((letter, wording, prefix_for(letter.kind, ident.letter_prefix)))
+            # numbers: one block per kind, handed out in the order given
+            need: dict[str, int] = defaultdict(int)
+            for letter, _, _ in plans:
+                need[letter.kind] += 1
+            next_seq = {k: _take_seqs(session, k, on.year, n) for k, n in need.items()}
+            signed_at = now()
+            audit = []
+            for letter, wording, prefix in plans:
+                seq = next_seq[letter.kind]
+                next_seq[letter.kind] += 1
                 letter.issued_on = on
-                letter.reply_due = _reply_due(on, settings, calendar)
-                wording, _ = _wording(session, letter, items, settings, calendar, template_dir)
-                prefix = prefix_for(letter.kind, settings.letter_prefix)
-                seq = _next_seq(session, letter.kind, on.year)
+                letter.reply_due = reply
                 letter.year, letter.seq = on.year, seq
                 letter.number = format_number(prefix, on.year, seq)
                 letter.status = SIGNED
                 letter.signed_by = by
-                letter.signed_at = now()
+                letter.signed_at = signed_at
                 letter.title, letter.addressee = wording.title, wording.addressee
                 letter.body = wording.to_json()
-                session.flush()
-                record(
-                    session,
-                    actor,
-                    "letter.sign",
-                    "letter",
-                    letter.id,
-                    {"status": DRAFT},
-                    {
-                        "status": SIGNED,
-                        "number": letter.number,
-                        "signed_by": by,
-                        "issued_on": on,
-                        "reply_due": letter.reply_due,
-                    },
+                audit.append(
+                    (
+                        letter.id,
+                        {"status": DRAFT, "as_of": letter.as_of},
+                        {
+                            "status": SIGNED,
+                            "number": letter.number,
+                            "signed_by": by,
+                            "issued_on": on,
+                            "reply_due": reply,
+                        },
+                    )
                 )
-                signed.append(letter)
-            if calendar.warnings:
-                pass  # shown by the caller (calendar.warnings)
+            session.flush()
+            if missed_updates:
+                session.connection().execute(
+                    text("UPDATE letter_item SET missed = :missed WHERE id = :item"),
+                    missed_updates,
+                )
+            insert_audit(
+                session,
+                audit_rows(actor, "letter.sign", "letter", audit, session.info.get("batch", "")),
+            )
     except IntegrityError as exc:
         raise DubanError(
             "发文字号冲突：编号已被占用（登记簿或计数器被改动过），本次签发未生效，请联系管理员检查"
             f"（{type(exc.orig).__name__ if exc.orig else exc}）"
         ) from None
-    return signed
+    return letters
 
 
 # ----------------------------------------------------------------------------- views
@@ -741,6 +1291,65 @@ def effective_status(letter: Letter, today: date | None = None) -> str:
     return letter.status
 
 
+def letter_models(
+    session: Session,
+    ids: Sequence[int],
+    *,
+    settings=None,
+    calendar=None,
+    template_dir: Path | None = None,
+    on: date | None = None,
+) -> list[tuple[Letter, object]]:
+    """(Letter, LetterModel) for each id, read in a few queries (rendering a batch).
+
+    A signed letter renders its frozen wording and snapshot on its own date. A draft is
+    shown as it would be signed on `on` (default: its as-of date): wording from the
+    template with the facts as of that date, days overdue counted to it."""
+    settings = _settings(settings)
+    calendar = _calendar(settings, calendar)
+    letters = _load(session, ids)
+    items = _items_of(session, ids)
+    drafts = [x for x in letters if _frozen_wording(x) is None]
+    facts = None
+    units: dict[int, Unit] = {}
+    if drafts:
+        unit_ids = {x.unit_id for x in drafts}
+        units = {
+            u.id: u for u in session.exec(select(Unit).where(Unit.id.in_(list(unit_ids)))).all()
+        }
+        aids = {it.assignment_id for x in drafts for it in items.get(x.id, [])}
+        facts = _Facts(session, unit_ids, aids)
+    out = []
+    for letter in letters:
+        its = items.get(letter.id, [])
+        snaps = [_snap(it) for it in its]
+        frozen = _frozen_wording(letter)
+        if frozen is not None:
+            when = letter.issued_on or letter.as_of
+            wording = frozen
+        else:
+            when = on or letter.issued_on or letter.as_of
+            reply = letter.reply_due or _reply_due(when, settings, calendar)
+            edits = json.loads(letter.body) if letter.body else None
+            assert facts is not None
+            wording = _wording_for(
+                letter.kind,
+                units.get(letter.unit_id),
+                snaps,
+                [it.assignment_id for it in its],
+                when,
+                reply,
+                settings,
+                facts,
+                edits,
+                template_dir,
+                letter.id,
+            )
+        model = compose_model(letter.kind, letter.number, wording, snaps, when, letter.as_of)
+        out.append((letter, model))
+    return out
+
+
 def letter_model(
     session: Session,
     letter_id: int,
@@ -748,25 +1357,14 @@ def letter_model(
     settings=None,
     calendar=None,
     template_dir: Path | None = None,
+    on: date | None = None,
 ):
-    """(Letter, LetterModel) for preview or rendering."""
-    settings = _settings(settings)
-    calendar = _calendar(settings, calendar)
-    letter = get_letter(session, letter_id)
-    items = _items(session, letter.id)
-    wording, letter_date = _wording(session, letter, items, settings, calendar, template_dir)
-    snaps = [
-        ItemSnapshot(
-            number=it.task_number,
-            title=it.task_title,
-            due=it.due,
-            deadline_text=it.deadline_text,
-            last_progress=it.last_progress,
-            earlier_letters=it.earlier_letters,
-        )
-        for it in items
-    ]
-    return letter, compose_model(letter.kind, letter.number, wording, snaps, letter_date)
+    """(Letter, LetterModel) for preview or rendering; a draft as it would read if signed
+    on `on` (default its as-of date)."""
+    ((letter, model),) = letter_models(
+        session, [letter_id], settings=settings, calendar=calendar, template_dir=template_dir, on=on
+    )
+    return letter, model
 
 
 @dataclass(slots=True)
@@ -814,6 +1412,26 @@ class LetterRow:
         }
 
 
+def resolve_batch(session: Session, batch: str) -> str:
+    """A drafting batch from the id or any unambiguous start of it (`letters draft` prints
+    the first eight characters)."""
+    batch = (batch or "").strip()
+    if not batch:
+        raise DubanError("请写明起草批次")
+    found = [
+        b
+        for (b,) in session.connection().execute(
+            text("SELECT DISTINCT batch FROM letter WHERE batch LIKE :p ESCAPE '\\'"),
+            {"p": batch.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"},
+        )
+    ]
+    if not found:
+        raise DubanError(f"找不到起草批次：{batch}")
+    if len(found) > 1:
+        raise DubanError(f"批次“{batch}”对应多个起草批次，请写完整")
+    return found[0]
+
+
 def list_letters(
     session: Session,
     *,
@@ -828,7 +1446,7 @@ def list_letters(
     if kind:
         q = q.where(Letter.kind == _kind(kind))
     if batch:
-        q = q.where(Letter.batch == batch)
+        q = q.where(Letter.batch == resolve_batch(session, batch))
     unit_ids = _unit_filter(session, unit)
     if unit_ids is not None:
         q = q.where(Letter.unit_id.in_(list(unit_ids)))
@@ -878,11 +1496,8 @@ def list_letters(
 
 def batch_ids(session: Session, batch: str) -> list[int]:
     """The letters of one drafting batch, in number order (drafts after, by id)."""
-    letters = session.exec(select(Letter).where(Letter.batch.startswith(batch))).all()
-    if not letters:
-        raise DubanError(f"找不到起草批次：{batch}")
-    if len({x.batch for x in letters}) > 1:
-        raise DubanError(f"批次“{batch}”对应多个起草批次，请写完整")
+    full = resolve_batch(session, batch)
+    letters = session.exec(select(Letter).where(Letter.batch == full)).all()
     letters = sorted(letters, key=lambda x: (x.seq is None, x.kind, x.seq or 0, x.id))
     return [x.id for x in letters if x.id is not None]
 
@@ -899,7 +1514,19 @@ class RenderedLetter:
     pages: int
 
 
+class RenderResult(list):
+    """The rendered letters (a list of RenderedLetter) and the rendering log line — which
+    fonts were used, so an office knows when it prints with the fallback font."""
+
+    log: str
+
+    def __init__(self, rendered: Sequence[RenderedLetter] = (), log: str = "") -> None:
+        super().__init__(rendered)
+        self.log = log
+
+
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+RENDER_LOG = "生成记录.log"
 
 
 def _file_stem(letter: Letter, unit_name: str) -> str:
@@ -925,51 +1552,63 @@ def render_letters(
     calendar=None,
     template_dir: Path | None = None,
     fonts=None,
-) -> list[RenderedLetter]:
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = 1,
+    on: date | None = None,
+) -> RenderResult:
     """Write each letter's .docx and .pdf into `out_dir` and record the files with SHA-256.
 
     Every letter is composed before any file is written, so a broken template or a
-    missing letter stops the run with nothing written and the register unchanged."""
-    from tui.letters.docx_writer import write_docx
-    from tui.letters.fonts import prepare_batch_fonts, resolve_fonts
-    from tui.letters.model import letter_texts
-    from tui.letters.pdf_writer import write_pdf
+    missing letter stops the run with nothing written and the register unchanged. The
+    fonts are read once for the batch; `progress(done, total)` reports as letters finish;
+    `workers` > 1 spreads the batch over processes (the command line; the desk renders in
+    a thread and keeps 1). The fonts used are logged in `生成记录.log` beside the files."""
+    from tui.letters.fonts import resolve_fonts
+    from tui.letters.render import Job, render_batch
 
     if not ids:
         raise DubanError("请指定要生成的函件编号")
     settings = _settings(settings)
     calendar = _calendar(settings, calendar)
     out = Path(out_dir)
-    models = []
     with Session(engine) as session:
-        for lid in ids:
-            letter, model = letter_model(
-                session, lid, settings=settings, calendar=calendar, template_dir=template_dir
+        pairs = letter_models(
+            session, ids, settings=settings, calendar=calendar, template_dir=template_dir, on=on
+        )
+        names = {
+            uid: name
+            for uid, name in session.connection().execute(
+                _in("SELECT id, name FROM unit WHERE id IN :ids", "ids"),
+                {"ids": list({x.unit_id for x, _ in pairs})},
             )
-            if letter.status == VOID:
-                raise DubanError(f"函件 {lid} 已作废，不再生成")
-            u = session.get(Unit, letter.unit_id)
-            models.append((letter, model, _file_stem(letter, u.name if u else "")))
+        }
+    for letter, _ in pairs:
+        if letter.status == VOID:
+            raise DubanError(f"函件 {letter.id} 已作废，不再生成")
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        if not out.exists():
+            out.mkdir(parents=True, mode=0o700)
     except OSError as exc:
         raise DubanError(f"无法创建输出目录：{out}（{exc.strerror}）") from None
     fonts = fonts or resolve_fonts(settings.font_file or None)
-    done: list[RenderedLetter] = []
-    with tempfile.TemporaryDirectory(prefix="duban-fonts-") as tmp:
-        if len(models) > 1:
-            texts = [letter_texts(m) for _, m, _ in models]
-            fonts = prepare_batch_fonts(
-                fonts, [b for b, _ in texts], [t for _, t in texts], Path(tmp)
-            )
-        for letter, model, stem in models:
-            pdf, docx = out / f"{stem}.pdf", out / f"{stem}.docx"
-            pages = write_pdf(model, pdf, fonts)
-            write_docx(model, docx, fonts)
-            done.append(RenderedLetter(letter.id, letter.number, pdf, docx, pages))
+    jobs = []
+    for letter, model in pairs:
+        stem = _file_stem(letter, names.get(letter.unit_id, ""))
+        jobs.append(Job(model, out / f"{stem}.pdf", out / f"{stem}.docx"))  # type: ignore[arg-type]
+    report = render_batch(jobs, fonts, progress=progress, workers=workers)
+    done = RenderResult(
+        [
+            RenderedLetter(letter.id, letter.number, job.pdf, job.docx, r.pages)
+            for (letter, _), job, r in zip(pairs, jobs, report.results, strict=True)
+        ],
+        report.log_line,
+    )
+    _log_render(out, done, actor)
     with _locked(engine) as session:
+        letters = {x.id: x for x in _load(session, [r.letter_id for r in done])}
+        audit = []
         for r in done:
-            letter = get_letter(session, r.letter_id)
+            letter = letters[r.letter_id]
             files = [
                 {
                     "type": "pdf",
@@ -981,8 +1620,31 @@ def render_letters(
             ]
             before = json.loads(letter.files) if letter.files else []
             letter.files = json.dumps(files, ensure_ascii=False)
-            record(session, actor, "letter.render", "letter", letter.id, before, files)
+            audit.append((letter.id, before, {"files": files, "fonts": done.log}))
+        session.flush()
+        insert_audit(
+            session,
+            audit_rows(actor, "letter.render", "letter", audit, session.info.get("batch", "")),
+        )
     return done
+
+
+def _log_render(out: Path, done: RenderResult, actor: str) -> None:
+    """One line per run in 生成记录.log: when, who, how many, and which fonts."""
+    import os
+
+    line = (
+        f"{now().isoformat(timespec='seconds')}　{actor or '—'}　生成 {len(done)} 件函件"
+        f"（{'、'.join(r.number or f'草稿{r.letter_id}' for r in done[:3])}"
+        f"{'等' if len(done) > 3 else ''}）　{done.log}\n"
+    )
+    path = out / RENDER_LOG
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            fh.write(line)
+    except OSError as exc:
+        raise DubanError(f"无法写入生成记录 {path}：{exc.strerror or exc}") from None
 
 
 # ----------------------------------------------------------------------------- printing
@@ -1077,6 +1739,9 @@ def print_letters(
             )
         jobs.append(job)
     return jobs
+
+
+# ----------------------------------------------------------------------------- replies, void
 
 
 # ----------------------------------------------------------------------------- replies, void

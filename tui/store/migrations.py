@@ -175,10 +175,11 @@ def _v1_to_v2(conn: Connection) -> None:
     )
 
 
-def _v2_to_v3(conn: Connection) -> None:
-    """The desk: a progress report may name the occurrences of a recurring duty it answers
-    (progress.cover_from / cover_to, see tui.domain.status); the audit trail is read by
-    entity (an item's history, what came after a change)."""
+def _v2_to_v3(conn: Connection, to: int = 3) -> None:
+    """The desk (2 → 3): a progress report may name the occurrences of a recurring duty it
+    answers (progress.cover_from / cover_to, see tui.domain.status); the audit trail is
+    read by entity (an item's history, what came after a change). Idempotent: it adds only
+    what is missing (see `_v7_to_v8`)."""
     added = []
     for column in ("cover_from", "cover_to"):
         if column not in _columns(conn, "progress"):
@@ -190,9 +191,55 @@ def _v2_to_v3(conn: Connection) -> None:
     _audit(
         conn,
         "store.migrate",
-        {"schema_version": 2},
-        {"schema_version": 3, "columns_added": added, "index_added": "ix_audit_log_entity"},
+        {"schema_version": to - 1},
+        {"schema_version": to, "columns_added": added, "index": "ix_audit_log_entity"},
     )
+
+
+def _v7_to_v8(conn: Connection) -> None:
+    """The desk step again, for stores created at versions 3–7 by releases built without it
+    (it was merged after the letters' and reports' steps): such a store skips 2 → 3."""
+    _v2_to_v3(conn, to=8)
+
+
+def _v3_to_v4(conn: Connection, to: int = 4) -> None:
+    """Letters (3 → 4): letter_item learns its task, the unit's role, the recurring
+    occurrences missed and the date of the last progress, so a letter lists one row per
+    task with the roles merged. Existing rows get their task and role from the assignment.
+    Idempotent: it adds only what is missing (see `_v6_to_v7`)."""
+    have = _columns(conn, "letter_item")
+    added = []
+    for name, ddl in (
+        ("task_id", "INTEGER"),
+        ("role", "VARCHAR NOT NULL DEFAULT ''"),
+        ("missed", "VARCHAR NOT NULL DEFAULT ''"),
+        ("progress_on", "DATE"),
+    ):
+        if name not in have:
+            conn.execute(text(f"ALTER TABLE letter_item ADD COLUMN {name} {ddl}"))
+            added.append(name)
+    filled = conn.execute(
+        text(
+            "UPDATE letter_item SET "
+            "task_id = (SELECT a.task_id FROM assignment a WHERE a.id = letter_item.assignment_id), "
+            "role = COALESCE((SELECT a.role FROM assignment a "
+            "WHERE a.id = letter_item.assignment_id), '') "
+            "WHERE task_id IS NULL"
+        )
+    ).rowcount
+    _audit(
+        conn,
+        "store.migrate",
+        {"schema_version": to - 1},
+        {"schema_version": to, "letter_item_columns": added, "letter_items_filled": filled},
+    )
+
+
+def _v6_to_v7(conn: Connection) -> None:
+    """The letters step again, for stores created at versions 4–6 by releases that were
+    built without it (the 3 → 4 step was merged after the reports' 5 → 6): a store at 6
+    skips 3 → 4, so its letter_item would lack the columns. Adds only what is missing."""
+    _v3_to_v4(conn, to=7)
 
 
 def _v5_to_v6(conn: Connection) -> None:
@@ -212,7 +259,14 @@ def _v5_to_v6(conn: Connection) -> None:
 
 
 # STEPS[n] upgrades a store from version n to n + 1.
-STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 5: _v5_to_v6}
+STEPS: dict[int, Callable[[Connection], None]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+    5: _v5_to_v6,
+    6: _v6_to_v7,
+    7: _v7_to_v8,
+}
 
 
 def migrate(conn: Connection, current: int, target: int) -> None:

@@ -11,8 +11,10 @@ from datetime import date, datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-# Steps are pre-assigned per branch (COMMON.md): 2→3 desk, 3→4 letters, 4→5 CLI, 5→6 reports.
-SCHEMA_VERSION = 6
+# Steps are pre-assigned per branch (COMMON.md): 2→3 desk, 3→4 letters, 4→5 CLI, 5→6 reports;
+# 6→7 repeats the letters step for stores made at 4–6 before it was merged, 7→8 the desk step
+# for stores made at 3–7 before it was merged (migrations.py).
+SCHEMA_VERSION = 8
 
 
 class Meta(SQLModel, table=True):
@@ -48,6 +50,21 @@ class Plan(SQLModel, table=True):
     # them by number alone, so owners of a repeated number may sit on the wrong task; the
     # next import of the plan moves them to their own tasks.
     identity_version: int = 2
+
+
+class ImportCorrection(SQLModel, table=True):
+    """A fix made in the import review (owners, deadline words, a split or a merge), replayed
+    on the parsed document at every later import of the plan (tui.ingest.corrections)."""
+
+    __tablename__ = "import_correction"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    task_key: str  # the task's key when the fix was made
+    kind: str  # owners / deadline / merge_next / split
+    value: str = ""  # JSON
+    active: bool = True
+    created_at: datetime
+    created_by: str = ""
 
 
 class PlanRevision(SQLModel, table=True):

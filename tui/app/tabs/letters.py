@@ -259,12 +259,22 @@ class LettersTab(DeskTab):
 
         def opened(result) -> None:
             lines, signer = result
+            problems = [p for s in lines for p in s.problems]
             body = Text(
                 f"签发以下 {len(lines)} 件函件（发函日期 {today.isoformat()}）：\n", style="bold"
             )
             for s in lines:
                 body.append(f"  {s.number}", style="bold cyan")
-                body.append(f"　{s.kind}函　{s.unit}（{s.items} 项）\n")
+                body.append(f"　{s.kind}函　{s.unit}\n")
+                if s.dates_differ:
+                    body.append(f"    草稿按 {s.as_of.isoformat()} 的情况起草\n", style="dim")
+                for f in s.flags:
+                    body.append(f"    {f.describe()}\n", style="yellow")
+                for p in s.problems:
+                    body.append(f"    不能签发：{p}\n", style="bold red")
+            if problems:
+                desk.push_screen(ConfirmModal("不能签发", body, confirm="知道了 (Y)"))
+                return
             body.append("以上是预计的发文字号；签发后文号即编发，不能撤销。", style="dim")
             desk.push_screen(SignModal(body, signer), lambda by: by and sign(by))
 
