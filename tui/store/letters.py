@@ -64,6 +64,7 @@ from tui.store.letter_models import (
     LetterItem,
     LetterReply,
 )
+from tui.store.letter_seal import broken_seal_message, broken_seals, seals_of
 from tui.store.models import Assignment, Unit
 
 __all__ = [
@@ -1268,6 +1269,9 @@ def sign_letters(
                     text("UPDATE letter_item SET missed = :missed WHERE id = :item"),
                     missed_updates,
                 )
+            seals = seals_of(session, [letter.id for letter, _, _ in plans])
+            for lid, _before, after in audit:
+                after["seal"] = seals[lid]
             insert_audit(
                 session,
                 audit_rows(actor, "letter.sign", "letter", audit, session.info.get("batch", "")),
@@ -1388,6 +1392,7 @@ class LetterRow:
     printed_at: str | None
     void_reason: str | None
     files: list[dict]
+    seal_broken: bool = False  # signed, and changed since (tui.store.letter_seal)
 
     def to_dict(self) -> dict:
         return {
@@ -1409,6 +1414,7 @@ class LetterRow:
             "printed_at": self.printed_at,
             "void_reason": self.void_reason,
             "files": self.files,
+            "seal_broken": self.seal_broken,
         }
 
 
@@ -1491,6 +1497,9 @@ def list_letters(
                 files=json.loads(letter.files) if letter.files else [],
             )
         )
+    signed = [r.id for r in rows if r.number]
+    for lid in set(broken_seals(session, signed)) if signed else ():
+        next(r for r in rows if r.id == lid).seal_broken = True
     return rows
 
 
@@ -1572,6 +1581,7 @@ def render_letters(
     calendar = _calendar(settings, calendar)
     out = Path(out_dir)
     with Session(engine) as session:
+        _refuse_broken_seals(session, ids)
         pairs = letter_models(
             session, ids, settings=settings, calendar=calendar, template_dir=template_dir, on=on
         )
@@ -1650,6 +1660,13 @@ def _log_render(out: Path, done: RenderResult, actor: str) -> None:
 # ----------------------------------------------------------------------------- printing
 
 
+def _refuse_broken_seals(session: Session, ids: Sequence[int]) -> None:
+    broken = broken_seals(session, list(ids))
+    if broken:
+        numbers = [get_letter(session, lid).number or str(lid) for lid in broken]
+        raise DubanError(broken_seal_message(numbers))
+
+
 def _current_pdf(letter: Letter) -> Path | None:
     for f in json.loads(letter.files) if letter.files else []:
         if f.get("type") == "pdf":
@@ -1701,6 +1718,7 @@ def print_letters(
                 raise DubanError(f"函件 {lid} 已作废，不能打印")
             if letter.status == DRAFT:
                 raise DubanError(f"函件 {lid} 是草稿，尚未签发，不能打印（先用 letters sign 签发）")
+        _refuse_broken_seals(session, ids)
     for lid in ids:
         with Session(engine) as session:
             letter = get_letter(session, lid)
