@@ -66,6 +66,7 @@ from tui.store.letter_models import (
 )
 from tui.store.letter_seal import broken_seal_message, broken_seals, seals_of
 from tui.store.models import Assignment, Unit
+from tui.text import note_text
 
 __all__ = [
     "DraftResult",
@@ -1779,7 +1780,7 @@ def record_reply(
     new deadline (an extension), None only records the reply (and the reply as progress)."""
     from tui.store.progress import record_extension, record_progress
 
-    reply_text = (reply_text or "").strip()
+    reply_text = note_text(reply_text)[0]
     if not reply_text:
         raise DubanError("回复内容不能为空")
     letter = get_letter(session, letter_id)
@@ -1852,7 +1853,7 @@ def record_reply(
 
 def void_letter(session: Session, letter_id: int, reason: str, actor: str) -> Letter:
     """作废: the letter keeps its number; a correction is a new draft."""
-    reason = (reason or "").strip()
+    reason = note_text(reason)[0]
     if not reason:
         raise DubanError("作废必须写明原因（--reason）")
     letter = get_letter(session, letter_id)
