@@ -51,6 +51,8 @@ LABELS: Mapping[str, str] = {
     "font_file": "函件字体文件",
     "holidays_dir": "节假日文件目录",
     "templates_dir": "本单位函件模板目录",
+    "backup_daily": "自动备份：保留天数",
+    "backup_weekly": "自动备份：保留周数",
 }
 
 
@@ -75,6 +77,8 @@ class Settings:
     font_file: str = ""  # a FangSong TTF/OTF for letters; empty = office font or shipped subset
     holidays_dir: str = ""  # extra holiday files (e.g. 2027.toml); default data/holidays/
     templates_dir: str = ""  # the office's own letter templates (same file names win)
+    backup_daily: int = 7  # automatic daily backups kept beside the store (0 = none)
+    backup_weekly: int = 4  # … and one per week for N weeks before those
     # where each value came from: setting name (letter_prefix.提示 for a code) → source
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -140,6 +144,8 @@ INT_RANGES = {
     "reminder_days": (0, 366),
     "no_progress_days": (1, 3660),
     "supervision_days": (0, 3660),
+    "backup_daily": (0, 366),
+    "backup_weekly": (0, 520),
 }
 
 
