@@ -55,9 +55,9 @@ ROWS, COLS = 50, 160
 # What the desk draws, as the bench recognises it (regular expressions on the terminal text
 # with escape sequences removed). Keep in step with tui/app.
 MARKERS = {
-    # The overview's counts, drawn once the board is loaded (tui/app/screens/overview.py).
+    # The overview's counts, drawn once the board is loaded (tui/app/tabs/overview.py).
     "ready": r"共 (\d+) 项落实事项",
-    # The items tab's status line (tui/app/app.py, _update_items_status).
+    # The items tab's status line (tui/app/tabs/items.py, update_status).
     "items": r"共 (\d+) 项，显示 (\d+) 项",
     "search": "搜索：{q}(?=[ \\n]|$)",
     "sort": "排序：{name}(?=[ \\n]|$)",
@@ -68,7 +68,8 @@ MARKERS = {
 SORT_NAMES = ("紧急程度", "期限", "单位", "任务")  # the `s` key cycles through these
 QUERIES = ("sfj", "zf", "司法", "执法", "xz", "jd")
 KEYS = {"items_tab": b"3", "overview_tab": b"1", "search": b"/", "sort": b"s", "filter": b"f"}
-BACKSPACE, ESCAPE, CTRL_S, SPACE, RELOAD, QUIT = b"\x7f", b"\x1b", b"\x13", b" ", b"r", b"q"
+# Reload is Ctrl+R (or F5) in the key registry, tui/app/keymap.py.
+BACKSPACE, ESCAPE, CTRL_S, SPACE, RELOAD, QUIT = b"\x7f", b"\x1b", b"\x13", b" ", b"\x12", b"q"
 QUIET_S = 0.05  # this much silence: the desk has finished drawing what came before a key
 SYNC_QUERY, SYNC_REPLY = b"\x1b[?2026$p", b"\x1b[?2026;2$y"  # DECRQM: "supported"
 SYNC_START, SYNC_END = b"\x1b[?2026h", b"\x1b[?2026l"
@@ -317,10 +318,10 @@ def pilot_child(db: Path, n: int, queries, sorts: int, filters: int) -> dict:
     """The same keystrokes through Pilot, in this process: Pilot's round trip per key."""
     os.environ.update({k: v for k, v in bench_env().items() if k.startswith("DUBAN")})
     from tui.app.app import DubanApp
-    from tui.store.db import make_engine
+    from tui.services.store import open_store
 
     async def run() -> dict:
-        app = DubanApp(make_engine(str(db)), as_of=AS_OF, operator="bench")
+        app = DubanApp(open_store(str(db)), as_of=AS_OF, operator="bench")
         out: dict = {"search": [], "backspace": [], "sort": [], "filter": []}
 
         def status() -> str:
@@ -336,7 +337,7 @@ def pilot_child(db: Path, n: int, queries, sorts: int, filters: int) -> dict:
             return took
 
         async with app.run_test(size=(COLS, ROWS)) as pilot:
-            while app.data is None:
+            while app.board is None:
                 await asyncio.sleep(0.01)
             await pilot.press("3")
             await pilot.pause()

@@ -1,4 +1,4 @@
-"""domain, store, ingest, letters and reports never import Textual (GUIDE §6, §9)."""
+"""domain, store, ingest, letters, reports and services never import Textual (GUIDE §6, §9)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 import tui
 
-CORE = ("tui.domain", "tui.store", "tui.ingest", "tui.letters", "tui.reports")
+CORE = ("tui.domain", "tui.store", "tui.ingest", "tui.letters", "tui.reports", "tui.services")
 
 
 def core_modules() -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 
 def now() -> datetime:
@@ -14,3 +14,8 @@ def local(ts: datetime) -> datetime:
     if ts.tzinfo is None:
         ts = ts.replace(tzinfo=UTC)
     return ts.astimezone()
+
+
+def today() -> date:
+    """The local calendar date (signing and printing happen on the real day)."""
+    return now().astimezone().date()

@@ -177,6 +177,8 @@ def parse_settings(data: dict[str, Any], source: str) -> Settings:
     sources: dict[str, str] = {}
     where = f"设置文件 {source}"
     for key, value in data.items():
+        if key == "keys":  # the desk's key remapping table, read by tui.app.keymap
+            continue
         if key not in known:
             raise DubanError(f"设置文件 {source} 中有未知的设置项：{key}")
         if key in _INT_FIELDS:

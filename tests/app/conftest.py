@@ -35,27 +35,37 @@ def store(demo_master, tmp_path) -> Path:
 @pytest.fixture
 def make_app(store, monkeypatch, tmp_path):
     monkeypatch.setenv("DUBAN_CONFIG", os.devnull)  # an empty settings file: the defaults
-    engines = []
+    opened = []
 
     def make(**kw):
         from tui.app.app import DubanApp
-        from tui.store.db import make_engine
+        from tui.services.store import open_store
 
-        engine = make_engine(str(store))
-        engines.append(engine)
+        handle = open_store(str(store))
+        opened.append(handle)
         kw.setdefault("as_of", DEMO_AS_OF)
         kw.setdefault("operator", OPERATOR)
-        return DubanApp(engine, **kw)
+        return DubanApp(handle, **kw)
 
     yield make
-    for e in engines:
-        e.dispose()
+    for handle in opened:
+        handle.engine.dispose()
+
+
+DESK_GROUPS = ("read", "write", "load", "detail")
 
 
 async def settle(pilot) -> None:
-    """Let workers finish and their results land on screen."""
+    """Let the desk's workers finish and their results land on screen (a DirectoryTree's
+    loader never finishes: only the desk's own worker groups are waited for)."""
     app = pilot.app
     for _ in range(3):
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        for _ in range(100):  # reads that wait for the keys to be quiet (tui.app.tabs.base)
+            if not app.reads_pending():
+                break
+            await pilot.pause(0.02)
+        mine = [w for w in app.workers if w.group in DESK_GROUPS]
+        if mine:  # (an empty list would mean every worker)
+            await app.workers.wait_for_complete(mine)
     await pilot.pause()

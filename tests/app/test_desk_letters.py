@@ -31,28 +31,35 @@ async def test_letters_tab_register_preview_draft_and_sign(make_app, store):
             app.query_one("#letters-preview").render()
         )
 
-        with Session(app.engine) as s:
+        with Session(app.store.engine) as s:
             before = len(s.exec(select(Letter)).all())
         await pilot.press("n")
         await settle(pilot)
-        with Session(app.engine) as s:
+        await pilot.press("y")
+        await settle(pilot)
+        with Session(app.store.engine) as s:
             letters = s.exec(select(Letter)).all()
         drafts = [x for x in letters if x.number is None]
         assert len(letters) >= before and drafts
 
         # Sign the first draft: it gets the next number of its kind.
         table = app.query_one("#letters-table")
-        draft_row = next(i for i in range(table.row_count) if table.get_row_at(i)[0] == "（草稿）")
+        draft_row = next(
+            i for i in range(table.row_count) if str(table.get_row_at(i)[1]) == "（草稿）"
+        )
         table.move_cursor(row=draft_row)
         await settle(pilot)
         draft_id = app.query_one("#letters-view").current_id()
-        await pilot.press("k")
+        await pilot.press("s")
         await settle(pilot)
-        with Session(app.engine) as s:
+        app.screen.query_one("#sign-by").value = "王主任"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        with Session(app.store.engine) as s:
             signed = s.get(Letter, draft_id)
             # Signed today (the desk's as-of date only changes what is shown).
             assert signed.number and f"〔{date.today().year}〕" in signed.number
-            assert signed.signed_by == app.operator
+            assert signed.signed_by == "王主任"
         assert signed.number in app.screen_text()
 
 
@@ -75,16 +82,21 @@ async def test_print_from_the_desk_goes_through_lp(make_app, store, tmp_path, mo
         await pilot.press("6")
         await settle(pilot)
         table = app.query_one("#letters-table")
-        row = next(i for i in range(table.row_count) if table.get_row_at(i)[0] != "（草稿）")
+        row = next(i for i in range(table.row_count) if str(table.get_row_at(i)[1]) != "（草稿）")
         table.move_cursor(row=row)
         await settle(pilot)
         letter_id = app.query_one("#letters-view").current_id()
-        await pilot.press("P")
+        await pilot.press("p")
+        await settle(pilot)
+        assert "不能撤销" in str(app.screen.query_one("#confirm-body").render())
+        await pilot.press("y")
         await app.workers.wait_for_complete()
         await settle(pilot)
-        with Session(app.engine) as s:
+        with Session(app.store.engine) as s:
             letter = s.get(Letter, letter_id)
         assert log.exists(), app.last_message
         args = log.read_text()
         assert "-d DeskTest" in args and ".pdf" in args
         assert letter.printed_at is not None
+        # the PDF's path stays on screen under the preview, not only in a message
+        assert ".pdf" in str(app.query_one("#letters-files").render())

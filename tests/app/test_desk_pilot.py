@@ -9,14 +9,10 @@ from textual.widgets import Input, Select, SelectionList, Tree
 from tests.app.conftest import settle
 from tests.conftest import SEED000
 from tui.app.app import DubanApp
-from tui.app.screens.help import HelpScreen
-from tui.app.screens.modals import (
-    ConfirmModal,
-    FilterModal,
-    GroupResolveModal,
-    MergeModal,
-    UnitEditModal,
-)
+from tui.app.modals.base import ConfirmModal
+from tui.app.modals.help import HelpScreen
+from tui.app.modals.items import FilterModal
+from tui.app.modals.units import GroupResolveModal, MergeModal, UnitEditModal
 from tui.app.widgets.vtable import VirtualTable
 from tui.domain.search import initials
 from tui.domain.status import Status
@@ -34,9 +30,13 @@ def q(db, sql, *args):
 
 
 def cursor_row(app: DubanApp, table: str = "items"):
-    view = app.items_view if table == "items" else app.triage_view
+    tab = app.tab(table)
     t = app.query_one(f"#{table}-table", VirtualTable)
-    return app.data.rows[view[t.cursor]]
+    return tab.data.rows[tab.view[t.cursor]]
+
+
+def items(app: DubanApp):
+    return app.tab("items")
 
 
 async def type_text(pilot, text: str) -> None:
@@ -51,7 +51,7 @@ async def test_every_screen_shows_its_content(make_app, store):
         counts = app.status_counts()
         text = app.screen_text()
         assert f"逾期 {counts[Status.OVERDUE]}" in text
-        assert "●红" in text and "单位完成率" in text and "计划进度" in text
+        assert "●红" in text and "按逾期事项占比" in text and "计划进度" in text
         assert "截至 2024-11-15" in app.sub_title
 
         await pilot.press("2")
@@ -85,7 +85,7 @@ async def test_every_screen_shows_its_content(make_app, store):
         await pilot.press("3")
         await settle(pilot)
         text = app.screen_text()
-        assert f"共 {len(app.data.rows)} 项" in text
+        assert f"共 {len(app.board.data.rows)} 项" in text
         assert "●红" in text.splitlines()[2]  # most urgent first
 
         await pilot.press("4")
@@ -99,10 +99,11 @@ async def test_every_screen_shows_its_content(make_app, store):
         await pilot.press("5")
         await settle(pilot)
         text = app.screen_text()
-        assert f"待办 {len(app.triage_view)} 项" in text
+        triage = app.tab("triage")
+        assert f"待办 {len(triage.view)} 项" in text
         assert all(
-            app.data.rows[i].status.status in (Status.OVERDUE, Status.DUE_SOON)
-            for i in app.triage_view
+            triage.data.rows[i].status.status in (Status.OVERDUE, Status.DUE_SOON)
+            for i in triage.view
         )
 
 
@@ -134,7 +135,7 @@ async def test_progress_done_on_overdue_item_changes_counts_and_undo_restores(ma
         assert after[Status.OVERDUE] == before[Status.OVERDUE] - 1
         done = (Status.DONE, Status.DONE_LATE)
         assert sum(after[s] for s in done) == sum(before[s] for s in done) + 1
-        assert app.by_id[aid].status.status in done
+        assert app.board.data.by_id[aid].status.status in done
         await pilot.press("1")
         await settle(pilot)
         assert f"逾期 {after[Status.OVERDUE]}" in app.screen_text()
@@ -145,6 +146,9 @@ async def test_progress_done_on_overdue_item_changes_counts_and_undo_restores(ma
         assert actor[0][0] == "测试员"
 
         await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)  # says what it will undo, then asks
+        await pilot.press("y")
         await settle(pilot)
         assert "已撤销" in app.last_message
         assert (
@@ -165,23 +169,24 @@ async def test_search_sfj_lists_only_sifaju_items(make_app):
         await type_text(pilot, "sfj")
         await pilot.pause()
         assert app.query_one("#search", Input).value == "sfj"
-        assert app.items_view
-        names = {app.data.rows[i].fact.unit_name for i in app.items_view}
+        tab = items(app)
+        assert tab.view
+        names = {tab.data.rows[i].fact.unit_name for i in tab.view}
         # 司法局 of both regions, plus units whose initials also spell sfj (东胜分局 = dsfj)
         assert {"区司法局", "旗司法局"} <= names
         assert all("sfj" in initials(n) for n in names)
-        expected = sum(1 for r in app.data.rows if "sfj" in initials(r.fact.unit_name))
-        assert len(app.items_view) == expected
+        expected = sum(1 for r in tab.data.rows if "sfj" in initials(r.fact.unit_name))
+        assert len(tab.view) == expected
         text = app.screen_text()
         assert "司法局" in text and f"显示 {expected} 项" in text
         # Chinese substring works too, and Escape keeps the result
         await pilot.press("escape")
         app.query_one("#search", Input).value = "信访"
         await pilot.pause()
-        assert app.items_view
-        for i in app.items_view:
-            f = app.data.rows[i].fact
-            assert "信访" in f.unit_name + f.task_title + app.data.heads.get(f.task_id, "")
+        assert tab.view
+        for i in tab.view:
+            f = tab.data.rows[i].fact
+            assert "信访" in f.unit_name + f.task_title + tab.data.heads.get(f.task_id, "")
 
 
 async def test_close_reopen_and_bulk_close(make_app, store):
@@ -193,21 +198,34 @@ async def test_close_reopen_and_bulk_close(make_app, store):
         aid = cursor_row(app).fact.id
         await pilot.press("a")
         await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)  # 验收 asks first, and Enter means No
+        await pilot.press("enter")
+        await settle(pilot)
+        assert q(store, "SELECT completed_on FROM assignment WHERE id=?", aid)[0][0] is None
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
         assert q(store, "SELECT completed_on FROM assignment WHERE id=?", aid)[0][0] == "2024-11-15"
         # the closed item dropped down; find it again and reopen
         t = app.query_one("#items-table", VirtualTable)
-        t.cursor = next(n for n, i in enumerate(app.items_view) if app.data.rows[i].fact.id == aid)
+        tab = items(app)
+        t.cursor = next(n for n, i in enumerate(tab.view) if tab.data.rows[i].fact.id == aid)
         await pilot.press("o")
         await settle(pilot)
         assert q(store, "SELECT completed_on FROM assignment WHERE id=?", aid)[0][0] is None
 
         t.cursor = 0
         await pilot.pause()
-        first, second = (app.data.rows[i].fact.id for i in app.items_view[:2])
+        first, second = (tab.data.rows[i].fact.id for i in tab.view[:2])
         await pilot.press("space", "space")
-        assert app.selected == {first, second}
+        assert tab.selected == {first, second}
         assert "已选 2 项" in app.screen_text()
         await pilot.press("a")
+        await settle(pilot)
+        body = str(app.screen.query_one("#confirm-body").render())
+        assert f"#{first}" in body and f"#{second}" in body
+        await pilot.press("y")
         await settle(pilot)
         done = q(
             store,
@@ -216,8 +234,10 @@ async def test_close_reopen_and_bulk_close(make_app, store):
             second,
         )
         assert done[0][0] == 2
-        assert app.selected == set()
+        assert tab.selected == set()
         await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("y")
         await settle(pilot)
         done = q(
             store,
@@ -233,7 +253,7 @@ async def test_bulk_progress(make_app, store):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("3", "space", "space")
-        ids = set(app.selected)
+        ids = set(items(app).selected)
         await pilot.press("p")
         await pilot.pause()
         await type_text(pilot, "jd")
@@ -255,9 +275,12 @@ async def test_deadline_correction_writes_manual_row(make_app, store):
         await pilot.press("t")
         await pilot.pause()
         await type_text(pilot, "2025-03-31")
-        await pilot.press("tab")
-        await type_text(pilot, "jy")
+        app.screen.query_one("#dm-reason", Input).value = "jy"
         await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)  # names the task, the date, all units
+        assert "2025-03-31" in str(app.screen.query_one("#confirm-body").render())
+        await pilot.press("y")
         await settle(pilot)
         manual = q(
             store,
@@ -266,8 +289,10 @@ async def test_deadline_correction_writes_manual_row(make_app, store):
         )
         assert manual == [("2025-03-31", "jy", "测试员")]
         assert q(store, "SELECT due_dates FROM task WHERE id=?", tid)[0][0] == "2025-03-31"
-        assert app.by_id[row.fact.id].status.status is Status.ON_TRACK
+        assert app.board.data.by_id[row.fact.id].status.status is Status.ON_TRACK
         await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("y")
         await settle(pilot)
         assert q(store, "SELECT due_dates FROM task WHERE id=?", tid)[0][0] == old
 
@@ -306,7 +331,7 @@ async def test_extension_granted_and_refused(make_app, store):
             ][0]
             == 1
         )
-        assert app.by_id[aid].status.status is Status.ON_TRACK
+        assert app.board.data.by_id[aid].status.status is Status.ON_TRACK
 
         await pilot.press("5")
         await settle(pilot)
@@ -335,29 +360,30 @@ async def test_filters_and_sort(make_app):
         app.screen.query_one("#fm-role", Select).value = "lead"
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert app.items_view
+        tab = items(app)
+        assert tab.view
         assert all(
-            app.data.rows[i].status.status is Status.OVERDUE
-            and app.data.rows[i].fact.role == "lead"
-            for i in app.items_view
+            tab.data.rows[i].status.status is Status.OVERDUE
+            and tab.data.rows[i].fact.role == "lead"
+            for i in tab.view
         )
         assert "筛选：状态=逾期，角色=牵头" in app.screen_text()
-        n = len(app.items_view)
+        n = len(tab.view)
         await pilot.press("s")
         await pilot.pause()
         assert "排序：期限" in app.screen_text()
-        dues = [app.data.rows[i].status.due for i in app.items_view]
+        dues = [tab.data.rows[i].status.due for i in tab.view]
         assert dues == sorted(dues) and len(dues) == n
         await pilot.press("s")
         await pilot.pause()
-        names = [app.data.rows[i].fact.unit_name for i in app.items_view]
+        names = [tab.data.rows[i].fact.unit_name for i in tab.view]
         assert names == sorted(names)
         # filter by unit kind via pinyin initials of the unit
         await pilot.press("f")
         await pilot.pause()
         app.screen.query_one("#fm-clear").press()
         await pilot.pause()
-        assert len(app.items_view) == len(app.data.rows)
+        assert len(tab.view) == len(tab.data.rows)
 
 
 async def test_unit_edit_and_undo(make_app, store):
@@ -367,8 +393,9 @@ async def test_unit_edit_and_undo(make_app, store):
         await pilot.press("4")
         await settle(pilot)
         t = app.query_one("#units-table", VirtualTable)
-        t.cursor = next(n for n, u in enumerate(app.units) if u.name == "区司法局")
-        uid = app.units[t.cursor].id
+        units = app.tab("units").units
+        t.cursor = next(n for n, u in enumerate(units) if u.name == "区司法局")
+        uid = units[t.cursor].id
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, UnitEditModal)
@@ -382,8 +409,12 @@ async def test_unit_edit_and_undo(make_app, store):
         ]
         aliases = {r[0] for r in q(store, "SELECT alias FROM unit_alias WHERE unit_id=?", uid)}
         assert "区法务局" in aliases
+        await pilot.press("enter")
+        await settle(pilot)
         assert "李局长" in app.screen_text()
         await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("y")
         await settle(pilot)
         assert q(store, "SELECT head FROM unit WHERE id=?", uid)[0][0] != "李局长"
         aliases = {r[0] for r in q(store, "SELECT alias FROM unit_alias WHERE unit_id=?", uid)}
@@ -397,9 +428,10 @@ async def test_unit_merge(make_app, store):
         await pilot.press("4")
         await settle(pilot)
         t = app.query_one("#units-table", VirtualTable)
-        t.cursor = next(n for n, u in enumerate(app.units) if u.name == "区人大办")
-        src = app.units[t.cursor].id
-        dst = next(u.id for u in app.units if u.name == "区政协办")
+        units = app.tab("units").units
+        t.cursor = next(n for n, u in enumerate(units) if u.name == "区人大办")
+        src = units[t.cursor].id
+        dst = next(u.id for u in units if u.name == "区政协办")
         n_src = q(store, "SELECT COUNT(*) FROM assignment WHERE unit_id=? AND active=1", src)[0][0]
         assert n_src > 0
         await pilot.press("m")
@@ -408,12 +440,17 @@ async def test_unit_merge(make_app, store):
         app.screen.query_one("#mm-target", Select).value = dst
         await pilot.press("ctrl+s")
         await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        assert f"移交落实事项 {n_src} 项" in str(app.screen.query_one("#confirm-body").render())
+        assert q(store, "SELECT merged_into FROM unit WHERE id=?", src)[0][0] is None
+        await pilot.press("y")
+        await settle(pilot)
         assert q(store, "SELECT merged_into FROM unit WHERE id=?", src)[0][0] == dst
         assert (
             q(store, "SELECT COUNT(*) FROM assignment WHERE unit_id=? AND active=1", src)[0][0] == 0
         )
         assert ("区人大办",) in q(store, "SELECT alias FROM unit_alias WHERE unit_id=?", dst)
-        assert all(u.name != "区人大办" for u in app.units)
+        assert all(u.name != "区人大办" for u in app.tab("units").units)
         assert "并入" in app.last_message
 
 
@@ -423,16 +460,23 @@ async def test_group_resolution(make_app, store):
         await settle(pilot)
         await pilot.press("4")
         await settle(pilot)
-        group = app.groups[0]
+        tab = app.tab("units")
+        group = tab.groups[0]
         n_pending = group.assignments
-        await pilot.press("g")
-        await pilot.pause()
+        await pilot.press("b")
+        await settle(pilot)
         assert isinstance(app.screen, GroupResolveModal)
+        # every task, when asked for (the button), and two units
+        app.screen.query_one("#gr-all-tasks").press()
+        await pilot.pause()
         sl = app.screen.query_one("#gr-units", SelectionList)
-        units = [u for u in app.units if u.region == group.region][:2]
+        units = [u for u in tab.units if u.region == group.region][:2]
         for u in units:
             sl.select(u.id)
         await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
         await settle(pilot)
         created = q(
             store,
@@ -440,7 +484,7 @@ async def test_group_resolution(make_app, store):
             group.group_id,
         )
         assert len(created) >= n_pending  # one per unit per task (minus ones already there)
-        assert {r[0] for r in created} == {u.id for u in units}
+        assert {r[0] for r in created} <= {u.id for u in units}
         assert (
             q(
                 store,
@@ -449,7 +493,7 @@ async def test_group_resolution(make_app, store):
             )[0][0]
             == 0
         )
-        assert all(g.group_id != group.group_id for g in app.groups)
+        assert all(g.group_id != group.group_id for g in tab.groups)
 
 
 async def test_import_cancel_writes_nothing_then_confirm_imports(make_app, store):
@@ -481,7 +525,7 @@ async def test_import_cancel_writes_nothing_then_confirm_imports(make_app, store
         await settle(pilot)
         assert q(store, "SELECT COUNT(*) FROM plan")[0][0] == plans + 1
         assert "已导入" in app.last_message
-        assert len(app.data.plans) == plans + 1
+        assert app.board.plan_count == plans + 1
 
 
 async def test_import_bad_path_is_refused_in_the_dialog(make_app, tmp_path):
@@ -521,24 +565,23 @@ async def test_as_of_date_change_and_help_and_palette(make_app):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
-        titles = {c.title for c in app.get_system_commands(app.screen)}
+        titles = {c.title for c in app.palette_commands("items")}
         for t in (
-            "记录进展",
-            "验收销号",
-            "重新打开",
-            "更正期限",
-            "延期申请",
+            "进展",
+            "验收",
+            "重开",
+            "期限",
+            "延期",
             "搜索",
             "筛选",
             "排序",
             "撤销",
-            "导入计划",
-            "合并单位",
-            "分解单位组",
-            "修改单位",
+            "导入",
             "帮助",
         ):
             assert t in titles
+        titles = {c.title for c in app.palette_commands("units")}
+        assert {"合并", "分解", "改单位"} <= titles
         assert text is not None
 
 
@@ -548,7 +591,7 @@ async def test_undo_with_nothing_left_says_so(make_app):
         await settle(pilot)
         await pilot.press("u")
         await settle(pilot)
-        assert app.last_message == "没有可撤销的操作"
+        assert "还没有可撤销的修改" in app.last_message
 
 
 async def test_quit(make_app):
@@ -572,13 +615,13 @@ async def test_overview_ranking_opens_the_unit_and_key_bar_follows_the_tab(make_
         keys = {k for k, _d, _e in bar.hints()}
         assert {"q", "/", "u"} <= keys and "a" not in keys  # 验收 only where items are
         ranking = app.query_one("#ov-units-table", VirtualTable)
-        assert app.focused is ranking and ranking.count == len(app.unit_figs)
+        assert app.focused is ranking and ranking.count == len(app.board.figures)
         await pilot.press("down", "enter")
         await settle(pilot)
-        fig = app.query_one("OverviewView").unit_at(1)
+        fig = app.tab("overview").unit_at(1)
         assert app.active_tab == "units"
         units = app.query_one("#units-table", VirtualTable)
-        assert app.units[units.cursor].id == fig.unit_id
+        assert app.tab("units").units[units.cursor].id == fig.unit_id
         assert fig.name in app.screen_text()
         await pilot.press("3")
         await settle(pilot)

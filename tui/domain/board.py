@@ -41,8 +41,9 @@ def evaluate(facts: Iterable, as_of: date, *, soon_days: int = 15) -> list[Evalu
     append = out.append
     for f in facts:
         progress = f.progress_dates
+        covers = f.progress_covers
         if f.recurring:
-            skey = (id(f.due_dates), f.completed_on, progress)
+            skey = (id(f.due_dates), f.completed_on, progress, covers)
         else:
             skey = (id(f.due_dates), f.completed_on)
         st = status_cache.get(skey)
@@ -54,6 +55,7 @@ def evaluate(facts: Iterable, as_of: date, *, soon_days: int = 15) -> list[Evalu
                 progress_dates=progress,
                 recurring=f.recurring,
                 soon_days=soon_days,
+                covers=covers if f.recurring else (),
             )
         since = (as_of - progress[-1]).days if progress else None
         ukey = (st, f.role, f.letters_sent, f.highest_rung, since)
@@ -108,12 +110,15 @@ def evaluate_columns(
     letters: Sequence[tuple[int, int] | None],
     as_of: date,
     soon_days: int = 15,
+    recurring_covers: Mapping[int, tuple] | None = None,
 ) -> ColumnVerdicts:
     """`evaluate` for a board kept as columns (the desk at 200,000 rows).
 
     ``dues`` maps a task to its deadlines and whether they recur; ``overrides`` replace them
     for one row. ``recurring_progress`` holds every report date of the rows whose duty
-    recurs (by row id); a one-off deadline never looks at reports. Each distinct status
+    recurs (by row id), ``recurring_covers`` the reports among them that name the
+    occurrences they answer (see `assignment_status`); a one-off deadline never looks at
+    reports. Each distinct status
     input is judged once by `assignment_status`, and urgency is the sum of its terms, each
     looked up per distinct value: per row only C-level maps and one addition remain.
     """
@@ -125,8 +130,15 @@ def evaluate_columns(
         due_of[tid] = due_key.setdefault(due, len(due_key))
     due_list = list(due_key)
     dkeys = list(map(due_of.__getitem__, task_ids))
-    # Only recurring duties have report dates here, so other rows key on None.
+    # Only recurring duties have report dates here, so other rows key on None. Reports that
+    # name their occurrences (few) ride along with the dates as (dates, covers).
     progs = map(recurring_progress.get, ids)
+    if recurring_covers:
+        covered = recurring_covers
+        progs = (
+            (p or (), covered[aid]) if aid in covered else p
+            for p, aid in zip(map(recurring_progress.get, ids), ids, strict=True)
+        )
     # Distinct inputs get a small int code: hashing ints is cheap, hashing a frozen
     # dataclass per row is not.
     skeys = list(zip(dkeys, overrides, completed, progs, strict=True))
@@ -138,6 +150,9 @@ def evaluate_columns(
         due, recurring = due_list[k]
         if override is not None:
             due, recurring = (override,), False
+        covers: tuple = ()
+        if progress and isinstance(progress[-1], tuple):
+            progress, covers = progress
         code_of[key] = len(judged)
         judged.append(
             assignment_status(
@@ -147,6 +162,7 @@ def evaluate_columns(
                 progress_dates=progress or (),
                 recurring=recurring,
                 soon_days=soon_days,
+                covers=covers if recurring else (),
             )
         )
     codes = list(map(code_of.__getitem__, skeys))

@@ -32,6 +32,13 @@ Rules, applied in this order (``as_of`` is the day the office is looking from):
      any occurrence was satisfied only after it had passed, with ``due`` = that occurrence
      and ``days`` = how late its report came (the worst one).
 
+   A report may also name the occurrences it answers (``covers``: report date, first and
+   last occurrence date, the first one open = from the earliest): "the reports for January
+   to October, received today" or "this month's report". Such a report satisfies every
+   unsatisfied occurrence in its range, in report-date order with the others, and takes
+   no part in the rule above; the satisfied occurrences need then not be a prefix, and the
+   first unsatisfied one decides as before (`match_occurrences`).
+
 Speed: 200,000 calls plus urgency must take < 1 s (GUIDE §7), so this avoids sorting when it
 can, builds one small slotted result object per call, and does nothing else.
 """
@@ -46,10 +53,18 @@ from enum import StrEnum
 __all__ = [
     "STATUS_STYLE",
     "STATUS_SYMBOL",
+    "Cover",
+    "Occurrence",
     "Status",
     "StatusResult",
     "assignment_status",
+    "match_occurrences",
+    "occurrences",
 ]
+
+# A report that names the occurrences it answers: (report date, from, to); from None = the
+# earliest. Kept as a plain tuple: the board holds many and memoises on them.
+Cover = tuple[date, date | None, date]
 
 
 class Status(StrEnum):
@@ -120,8 +135,12 @@ def assignment_status(
     progress_dates: Sequence[date] = (),
     recurring: bool = False,
     soon_days: int = 15,
+    covers: Sequence[Cover] = (),
 ) -> StatusResult:
-    """Status of one assignment on ``as_of``; see the module docstring for every rule."""
+    """Status of one assignment on ``as_of``; see the module docstring for every rule.
+
+    ``progress_dates`` holds every report date; ``covers`` the reports among them that name
+    their occurrences (recurring duties only)."""
     if completed_on is not None and completed_on <= as_of:
         if not due_dates:
             return _RESULT_DONE_UNDATED
@@ -141,6 +160,10 @@ def assignment_status(
         return StatusResult(_DUE_SOON if days <= soon_days else _ON_TRACK, due, days)
 
     occ = _sorted(due_dates)
+    if covers:
+        return _status_from_matches(
+            occ, match_occurrences(occ, as_of, progress_dates, covers), as_of, soon_days
+        )
     n = len(occ)
     k = 0  # occurrences o1..ok are satisfied
     worst_late = 0
@@ -166,3 +189,103 @@ def assignment_status(
     if days < 0:
         return StatusResult(_OVERDUE, o, -days)
     return StatusResult(_DUE_SOON if days <= soon_days else _ON_TRACK, o, days)
+
+
+def _status_from_matches(
+    occ: Sequence[date], met: Sequence[date | None], as_of: date, soon_days: int
+) -> StatusResult:
+    worst_late = 0
+    worst_due: date | None = None
+    for o, p in zip(occ, met, strict=True):
+        if p is None:
+            days = (o - as_of).days
+            if days < 0:
+                return StatusResult(_OVERDUE, o, -days)
+            return StatusResult(_DUE_SOON if days <= soon_days else _ON_TRACK, o, days)
+        if p > o and (p - o).days > worst_late:
+            worst_late, worst_due = (p - o).days, o
+    if worst_due is not None:
+        return StatusResult(_DONE_LATE, worst_due, worst_late)
+    return StatusResult(_DONE, occ[-1], None)
+
+
+def match_occurrences(
+    occ: Sequence[date],
+    as_of: date,
+    progress_dates: Sequence[date] = (),
+    covers: Sequence[Cover] = (),
+) -> list[date | None]:
+    """For each occurrence (in order), the date of the report that satisfied it, or None.
+
+    Reports after ``as_of`` count for nothing. Reports are taken in date order (a covering
+    report before a plain one of the same day); a covering report satisfies every open
+    occurrence in its range, a plain one the earliest open occurrence whose previous
+    occurrence lies before it (see the module docstring). ``progress_dates`` holds every
+    report, the covering ones included: those are matched by their range only.
+    """
+    occ = _sorted(occ)
+    n = len(occ)
+    met: list[date | None] = [None] * n
+    plain = list(progress_dates)
+    for p, _lo, _hi in covers:
+        try:
+            plain.remove(p)
+        except ValueError:
+            pass
+    events = sorted(
+        [(p, 0, lo, hi) for p, lo, hi in covers] + [(p, 1, None, None) for p in plain],
+        key=lambda e: (e[0], e[1]),
+    )
+    first_open = 0
+    for p, kind, lo, hi in events:
+        if p > as_of:
+            break
+        if kind == 0:
+            for i in range(n):
+                o = occ[i]
+                if hi is not None and o > hi:
+                    break
+                if met[i] is None and (lo is None or o >= lo):
+                    met[i] = p
+        else:
+            while first_open < n and met[first_open] is not None:
+                first_open += 1
+            k = first_open
+            if k < n and (k == 0 or occ[k - 1] < p):
+                met[k] = p
+    return met
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One occurrence of a recurring duty as of a date: met (on time or late), missed, or
+    still ahead; ``reported`` is the date of the report that met it."""
+
+    due: date
+    reported: date | None
+    state: str  # 按期 / 迟报 / 未报 / 未到期
+
+    @property
+    def missed(self) -> bool:
+        return self.state == "未报"
+
+
+def occurrences(
+    due_dates: Sequence[date],
+    as_of: date,
+    progress_dates: Sequence[date] = (),
+    covers: Sequence[Cover] = (),
+) -> list[Occurrence]:
+    """Every occurrence with what the status rules made of it (the desk's detail pane)."""
+    occ = list(_sorted(due_dates))
+    met = match_occurrences(occ, as_of, progress_dates, covers)
+    out = []
+    for o, p in zip(occ, met, strict=True):
+        if p is not None:
+            state = "按期" if p <= o else "迟报"
+        elif o < as_of:
+            state = "未报"
+        else:
+            state = "未到期"
+        out.append(Occurrence(o, p, state))
+    return out

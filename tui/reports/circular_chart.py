@@ -5,14 +5,14 @@ embeds the shipped CJK font, so the chart uses the same font file as the text wi
 configuration of its own; its bars are vector rectangles and its labels stay in the PDF's
 text layer (searchable, crisp in print). matplotlib would add ~40 MB (with numpy) to an
 offline install and about half a second of import to a command whose whole budget is two
-seconds. The .docx gets the very same drawing as a picture: the chart is drawn on a page
-of its own size and rasterised with pypdfium2 (already a dependency), so both documents
+seconds. The .docx gets the very same drawing as a picture: each part of the chart is cut
+from the PDF's page and rasterised with pypdfium2 (already a dependency), so both documents
 show one chart.
 
 Legibility at 80 units: horizontal bars, one row per unit in rank order, every unit shown
 (a circular ranks every unit, and each reader looks for their own). A chart taller than the
 room left on a page continues on the next page under a repeated scale headed （续）; the
-.docx gets one picture per `DOCX_ROWS` units. Long unit names are cut with … in the label
+.docx gets one picture per part. Long unit names are cut with … in the label
 only — the table above the chart prints them whole.
 """
 
@@ -31,7 +31,6 @@ LABEL_PT, VALUE_PT, TITLE_PT = 9.0, 8.0, 10.5
 BAR = (31, 78, 121)  # dark blue: prints as a clear grey on a monochrome printer
 FULL = (46, 125, 50)  # all done
 GRID = (190, 190, 190)
-DOCX_ROWS = 30
 
 Row = tuple[str, int, int]  # (unit, done, items)
 
@@ -87,31 +86,3 @@ def draw(pdf, x: float, y: float, width: float, rows: Sequence[Row], title: str)
         pdf.set_font("body", size=VALUE_PT)
         pdf.text(bar_x + w + 1.2, ry + ROW * 0.68, f"{rate}%（{done}/{items}）")
     return height(len(rows))
-
-
-def chart_png(
-    rows: Sequence[Row], title: str, fonts: tuple[str, str], width: float = 156.0, dpi: int = 200
-) -> bytes:
-    """The chart part as a PNG (for the .docx): drawn on a page of its own size with the
-    same code as the PDF, rasterised with pypdfium2."""
-    import io
-
-    import pypdfium2
-    from fpdf import FPDF
-
-    h = height(len(rows))
-    pdf = FPDF(unit="mm", format=(width + 2, h + 2))
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(0, 0, 0)
-    pdf.add_font("body", fname=fonts[0])
-    pdf.add_font("title", fname=fonts[1])
-    pdf.add_page()
-    draw(pdf, 1, 1, width, rows, title)
-    doc = pypdfium2.PdfDocument(bytes(pdf.output()))
-    try:
-        image = doc[0].render(scale=dpi / 72).to_pil()
-    finally:
-        doc.close()
-    buf = io.BytesIO()
-    image.save(buf, format="PNG", optimize=True)
-    return buf.getvalue()

@@ -14,7 +14,6 @@ import os
 import tempfile
 from pathlib import Path
 
-from tui.reports import circular_chart as chart
 from tui.reports.circular import TABLE_HEADER, CircularText
 
 FANGSONG, HEITI, XBS = "仿宋_GB2312", "黑体", "方正小标宋简体"
@@ -90,7 +89,7 @@ def _repeat_header(row) -> None:
     trpr.append(cant)
 
 
-def build_docx(text: CircularText, fonts, chart_title: str):
+def build_docx(text: CircularText, pictures: list[tuple[bytes, float]]):
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -135,13 +134,10 @@ def build_docx(text: CircularText, fonts, chart_title: str):
                     cp.alignment = None if k == 1 else center
                     _font(cp.add_run(value), FANGSONG, 10.5)
             _para(doc, text.table_note, size=12, indent_chars=2)
-            body, title = str(fonts.body_path), str(fonts.title_path)
-            for n, start in enumerate(range(0, len(text.chart), chart.DOCX_ROWS)):
-                rows = text.chart[start : start + chart.DOCX_ROWS]
-                png = chart.chart_png(rows, chart_title + ("（续）" if n else ""), (body, title))
+            for png, width_mm in pictures:
                 pic = doc.add_paragraph()
                 pic.alignment = center
-                pic.add_run().add_picture(io.BytesIO(png), width=Mm(156))
+                pic.add_run().add_picture(io.BytesIO(png), width=Mm(min(width_mm, 156)))
     _para(doc, "")
     _para(doc, "")
     date_text = text.date_text
@@ -157,10 +153,13 @@ def build_docx(text: CircularText, fonts, chart_title: str):
     return doc
 
 
-def write_docx(path: str | os.PathLike[str], text: CircularText, fonts, chart_title: str) -> None:
-    """Write atomically (temporary file, then rename), mode 0600."""
+def write_docx(
+    path: str | os.PathLike[str], text: CircularText, pictures: list[tuple[bytes, float]]
+) -> None:
+    """Write atomically (temporary file, then rename), mode 0600. ``pictures`` are the
+    chart's parts as PNG with their width in mm (tui.reports.circular_pdf.chart_pictures)."""
     path = Path(path)
-    doc = build_docx(text, fonts, chart_title)
+    doc = build_docx(text, pictures)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=".part", dir=path.parent)
     os.close(fd)
     try:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from fpdf import FPDF
@@ -64,6 +65,7 @@ class CircularPDF(FPDF):
             self.set_fallback_fonts(["fallback"])
         self.widths = _Widths()
         self.y_pos = TOP
+        self.chart_parts: list[tuple[int, float, float]] = []  # (page, top, height) in mm
 
     # -- pages
 
@@ -211,6 +213,7 @@ class CircularPDF(FPDF):
                 continue
             take = rows[start : start + fit]
             used = chart.draw(self, LEFT, self.y_pos, TEXT_W, take, part)
+            self.chart_parts.append((self.page_no(), self.y_pos, used))
             self.y_pos += used
             start += len(take)
             part = f"{title}（续）"
@@ -279,17 +282,54 @@ def build_pdf(text: CircularText, fonts, chart_title: str) -> CircularPDF:
     return pdf
 
 
-def write_pdf(path: str | os.PathLike[str], text: CircularText, fonts, chart_title: str) -> int:
-    """Write atomically (temporary file, then rename), mode 0600; returns the page count."""
-    path = Path(path)
+@dataclass
+class RenderedPDF:
+    data: bytes
+    pages: int
+    chart_parts: list[tuple[int, float, float]]  # (page, top, height) in mm
+
+
+def render_pdf(text: CircularText, fonts, chart_title: str) -> RenderedPDF:
     pdf = build_pdf(text, fonts, chart_title)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=".part", dir=path.parent)
-    os.close(fd)
+    return RenderedPDF(bytes(pdf.output()), pdf.page_no(), pdf.chart_parts)
+
+
+def chart_pictures(rendered: RenderedPDF, dpi: int = 200) -> list[tuple[bytes, float]]:
+    """Each part of the chart as the PDF drew it, cut from its page as a PNG (for the
+    .docx): (png, width in mm). One drawing, two documents."""
+    import io
+
+    import pypdfium2
+
+    out = []
+    doc = pypdfium2.PdfDocument(rendered.data)
     try:
-        pdf.output(tmp)
+        for page_no, top, height in rendered.chart_parts:
+            pt = 72 / 25.4
+            crop = (
+                (LEFT - 1) * pt,
+                (PAGE_H - top - height - 1) * pt,
+                (RIGHT - 1) * pt,
+                (top - 1) * pt,
+            )
+            image = doc[page_no - 1].render(scale=dpi / 72, crop=crop).to_pil()
+            buf = io.BytesIO()
+            image.convert("L").save(buf, format="PNG")
+            out.append((buf.getvalue(), TEXT_W + 2))
+    finally:
+        doc.close()
+    return out
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write atomically (temporary file, then rename), mode 0600."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return pdf.page_no()

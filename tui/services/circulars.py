@@ -357,7 +357,7 @@ def render_circular(
     """Write the .docx (and the .pdf) and record them with their checksums (audited)."""
     from tui.letters.fonts import resolve_fonts
     from tui.reports.circular_docx import write_docx
-    from tui.reports.circular_pdf import write_pdf
+    from tui.reports.circular_pdf import chart_pictures, render_pdf, write_bytes
     from tui.services.reports import _prepare_dir as prepare_dir
     from tui.store.circulars import get_circular, set_files
     from tui.store.db import transaction
@@ -371,13 +371,14 @@ def render_circular(
     fonts = fonts or resolve_fonts(settings.font_file or None)
     stem = _stem(c)
     docx_path, pdf_path = out / f"{stem}.docx", out / f"{stem}.pdf"
-    pages = 0
     try:
-        write_docx(docx_path, text, fonts, CHART_TITLE)
+        rendered = render_pdf(text, fonts, CHART_TITLE)
         if pdf:
-            pages = write_pdf(pdf_path, text, fonts, CHART_TITLE)
+            write_bytes(pdf_path, rendered.data)
+        write_docx(docx_path, text, chart_pictures(rendered))
     except OSError as exc:
         raise DubanError(f"无法写入通报文件：{exc.filename or out}（{os_reason(exc)}）") from exc
+    pages = rendered.pages
     files = [{"path": str(docx_path.resolve()), "sha256": _sha256(docx_path), "type": "docx"}]
     if pdf:
         files.append(

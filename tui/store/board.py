@@ -31,10 +31,13 @@ class AssignmentFact:
     recurring: bool
     due_kind: str
     completed_on: date | None
-    progress_dates: tuple[date, ...] = ()
+    progress_dates: tuple[date, ...] = ()  # every report up to the date, oldest first
     last_progress: str = ""
     letters_sent: int = 0
     highest_rung: int = 0
+    # Reports among progress_dates that name the occurrences they answer (recurring duties):
+    # (report date, first occurrence or None, last occurrence); see tui.domain.status.
+    progress_covers: tuple[tuple[date, date | None, date], ...] = ()
 
     @property
     def unresolved(self) -> bool:
@@ -89,11 +92,23 @@ _PAST_DUE_FILTER = """
        OR a.due_override < :as_of)
 """
 _PROGRESS_SQL = """
-SELECT pr.assignment_id, pr.reported_on, pr.text
+SELECT pr.assignment_id, pr.reported_on, pr.text, {covers}
 FROM progress pr JOIN assignment a ON a.id = pr.assignment_id
 WHERE a.active = 1
 ORDER BY pr.assignment_id, pr.reported_on, pr.id
 """
+_NO_COVERS = "NULL, NULL"
+_COVERS = "pr.cover_from, pr.cover_to"
+
+
+def _covers_sql(cur) -> str:
+    """The cover columns, or NULLs on a store written before they existed (read-only
+    connections do not migrate)."""
+    try:
+        cols = {row[1] for row in cur.execute("PRAGMA table_info(progress)").fetchall()}
+    except Exception:  # noqa: BLE001 - not SQLite: the engine migrated the store
+        return _COVERS
+    return _COVERS if "cover_to" in cols else _NO_COVERS
 
 
 def load_facts(
@@ -161,11 +176,12 @@ def load_facts(
         )
         facts.append(fact)
         by_id[aid] = fact
-    cur.execute(_PROGRESS_SQL)
+    cur.execute(_PROGRESS_SQL.format(covers=_covers_sql(cur)))
     current = None
     dates: list[date] = []
+    covers: list[tuple] = []
     last = ""
-    for aid, on, text in cur.fetchall():
+    for aid, on, text, lo, hi in cur.fetchall():
         if aid not in by_id:
             continue
         d = _d(on)
@@ -173,17 +189,23 @@ def load_facts(
             continue
         if aid != current:
             if current is not None:
-                by_id[current].progress_dates = tuple(dates)
-                by_id[current].last_progress = last
-            current, dates = aid, []
+                _set_reports(by_id[current], dates, covers, last)
+            current, dates, covers = aid, [], []
         dates.append(d)
+        if hi is not None:
+            covers.append((d, _d(lo), _d(hi)))
         last = text
     if current is not None:
-        by_id[current].progress_dates = tuple(dates)
-        by_id[current].last_progress = last
+        _set_reports(by_id[current], dates, covers, last)
     _load_letters(cur, by_id, as_of)
     cur.close()
     return facts
+
+
+def _set_reports(fact: AssignmentFact, dates: list, covers: list, last: str) -> None:
+    fact.progress_dates = tuple(dates)
+    fact.progress_covers = tuple(covers)
+    fact.last_progress = last
 
 
 def _load_letters(cur, by_id: dict[int, AssignmentFact], as_of: date | None) -> None:
@@ -229,6 +251,7 @@ class BoardColumns:
     overrides: list[date | None]
     last_progress: list[date | None]  # the latest report up to the date
     recurring_progress: dict[int, tuple[date, ...]]  # id → report dates, recurring duties only
+    recurring_covers: dict[int, tuple]  # id → reports naming their occurrences (few)
     letters: list[tuple[int, int] | None]  # (letters sent, highest rung) or None
     tasks: dict[int, tuple]  # id → (plan id, plan title, number, title, due, recurring, kind)
     units: dict[int, tuple[str, str]]  # id → (name, kind), merged units included
@@ -255,7 +278,7 @@ SELECT assignment_id, max(reported_on) FROM progress
 WHERE reported_on <= ? GROUP BY assignment_id
 """
 _RECURRING_REPORTS_SQL = """
-SELECT pr.assignment_id, pr.reported_on
+SELECT pr.assignment_id, pr.reported_on, {covers}
 FROM progress pr JOIN assignment a ON a.id = pr.assignment_id
 JOIN task t ON t.id = a.task_id
 WHERE t.due_recurring = 1 AND a.active = 1 AND pr.reported_on <= ?
@@ -288,9 +311,13 @@ def load_columns(conn, *, as_of: date) -> BoardColumns:
     last_progress = list(map(last.get, ids))
     del last
     recurring: dict[int, list[date]] = {}
-    for aid, on in cur.execute(_RECURRING_REPORTS_SQL, (limit,)).fetchall():
+    covers: dict[int, list[tuple]] = {}
+    sql = _RECURRING_REPORTS_SQL.format(covers=_covers_sql(cur))
+    for aid, on, lo, hi in cur.execute(sql, (limit,)).fetchall():
         d = parsed.get(on) or _d(on)
         recurring.setdefault(aid, []).append(d)
+        if hi is not None:
+            covers.setdefault(aid, []).append((d, _d(lo), _d(hi)))
     sent = letters_sent(cur, as_of)
     letters = list(map(sent.get, ids)) if sent else [None] * len(ids)
     cur.close()
@@ -304,6 +331,7 @@ def load_columns(conn, *, as_of: date) -> BoardColumns:
         overrides,
         last_progress,
         {aid: tuple(dates) for aid, dates in recurring.items()},
+        {aid: tuple(c) for aid, c in covers.items()},
         letters,
         tasks,
         units,

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from tui.clock import now
+from tui.clock import local, now
 from tui.domain.deadlines import Deadline, parse_deadline_override, task_deadlines
 from tui.domain.plan_context import PlanContext
 from tui.domain.schedule import Schedule, schedule_of
 from tui.errors import DubanError
 from tui.store.audit import record
 from tui.store.bulk import insert_many, update_rows
-from tui.store.models import Plan, Task, TaskDeadline
+from tui.store.models import Assignment, AuditLog, Extension, Plan, Task, TaskDeadline
 
 
 def plan_context(plan: Plan) -> PlanContext | None:
@@ -181,10 +182,82 @@ def deadlines_by_task(session: Session, task_ids: list[int]) -> dict[int, list[D
     return out
 
 
+def _superseded(schedule: Schedule, override: date) -> bool:
+    """Does a corrected schedule replace a granted extension? It does when the correction
+    gives more time than the extension (its last date is later) or no fixed date at all."""
+    return not schedule.dates or override < schedule.dates[-1]
+
+
+@dataclass
+class SupersededExtension:
+    assignment_id: int
+    unit_id: int | None
+    due_override: date
+    unit_name: str = ""
+
+
+def preview_manual_deadline(
+    session: Session, task: Task, value: str
+) -> tuple[Schedule, list[SupersededExtension]]:
+    """What a correction would set, and which units' extensions it would replace (no write)."""
+    plan = session.get(Plan, task.plan_id)
+    d = parse_deadline_override(value, plan_context(plan))
+    sched = schedule_of([d], _period(plan), manual=True, issued=plan.issue_date)
+    return sched, _extensions_replaced(session, task.id, sched)
+
+
+def _extensions_replaced(
+    session: Session, task_id: int, sched: Schedule
+) -> list[SupersededExtension]:
+    rows = session.exec(
+        select(Assignment)
+        .where(
+            Assignment.task_id == task_id,
+            Assignment.active.is_(True),
+            Assignment.due_override.is_not(None),
+        )
+        .order_by(Assignment.id)
+    ).scalars()
+    from tui.store.models import Unit
+
+    out = []
+    for a in rows:
+        if _superseded(sched, a.due_override):
+            u = session.get(Unit, a.unit_id) if a.unit_id else None
+            out.append(SupersededExtension(a.id, a.unit_id, a.due_override, u.name if u else ""))
+    return out
+
+
+def _task_or_error(session: Session, task_id: int) -> Task:
+    task = session.get(Task, task_id)
+    if task is None or not task.active:
+        raise DubanError(f"找不到任务：{task_id}")
+    return task
+
+
+def preview_task_deadline(
+    session: Session, task_id: int, value: str
+) -> tuple[Schedule, list[SupersededExtension]]:
+    return preview_manual_deadline(session, _task_or_error(session, task_id), value)
+
+
+def correct_task_deadline(
+    session: Session, task_id: int, value: str, reason: str, actor: str
+) -> str:
+    """`set_manual_deadline` by task id; returns the task's number."""
+    task = _task_or_error(session, task_id)
+    set_manual_deadline(session, task, value, reason, actor)
+    return task.number
+
+
 def set_manual_deadline(
     session: Session, task: Task, value: str, reason: str, actor: str
 ) -> Deadline:
-    """Correct a task's deadline by hand; the parsed ones stay visible beside it."""
+    """Correct a task's deadline by hand; the parsed ones stay visible beside it.
+
+    A granted extension to an earlier date than the corrected deadline is superseded (the
+    unit gets the task's new date like every other unit; audited as `extension.supersede`
+    in the same change, so undo brings it back). A later extension still holds."""
     if not reason.strip():
         raise DubanError("更正期限必须写明原因（--reason）")
     plan = session.get(Plan, task.plan_id)
@@ -209,4 +282,103 @@ def set_manual_deadline(
         {"due_kind": task.due_kind, "due_dates": task.due_dates, "value": value, "reason": reason},
     )
     session.flush()
+    for ext in _extensions_replaced(session, task.id, sched):
+        a = session.get(Assignment, ext.assignment_id)
+        a.due_override = None
+        record(
+            session,
+            actor,
+            "extension.supersede",
+            "assignment",
+            a.id,
+            {"due_override": ext.due_override},
+            {"due_override": None, "task_id": task.id, "value": value, "reason": reason},
+        )
+    session.flush()
     return d
+
+
+@dataclass
+class DeadlineBasis:
+    """Which rule gives an assignment the date in force, in words for the detail pane."""
+
+    source: str  # extension / manual / parsed / default / none
+    rule: str  # one line: the rule in force
+    notes: list[str]  # earlier rules it replaced (superseded extensions, corrections)
+
+
+def deadline_basis(session: Session, assignment_id: int) -> DeadlineBasis:
+    a = session.get(Assignment, assignment_id)
+    if a is None:
+        return DeadlineBasis("none", "", [])
+    task = session.get(Task, a.task_id)
+    notes: list[str] = []
+    undone = set()
+    for after in session.exec(
+        select(AuditLog.after).where(
+            AuditLog.action == "undo", AuditLog.entity == "assignment", AuditLog.entity_id == a.id
+        )
+    ).scalars():
+        undone.add(_loads(after).get("undone_id"))
+    for row in session.exec(
+        select(AuditLog)
+        .where(
+            AuditLog.action == "extension.supersede",
+            AuditLog.entity == "assignment",
+            AuditLog.entity_id == a.id,
+        )
+        .order_by(AuditLog.id)
+    ).scalars():
+        if row.id in undone:
+            continue
+        was = _loads(row.before).get("due_override", "")
+        on = local(row.at).date().isoformat()
+        notes.append(f"延期至 {was} 已被 {on} 的期限更正取代（{row.actor}）")
+    if a.due_override is not None:
+        ext = (
+            session.exec(
+                select(Extension)
+                .where(
+                    Extension.assignment_id == a.id,
+                    Extension.granted.is_(True),
+                    Extension.new_due == a.due_override,
+                )
+                .order_by(Extension.id.desc())
+            )
+            .scalars()
+            .first()
+        )
+        who = f"，{ext.decided_by}" if ext and ext.decided_by else ""
+        asked = f"{ext.requested_on.isoformat()} 申请，" if ext else ""
+        return DeadlineBasis(
+            "extension", f"同意延期：{asked}延至 {a.due_override.isoformat()}{who}", notes
+        )
+    views = task_deadline_views(session, a.task_id) if task else []
+    manual = [v for v in views if v.source == "manual"]
+    live = [v for v in manual if v.active]
+    if live:
+        m = live[-1]
+        when = m.created_at[:10]
+        value = m.due.isoformat() if m.due else (m.text or "无固定期限")
+        older = len(manual) - 1
+        if older:
+            notes.append(f"此前另有 {older} 次人工更正")
+        return DeadlineBasis(
+            "manual", f"人工更正：{value}（{when}，{m.created_by}；原因：{m.reason}）", notes
+        )
+    parsed = [v for v in views if v.active and v.source == "parsed"]
+    if parsed:
+        words = "；".join(f"「{v.text}」" for v in parsed[:3] if v.text) or "原文期限"
+        return DeadlineBasis("parsed", f"计划原文：{words}", notes)
+    default = [v for v in views if v.active and v.source == "default"]
+    if default:
+        return DeadlineBasis("default", "计划原文未写期限：按计划期末", notes)
+    return DeadlineBasis("none", "无固定期限（原文未写明期限）", notes)
+
+
+def _loads(s: str) -> dict:
+    try:
+        v = json.loads(s) if s else {}
+    except ValueError:
+        return {}
+    return v if isinstance(v, dict) else {}

@@ -121,6 +121,7 @@ class DeskData:
             "urgencies": verdicts.urgencies,
         }
         self.recurring_progress = cols.recurring_progress
+        self.recurring_covers = cols.recurring_covers
         self.tasks = cols.tasks
         self.all_units = cols.units
         self.groups = cols.groups
@@ -131,6 +132,10 @@ class DeskData:
         self._conn = None
         self._lock = threading.Lock()
         self._texts: dict[int, tuple[date, str] | None] = {}
+        # True: a row's report text is read when the row is built. The desk sets it False
+        # and fills texts in a worker (`missing_reports`, `fetch_reports`), so drawing a row
+        # never waits on the database.
+        self.read_on_demand = True
         self._index: dict[int, int] | None = None
         self._search: _SearchIndex | None = None
         self._ranks: dict[str, list[int]] = {}
@@ -202,21 +207,35 @@ class DeskData:
             report[1] if report else "",
             sent[0],
             sent[1],
+            self.recurring_covers.get(aid, ()) if recurring else (),
         )
         return Evaluated(fact, self.statuses[i], self.urgencies[i], self.since[i])
 
     def report(self, i: int) -> tuple[date, str] | None:
-        """The latest report (date, text) of row ``i`` up to the desk's date."""
+        """The latest report (date, text) of row ``i`` up to the desk's date (None when it
+        has none, or, with ``read_on_demand`` off, when its text was not fetched yet)."""
         aid = self.ids[i]
         if aid not in self._texts:
-            if self.last_progress[i] is None or self._db is None:
+            if self.last_progress[i] is None or self._db is None or not self.read_on_demand:
                 return None
-            with self._lock:
-                if self._conn is None:
-                    self._conn = connect(self._db, shared=True)
-                self._texts.update(last_reports(self._conn, [aid], self.as_of))
-            self._texts.setdefault(aid, None)
+            self.fetch_reports([aid])
         return self._texts[aid]
+
+    def missing_reports(self, rows: Sequence[int]) -> list[int]:
+        """Assignment ids of these rows whose report text has not been read yet."""
+        texts, last, ids = self._texts, self.last_progress, self.ids
+        return [ids[i] for i in rows if last[i] is not None and ids[i] not in texts]
+
+    def fetch_reports(self, ids: Sequence[int]) -> None:
+        """Read the latest report texts of these assignments (thread-safe)."""
+        if not ids or self._db is None:
+            return
+        with self._lock:
+            if self._conn is None:
+                self._conn = connect(self._db, shared=True)
+            self._texts.update(last_reports(self._conn, list(ids), self.as_of))
+        for aid in ids:
+            self._texts.setdefault(aid, None)
 
     def close(self) -> None:
         with self._lock:
@@ -417,7 +436,10 @@ def load_desk(db: str, as_of: date, *, soon_days: int = 15) -> DeskData:
 
     The cyclic garbage collector is paused while the columns are built (it would otherwise
     rescan the fresh objects over and over), and the result is frozen out of later
-    collections, since the desk keeps it for long.
+    collections, since the desk keeps it for long. What the previous load froze is thawed
+    and collected first: objects frozen while alive (the screens' too) that died in a
+    reference cycle since would otherwise stay for the life of the process, a little more
+    at every reload.
     """
     gc_was_on = gc.isenabled()
     gc.disable()
@@ -426,6 +448,8 @@ def load_desk(db: str, as_of: date, *, soon_days: int = 15) -> DeskData:
     finally:
         if gc_was_on:
             gc.enable()
+    gc.unfreeze()
+    gc.collect()
     gc.freeze()
     return data
 
@@ -450,6 +474,7 @@ def _load_desk(db: str, as_of: date, *, soon_days: int) -> DeskData:
         overrides=cols.overrides,
         completed=cols.completed,
         recurring_progress=cols.recurring_progress,
+        recurring_covers=cols.recurring_covers,
         ids=cols.ids,
         last_progress=cols.last_progress,
         roles=cols.roles,
@@ -605,6 +630,7 @@ class AssignmentInfo:
     task_number: str = ""
     task_title: str = ""
     history: list[HistoryEntry] = field(default_factory=list)
+    group_id: int | None = None  # the group still to resolve (待分解)
 
 
 @dataclass
@@ -638,6 +664,10 @@ _AUDIT_KIND = {
     "undo": "撤销",
     "assignment.resolve": "由单位组分解",
     "assignment.merge": "单位合并",
+    "extension.supersede": "延期被期限更正取代",
+    "owner.add": "列为负责单位",
+    "owner.remove": "移出负责单位",
+    "owner.role": "改变角色",
 }
 
 
@@ -699,6 +729,32 @@ _ACTION_LABEL = {
     "unit.edit": "修改单位信息",
     "group.resolve": "分解单位组",
     "unit.merge": "合并单位",
+    "extension.supersede": "延期被期限更正取代",
+    "owner.add": "新增负责单位",
+    "owner.remove": "移除负责单位",
+    "owner.role": "改变负责单位角色",
+    "unit.create": "新建单位",
+    "unit.update": "更新单位信息",
+    "assignment.resolve": "由单位组分解",
+    "assignment.merge": "单位合并",
+    "assignment.create": "新建落实事项",
+    "task.create": "新建任务",
+    "task.update": "修订任务",
+    "task.remove": "删除任务（计划修订）",
+    "assignment.remove": "删除落实事项（计划修订）",
+    "assignment.reactivate": "恢复落实事项（计划修订）",
+    "plan.import": "导入计划",
+    "letter.draft": "起草函件",
+    "letter.edit": "修改函件草稿",
+    "letter.sign": "签发函件",
+    "letter.render": "生成函件文件",
+    "letter.print": "打印函件",
+    "letter.reply": "登记回复",
+    "letter.void": "作废函件",
+    "ladder.push": "人工提级",
+    "ladder.hold": "暂缓催办",
+    "ladder.release": "恢复自动催办",
+    "undo": "撤销",
 }
 
 
@@ -738,6 +794,7 @@ def _assignment_infos(session: Session, assignments: list[Assignment]) -> list[A
                 t.number if t else "",
                 t.title if t else "",
                 history[a.id],
+                a.group_id,
             )
         )
     return out
@@ -835,6 +892,22 @@ def unit_list(session: Session, unit_id: int) -> list[AssignmentInfo]:
     return _assignment_infos(session, assignments)
 
 
+def unit_assignment_count(session: Session, unit_id: int) -> int:
+    """Live assignments of a unit (what a merge would move)."""
+    from sqlalchemy import func
+
+    return int(
+        session.exec(
+            select(func.count()).where(Assignment.unit_id == unit_id, Assignment.active.is_(True))
+        ).scalar_one()
+    )
+
+
+def unit_name(session: Session, unit_id: int) -> str:
+    u = session.get(Unit, unit_id)
+    return u.name if u else str(unit_id)
+
+
 def _unit_state(session: Session, unit: Unit) -> dict:
     aliases = list(
         session.exec(
@@ -895,13 +968,56 @@ def edit_unit(
     session.flush()
 
 
-def resolve_group(session: Session, group_id: int, unit_ids: Sequence[int], actor: str) -> int:
-    """待分解 → named units: each live group assignment becomes one per chosen unit.
+@dataclass
+class GroupStep:
+    """What resolving a group does for one task and one unit."""
 
-    The group rows stay (inactive) for history; new rows carry ``via_group_id``. The chosen
-    units also become the group's members so that the next import expands it by itself.
-    Returns the number of unit assignments created or reactivated.
-    """
+    task_id: int
+    task_label: str
+    unit_id: int
+    unit_name: str
+    role: str
+    action: str  # create / reactivate / exists / leads
+    group_assignment: int
+
+    @property
+    def note(self) -> str:
+        role = role_label(self.role)
+        if self.action == "exists":
+            return f"{self.unit_name}已是该任务的{role}单位，不重复"
+        if self.action == "leads":
+            return f"{self.unit_name}已是该任务的牵头单位，不再列为{role}单位"
+        return f"{self.unit_name}（{role}）"
+
+
+@dataclass
+class GroupTask:
+    """A task whose owners name a group still to resolve (待分解)."""
+
+    task_id: int
+    label: str  # number + title
+    role: str
+    group_assignment: int
+
+
+def group_tasks(session: Session, group_id: int) -> list[GroupTask]:
+    """The tasks that name this group on a live row, in plan order."""
+    rows = session.exec(
+        select(Assignment, Task)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(Assignment.group_id == group_id, Assignment.active.is_(True))
+        .order_by(Task.plan_id, Task.position, Assignment.id)
+    ).all()
+    return [GroupTask(t.id, f"{t.number}{t.title}", a.role, a.id) for a, t in rows]
+
+
+def plan_group_resolution(
+    session: Session,
+    group_id: int,
+    unit_ids: Sequence[int],
+    task_ids: Sequence[int] | None = None,
+) -> list[GroupStep]:
+    """What `resolve_group` would do, row by row, without writing anything."""
     group = session.get(UnitGroup, group_id)
     if group is None:
         raise DubanError(f"找不到单位组：{group_id}")
@@ -912,64 +1028,134 @@ def resolve_group(session: Session, group_id: int, unit_ids: Sequence[int], acto
     missing = [i for i in unit_ids if i not in units]
     if missing:
         raise DubanError(f"找不到单位：{missing[0]}")
-    pending = list(
-        session.exec(
-            select(Assignment).where(Assignment.group_id == group_id, Assignment.active.is_(True))
-        ).scalars()
-    )
+    q = select(Assignment).where(Assignment.group_id == group_id, Assignment.active.is_(True))
+    if task_ids is not None:
+        if not task_ids:
+            raise DubanError("请至少选择一项任务")
+        q = q.where(Assignment.task_id.in_(list(task_ids)))
+    pending = list(session.exec(q.order_by(Assignment.task_id, Assignment.id)).scalars())
     if not pending:
         raise DubanError(f"单位组“{group.name}”没有待分解的落实事项")
+    task_rows = {
+        t.id: t
+        for t in session.exec(
+            select(Task).where(Task.id.in_([g.task_id for g in pending]))
+        ).scalars()
+    }
+    owners: dict[tuple[int, int], dict[str, Assignment]] = {}
+    for a in session.exec(
+        select(Assignment).where(
+            Assignment.task_id.in_(list(task_rows)),
+            Assignment.unit_id.in_(unit_ids),
+            Assignment.group_id.is_(None),
+        )
+    ).scalars():
+        roles = owners.setdefault((a.task_id, a.unit_id), {})
+        if a.role not in roles or a.active:
+            roles[a.role] = a
+    steps: list[GroupStep] = []
+    planned: set[tuple[int, int, str]] = set()
+    for g in pending:
+        t = task_rows[g.task_id]
+        label = f"{t.number}{t.title}"
+        for uid in unit_ids:
+            have = owners.get((g.task_id, uid), {})
+            lead = have.get("lead")
+            same = have.get(g.role)
+            if (g.task_id, uid, g.role) in planned:
+                continue
+            planned.add((g.task_id, uid, g.role))
+            if g.role != "lead" and lead is not None and lead.active:
+                action = "leads"
+            elif same is not None and same.active:
+                action = "exists"
+            elif same is not None:
+                action = "reactivate"
+            else:
+                action = "create"
+            steps.append(GroupStep(g.task_id, label, uid, units[uid].name, g.role, action, g.id))
+    return steps
+
+
+def resolve_group(
+    session: Session,
+    group_id: int,
+    unit_ids: Sequence[int],
+    actor: str,
+    *,
+    task_ids: Sequence[int] | None = None,
+    remember: bool = False,
+) -> int:
+    """待分解 → named units, for the chosen tasks (``task_ids``; None = every task that names
+    the group).
+
+    A group means different units for different tasks ("区直有关部门"), so the desk resolves
+    it per task. Each resolved group row stays (inactive) for history; new rows carry
+    ``via_group_id``. No (task, unit, role) row is made twice, and a unit that leads a task
+    is not also made responsible for it. With ``remember`` the units also become the
+    group's members, so that the next import expands the group by itself.
+    Returns the number of unit assignments created or reactivated.
+    """
+    group = session.get(UnitGroup, group_id)
+    steps = plan_group_resolution(session, group_id, unit_ids, task_ids)
+    pending_ids = sorted({s.group_assignment for s in steps})
     created: list[int] = []
     reactivated: list[int] = []
-    for g in pending:
-        g.active = False
-        for uid in unit_ids:
-            existing = (
+    skipped = [s.note for s in steps if s.action in ("exists", "leads")]
+    for aid in pending_ids:
+        session.get(Assignment, aid).active = False
+    for st in steps:
+        if st.action == "reactivate":
+            a = (
                 session.exec(
                     select(Assignment).where(
-                        Assignment.task_id == g.task_id,
-                        Assignment.unit_id == uid,
+                        Assignment.task_id == st.task_id,
+                        Assignment.unit_id == st.unit_id,
                         Assignment.group_id.is_(None),
-                        Assignment.role == g.role,
+                        Assignment.role == st.role,
                     )
                 )
                 .scalars()
                 .first()
             )
-            if existing is not None:
-                if not existing.active:
-                    existing.active = True
-                    reactivated.append(existing.id)
-                continue
+            a.active = True
+            reactivated.append(a.id)
+        elif st.action == "create":
             a = Assignment(
-                task_id=g.task_id,
-                unit_id=uid,
+                task_id=st.task_id,
+                unit_id=st.unit_id,
                 via_group_id=group_id,
-                role=g.role,
+                role=st.role,
                 created_at=now(),
             )
             session.add(a)
             session.flush()
             created.append(a.id)
-    members = set(
-        session.exec(
-            select(UnitGroupMember.unit_id).where(UnitGroupMember.group_id == group_id)
-        ).scalars()
-    )
-    added_members = [u for u in unit_ids if u not in members]
-    for uid in added_members:
-        session.add(UnitGroupMember(group_id=group_id, unit_id=uid))
+    unit_ids = list(dict.fromkeys(unit_ids))
+    added_members: list[int] = []
+    if remember:
+        members = set(
+            session.exec(
+                select(UnitGroupMember.unit_id).where(UnitGroupMember.group_id == group_id)
+            ).scalars()
+        )
+        added_members = [u for u in unit_ids if u not in members]
+        for uid in added_members:
+            session.add(UnitGroupMember(group_id=group_id, unit_id=uid))
+    names = {s.unit_id: s.unit_name for s in steps}
     record(
         session,
         actor,
         "group.resolve",
         "unit_group",
         group_id,
-        {"group_assignments": [g.id for g in pending]},
+        {"group_assignments": pending_ids},
         {
-            "units": [units[u].name for u in unit_ids],
+            "units": [names[u] for u in unit_ids if u in names],
+            "tasks": sorted({s.task_id for s in steps}),
             "created": created,
             "reactivated": reactivated,
+            "skipped": skipped,
             "members_added": added_members,
         },
     )
@@ -1085,3 +1271,48 @@ def find_unit_by_name(session: Session, name: str, region: str | None = None) ->
     if u is None or u.merged_into is not None:
         raise DubanError(f"找不到单位：{name}")
     return u
+
+
+# --------------------------------------------------------------------------- letters at the desk
+
+
+def next_letter_seqs(
+    session: Session, keys: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], int]:
+    """The next sequence number per (kind, year), as the counter stands now (a preview for
+    the sign-off dialog; signing takes the numbers under the write lock)."""
+    from sqlalchemy import text
+
+    out: dict[tuple[str, int], int] = {}
+    for kind, year in dict.fromkeys(keys):
+        row = (
+            session.connection()
+            .execute(
+                text("SELECT next_seq FROM letter_counter WHERE kind = :k AND year = :y"),
+                {"k": kind, "y": year},
+            )
+            .first()
+        )
+        out[(kind, year)] = int(row[0]) if row else 1
+    return out
+
+
+@dataclass
+class LetterLine:
+    assignment_id: int
+    task_number: str
+    task_title: str
+
+
+def letter_lines(session: Session, letter_id: int) -> list[LetterLine]:
+    """A letter's items (assignment, task number and title), in their order."""
+    from sqlalchemy import text
+
+    rows = session.connection().execute(
+        text(
+            "SELECT assignment_id, task_number, task_title FROM letter_item "
+            "WHERE letter_id = :l ORDER BY position"
+        ),
+        {"l": letter_id},
+    )
+    return [LetterLine(int(a), n or "", t or "") for a, n, t in rows]

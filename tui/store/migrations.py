@@ -175,6 +175,33 @@ def _v1_to_v2(conn: Connection) -> None:
     )
 
 
+def _v2_to_v3(conn: Connection, to: int = 3) -> None:
+    """The desk (2 → 3): a progress report may name the occurrences of a recurring duty it
+    answers (progress.cover_from / cover_to, see tui.domain.status); the audit trail is
+    read by entity (an item's history, what came after a change). Idempotent: it adds only
+    what is missing (see `_v7_to_v8`)."""
+    added = []
+    for column in ("cover_from", "cover_to"):
+        if column not in _columns(conn, "progress"):
+            conn.execute(text(f"ALTER TABLE progress ADD COLUMN {column} DATE"))
+            added.append(column)
+    conn.execute(
+        text("CREATE INDEX IF NOT EXISTS ix_audit_log_entity ON audit_log (entity, entity_id)")
+    )
+    _audit(
+        conn,
+        "store.migrate",
+        {"schema_version": to - 1},
+        {"schema_version": to, "columns_added": added, "index": "ix_audit_log_entity"},
+    )
+
+
+def _v7_to_v8(conn: Connection) -> None:
+    """The desk step again, for stores created at versions 3–7 by releases built without it
+    (it was merged after the letters' and reports' steps): such a store skips 2 → 3."""
+    _v2_to_v3(conn, to=8)
+
+
 def _v3_to_v4(conn: Connection, to: int = 4) -> None:
     """Letters (3 → 4): letter_item learns its task, the unit's role, the recurring
     occurrences missed and the date of the last progress, so a letter lists one row per
@@ -252,9 +279,11 @@ def _v8_to_v9(conn: Connection) -> None:
 # STEPS[n] upgrades a store from version n to n + 1.
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _v1_to_v2,
+    2: _v2_to_v3,
     3: _v3_to_v4,
     5: _v5_to_v6,
     6: _v6_to_v7,
+    7: _v7_to_v8,
     8: _v8_to_v9,
 }
 

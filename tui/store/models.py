@@ -12,8 +12,9 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Steps are pre-assigned per branch (COMMON.md): 2→3 desk, 3→4 letters, 4→5 CLI, 5→6 reports;
-# 6→7 repeats the letters step for stores made at 4–6 before it was merged (migrations.py);
-# 7→8 desk; 8→9 circulars (tui.store.circular_models).
+# 6→7 repeats the letters step for stores made at 4–6 before it was merged, 7→8 the desk step
+# for stores made at 3–7 before it was merged (migrations.py); 8→9 circulars
+# (tui.store.circular_models).
 SCHEMA_VERSION = 9
 
 
@@ -221,6 +222,11 @@ class Progress(SQLModel, table=True):
     done: bool = False
     recorded_at: datetime
     recorded_by: str = ""
+    # A report that names the occurrences of a recurring duty it answers ("January to
+    # October", "this month"): every occurrence from cover_from (None = the earliest) to
+    # cover_to. Both None: a plain report, matched by the status rules (tui.domain.status).
+    cover_from: date | None = None
+    cover_to: date | None = None
 
 
 class Extension(SQLModel, table=True):
@@ -245,6 +251,8 @@ class AuditLog(SQLModel, table=True):
     deleted or forged row breaks the chain that `duban audit verify` walks."""
 
     __tablename__ = "audit_log"
+    # The desk reads one item's or one unit's history, and what came after a change, by entity.
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(index=True)
     actor: str

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from tui.clock import now
+from tui.domain.schedule import decode_dates
+from tui.domain.status import Occurrence, occurrences
 from tui.errors import DubanError
 from tui.store.audit import record
-from tui.store.models import Assignment, Extension, Progress
+from tui.store.models import Assignment, Extension, Progress, Task
 
 
 def get_assignment(session: Session, assignment_id: int) -> Assignment:
@@ -25,12 +28,27 @@ def get_assignment(session: Session, assignment_id: int) -> Assignment:
 
 
 def record_progress(
-    session: Session, assignment_id: int, text: str, on: date, actor: str, *, done: bool = False
+    session: Session,
+    assignment_id: int,
+    text: str,
+    on: date,
+    actor: str,
+    *,
+    done: bool = False,
+    covers: tuple[date | None, date] | None = None,
 ) -> Progress:
+    """A unit's report. ``covers`` = (first, last) occurrence of a recurring duty that the
+    report answers (first None = every open one up to ``last``); None = a plain report."""
     text = text.strip()
     if not text:
         raise DubanError("进展内容不能为空")
     a = get_assignment(session, assignment_id)
+    lo, hi = covers if covers is not None else (None, None)
+    if covers is not None:
+        if hi is None or (lo is not None and lo > hi):
+            raise DubanError("补报的期次范围有误")
+        if hi > on and (lo is None or lo != hi):
+            raise DubanError(f"补报截至 {hi.isoformat()} 晚于报告日期 {on.isoformat()}")
     p = Progress(
         assignment_id=a.id,
         reported_on=on,
@@ -38,18 +56,15 @@ def record_progress(
         done=done,
         recorded_at=now(),
         recorded_by=actor,
+        cover_from=lo,
+        cover_to=hi,
     )
     session.add(p)
     session.flush()
-    record(
-        session,
-        actor,
-        "progress.add",
-        "assignment",
-        a.id,
-        None,
-        {"progress_id": p.id, "reported_on": on, "text": text, "done": done},
-    )
+    after = {"progress_id": p.id, "reported_on": on, "text": text, "done": done}
+    if covers is not None:
+        after["covers"] = [lo, hi]
+    record(session, actor, "progress.add", "assignment", a.id, None, after)
     if done:
         close(session, a.id, on, actor)
     return p
@@ -122,3 +137,43 @@ def record_extension(
         record(session, actor, "extension.refuse", "assignment", a.id, None, after)
     session.flush()
     return ext
+
+
+def assignment_dues(session: Session, a: Assignment) -> tuple[tuple[date, ...], bool]:
+    """The dates an assignment must meet and whether they recur (a granted extension makes
+    one date of them)."""
+    if a.due_override is not None:
+        return (a.due_override,), False
+    task = session.get(Task, a.task_id)
+    if task is None:
+        return (), False
+    return decode_dates(task.due_dates), bool(task.due_recurring)
+
+
+def assignment_schedule(session: Session, assignment_id: int) -> tuple[tuple[date, ...], bool]:
+    a = session.get(Assignment, assignment_id)
+    if a is None:
+        raise DubanError(f"找不到落实事项：{assignment_id}")
+    return assignment_dues(session, a)
+
+
+def assignment_occurrences(session: Session, assignment_id: int, as_of: date) -> list[Occurrence]:
+    """A recurring duty's occurrences as of a date: met, missed or ahead (empty for a
+    one-off deadline)."""
+    a = session.get(Assignment, assignment_id)
+    if a is None:
+        return []
+    dues, recurring = assignment_dues(session, a)
+    if not recurring:
+        return []
+    dates: list[date] = []
+    covers = []
+    for p in session.exec(
+        select(Progress)
+        .where(Progress.assignment_id == a.id, Progress.reported_on <= as_of)
+        .order_by(Progress.reported_on, Progress.id)
+    ).scalars():
+        dates.append(p.reported_on)
+        if p.cover_to is not None:
+            covers.append((p.reported_on, p.cover_from, p.cover_to))
+    return occurrences(dues, as_of, dates, covers)

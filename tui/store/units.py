@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tui.domain.units import Directory, GroupEntry, UnitEntry
+from tui.errors import DubanError
 from tui.store.audit import record
 from tui.store.models import Assignment, Region, Unit, UnitAlias, UnitGroup, UnitGroupMember
 
@@ -214,6 +215,43 @@ def list_units(session: Session, region: str | None = None) -> list[UnitRow]:
 
 def unit_json(row: UnitRow) -> str:
     return json.dumps(row.__dict__, ensure_ascii=False)
+
+
+KINDS = ("镇", "苏木", "街道", "部门", "其他")
+
+
+def guess_kind(name: str) -> str:
+    """A new unit's kind from its name (镇/苏木/街道 by their ending, else 部门)."""
+    for kind in ("苏木", "街道", "镇"):
+        if name.endswith(kind) or name.endswith(kind + "人民政府"):
+            return kind
+    return "部门"
+
+
+def create_unit(session: Session, region: str, name: str, actor: str, kind: str = "") -> Unit:
+    """A unit the directory lacks, created at the desk (audited ``unit.create``; undo removes
+    it while nothing refers to it). A name or alias already known in the region is refused."""
+    name = name.strip()
+    if not name:
+        raise DubanError("单位名称不能为空")
+    kind = kind or guess_kind(name)
+    if kind not in KINDS:
+        raise DubanError(f"单位类别只能是{'、'.join(KINDS)}：{kind}")
+    taken = (
+        session.exec(select(Unit).where(Unit.region == region, Unit.name == name)).scalars().first()
+    )
+    alias = (
+        session.exec(select(UnitAlias).where(UnitAlias.region == region, UnitAlias.alias == name))
+        .scalars()
+        .first()
+    )
+    if taken is not None or alias is not None:
+        raise DubanError(f"单位“{name}”已在名录中（{region or '未分地区'}）")
+    unit = Unit(region=region, name=name, kind=kind)
+    session.add(unit)
+    session.flush()
+    record(session, actor, "unit.create", "unit", unit.id, None, {**_unit_dict(unit), "desk": True})
+    return unit
 
 
 def unit_regions(session: Session) -> list[str]:

@@ -14,12 +14,13 @@ from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from tui.app.keymap import bindings
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,10 @@ class Column:
     title: str
     width: int  # cells; 0 = takes the remaining width
     justify: str = "left"
+    drop: int = 0  # > 0: left out on a narrow screen, highest first (0 = always shown)
+
+
+FLEX_MIN = 14  # a flexible column (the task text) keeps at least this many cells
 
 
 Cell = str | Text
@@ -41,15 +46,7 @@ class VirtualTable(ScrollView, can_focus=True):
         "vtable--selected",
         "vtable--odd",
     }
-    BINDINGS = [
-        Binding("up,k", "cursor(-1)", "上移", show=False),
-        Binding("down,j", "cursor(1)", "下移", show=False),
-        Binding("pageup", "page(-1)", "上一页", show=False),
-        Binding("pagedown", "page(1)", "下一页", show=False),
-        Binding("home", "edge(0)", "首行", show=False),
-        Binding("end", "edge(1)", "末行", show=False),
-        Binding("enter", "choose", "打开", show=False),
-    ]
+    BINDINGS = bindings("list")
     DEFAULT_CSS = """
     VirtualTable { height: 1fr; }
     VirtualTable > .vtable--header { text-style: bold; background: $panel; }
@@ -136,6 +133,28 @@ class VirtualTable(ScrollView, can_focus=True):
         if self.count:
             self.cursor = max(0, min(self.count - 1, self.cursor + delta))
 
+    def action_cursor_down(self) -> None:
+        self.action_cursor(1)
+
+    def action_cursor_up(self) -> None:
+        self.action_cursor(-1)
+
+    def action_page_down(self) -> None:
+        self.action_page(1)
+
+    def action_page_up(self) -> None:
+        self.action_page(-1)
+
+    def action_top(self) -> None:
+        self.action_edge(0)
+
+    def action_bottom(self) -> None:
+        self.action_edge(1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """After a resize the row the actions use stays on screen."""
+        self.call_after_refresh(self._scroll_cursor_into_view)
+
     def action_page(self, direction: int) -> None:
         if not self.count:
             return
@@ -162,17 +181,32 @@ class VirtualTable(ScrollView, can_focus=True):
     # ---------------------------------------------------------------- drawing
 
     def _widths(self, total: int) -> list[int]:
-        fixed = sum(c.width for c in self.columns) + len(self.columns) - 1
-        flex = [c for c in self.columns if not c.width]
+        """Each column's width; 0 for a column left out because the screen is too narrow
+        (the least needed first), so the flexible column keeps room to be read."""
+        shown = list(self.columns)
+        flex = [c for c in shown if not c.width]
+
+        def need(cols) -> int:
+            return sum(c.width for c in cols) + len(cols) - 1 + FLEX_MIN * len(flex)
+
+        for col in sorted((c for c in shown if c.drop), key=lambda c: -c.drop):
+            if need(shown) <= total:
+                break
+            shown.remove(col)
+        fixed = sum(c.width for c in shown) + len(shown) - 1
         rest = max(8, total - fixed) // max(1, len(flex))
-        return [c.width or rest for c in self.columns]
+        return [(c.width or rest) if c in shown else 0 for c in self.columns]
 
     def _line(self, cells: Sequence[Cell], widths: list[int]) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
-        for n, (cell, col, w) in enumerate(zip(cells, self.columns, widths, strict=False)):
+        n = 0
+        for cell, col, w in zip(cells, self.columns, widths, strict=False):
+            if not w:
+                continue
+            n += 1
             if not isinstance(cell, Text):
                 # Plain cells (most of them) are padded as strings: no Text per cell.
-                if n:
+                if n > 1:
                     line.append(" ")
                 line.append(_fit(str(cell), w, col.justify))
                 continue
@@ -186,7 +220,7 @@ class VirtualTable(ScrollView, can_focus=True):
                     t = Text(" " * pad) + t
                 else:
                     t.append(" " * pad)
-            if n:
+            if n > 1:
                 line.append(" ")
             line.append_text(t)
         return line

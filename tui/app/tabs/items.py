@@ -1,0 +1,345 @@
+"""3 督办事项: every assignment, by urgency; search, filters, sort, and a visible selection
+(count, only-selected view, Esc clears it; bulk dialogs list every selected item, also the
+ones a later search hides)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Input, Static
+
+from tui.app.cells import ROLE_SHORT, days_text, iso, light
+from tui.app.keymap import bindings
+from tui.app.modals.items import FilterModal
+from tui.app.tabs.base import QUIET_S, DeskTab, Latest
+from tui.app.tabs.item_actions import ItemActions
+from tui.app.tabs.item_detail import detail_text
+from tui.app.widgets.vtable import Column, VirtualTable
+from tui.domain.search import Filters, describe_filters
+from tui.services import board as board_svc
+
+ITEM_COLUMNS = (
+    Column("", 1),
+    Column("状态", 4),
+    Column("逾期/剩余", 10),
+    Column("期限", 10, drop=2),
+    Column("编号", 6),
+    Column("任务", 0),
+    Column("单位", 14),
+    Column("角色", 4, drop=3),
+    Column("最近进展", 16, drop=1),
+    Column("函", 2, "right", drop=4),
+)
+SORTS = (("urgency", "紧急程度"), ("deadline", "期限"), ("unit", "单位"), ("task", "任务"))
+
+
+class ItemsTab(ItemActions, DeskTab):
+    TAB_ID = "items"
+    BINDINGS = bindings("items")
+
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self.view: list[int] = []
+        self.selected: set[int] = set()
+        self.query_text = ""
+        self.filters = Filters()
+        self.sort_mode = 0
+        self.only_selected = False
+        self._base: list[int] | None = None
+        self._last_search: tuple[str, list[int]] | None = None
+        self._wanted: set[int] = set()
+        self._report_timer = None
+        self._data = None
+        self._detail = Latest(
+            self,
+            lambda aid: (board_svc.item_detail, self.desk.store, aid, self.desk.as_of),
+            self._show_detail,
+        )
+
+    @property
+    def data(self):
+        """The board's rows this tab shows (its view indexes them)."""
+        return self._data
+
+    def compose(self) -> ComposeResult:
+        yield Static("正在读取…", id="items-status")
+        yield Input(placeholder="搜索：任务内容、单位名称或拼音首字母（如 sfj）", id="search")
+        yield VirtualTable(
+            ITEM_COLUMNS, self._cells, is_selected=self._is_selected, id="items-table"
+        )
+        yield Static("", id="items-detail")
+
+    def main_widget(self):
+        return self.query_one("#items-table", VirtualTable)
+
+    # ---------------------------------------------------------------- board
+
+    def show_board(self, board) -> None:
+        keep = self.current_id()
+        self._base = None
+        self._last_search = None
+        data = self._data = board.data
+        self.selected = {a for a in self.selected if data.index_of(a) is not None}
+        self.recompute(keep)
+
+    def current_id(self) -> int | None:
+        data = self.data
+        if data is None:
+            return None
+        t = self.query_one("#items-table", VirtualTable)
+        if 0 <= t.cursor < len(self.view):
+            return data.ids[self.view[t.cursor]]
+        return None
+
+    def show_assignment(self, aid: int) -> bool:
+        """Put the cursor on an assignment (clearing search and filters if they hide it)."""
+        data = self.data
+        i = data.index_of(aid) if data is not None else None
+        if i is None:
+            return False
+        if i not in self.view:
+            self.query_text, self.filters, self.only_selected = "", Filters(), False
+            self.query_one("#search", Input).value = ""
+            self._base = None
+            self.recompute()
+        self.query_one("#items-table", VirtualTable).cursor = self.view.index(i)
+        return True
+
+    # ---------------------------------------------------------------- search, filter, sort
+
+    def _filtered_base(self) -> list[int] | None:
+        if self._base is None and self.data is not None and self.filters.active:
+            self._base = self.data.filter(self.filters)
+        return self._base if self.filters.active else None
+
+    def recompute(self, keep_id: int | None = None) -> None:
+        data = self.data
+        if data is None:
+            return
+        if self.only_selected:
+            view = sorted(i for a in self.selected if (i := data.index_of(a)) is not None)
+        else:
+            base = self._filtered_base()
+            q = self.query_text.strip().lower()
+            if q:
+                among = base
+                last = self._last_search
+                if last is not None and q.startswith(last[0]):
+                    among = last[1]
+                view = data.search(q, among)
+                self._last_search = (q, view)
+            else:
+                view = base if base is not None else list(range(len(data)))
+                self._last_search = None
+        mode = SORTS[self.sort_mode][0]
+        if mode != "urgency":
+            view = sorted(view, key=data.rank(mode).__getitem__)
+        self.view = view
+        cursor = None
+        if keep_id is not None:
+            i = data.index_of(keep_id)
+            if i is not None:
+                try:
+                    cursor = view.index(i)
+                except ValueError:
+                    cursor = None
+        self.query_one("#items-table", VirtualTable).set_count(len(view), cursor=cursor)
+        self.update_status()
+
+    def update_status(self) -> None:
+        data = self.data
+        total = len(data) if data else 0
+        parts = [f"共 {total} 项，显示 {len(self.view)} 项", f"排序：{SORTS[self.sort_mode][1]}"]
+        if self.only_selected:
+            parts.append("只看选中（v 恢复全部）")
+        if self.query_text:
+            parts.append(f"搜索：{self.query_text}")
+        desc = describe_filters(self.filters, data.plans if data else None)
+        if desc:
+            parts.append(f"筛选：{desc}")
+        if self.selected:
+            hidden = len(self.selected - self.visible_ids())
+            sel = f"已选 {len(self.selected)} 项"
+            if hidden:
+                sel += f"（{hidden} 项不在当前列表）"
+            parts.append(sel + "，Esc 清除")
+        self.query_one("#items-status", Static).update(Text(" · ".join(parts)))
+
+    def visible_ids(self) -> set[int]:
+        """The selected items the current list shows (all shown items when none is selected)."""
+        data = self.data
+        if data is None:
+            return set()
+        if not self.selected:
+            return {data.ids[i] for i in self.view}
+        shown = set(self.view)
+        return {a for a in self.selected if data.index_of(a) in shown}
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        self.only_selected = False
+        self.recompute()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        self.main_widget().focus()
+
+    def start_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.add_class("shown")
+        self.call_after_refresh(box.focus)
+
+    def action_sort(self) -> None:
+        self.sort_mode = (self.sort_mode + 1) % len(SORTS)
+        self.recompute(self.current_id())
+        self.desk.say(f"排序：{SORTS[self.sort_mode][1]}")
+
+    def action_filters(self) -> None:
+        if self.data is None:
+            return
+
+        def done(result: Filters | None) -> None:
+            if result is None:
+                return
+            self.filters = result
+            self._base = None
+            self._last_search = None
+            self.only_selected = False
+            self.recompute()
+
+        self.desk.push_screen(FilterModal(self.filters, self.data.plans), done)
+
+    def action_show_all(self) -> None:
+        self.query_text, self.filters, self.only_selected = "", Filters(), False
+        self.query_one("#search", Input).value = ""
+        self._base = self._last_search = None
+        self.recompute(self.current_id())
+
+    # ---------------------------------------------------------------- selection
+
+    def action_toggle_select(self) -> None:
+        t = self.query_one("#items-table", VirtualTable)
+        if not self.view or self.data is None:
+            return
+        aid = self.data.ids[self.view[t.cursor]]
+        self.selected ^= {aid}
+        t.action_cursor(1)
+        t.refresh()
+        self.update_status()
+
+    def action_only_selected(self) -> None:
+        if not self.selected and not self.only_selected:
+            self.desk.say("还没有选中的事项（空格选中）")
+            return
+        self.only_selected = not self.only_selected
+        self.recompute(self.current_id())
+
+    def action_clear_selection(self) -> None:
+        box = self.query_one("#search", Input)
+        if self.app.focused is box:  # Esc in the search box: back to the table
+            if not box.value:
+                box.remove_class("shown")
+            self.main_widget().focus()
+            return
+        if not self.selected:
+            return
+        n = len(self.selected)
+        self.selected.clear()
+        if self.only_selected:
+            self.only_selected = False
+            self.recompute(self.current_id())
+        self.query_one("#items-table", VirtualTable).refresh()
+        self.update_status()
+        self.desk.say(f"已清除选中（{n} 项）")
+
+    def after_bulk(self) -> None:
+        self.selected.clear()
+        self.only_selected = False
+        self.update_status()
+
+    def targets(self, *, bulk: bool = True) -> list:
+        data = self.data
+        if data is None:
+            return []
+        if bulk and self.selected:
+            by_id = data.by_id
+            return [by_id[i] for i in sorted(self.selected) if i in by_id]
+        t = self.query_one("#items-table", VirtualTable)
+        if 0 <= t.cursor < len(self.view):
+            return [data.rows[self.view[t.cursor]]]
+        return []
+
+    # ---------------------------------------------------------------- cells, detail
+
+    def _is_selected(self, n: int) -> bool:
+        return bool(self.selected) and self.data.ids[self.view[n]] in self.selected
+
+    def _cells(self, n: int) -> list:
+        data = self.data
+        i = self.view[n]
+        r = data.row(i)
+        f = r.fact
+        mark = Text("✚", style="bold") if f.id in self.selected else ""
+        unit = Text(f.unit_name, style="magenta") if f.unit_id is None else f.unit_name
+        last = ""
+        if f.progress_dates:
+            last = f"{f.progress_dates[-1].strftime('%m-%d')} {f.last_progress}"
+            if not f.last_progress:
+                self._want(f.id)
+        return [
+            mark,
+            light(r.status.status),
+            days_text(r.status),
+            iso(r.status.due),
+            f.task_number,
+            f.task_title,
+            unit,
+            ROLE_SHORT.get(f.role, f.role),
+            last,
+            str(f.letters_sent or ""),
+        ]
+
+    def _want(self, aid: int) -> None:
+        """A drawn row lacks its report text: read it (with the others on screen) in a worker
+        once the keys are quiet."""
+        if self._report_timer is not None:
+            self._report_timer.reset()
+        else:
+            self._report_timer = self.set_timer(QUIET_S, self._fetch_reports)
+        self._wanted.add(aid)
+
+    @property
+    def reads_pending(self) -> bool:
+        return self._report_timer is not None
+
+    def _fetch_reports(self) -> None:
+        """Read the report texts the drawn rows lack, and those of a page above and two
+        below, so paging on finds them already read."""
+        self._report_timer = None
+        ids, self._wanted = sorted(self._wanted), set()
+        data = self.data
+        if data is None or not ids:
+            return
+        t = self.query_one("#items-table", VirtualTable)
+        h = t.page_height
+        top = int(t.scroll_y)
+        near = self.view[max(0, top - h) : top + 3 * h]
+        ids = sorted(set(ids) | set(data.missing_reports(near)))
+        table = self.query_one("#items-table", VirtualTable)
+        self.desk.jobs.run(board_svc.fetch_reports, data, ids, on_done=lambda _r: table.refresh())
+
+    @on(VirtualTable.Highlighted, "#items-table")
+    def _highlighted(self, event: VirtualTable.Highlighted) -> None:
+        data = self.data
+        if data is None or not (0 <= event.index < len(self.view)):
+            return
+        r = data.rows[self.view[event.index]]
+        self.query_one("#items-detail", Static).update(detail_text(r))
+        self._detail.want(r.fact.id)
+
+    def _show_detail(self, aid: int, detail) -> None:
+        data = self.data
+        if data is not None and aid in data.by_id:
+            self.query_one("#items-detail", Static).update(detail_text(data.by_id[aid], detail))

@@ -1,0 +1,139 @@
+"""Reads for the desk: the board as of a date, the plan tree, task, unit and item details.
+
+Everything here runs in the desk's worker threads; results are plain objects the screens
+draw without going back to the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session
+
+from tui.domain.status import Occurrence
+from tui.services.store import Store
+from tui.store.deadlines import DeadlineBasis, deadline_basis
+from tui.store.desk import (
+    AssignmentInfo,
+    DeskData,
+    PendingGroup,
+    PlanFigure,
+    TaskDetail,
+    TreeItem,
+    UnitFigure,
+    UnitInfo,
+    load_desk,
+    pending_groups,
+    plan_figures,
+    plan_tree,
+    task_detail,
+    unit_figures,
+    unit_infos,
+    unit_list,
+)
+from tui.store.letters import LetterRow, list_letters
+from tui.store.progress import assignment_occurrences
+
+__all__ = [
+    "AssignmentInfo",
+    "Board",
+    "DeskData",
+    "ItemDetail",
+    "PendingGroup",
+    "TaskDetail",
+    "TreeItem",
+    "UnitFigure",
+    "UnitInfo",
+    "fetch_reports",
+    "item_detail",
+    "load_board",
+    "load_plan_tree",
+    "load_task",
+    "load_unit_items",
+]
+
+
+@dataclass
+class Board:
+    """What every tab shows, as of one date, read in one go."""
+
+    as_of: date
+    data: DeskData
+    units: list[UnitInfo]
+    groups: list[PendingGroup]
+    letters: list[LetterRow]
+    figures: list[UnitFigure]
+    plans: list[PlanFigure]
+    plan_count: int = 0  # plans in the store (some may have no assignments yet)
+    unit_count: int = 0
+
+    def close(self) -> None:
+        self.data.close()
+
+
+def load_board(store: Store, as_of: date, *, soon_days: int = 15) -> Board:
+    data = load_desk(store.db, as_of, soon_days=soon_days)
+    data.read_on_demand = False
+    with Session(store.engine) as s:
+        units = unit_infos(s)
+        groups = pending_groups(s)
+        letters = list_letters(s, today=as_of)
+    return Board(
+        as_of,
+        data,
+        units,
+        groups,
+        letters,
+        unit_figures(data),
+        plan_figures(data),
+        plan_count=len(data.plans),
+        unit_count=len(units),
+    )
+
+
+def fetch_reports(data: DeskData, ids: list[int]) -> None:
+    """Latest report texts of a few rows (the ones on screen)."""
+    data.fetch_reports(ids)
+
+
+def load_plan_tree(store: Store) -> list[TreeItem]:
+    with Session(store.engine) as s:
+        return plan_tree(s)
+
+
+def load_task(store: Store, task_id: int) -> TaskDetail:
+    with Session(store.engine) as s:
+        return task_detail(s, task_id)
+
+
+def load_unit_items(store: Store, unit_id: int) -> list[AssignmentInfo]:
+    with Session(store.engine) as s:
+        return unit_list(s, unit_id)
+
+
+@dataclass
+class ItemDetail:
+    """Why an item has the date and the light it has: the rule in force and, for a
+    recurring duty, every occurrence met, missed or ahead."""
+
+    assignment_id: int
+    basis: DeadlineBasis
+    occurrences: list[Occurrence] = field(default_factory=list)
+
+    @property
+    def missed(self) -> list[Occurrence]:
+        return [o for o in self.occurrences if o.missed]
+
+    @property
+    def next_due(self) -> Occurrence | None:
+        return next((o for o in self.occurrences if o.state == "未到期" and not o.reported), None)
+
+
+def item_detail(store: Store, assignment_id: int, as_of: date) -> ItemDetail:
+    with Session(store.engine) as s:
+        return ItemDetail(
+            assignment_id,
+            deadline_basis(s, assignment_id),
+            assignment_occurrences(s, assignment_id, as_of),
+        )

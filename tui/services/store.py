@@ -1,0 +1,72 @@
+"""Finding, opening and closing the store for the desk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from tui.store.db import dispose_engine, make_engine
+from tui.store.desk import engine_db
+from tui.store.location import resolve_db_url, sqlite_path
+
+
+@dataclass(frozen=True)
+class StoreTarget:
+    """Where a store is (or would be): the URL, its file for SQLite, whether it exists."""
+
+    url: str
+    path: Path | None
+
+    @property
+    def exists(self) -> bool:
+        return self.path is None or self.path.exists()
+
+    @property
+    def label(self) -> str:
+        return display_path(self.path) if self.path is not None else self.url
+
+
+@dataclass
+class Store:
+    """An open store. The desk holds it and hands it back to services; it never looks in."""
+
+    engine: Engine
+    target: StoreTarget
+
+    @property
+    def db(self) -> str:
+        """The value that reaches the same store through the fast reader (`--db`)."""
+        return engine_db(self.engine)
+
+    @property
+    def label(self) -> str:
+        return self.target.label
+
+
+def display_path(path: Path) -> str:
+    """A path as the title bar shows it: under the home folder as ~/…"""
+    try:
+        return "~/" + str(path.resolve().relative_to(Path.home().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def locate(db: str | None) -> StoreTarget:
+    url = resolve_db_url(db)
+    return StoreTarget(url, sqlite_path(url))
+
+
+def open_store(target: StoreTarget | str | None, *, create: bool = False) -> Store:
+    """Open a store; a missing SQLite file is created only with ``create`` (the desk asks
+    first), otherwise a DubanError says it does not exist."""
+    if not isinstance(target, StoreTarget):
+        target = locate(target)
+    return Store(make_engine(target.url, create=create), target)
+
+
+def close_store(store: Store) -> None:
+    """Checkpoint the WAL into the database file (``wal_checkpoint(TRUNCATE)``) and release
+    every connection, so the ``.db`` file alone holds every change."""
+    dispose_engine(store.engine)
