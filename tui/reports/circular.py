@@ -413,9 +413,13 @@ def compose(
     none_done = [u.name for u in f.units if u.done == 0]
     s2 = ["各单位完成情况按完成率由高到低排列（完成率相同的，逾期事项少的在前），见下表和下图。"]
     facts2 = []
-    if full:
+    if full and len(full) == len(f.units):
+        facts2.append("各单位的事项均已全部办结")
+    elif full:
         facts2.append(f"{_names(full)}的事项已全部办结")
-    if none_done:
+    if none_done and len(none_done) == len(f.units):
+        facts2.append("各单位均尚无办结事项")
+    elif none_done:
         facts2.append(f"{_names(none_done)}尚无办结事项")
     if facts2:
         s2.append("；".join(facts2) + "。")
