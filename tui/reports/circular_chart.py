@@ -1,19 +1,20 @@
-"""The bar chart of completion by unit, drawn with fpdf2's own primitives.
+"""The bar chart of completion by unit, drawn with PDF primitives (fpdf2's drawing calls).
 
-Why fpdf2 and not matplotlib: fpdf2 is already how the documents are written and it
-embeds the shipped CJK font, so the chart uses the same font file as the text with no font
-configuration of its own; its bars are vector rectangles and its labels stay in the PDF's
-text layer (searchable, crisp in print). matplotlib would add ~40 MB (with numpy) to an
-offline install and about half a second of import to a command whose whole budget is two
-seconds. The .docx gets the very same drawing as a picture: each part of the chart is cut
-from the PDF's page and rasterised with pypdfium2 (already a dependency), so both documents
-show one chart.
+Why not matplotlib: it is not needed for horizontal bars and labels, and it would add
+~40 MB (with numpy) to an offline install, about half a second of import to a command whose
+whole budget is two seconds, and a font configuration of its own. Drawn here with the calls
+of fpdf2's API (`rect`, `line`, `text`) on the circular's own page (tui.reports.pdf_canvas
+writes them as PDF operators in the document's embedded fonts), the bars are vector
+rectangles and every label stays in the PDF's text layer (searchable, crisp in print).
+The .docx gets the very same drawing as a picture: each part of the chart is cut from the
+PDF's page and rasterised with pypdfium2 (already a dependency), so both documents show one
+chart.
 
 Legibility at 80 units: horizontal bars, one row per unit in rank order, every unit shown
 (a circular ranks every unit, and each reader looks for their own). A chart taller than the
 room left on a page continues on the next page under a repeated scale headed （续）; the
-.docx gets one picture per part. Long unit names are cut with … in the label
-only — the table above the chart prints them whole.
+.docx gets one picture per part. Long unit names are cut with … in the label only — the
+table above the chart prints them whole.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def _fit(pdf, text: str, width: float) -> str:
 def draw(pdf, x: float, y: float, width: float, rows: Sequence[Row], title: str) -> float:
     """Draw one part of the chart with its top-left at (x, y); returns its height (mm).
 
-    ``pdf`` is an fpdf2 FPDF (unit mm) with fonts "body" and "title" added."""
+    ``pdf`` offers fpdf2's drawing calls in mm (tui.reports.pdf_canvas.Canvas, or an
+    fpdf2 FPDF with fonts "body" and "title" added)."""
     bar_x = x + LABEL_W + 2
     bar_w = width - LABEL_W - 2 - VALUE_W
     pdf.set_text_color(0, 0, 0)

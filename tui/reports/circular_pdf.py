@@ -18,21 +18,20 @@
   even pages left.
 
 Fonts: the letters' font order (tui.letters.fonts.resolve_fonts): a font named in settings,
-else the office's installed 仿宋/小标宋, else the shipped subset; fpdf2 embeds a subset.
+else the office's installed 仿宋/小标宋, else the shipped subset, embedded as a subset by the
+letters' own writer (see tui.reports.pdf_canvas for why not fpdf2's).
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from fpdf import FPDF
-
+from tui.letters.linebreak import break_lines
 from tui.reports import circular_chart as chart
 from tui.reports.circular import TABLE_HEADER, CircularText
-from tui.reports.pdf_writer import _Widths, wrap
+from tui.reports.pdf_canvas import Canvas
 
 MM = 1.0
 PT = 25.4 / 72
@@ -50,26 +49,15 @@ BODY_BOTTOM = PAGE_H - BOTTOM
 SIGNATURE_ROOM = 4 * LINE  # two blank lines for the seal, the signature, the date
 
 
-class CircularPDF(FPDF):
-    def __init__(self, body_font: str, title_font: str, fallback: str | None, title: str):
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.set_margins(LEFT, TOP, RIGHT)
-        self.set_auto_page_break(False)
-        self.set_creator("督办台")
-        self.set_title(title)
-        self.set_compression(True)
-        self.add_font("body", fname=body_font)
-        self.add_font("title", fname=title_font)
-        if fallback and fallback != body_font:
-            self.add_font("fallback", fname=fallback)
-            self.set_fallback_fonts(["fallback"])
-        self.widths = _Widths()
+class CircularPDF(Canvas):
+    def __init__(self, fonts, texts: list[str], title: str) -> None:
+        super().__init__(fonts, texts, title=title)
         self.y_pos = TOP
         self.chart_parts: list[tuple[int, float, float]] = []  # (page, top, height) in mm
 
     # -- pages
 
-    def footer(self) -> None:  # noqa: D102 - FPDF hook
+    def footer(self) -> None:  # noqa: D102 - Canvas hook
         n = self.page_no()
         if n == 1:
             self.set_draw_color(*RED)
@@ -96,8 +84,7 @@ class CircularPDF(FPDF):
         return BODY_BOTTOM - self.y_pos
 
     def measure(self, family: str):
-        cache = self.widths
-        return lambda ch: cache.of(self, family, ch)
+        return lambda ch: self.advance(family, ch)
 
     # -- text
 
@@ -222,14 +209,22 @@ class CircularPDF(FPDF):
         self.y_pos += 2
 
 
+def wrap(text: str, width: float, size: float, measure) -> list[str]:
+    """Lines no wider than ``width`` mm at ``size`` pt, with the Chinese line-breaking rules
+    of the letters (tui.letters.linebreak); ``measure(ch)`` is mm at 1 pt."""
+    return break_lines(text, width, lambda ch: measure(ch) * size)
+
+
 def _paragraph_lines(pdf: CircularPDF, text: str) -> list[str]:
     return pdf.lines(text, "body", BODY_PT, TEXT_W, 2)
 
 
 def build_pdf(text: CircularText, fonts, chart_title: str) -> CircularPDF:
     """Lay the circular out; ``fonts`` is a tui.letters.fonts.FontSet."""
-    fallback = str(fonts.fallback_path) if fonts.fallback_path else None
-    pdf = CircularPDF(str(fonts.body_path), str(fonts.title_path), fallback, text.title)
+    from tui.letters.fonts import prepare_batch_fonts
+
+    texts = [*text.texts(), chart_title + "（续）"]
+    pdf = CircularPDF(prepare_batch_fonts(fonts, texts), texts, text.title)
     pdf.new_page()
     pdf.letterhead(text.issuer_mark, text.number)
     pdf.y_pos += LINE  # one blank line
@@ -284,14 +279,18 @@ def build_pdf(text: CircularText, fonts, chart_title: str) -> CircularPDF:
 
 @dataclass
 class RenderedPDF:
-    data: bytes
+    path: Path
     pages: int
     chart_parts: list[tuple[int, float, float]]  # (page, top, height) in mm
 
 
-def render_pdf(text: CircularText, fonts, chart_title: str) -> RenderedPDF:
+def write_pdf(
+    path: str | os.PathLike[str], text: CircularText, fonts, chart_title: str
+) -> RenderedPDF:
+    """Lay out and write the PDF (mode 0600); where each part of the chart went."""
     pdf = build_pdf(text, fonts, chart_title)
-    return RenderedPDF(bytes(pdf.output()), pdf.page_no(), pdf.chart_parts)
+    pdf.output(path)
+    return RenderedPDF(Path(path), pdf.page_no(), pdf.chart_parts)
 
 
 def chart_pictures(rendered: RenderedPDF, dpi: int = 200) -> list[tuple[bytes, float]]:
@@ -302,7 +301,7 @@ def chart_pictures(rendered: RenderedPDF, dpi: int = 200) -> list[tuple[bytes, f
     import pypdfium2
 
     out = []
-    doc = pypdfium2.PdfDocument(rendered.data)
+    doc = pypdfium2.PdfDocument(str(rendered.path))
     try:
         for page_no, top, height in rendered.chart_parts:
             pt = 72 / 25.4
@@ -319,17 +318,3 @@ def chart_pictures(rendered: RenderedPDF, dpi: int = 200) -> list[tuple[bytes, f
     finally:
         doc.close()
     return out
-
-
-def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write atomically (temporary file, then rename), mode 0600."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -357,7 +360,7 @@ def render_circular(
     """Write the .docx (and the .pdf) and record them with their checksums (audited)."""
     from tui.letters.fonts import resolve_fonts
     from tui.reports.circular_docx import write_docx
-    from tui.reports.circular_pdf import chart_pictures, render_pdf, write_bytes
+    from tui.reports.circular_pdf import chart_pictures, write_pdf
     from tui.services.reports import _prepare_dir as prepare_dir
     from tui.store.circulars import get_circular, set_files
     from tui.store.db import transaction
@@ -371,13 +374,17 @@ def render_circular(
     fonts = fonts or resolve_fonts(settings.font_file or None)
     stem = _stem(c)
     docx_path, pdf_path = out / f"{stem}.docx", out / f"{stem}.pdf"
+    staging = Path(tempfile.mkdtemp(prefix=".duban-circular-", dir=out))
     try:
-        rendered = render_pdf(text, fonts, CHART_TITLE)
+        rendered = write_pdf(staging / pdf_path.name, text, fonts, CHART_TITLE)
+        write_docx(staging / docx_path.name, text, chart_pictures(rendered))
+        os.replace(staging / docx_path.name, docx_path)
         if pdf:
-            write_bytes(pdf_path, rendered.data)
-        write_docx(docx_path, text, chart_pictures(rendered))
+            os.replace(staging / pdf_path.name, pdf_path)
     except OSError as exc:
         raise DubanError(f"无法写入通报文件：{exc.filename or out}（{os_reason(exc)}）") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     pages = rendered.pages
     files = [{"path": str(docx_path.resolve()), "sha256": _sha256(docx_path), "type": "docx"}]
     if pdf:
