@@ -461,3 +461,79 @@ def void_circular(engine: Engine, ref: str | int, reason: str, actor: str) -> Ci
         void(s, c, reason, actor)
         s.flush()
         return _row(c, CircularFigures.from_json(c.figures))
+
+
+# ----------------------------------------------------------------------------- the desk
+# The desk's calls (run in its thread workers): the store handle in, a `Change` out for
+# writes, as tui.services.letters does. Drafting, signing and voiding cannot be undone (a
+# number once issued stays issued): their Change is ``final``.
+
+
+def circulars_dir(store) -> Path:
+    """Where the desk writes circulars: `circulars/` beside the store (as letters/)."""
+    from tui.store.letters import default_letters_dir
+
+    return default_letters_dir(store.db).parent / "circulars"
+
+
+def desk_plans(store) -> list[tuple[int, str]]:
+    from tui.store.reports import all_plans
+
+    with Session(store.engine) as s:
+        return [(p.id, p.title) for p in all_plans(s)]
+
+
+def desk_register(store) -> list[CircularRow]:
+    return list_circulars(store.engine)
+
+
+def desk_figures(store, circular_id: int):
+    return circular_figures(store.engine, circular_id)[1]
+
+
+def desk_draft(store, plan_id: int, as_of: date, actor: str):
+    from tui.services.desk import Change
+
+    r = draft_circular(store.engine, as_of=as_of, actor=actor, plan_id=plan_id)
+    f = r.figures
+    return Change(
+        f"已起草通报草稿 {r.circular.id}（截至 {as_of.isoformat()}：{len(f.units)} 个单位，"
+        f"{f.items} 项事项，已办结 {f.done} 项，逾期 {f.overdue} 项）",
+        r.batch,
+        "起草通报",
+        final=True,
+    )
+
+
+def desk_sign_preview(store, circular_id: int, on: date) -> SignPreview:
+    return sign_preview(store.engine, circular_id, on)
+
+
+def desk_sign(store, circular_id: int, by: str, actor: str, on: date, expect: str):
+    from tui.services.desk import Change
+
+    row = sign_circular(store.engine, circular_id, by, on=on, actor=actor, expect_number=expect)
+    return Change(
+        f"已签发通报 {row.number}（签发人 {row.signed_by}）",
+        "",
+        "签发通报",
+        final=True,
+        details=[row.number],
+    )
+
+
+def desk_render(store, circular_id: int, actor: str):
+    from tui.services.desk import Change
+
+    done = render_circular(store.engine, circular_id, circulars_dir(store), actor=actor)
+    files = [str(done.pdf), str(done.docx)]
+    return Change(
+        f"已生成通报文件：{done.pdf}（{done.pages} 页）及 Word 文件", "", "", details=files
+    )
+
+
+def desk_void(store, circular_id: int, reason: str, actor: str):
+    from tui.services.desk import Change
+
+    row = void_circular(store.engine, circular_id, reason, actor)
+    return Change(f"通报 {row.number} 已作废，期号保留不再使用", "", "作废通报", final=True)
