@@ -408,6 +408,10 @@ def test_numbers_gapless_across_two_processes_void_keeps_its_number(cli, db, env
     assert cli("circular", "draft", "--as-of", AS_OF).code == 0
     assert cli("circular", "sign", "8", "--by", "王某", "--date", "2026-01-05", "--yes").code == 0
     assert _q(db, "SELECT number FROM circular WHERE id = 8") == [("2026年第1期",)]
+    # the year's figures count the circulars issued, not the voided one
+    summary = cli("summary", "--year", "2025", "--format", "json")
+    assert summary.code == 0, summary.err
+    assert summary.json()["circulars"] == 6
     res = cli("circular", "print", "2025年第6期")
     assert res.code == 2 and "已作废" in res.err
 
