@@ -507,3 +507,34 @@ def test_percent_rounds_half_up():
     assert percent(0, 0) is None
     for part in range(0, 41):
         assert f"{percent(part, 40)}%" == _pct(part, 40)
+
+
+LP = """#!/bin/sh
+printf '%s\\n' "$*" >> "{log}"
+case "$*" in *"-d DubanTest"*) echo "request id is DubanTest-1 (1 file(s))";;
+  *) echo "lp: The printer or class does not exist." >&2; exit 1;; esac
+"""
+
+
+def test_print_goes_through_the_letters_cups_path(cli, db, env, tmp_path, monkeypatch):
+    """`lp` as the letters print it (a recording stand-in; tests/test_printing.py drives a
+    real CUPS queue for the shared tui.letters.printing path)."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    log = tmp_path / "lp.log"
+    (bindir / "lp").write_text(LP.format(log=log), encoding="utf-8")
+    (bindir / "lp").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    assert cli("circular", "draft", "--as-of", AS_OF).code == 0
+    res = cli("circular", "print", "1", "--printer", "DubanTest")
+    assert res.code == 2 and "草稿" in res.err and not log.exists()
+    assert cli("circular", "sign", "1", "--by", "王某", "--date", "2025-03-11", "--yes").code == 0
+    res = cli("circular", "print", "1", "--printer", "DubanTest", "--out", str(tmp_path / "c"))
+    assert res.code == 0, res.err
+    args = log.read_text(encoding="utf-8")
+    assert "-d DubanTest" in args and "通报2025年第1期.pdf" in args
+    assert _q(db, "SELECT status FROM circular") == [("已打印",)]
+    res = cli("circular", "print", "1", "--printer", "Nope", "--out", str(tmp_path / "c"))
+    assert res.code == 2 and "拒绝" in res.err
+    actions = [a for (a,) in _q(db, "SELECT action FROM audit_log WHERE entity = 'circular'")]
+    assert actions.count("circular.print") == 1
