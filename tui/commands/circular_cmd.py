@@ -27,7 +27,7 @@ def _t(value, style: str = ""):
 
 
 def add_parser(sub, parser_class, add_db) -> None:
-    p = sub.add_parser("circular", help="通报：起草、签发（第N期）、生成、打印、作废")
+    p = sub.add_parser("circular", help="通报：起草、签发（编为本年下一期）、生成、打印、作废")
     add_db(p)
     csub = p.add_subparsers(dest="circular_command", parser_class=parser_class)
 
@@ -81,7 +81,7 @@ def add_parser(sub, parser_class, add_db) -> None:
     ref(q)
     q.add_argument("--printer", metavar="打印机", help="打印机队列名（默认用设置中的 printer）")
     q.add_argument(
-        "--out", metavar="目录", help="尚未生成 PDF 时的输出目录（默认数据库旁的 circulars 文件夹）"
+        "--out", metavar="目录", help="尚未生成 PDF 时的输出目录（默认为数据库旁的“通报”文件夹）"
     )
     templates(q)
     add_db(q)
@@ -292,9 +292,9 @@ def _run_render(args) -> int:
 
 
 def _default_out(args) -> Path:
-    from tui.store.letters import default_letters_dir
+    from tui.services.circulars import default_circulars_dir
 
-    return default_letters_dir(getattr(args, "db", None)).parent / "circulars"
+    return default_circulars_dir(getattr(args, "db", None))
 
 
 def _run_print(args) -> int:

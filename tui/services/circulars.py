@@ -469,11 +469,15 @@ def void_circular(engine: Engine, ref: str | int, reason: str, actor: str) -> Ci
 # number once issued stays issued): their Change is ``final``.
 
 
-def circulars_dir(store) -> Path:
-    """Where the desk writes circulars: `circulars/` beside the store (as letters/)."""
+def default_circulars_dir(db: str | None) -> Path:
+    """Where circulars are written unless told otherwise: `通报/` beside the store."""
     from tui.store.letters import default_letters_dir
 
-    return default_letters_dir(store.db).parent / "circulars"
+    return default_letters_dir(db).parent / "通报"
+
+
+def circulars_dir(store) -> Path:
+    return default_circulars_dir(store.db)
 
 
 def desk_plans(store) -> list[tuple[int, str]]:
