@@ -275,6 +275,12 @@ class DubanApp(App):
     def palette_commands(self, tab: str | None = None) -> list[Command]:
         return desk_commands(self, tab or self.active_tab)
 
+    def action_circulars(self) -> None:
+        from tui.app.tabs.circulars import CircularsScreen
+
+        if self.store is not None and not isinstance(self.screen, CircularsScreen):
+            self.push_screen(CircularsScreen())
+
     def action_import_plan(self) -> None:
         start_import(self)
 

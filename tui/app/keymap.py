@@ -43,6 +43,7 @@ TAB_TITLES = {
     "triage": "待办",
     "letters": "函件",
     "log": "操作记录",
+    "circulars": "通报",  # a full-screen view over the tabs (C), not a tab
 }
 ITEM_TABS = ("items", "triage")
 
@@ -97,6 +98,15 @@ REGISTRY: tuple[Entry, ...] = (
         palette=False,
     ),
     Entry("quit", "q", "quit", "退出", "保存并退出督办台", ("app",)),
+    Entry(
+        "circulars",
+        "C",
+        "circulars",
+        "通报",
+        "通报：各单位完成情况排名与条形图、起草、签发（第N期）、生成文件、作废",
+        ("app",),
+        show=False,
+    ),
     # ---- every list and tree
     Entry(
         "cursor-down",
@@ -327,6 +337,46 @@ REGISTRY: tuple[Entry, ...] = (
         ("letters",),
     ),
     # ---- 7 操作记录
+    Entry(
+        "draft-circular",
+        "n",
+        "draft_circular",
+        "起草",
+        "起草通报（先确认计划和截至日期）",
+        ("circulars",),
+    ),
+    Entry(
+        "sign-circular",
+        "s",
+        "sign_circular",
+        "签发",
+        "签发通报：先说明将编的期号，写明签发人后确认",
+        ("circulars",),
+    ),
+    Entry(
+        "render-circular",
+        "w",
+        "render_circular",
+        "生成",
+        "生成通报的 PDF 和 Word 文件",
+        ("circulars",),
+    ),
+    Entry(
+        "void-circular",
+        "x",
+        "void_circular",
+        "作废",
+        "作废通报（期号保留，不再使用）",
+        ("circulars",),
+    ),
+    Entry(
+        "close-circulars",
+        "escape",
+        "close_circulars",
+        "返回",
+        "离开通报页，回到各页",
+        ("circulars",),
+    ),
     Entry(
         "revert-change",
         "z",

@@ -24,7 +24,11 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
 from tui.errors import DubanError, os_reason
-from tui.store import letter_models, models  # noqa: F401  (letter_models: create its tables)
+from tui.store import (  # noqa: F401  (letter_models, circular_models: create their tables)
+    circular_models,
+    letter_models,
+    models,
+)
 from tui.store.location import (
     ENV_DB,
     default_db_path,
