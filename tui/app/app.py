@@ -274,6 +274,10 @@ class DubanApp(App):
     def action_import_plan(self) -> None:
         start_import(self)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Over the import review only help works: a tab key or q must not drop its fixes.
+        return not getattr(self.screen, "HOLDS_DESK_KEYS", False) or action == "help"
+
     # ------------------------------------------------------------------ opening and closing
 
     def _ask_to_create(self) -> None:

@@ -1,0 +1,133 @@
+"""What the import review shows: every task as the importer understood it, doubtful first.
+
+A row is built from the dry run's report (owners as they would be resolved against the
+unit directory, the units it would create) and the parsed task (its full text, its deadline
+words), with the deadline read the way the store will read it (tui.domain.deadlines). A
+task is doubtful when the importer may have misread it: no owners, an owner the directory
+does not know (a new unit would be created) or a group nobody has defined yet, deadline
+words that say no date, a text so long or so numbered inside that it looks like two tasks
+run together, or one so short that it looks like a piece broken off another.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tui.domain.deadlines import task_deadlines
+from tui.domain.plan_context import PlanContext
+from tui.ingest.parser import ROLES
+from tui.services.importing import ImportCheck, describe_deadline
+
+# A task this long is usually two run together (seed plans: median ~60 characters).
+LONG_TEXT = 160
+# A task this short is usually a piece of the previous one (a line broken at a page end).
+SHORT_TEXT = 8
+# An outline number after a sentence end, inside a task's text: （2）…, 2．…, （二）…
+_INNER_NUMBER = re.compile(r"[。；;]\s*(（[一二三四五六七八九十\d]{1,3}）|\d{1,3}[．.、](?!\d))")
+# Text that starts like the middle of a sentence.
+_CONTINUATION = re.compile(r"^[，,、；;。．.）)：:的和及与并]")
+
+
+@dataclass
+class ReviewRow:
+    index: int  # place in the document, 0-based
+    key: str  # the task's identity (section path + number), what a fix names
+    number: str
+    section: str
+    title: str
+    text: str
+    owners: dict[str, list[str]]  # role → names as shown (新建 / 待分解 noted)
+    deadline_words: str  # a 完成时限 cell or line, as written
+    deadline: str  # how it is read: a date, a rule, 长期, or the plan-end default
+    doubts: list[str] = field(default_factory=list)
+
+    @property
+    def doubtful(self) -> bool:
+        return bool(self.doubts)
+
+
+def review_rows(check: ImportCheck) -> list[ReviewRow]:
+    """Every task of the checked plan, doubtful ones first (each group in document order)."""
+    report = check.report
+    if report is None:
+        return []
+    parsed = report.parsed if report.parsed is not None else check.parsed
+    by_key = dict(zip(parsed.task_keys(), parsed.tasks, strict=True))
+    unknown = set(report.unknown_units)
+    ctx = PlanContext(report.period[0], report.period[1], "plan") if report.period else None
+    rows: list[ReviewRow] = []
+    for i, t in enumerate(report.tasks):
+        pt = by_key.get(t.key)
+        text = pt.text if pt is not None else t.title
+        owners: dict[str, list[str]] = {r: [] for r in ROLES}
+        doubts: list[str] = []
+        for o in t.owners:
+            shown = o.name
+            if o.kind == "unresolved":
+                shown += "（待分解）"
+                doubts.append(f"单位组“{o.name}”未定义，导入后待分解")
+            elif o.kind == "unit" and o.name in unknown:
+                shown += "（新建）"
+                doubts.append(f"单位“{o.name}”不在单位名录中，将新建")
+            owners.setdefault(o.role, []).append(shown)
+        if not t.owners:
+            doubts.insert(0, "没有牵头或责任单位")
+        deadline, deadline_doubt = _deadline(text, t.deadline_text, ctx)
+        if deadline_doubt:
+            doubts.append(deadline_doubt)
+        doubts.extend(_shape(text))
+        rows.append(
+            ReviewRow(
+                index=i,
+                key=t.key,
+                number=t.number,
+                section=t.section,
+                title=t.title,
+                text=text,
+                owners=owners,
+                deadline_words=t.deadline_text,
+                deadline=deadline,
+                doubts=doubts,
+            )
+        )
+    return sorted(rows, key=lambda r: (not r.doubtful, r.index))
+
+
+def _deadline(text: str, words: str, ctx: PlanContext | None) -> tuple[str, str]:
+    """(the deadline as read, the doubt about it or "")."""
+    found = task_deadlines(text, ctx, words or None)
+    if words and not any("完成时限栏" in d.note for d in found):
+        shown = describe_deadline(found[0]) if found else "—"
+        return shown, f"期限“{words}”未能识别"
+    if not found:
+        return "—", "未识别出期限（计划年度也未识别）"
+    first = found[0]
+    if first.kind == "default":
+        return f"{first.due.isoformat()}（默认）" if first.due else "—", ""
+    shown = describe_deadline(first)
+    if len(found) > 1:
+        shown += f" 等{len(found)}个"
+    return shown, ""
+
+
+def _shape(text: str) -> list[str]:
+    out = []
+    plain = "".join(text.split())
+    m = _INNER_NUMBER.search(plain)
+    if m:
+        out.append(f"文中另有编号“{m.group(1)}”，可能是两项任务连在一起")
+    elif len(plain) > LONG_TEXT:
+        out.append(f"任务文字很长（{len(plain)} 字），可能是两项任务连在一起")
+    if len(plain) < SHORT_TEXT or _CONTINUATION.match(plain):
+        out.append("任务文字很短或像半句话，可能是上一项的残片")
+    return out
+
+
+def split_point(text: str) -> int:
+    """Where the review's split dialog puts the cursor first: after the first sentence that
+    is not the last, else the middle of the text."""
+    for m in re.finditer(r"[。；;]", text):
+        if m.end() < len(text.rstrip()):
+            return m.end()
+    return max(1, len(text) // 2)
