@@ -4,9 +4,9 @@ A row is built from the dry run's report (owners as they would be resolved again
 unit directory, the units it would create) and the parsed task (its full text, its deadline
 words), with the deadline read the way the store will read it (tui.domain.deadlines). A
 task is doubtful when the importer may have misread it: no owners, an owner the directory
-does not know (a new unit would be created) or a group nobody has defined yet, deadline
-words that say no date, a text so long or so numbered inside that it looks like two tasks
-run together, or one so short that it looks like a piece broken off another.
+does not know (a new unit would be created), deadline words that say no date, a text so long or so numbered inside that it looks like two tasks
+run together, or one so short that it looks like a piece broken off another. Text the
+importer placed in no task is listed first: a task may be hidden in it.
 """
 
 from __future__ import annotations
@@ -41,10 +41,15 @@ class ReviewRow:
     deadline_words: str  # a 完成时限 cell or line, as written
     deadline: str  # how it is read: a date, a rule, 长期, or the plan-end default
     doubts: list[str] = field(default_factory=list)
+    line: int = 0  # line in the file; a row of text not placed in any task has only this
 
     @property
     def doubtful(self) -> bool:
         return bool(self.doubts)
+
+    @property
+    def is_task(self) -> bool:
+        return bool(self.key)
 
 
 def review_rows(check: ImportCheck) -> list[ReviewRow]:
@@ -65,8 +70,7 @@ def review_rows(check: ImportCheck) -> list[ReviewRow]:
         for o in t.owners:
             shown = o.name
             if o.kind == "unresolved":
-                shown += "（待分解）"
-                doubts.append(f"单位组“{o.name}”未定义，导入后待分解")
+                shown += "（待分解）"  # a known next step (分解), not a misreading
             elif o.kind == "unit" and o.name in unknown:
                 shown += "（新建）"
                 doubts.append(f"单位“{o.name}”不在单位名录中，将新建")
@@ -89,26 +93,48 @@ def review_rows(check: ImportCheck) -> list[ReviewRow]:
                 deadline_words=t.deadline_text,
                 deadline=deadline,
                 doubts=doubts,
+                line=pt.line if pt is not None else 0,
             )
         )
-    return sorted(rows, key=lambda r: (not r.doubtful, r.index))
+    # Text the importer placed in no task: shown first, since a task may be hidden in it.
+    loose = [
+        ReviewRow(
+            index=-1,
+            key="",
+            number="",
+            section="",
+            title=text,
+            text=text,
+            owners={r: [] for r in ROLES},
+            deadline_words="",
+            deadline="",
+            doubts=[f"第 {no} 行未归入任何任务，不会作为任务导入"],
+            line=no,
+        )
+        for no, text in report.unplaced
+    ]
+    return loose + sorted(rows, key=lambda r: (not r.doubtful, r.index))
 
 
 def _deadline(text: str, words: str, ctx: PlanContext | None) -> tuple[str, str]:
     """(the deadline as read, the doubt about it or "")."""
     found = task_deadlines(text, ctx, words or None)
+    shown = _shown(found)
     if words and not any("完成时限栏" in d.note for d in found):
-        shown = describe_deadline(found[0]) if found else "—"
         return shown, f"期限“{words}”未能识别"
     if not found:
-        return "—", "未识别出期限（计划年度也未识别）"
+        return shown, "未识别出期限（计划年度也未识别）"
+    return shown, ""
+
+
+def _shown(found: list) -> str:
+    if not found:
+        return "—"
     first = found[0]
     if first.kind == "default":
-        return f"{first.due.isoformat()}（默认）" if first.due else "—", ""
+        return f"{first.due.isoformat()}（默认）" if first.due else "—"
     shown = describe_deadline(first)
-    if len(found) > 1:
-        shown += f" 等{len(found)}个"
-    return shown, ""
+    return shown + (f" 等{len(found)}个" if len(found) > 1 else "")
 
 
 def _shape(text: str) -> list[str]:

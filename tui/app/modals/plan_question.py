@@ -1,4 +1,4 @@
-""""A new plan, or a revision of plan N?" — asked when a file's title matches a stored plan
+""" "A new plan, or a revision of plan N?" — asked when a file's title matches a stored plan
 but its issuer, region or tasks say it may be another office's plan (issue 9).
 
 Both plans are shown side by side — title, issuer, region, year, number of tasks, a few task

@@ -73,7 +73,7 @@ class ImportReviewScreen(Screen):
 
     def _summary(self, note: str = "") -> Text:
         r = self.check.report
-        doubtful = sum(1 for row in self.rows if row.doubtful)
+        doubtful = sum(1 for row in self.rows if row.doubtful and row.is_task)
         status = STATUS.get(r.status, r.status)
         if r.status == "revised":
             status += f"（第 {r.revision} 版）"
@@ -92,6 +92,16 @@ class ImportReviewScreen(Screen):
 
     def _cells(self, i: int) -> list:
         row = self.rows[i]
+        if not row.is_task:
+            return [
+                "—",
+                Text("未归入任务", style="yellow"),
+                Text(row.text, style="dim"),
+                "",
+                "",
+                "",
+                f"第{row.line}行",
+            ]
         doubt = Text(row.doubts[0], style="yellow") if row.doubts else Text("—", style="dim")
         if len(row.doubts) > 1:
             doubt.append(f" 等{len(row.doubts)}项", style="yellow")
@@ -119,6 +129,13 @@ class ImportReviewScreen(Screen):
             detail.update("")
             return
         t = Text()
+        if not row.is_task:
+            t.append(f"第 {row.line} 行（未归入任务）\n", style="bold")
+            t.append(row.text)
+            for d in row.doubts:
+                t.append(f"\n⚠ {d}", style="yellow")
+            detail.update(t)
+            return
         t.append(f"{row.key}", style="bold")
         if row.section:
             t.append(f"　{row.section}", style="dim")
@@ -153,13 +170,17 @@ class ImportReviewScreen(Screen):
         row = self._current()
         if row is None or self.busy:
             return
+        if not row.is_task:
+            self.app.say(
+                "这段文字没有作为任务导入，不能在这里修改；如是任务，请在文件中补上单位后重新导入",
+                "warning",
+            )
+            return
         make(row)
 
     def action_owners(self) -> None:
         def ask(row: ReviewRow) -> None:
-            names = {
-                role: [_bare(n) for n in row.owners.get(role, [])] for role in ROLE_NAMES
-            }
+            names = {role: [_bare(n) for n in row.owners.get(role, [])] for role in ROLE_NAMES}
             self.app.push_screen(
                 ReviewOwnersModal(row, names, self.check),
                 lambda fix: self._add(fix) if fix else None,
@@ -188,16 +209,14 @@ class ImportReviewScreen(Screen):
 
     def action_merge(self) -> None:
         def ask(row: ReviewRow) -> None:
-            nxt = next((r for r in self.rows if r.index == row.index + 1), None)
+            nxt = next((r for r in self.rows if r.is_task and r.index == row.index + 1), None)
             if nxt is None:
                 self.app.say("这已是文件中的最后一项任务，没有下一项可合并", "warning")
                 return
             body = Text()
             body.append(f"{row.number}{row.title}\n")
             body.append(f"{nxt.number}{nxt.title}\n\n")
-            body.append(
-                "合并为一项：文字相接，两项的单位都保留，期限合在一起。导入前都可以再改。"
-            )
+            body.append("合并为一项：文字相接，两项的单位都保留，期限合在一起。导入前都可以再改。")
             self.app.push_screen(
                 ConfirmModal(f"把 {row.key} 与下一项 {nxt.key} 合并？", body, confirm="合并 (Y)"),
                 lambda ok: self._add(importing.Correction("merge_next", row.key)) if ok else None,
@@ -260,7 +279,7 @@ class ImportReviewScreen(Screen):
         )
         if self.check.decision:
             body.append(f"\n{self.check.decision}。")
-        doubtful = sum(1 for row in self.rows if row.doubtful)
+        doubtful = sum(1 for row in self.rows if row.doubtful and row.is_task)
         if doubtful:
             body.append(f"\n仍有 {doubtful} 项存疑，导入后可在计划页继续修改。", style="yellow")
         self.app.push_screen(
@@ -314,9 +333,7 @@ class ReviewOwnersModal(FormModal):
         yield Static(Text(f"{self.row.number}{self.row.title}"), classes="dialog-note")
         for role, label in ROLE_NAMES.items():
             yield Label(f"{label}（多个用“、”分开）")
-            yield Input(
-                "、".join(self.names.get(role, [])), id=f"ro-{role}", compact=True
-            )
+            yield Input("、".join(self.names.get(role, [])), id=f"ro-{role}", compact=True)
 
     def result(self):
         typed = {role: self._value(f"ro-{role}") for role in ROLE_NAMES}
