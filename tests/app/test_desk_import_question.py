@@ -90,7 +90,7 @@ async def test_the_desk_asks_and_a_new_plan_leaves_the_first_untouched(desk, tow
         body = app.screen.text()
         assert "甲镇人民政府" in body and "乙镇人民政府" in body
         assert "4 项" in body and "3 项" in body  # task counts of both sides
-        assert TOWN_A[0][0][:8] in body and TOWN_B[0][0][:8] in body  # a few task titles
+        assert TOWN_A[0][0][:12] in body and TOWN_B[0][0][:12] in body  # a few task titles
         assert q(db, "SELECT count(*) FROM audit_log")[0][0] == audits  # nothing written
         await pilot.press("n")  # 作为新计划导入
         await settle(pilot)
@@ -149,3 +149,17 @@ async def test_cancelling_the_question_writes_nothing(desk, town_store):
         q(db, "SELECT count(*) FROM plan_revision")[0][0],
         q(db, "SELECT count(*) FROM unit")[0][0],
     ) == before
+
+
+def test_plan_question_snapshot_80x24(snap_compare, desk, town_store, monkeypatch):
+    from datetime import date
+
+    monkeypatch.setattr("tui.services.store.display_path", lambda _p: "~/督办/duban.db")
+    _db, b = town_store
+
+    async def ask(pilot) -> None:
+        await _pick(pilot, b)
+
+    app = desk()
+    app.as_of = date(2024, 11, 18)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=ask)

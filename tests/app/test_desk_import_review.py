@@ -286,3 +286,12 @@ async def test_a_line_placed_in_no_task_cannot_be_fixed_as_a_task(desk, db, plan
             assert app.screen is screen
             assert "没有作为任务导入" in app.last_message
         assert screen.corrections == []
+
+
+def test_review_snapshot_80x24(snap_compare, desk, plan_file):
+    async def review(pilot) -> None:
+        await open_review(pilot, plan_file)
+        await pilot.press("j")  # the doubtful task, its reasons in the detail pane
+        await settle(pilot)
+
+    assert snap_compare(desk(), terminal_size=(80, 24), run_before=review)

@@ -19,8 +19,10 @@ from tui.domain.plan_context import PlanContext
 from tui.ingest.parser import ROLES
 from tui.services.importing import ImportCheck, describe_deadline
 
-# A task this long is usually two run together (seed plans: median ~60 characters).
-LONG_TEXT = 160
+# A task is "very long" past this many characters and three times the plan's median: plans
+# that write a paragraph per task (seed 002: 100–400 characters) are not all doubtful.
+LONG_TEXT = 200
+LONG_FACTOR = 3
 # A task this short is usually a piece of the previous one (a line broken at a page end).
 SHORT_TEXT = 8
 # An outline number after a sentence end, inside a task's text: （2）…, 2．…, （二）…
@@ -40,7 +42,8 @@ class ReviewRow:
     owners: dict[str, list[str]]  # role → names as shown (新建 / 待分解 noted)
     deadline_words: str  # a 完成时限 cell or line, as written
     deadline: str  # how it is read: a date, a rule, 长期, or the plan-end default
-    doubts: list[str] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)  # the reasons, in full
+    tags: list[str] = field(default_factory=list)  # the same, in a few characters (the table)
     line: int = 0  # line in the file; a row of text not placed in any task has only this
 
     @property
@@ -61,26 +64,28 @@ def review_rows(check: ImportCheck) -> list[ReviewRow]:
     by_key = dict(zip(parsed.task_keys(), parsed.tasks, strict=True))
     unknown = set(report.unknown_units)
     ctx = PlanContext(report.period[0], report.period[1], "plan") if report.period else None
+    lengths = sorted(len("".join(t.text.split())) for t in parsed.tasks)
+    long_limit = max(LONG_TEXT, LONG_FACTOR * lengths[len(lengths) // 2]) if lengths else LONG_TEXT
     rows: list[ReviewRow] = []
     for i, t in enumerate(report.tasks):
         pt = by_key.get(t.key)
         text = pt.text if pt is not None else t.title
         owners: dict[str, list[str]] = {r: [] for r in ROLES}
-        doubts: list[str] = []
+        doubts: list[tuple[str, str]] = []  # (tag, reason)
         for o in t.owners:
             shown = o.name
             if o.kind == "unresolved":
                 shown += "（待分解）"  # a known next step (分解), not a misreading
             elif o.kind == "unit" and o.name in unknown:
                 shown += "（新建）"
-                doubts.append(f"单位“{o.name}”不在单位名录中，将新建")
+                doubts.append(("新单位", f"单位“{o.name}”不在单位名录中，将新建"))
             owners.setdefault(o.role, []).append(shown)
         if not t.owners:
-            doubts.insert(0, "没有牵头或责任单位")
+            doubts.insert(0, ("无单位", "没有牵头或责任单位"))
         deadline, deadline_doubt = _deadline(text, t.deadline_text, ctx)
         if deadline_doubt:
-            doubts.append(deadline_doubt)
-        doubts.extend(_shape(text))
+            doubts.append(("期限不明", deadline_doubt))
+        doubts.extend(_shape(text, long_limit))
         rows.append(
             ReviewRow(
                 index=i,
@@ -92,7 +97,8 @@ def review_rows(check: ImportCheck) -> list[ReviewRow]:
                 owners=owners,
                 deadline_words=t.deadline_text,
                 deadline=deadline,
-                doubts=doubts,
+                doubts=[reason for _tag, reason in doubts],
+                tags=list(dict.fromkeys(tag for tag, _reason in doubts)),
                 line=pt.line if pt is not None else 0,
             )
         )
@@ -109,6 +115,7 @@ def review_rows(check: ImportCheck) -> list[ReviewRow]:
             deadline_words="",
             deadline="",
             doubts=[f"第 {no} 行未归入任何任务，不会作为任务导入"],
+            tags=["未归入任务"],
             line=no,
         )
         for no, text in report.unplaced
@@ -137,16 +144,16 @@ def _shown(found: list) -> str:
     return shown + (f" 等{len(found)}个" if len(found) > 1 else "")
 
 
-def _shape(text: str) -> list[str]:
+def _shape(text: str, long_limit: int) -> list[tuple[str, str]]:
     out = []
     plain = "".join(text.split())
     m = _INNER_NUMBER.search(plain)
     if m:
-        out.append(f"文中另有编号“{m.group(1)}”，可能是两项任务连在一起")
-    elif len(plain) > LONG_TEXT:
-        out.append(f"任务文字很长（{len(plain)} 字），可能是两项任务连在一起")
+        out.append(("疑似两项", f"文中另有编号“{m.group(1)}”，可能是两项任务连在一起"))
+    elif len(plain) > long_limit:
+        out.append(("疑似两项", f"任务文字很长（{len(plain)} 字），可能是两项任务连在一起"))
     if len(plain) < SHORT_TEXT or _CONTINUATION.match(plain):
-        out.append("任务文字很短或像半句话，可能是上一项的残片")
+        out.append(("疑似残片", "任务文字很短或像半句话，可能是上一项的残片"))
     return out
 
 

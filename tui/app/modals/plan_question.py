@@ -18,6 +18,9 @@ from textual.widgets.option_list import Option
 from tui.app import keymap
 from tui.app.modals.base import CSS, _Fits
 
+# A task title in the question: one line of a side at 80 columns.
+_TITLE_CHARS = 15
+
 
 def summary_text(s, heading: str, *, compare_keys: bool) -> Text:
     """One side of the question (a PlanSummary), every value from the file or store as text."""
@@ -35,7 +38,8 @@ def summary_text(s, heading: str, *, compare_keys: bool) -> Text:
         else:
             t.append("发文单位或地区不同\n", style="yellow")
     for title in s.first_tasks:
-        t.append(f"· {title}\n", style="dim")
+        short = title if len(title) <= _TITLE_CHARS else title[: _TITLE_CHARS - 1] + "…"
+        t.append(f"·{short}\n", style="dim")
     if s.tasks > len(s.first_tasks):
         t.append("……\n", style="dim")
     t.rstrip()

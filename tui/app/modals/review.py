@@ -29,11 +29,11 @@ from tui.services.import_review import ReviewRow, review_rows, split_point
 ROLE_NAMES = {"lead": "牵头单位", "responsible": "责任单位", "supporting": "配合单位"}
 COLUMNS = (
     Column("序号", 4, "right"),
-    Column("存疑", 16),
+    Column("存疑", 10),
     Column("任务", 0),
     Column("牵头单位", 12, drop=2),
     Column("责任单位", 12, drop=3),
-    Column("期限", 11, drop=1),
+    Column("期限", 14, drop=1),
     Column("编号", 10, drop=4),
 )
 STATUS = {"new": "新计划", "revised": "修订版", "unchanged": "与已导入的版本相同"}
@@ -95,23 +95,23 @@ class ImportReviewScreen(Screen):
         if not row.is_task:
             return [
                 "—",
-                Text("未归入任务", style="yellow"),
+                Text("未归入", style="yellow"),
                 Text(row.text, style="dim"),
                 "",
                 "",
                 "",
                 f"第{row.line}行",
             ]
-        doubt = Text(row.doubts[0], style="yellow") if row.doubts else Text("—", style="dim")
-        if len(row.doubts) > 1:
-            doubt.append(f" 等{len(row.doubts)}项", style="yellow")
+        doubt = Text("、".join(row.tags), style="yellow") if row.tags else Text("—", style="dim")
         return [
             str(row.index + 1),
             doubt,
             f"{row.number}{row.title}",
             "、".join(row.owners.get("lead", [])),
             "、".join(row.owners.get("responsible", []) + row.owners.get("supporting", [])),
-            row.deadline,
+            Text(row.deadline.replace("（默认）", "默认"), style="dim")
+            if row.deadline.endswith("（默认）")
+            else row.deadline,
             row.key,
         ]
 
