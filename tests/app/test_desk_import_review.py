@@ -295,3 +295,20 @@ def test_review_snapshot_80x24(snap_compare, desk, plan_file):
         await settle(pilot)
 
     assert snap_compare(desk(), terminal_size=(80, 24), run_before=review)
+
+
+async def test_the_same_file_again_changes_nothing_and_says_so(desk, db, plan_file, cli):
+    assert cli("import", str(plan_file)).code == 0
+    audits = q(db, "SELECT count(*) FROM audit_log")[0][0]
+    app = desk()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_review(pilot, plan_file)
+        assert "与已导入的版本相同" in screen.text()
+        await pilot.press("y")
+        await settle(pilot)
+        assert "不作任何更改" in str(app.screen.query_one("#confirm-body").render())
+        await pilot.press("y")
+        await settle(pilot)
+        assert "未作任何更改" in app.last_message
+    assert q(db, "SELECT count(*) FROM audit_log")[0][0] == audits
+    assert q(db, "SELECT revision FROM plan")[0][0] == 1

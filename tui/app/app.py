@@ -275,8 +275,10 @@ class DubanApp(App):
         start_import(self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Over the import review only help works: a tab key or q must not drop its fixes.
-        return not getattr(self.screen, "HOLDS_DESK_KEYS", False) or action == "help"
+        # Over the import review (and its dialogs) only help works: a tab key or q must not
+        # drop its fixes.
+        held = any(getattr(s, "HOLDS_DESK_KEYS", False) for s in self.screen_stack)
+        return not held or action == "help"
 
     # ------------------------------------------------------------------ opening and closing
 

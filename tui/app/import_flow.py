@@ -96,6 +96,9 @@ def _reviewed(desk, check) -> None:
 
 def _imported(desk, report) -> None:
     desk.pop_screen()
+    if report.status == "unchanged":
+        desk.say(f"计划 {report.plan_id}《{report.plan_title}》与已导入的版本相同，未作任何更改")
+        return
     desk.changes.append(Change("", "", "导入计划", final=True))
     fixed = f"，更正 {len(report.corrections)} 条" if report.corrections else ""
     desk.say(

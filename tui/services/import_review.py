@@ -44,6 +44,7 @@ class ReviewRow:
     deadline: str  # how it is read: a date, a rule, 长期, or the plan-end default
     doubts: list[str] = field(default_factory=list)  # the reasons, in full
     tags: list[str] = field(default_factory=list)  # the same, in a few characters (the table)
+    spans: list[tuple[int, int]] = field(default_factory=list)  # deadline words in ``text``
     line: int = 0  # line in the file; a row of text not placed in any task has only this
 
     @property
@@ -82,7 +83,7 @@ def review_rows(check: ImportCheck) -> list[ReviewRow]:
             owners.setdefault(o.role, []).append(shown)
         if not t.owners:
             doubts.insert(0, ("无单位", "没有牵头或责任单位"))
-        deadline, deadline_doubt = _deadline(text, t.deadline_text, ctx)
+        deadline, deadline_doubt, spans = _deadline(text, t.deadline_text, ctx)
         if deadline_doubt:
             doubts.append(("期限不明", deadline_doubt))
         doubts.extend(_shape(text, long_limit))
@@ -99,6 +100,7 @@ def review_rows(check: ImportCheck) -> list[ReviewRow]:
                 deadline=deadline,
                 doubts=[reason for _tag, reason in doubts],
                 tags=list(dict.fromkeys(tag for tag, _reason in doubts)),
+                spans=spans,
                 line=pt.line if pt is not None else 0,
             )
         )
@@ -123,15 +125,22 @@ def review_rows(check: ImportCheck) -> list[ReviewRow]:
     return loose + sorted(rows, key=lambda r: (not r.doubtful, r.index))
 
 
-def _deadline(text: str, words: str, ctx: PlanContext | None) -> tuple[str, str]:
-    """(the deadline as read, the doubt about it or "")."""
+def _deadline(
+    text: str, words: str, ctx: PlanContext | None
+) -> tuple[str, str, list[tuple[int, int]]]:
+    """(the deadline as read, the doubt about it or "", where the text says it)."""
     found = task_deadlines(text, ctx, words or None)
     shown = _shown(found)
+    in_text = [
+        (d.start, d.end)
+        for d in found
+        if d.kind != "default" and "完成时限栏" not in d.note and 0 <= d.start < d.end
+    ]
     if words and not any("完成时限栏" in d.note for d in found):
-        return shown, f"期限“{words}”未能识别"
+        return shown, f"期限“{words}”未能识别", in_text
     if not found:
-        return shown, "未识别出期限（计划年度也未识别）"
-    return shown, ""
+        return shown, "未识别出期限（计划年度也未识别）", in_text
+    return shown, "", in_text
 
 
 def _shown(found: list) -> str:

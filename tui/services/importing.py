@@ -142,7 +142,14 @@ def import_plan(
     store: Store, check: ImportCheck, actor: str, progress: Progress | None = None
 ) -> ImportReport:
     """Write the checked plan, with the review's fixes, in one transaction."""
-    return _import(store, check, actor, progress, dry_run=False)
+    try:
+        return _import(store, check, actor, progress, dry_run=False)
+    except PlanQuestion:
+        # Another desk imported a plan of the same title since the check.
+        raise DubanError(
+            "检查之后数据库里出现了同名计划，未写入任何数据：请重新导入（按 i），"
+            "回答是新计划还是修订版"
+        ) from None
 
 
 def _dry_run(

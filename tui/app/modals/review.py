@@ -140,7 +140,10 @@ class ImportReviewScreen(Screen):
         if row.section:
             t.append(f"　{row.section}", style="dim")
         t.append("\n")
-        t.append(row.text)
+        body = Text(row.text)
+        for a, b in row.spans:  # the words the deadline was read from
+            body.stylize("bold underline", a, b)
+        t.append_text(body)
         t.append("\n")
         for role, label in ROLE_NAMES.items():
             if row.owners.get(role):
@@ -271,6 +274,13 @@ class ImportReviewScreen(Screen):
         r = self.check.report
         body = Text()
         body.append(f"《{r.plan_title}》\n")
+        if r.status == "unchanged":
+            body.append("与已导入的版本相同（包括以前的更正），确认后不作任何更改。")
+            self.app.push_screen(
+                ConfirmModal("确认导入？", body, confirm="确认 (Y)"),
+                lambda ok: self.dismiss(self.check) if ok else None,
+            )
+            return
         body.append(
             f"写入任务 {len(r.tasks)} 项、落实事项 {r.assignments} 条"
             f"（{STATUS.get(r.status, r.status)}"
