@@ -113,3 +113,19 @@ def test_a_same_title_plan_arriving_after_the_check_is_refused_not_guessed(store
     assert "同名计划" in err.value.message and "--new-plan" not in err.value.message
     answered = importing.answer(store, check(store, b), "测试员", new_plan=True)
     assert importing.import_plan(store, answered, "测试员").status == "new"
+
+
+def test_with_no_directory_every_unit_is_new_and_that_is_no_doubt_on_each_task(store, tmp_path):
+    # No region the store or the shipped directories know: every unit would be created.
+    path = tmp_path / "plan.txt"
+    path.write_text(
+        "某县2025年法治政府建设工作要点\n一、重点任务\n"
+        "（一）完善行政执法公示制度，年底前完成。（县司法局牵头，县财政局配合）\n"
+        "（二）建立行政复议案件通报制度，6月底前完成。（县司法局负责）\n",
+        encoding="utf-8",
+    )
+    c = check(store, path)
+    assert sorted(c.report.unknown_units) == ["县司法局", "县财政局"]
+    rows = review_rows(c)
+    assert [r.doubts for r in rows] == [[], []]
+    assert rows[0].owners["lead"] == ["县司法局（新建）"]

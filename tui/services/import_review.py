@@ -64,6 +64,13 @@ def review_rows(check: ImportCheck) -> list[ReviewRow]:
     parsed = report.parsed if report.parsed is not None else check.parsed
     by_key = dict(zip(parsed.task_keys(), parsed.tasks, strict=True))
     unknown = set(report.unknown_units)
+    # With no directory for the plan's region every unit is new: that is said once for the
+    # plan (the review's summary), not as a doubt on every task.
+    directory = any(
+        o.kind == "group" or (o.kind == "unit" and o.name not in unknown)
+        for t in report.tasks
+        for o in t.owners
+    )
     ctx = PlanContext(report.period[0], report.period[1], "plan") if report.period else None
     lengths = sorted(len("".join(t.text.split())) for t in parsed.tasks)
     long_limit = max(LONG_TEXT, LONG_FACTOR * lengths[len(lengths) // 2]) if lengths else LONG_TEXT
@@ -79,7 +86,8 @@ def review_rows(check: ImportCheck) -> list[ReviewRow]:
                 shown += "（待分解）"  # a known next step (分解), not a misreading
             elif o.kind == "unit" and o.name in unknown:
                 shown += "（新建）"
-                doubts.append(("新单位", f"单位“{o.name}”不在单位名录中，将新建"))
+                if directory:
+                    doubts.append(("新单位", f"单位“{o.name}”不在单位名录中，将新建"))
             owners.setdefault(o.role, []).append(shown)
         if not t.owners:
             doubts.insert(0, ("无单位", "没有牵头或责任单位"))

@@ -82,6 +82,8 @@ class ImportReviewScreen(Screen):
         t.append(f"　本次更正 {len(self.corrections)} 条")
         if self.check.decision:
             t.append(f"　{self.check.decision}")
+        if r.unknown_units:
+            t.append(f"　名录中没有、将新建的单位 {len(r.unknown_units)} 个", style="yellow")
         if r.unplaced:
             t.append(f"　未能归入任务的文字 {len(r.unplaced)} 处", style="yellow")
         if r.skipped_corrections:
