@@ -129,3 +129,20 @@ def test_with_no_directory_every_unit_is_new_and_that_is_no_doubt_on_each_task(s
     rows = review_rows(c)
     assert [r.doubts for r in rows] == [[], []]
     assert rows[0].owners["lead"] == ["县司法局（新建）"]
+
+
+def test_a_person_label_is_flagged_and_never_a_unit(store, tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text(
+        "阿拉善左旗2025年依法行政工作安排\n一、重点工作\n"
+        "（一）完善行政复议工作机制，6月底前完成。\n牵头单位：旗司法局\n牵头负责领导：王某某\n"
+        "（二）健全行政应诉工作制度，年底前完成。\n牵头单位：旗司法局\n",
+        encoding="utf-8",
+    )
+    c = check(store, path)
+    rows = {r.key: r for r in review_rows(c)}
+    assert rows["一、（一）"].tags == ["写了人名"]
+    assert "王某某" in rows["一、（一）"].doubts[0]
+    assert rows["一、（一）"].owners["lead"] == ["旗司法局"]
+    assert rows["一、（二）"].doubts == []
+    assert "王某某" not in c.report.unknown_units

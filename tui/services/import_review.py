@@ -4,7 +4,8 @@ A row is built from the dry run's report (owners as they would be resolved again
 unit directory, the units it would create) and the parsed task (its full text, its deadline
 words), with the deadline read the way the store will read it (tui.domain.deadlines). A
 task is doubtful when the importer may have misread it: no owners, an owner the directory
-does not know (a new unit would be created), deadline words that say no date, a text so long or so numbered inside that it looks like two tasks
+does not know (a new unit would be created), a label that names a person (牵头负责领导：…,
+never a unit), deadline words that say no date, a text so long or so numbered inside that it looks like two tasks
 run together, or one so short that it looks like a piece broken off another. Text the
 importer placed in no task is listed first: a task may be hidden in it.
 """
@@ -91,6 +92,8 @@ def review_rows(check: ImportCheck) -> list[ReviewRow]:
             owners.setdefault(o.role, []).append(shown)
         if not t.owners:
             doubts.insert(0, ("无单位", "没有牵头或责任单位"))
+        for line in pt.people if pt is not None else ():
+            doubts.append(("写了人名", f"“{line}”写的是负责人，不是单位，未作为单位导入"))
         deadline, deadline_doubt, spans = _deadline(text, t.deadline_text, ctx)
         if deadline_doubt:
             doubts.append(("期限不明", deadline_doubt))
