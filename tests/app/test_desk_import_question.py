@@ -163,3 +163,38 @@ def test_plan_question_snapshot_80x24(snap_compare, desk, town_store, monkeypatc
     app = desk()
     app.as_of = date(2024, 11, 18)
     assert snap_compare(app, terminal_size=(80, 24), run_before=ask)
+
+
+async def test_several_plans_of_the_title_the_officer_picks_which_one_it_revises(
+    desk, town_store, cli, tmp_path
+):
+    from textual.widgets import OptionList
+
+    from tui.app.modals.plan_question import PlanQuestionModal
+
+    db, b = town_store
+    assert cli("import", str(b), "--new-plan").code == 0  # plans 1 (甲镇) and 2 (乙镇)
+    c = tmp_path / "c.txt"
+    c.write_text(town_plan("丙镇", TOWN_B[:2]), encoding="utf-8")
+    app = desk()
+    async with app.run_test(size=SIZE) as pilot:
+        await _pick(pilot, c)
+        modal = app.screen
+        assert isinstance(modal, PlanQuestionModal)
+        assert "已有：计划 1" in modal.text() and "甲镇人民政府" in modal.text()
+        options = modal.query_one("#pq-candidates", OptionList)
+        options.focus()
+        options.highlighted = 1
+        await pilot.pause()
+        assert "已有：计划 2" in modal.text() and "乙镇人民政府" in modal.text()
+        assert "与本文件同一位置的任务：2 项" in modal.text()
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert "计划 2" in app.last_message and "第 2 版" in app.last_message
+    assert _plans(db) == [(1, "甲镇人民政府", 1), (2, "丙镇人民政府", 2)]
+    assert _texts(db, 1) == [t for t, _ in TOWN_A]
+    assert _texts(db, 2) == [t for t, _ in TOWN_B[:2]]

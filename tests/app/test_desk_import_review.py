@@ -146,6 +146,8 @@ async def test_review_fix_split_merge_confirm_then_the_cli_replays_the_fixes(
         await pilot.pause()
         assert "无法识别期限" in str(app.screen.query_one("#dialog-error").render())
         app.screen.query_one("#rd-words", Input).value = "2025年9月底前"
+        await pilot.pause()
+        assert "读作：2025-09-30" in str(app.screen.query_one("#rd-read").render())
         await pilot.press("ctrl+s")
         await settle(pilot)
         row = next(r for r in screen.rows if r.key == "一、（二）")

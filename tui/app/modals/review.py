@@ -373,6 +373,14 @@ class ReviewDeadlineModal(FormModal):
         )
         yield Label("完成时限（如 2025年6月底前、2025-06-30、每年1月8日前、长期坚持）")
         yield Input(self.row.deadline_words, id="rd-words", compact=True)
+        yield Static("", id="rd-read", classes="dialog-note")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        try:
+            _fix, read = importing.deadline_fix(self.check, self.row.key, event.value)
+        except DubanError:
+            read = "（无法识别）" if event.value.strip() else ""
+        self.query_one("#rd-read", Static).update(Text(f"读作：{read}" if read else ""))
 
     def result(self):
         try:
