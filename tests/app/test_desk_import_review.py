@@ -314,3 +314,22 @@ async def test_the_same_file_again_changes_nothing_and_says_so(desk, db, plan_fi
         assert "未作任何更改" in app.last_message
     assert q(db, "SELECT count(*) FROM audit_log")[0][0] == audits
     assert q(db, "SELECT revision FROM plan")[0][0] == 1
+
+
+async def test_the_desk_reads_with_the_office_vocabulary(desk, db, tmp_path, monkeypatch):
+    # An office label (抓总单位) from the office's vocab.toml: the desk used to parse with
+    # the shipped words only and lost these owners.
+    extra = tmp_path / "vocab.toml"
+    extra.write_text('[labels]\nlead = ["抓总单位"]\n', encoding="utf-8")
+    monkeypatch.setenv("DUBAN_VOCAB", str(extra))
+    plan = tmp_path / "plan.txt"
+    plan.write_text(
+        "阿拉善左旗2025年法治政府建设工作要点\n一、任务\n（一）完善法律顾问制度，年底前完成。\n"
+        "抓总单位：旗司法局\n",
+        encoding="utf-8",
+    )
+    app = desk()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_review(pilot, plan)
+        (row,) = screen.rows
+        assert row.owners["lead"] == ["旗司法局"] and row.doubts == []

@@ -12,8 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from tui.app.modals.importer import ImportPathModal, ProgressScreen
-from tui.app.modals.plan_question import PlanQuestionModal
-from tui.app.modals.review import ImportReviewScreen
 from tui.services import importing
 from tui.services.desk import Change
 
@@ -47,6 +45,10 @@ def _check(desk, path: Path | None) -> None:
 
 
 def _checked(desk, check) -> None:
+    # Loaded when first needed: the desk starts without them.
+    from tui.app.modals.plan_question import PlanQuestionModal
+    from tui.app.modals.review import ImportReviewScreen
+
     desk.pop_screen()
     if check.question is not None:
         desk.push_screen(
