@@ -284,6 +284,12 @@ class DubanApp(App):
     def action_import_plan(self) -> None:
         start_import(self)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Over the import review (and its dialogs) only help works: a tab key or q must not
+        # drop its fixes.
+        held = any(getattr(s, "HOLDS_DESK_KEYS", False) for s in self.screen_stack)
+        return not held or action == "help"
+
     # ------------------------------------------------------------------ opening and closing
 
     def _ask_to_create(self) -> None:
