@@ -205,6 +205,12 @@ def test_desk_filters_and_sorts(engine):
     rank = data.rank("deadline")
     dues = [rows[i].status.due or date.max for i in sorted(range(len(data)), key=rank.__getitem__)]
     assert dues == sorted(dues)
+    # A sort change walks the precomputed order: the same rows as sorting by rank, for the
+    # whole board and for a filtered part of it.
+    for mode in ("deadline", "unit", "task"):
+        key = data.rank(mode).__getitem__
+        for part in (list(range(len(data))), over, pending, over[::-1]):
+            assert data.sorted_rows(part, mode) == sorted(part, key=key)
 
 
 def test_overview_figures(engine):
