@@ -55,6 +55,7 @@ from tui.store.models import (
     UnitGroup,
     UnitGroupMember,
 )
+from tui.store.overview import Tally
 
 ROLE_LABEL = {"lead": "牵头", "responsible": "责任", "supporting": "配合"}
 DONE_STATUSES = (Status.DONE, Status.DONE_LATE)
@@ -537,16 +538,26 @@ class PlanFigure:
         return self.done / self.total if self.total else 0.0
 
 
-def unit_figures(data: DeskData) -> list[UnitFigure]:
+def tally_of(data: DeskData) -> Tally:
+    """The board's rows counted by unit, plan and light (what `load_tally` reads in SQL)."""
+    plan_of = {t: x[0] for t, x in data.tasks.items()}
+    counts = Counter(
+        zip(data.unit_ids, map(plan_of.__getitem__, data.task_ids), data.light_codes, strict=True)
+    )
+    return Tally(dict(counts), data.all_units, data.plans)
+
+
+def unit_figures(data: DeskData | Tally) -> list[UnitFigure]:
     """Completion per unit, laggards first (most overdue by share, then the lowest rate)."""
+    tally = data if isinstance(data, Tally) else tally_of(data)
     out: dict[int, UnitFigure] = {}
-    for (uid, code), n in Counter(zip(data.unit_ids, data.light_codes, strict=True)).items():
+    for (uid, _pid, code), n in tally.counts.items():
         if uid is None:
             continue
         st = LIGHTS[code]
         u = out.get(uid)
         if u is None:
-            name, kind = data.all_units.get(uid, ("", ""))
+            name, kind = tally.units.get(uid, ("", ""))
             u = out[uid] = UnitFigure(uid, name, kind, 0, 0, 0, 0)
         u.total += n
         if st in DONE_STATUSES:
@@ -562,12 +573,13 @@ def unit_figures(data: DeskData) -> list[UnitFigure]:
     )
 
 
-def plan_figures(data: DeskData) -> list[PlanFigure]:
+def plan_figures(data: DeskData | Tally) -> list[PlanFigure]:
+    tally = data if isinstance(data, Tally) else tally_of(data)
     out: dict[int, PlanFigure] = {
-        pid: PlanFigure(pid, title, 0, 0, 0) for pid, title in data.plans.items()
+        pid: PlanFigure(pid, title, 0, 0, 0) for pid, title in tally.plans.items()
     }
-    for (tid, code), n in Counter(zip(data.task_ids, data.light_codes, strict=True)).items():
-        p = out.get(data.tasks[tid][0])
+    for (_uid, pid, code), n in tally.counts.items():
+        p = out.get(pid)
         if p is None:
             continue
         st = LIGHTS[code]
@@ -577,6 +589,19 @@ def plan_figures(data: DeskData) -> list[PlanFigure]:
         elif st is Status.OVERDUE:
             p.overdue += n
     return [p for p in out.values() if p.total]
+
+
+def status_counts(tally: Tally) -> dict[Status, int]:
+    """Assignments per light (every light present, 0 when none)."""
+    counts = dict.fromkeys(Status, 0)
+    for (_uid, _pid, code), n in tally.counts.items():
+        counts[LIGHTS[code]] += n
+    return counts
+
+
+def pending_total(tally: Tally) -> int:
+    """Assignments still held by an unresolved group (待分解)."""
+    return sum(n for (uid, _pid, _code), n in tally.counts.items() if uid is None)
 
 
 def needs_action(r: Evaluated, *, quiet_days: int = 30) -> bool:
