@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tui.errors import DubanError
+from tui.gc_pause import gc_paused
 
 
 @dataclass(slots=True)
@@ -122,8 +123,14 @@ def load_facts(
     """Live assignments as of a date: progress and closing after `as_of` are left out.
 
     `past_due_only` keeps the rows that can be overdue on `as_of` (filtered in SQL; the
-    status rules still decide); the unit and plan filters are applied while reading.
+    status rules still decide); the unit and plan filters are applied while reading. The
+    garbage collector is paused meanwhile (`tui.gc_pause`).
     """
+    with gc_paused():
+        return _load_facts(conn, as_of, past_due_only, unit_ids, plan_ids)
+
+
+def _load_facts(conn, as_of, past_due_only, unit_ids, plan_ids) -> list[AssignmentFact]:
     cur = conn.cursor()
     tasks = {}
     for tid, pid, ptitle, number, title, dues, recurring, kind in cur.execute(

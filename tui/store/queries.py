@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from tui.errors import DubanError
 from tui.store.bulk import stream_rows
-from tui.store.task_listing import records
 from tui.store.models import Assignment, Plan, Task, Unit, UnitAlias, UnitGroup
+from tui.store.task_listing import records
 
 
 @dataclass
