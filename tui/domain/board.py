@@ -64,7 +64,9 @@ def _evaluate(facts: Iterable, as_of: date, soon_days: int) -> list[Evaluated]:
                 covers=covers if f.recurring else (),
             )
         since = (as_of - progress[-1]).days if progress else None
-        ukey = (st, f.role, f.letters_sent, f.highest_rung, since)
+        # The status object itself stands for its value: every one is kept in status_cache
+        # (hashing the frozen dataclass would run its Python __hash__ per row).
+        ukey = (id(st), f.role, f.letters_sent, f.highest_rung, since)
         u = urgency_cache.get(ukey)
         if u is None:
             u = urgency_cache[ukey] = urgency(
