@@ -20,7 +20,6 @@ from textual.widgets import Header, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from tui.app import keymap
-from tui.app.import_flow import start_import
 from tui.app.keymap import TAB_TITLES
 from tui.app.messages import JobDone, JobFailed
 from tui.app.modals.base import ConfirmModal
@@ -306,6 +305,9 @@ class DubanApp(App):
         return desk_commands(self, tab or self.active_tab)
 
     def action_import_plan(self) -> None:
+        # Imported on the first `i`: the readers and the parser are not needed to start.
+        from tui.app.import_flow import start_import
+
         start_import(self)
 
     # ------------------------------------------------------------------ opening and closing
