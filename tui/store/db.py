@@ -115,7 +115,7 @@ def make_engine(db: str | None = None, *, create: bool = True, readonly: bool = 
             return scratch_engine(db)
         if not readonly:
             if path is not None and not created:
-                _refuse_damaged(engine, where)
+                _refuse_damaged(engine, where, path)
             _ensure_schema(engine)
     except (SQLAlchemyError, DubanError) as exc:
         engine.dispose()
@@ -131,10 +131,14 @@ def make_engine(db: str | None = None, *, create: bool = True, readonly: bool = 
     return engine
 
 
-def _refuse_damaged(engine: Engine, where: str) -> None:
-    """Nothing is written into a damaged file: SQLite's quick_check runs before any write."""
-    from tui.store.health import quick_check
+def _refuse_damaged(engine: Engine, where: str, path: Path) -> None:
+    """Nothing is written into a damaged file: SQLite's quick_check runs before any write,
+    unless the file is exactly as this program left it (tui.store.health)."""
+    from tui.store.health import forget_checked, quick_check, unchanged_since_checked
 
+    if unchanged_since_checked(path):
+        return
+    forget_checked(path)
     with engine.connect() as conn:
         problems = quick_check(conn)
     if problems:
@@ -218,6 +222,13 @@ def dispose_engine(engine: Engine) -> None:
     if engine in _WRITABLE:
         checkpoint(engine)
         _WRITABLE.discard(engine)
+        engine.dispose()
+        path = sqlite_path(str(engine.url))
+        if path is not None:
+            from tui.store.health import record_checked
+
+            record_checked(path)
+        return
     engine.dispose()
 
 
