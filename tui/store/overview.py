@@ -103,7 +103,8 @@ def load_tally(conn, *, as_of: date, soon_days: int = 15) -> Tally:
     n, *joined = cur.execute(_TALLY_SQL, params).fetchone()
     if n:
         judge = str(_JUDGE)
-        for (uid, pid, light), k in Counter(zip(*(c.split(",") for c in joined))).items():
+        units, plans, lights = (c.split(",") for c in joined)
+        for (uid, pid, light), k in Counter(zip(units, plans, lights, strict=True)).items():
             if light != judge:
                 counts[(int(uid) if uid else None, int(pid), int(light))] += k
     rows = cur.execute(_OPEN_RECURRING_SQL, params).fetchall()

@@ -86,8 +86,6 @@ class OverviewTab(DeskTab):
         empty = ov.plan_count == 0
         self.query_one("#ov-empty").display = empty
         self.query_one("#ov-body").display = not empty
-        if empty and self.main_widget().has_focus:
-            self.screen.set_focus(None)  # the ranking is hidden: its keys no longer apply
         counts = ov.counts
         done = counts[Status.DONE] + counts[Status.DONE_LATE]
         line = Text()
