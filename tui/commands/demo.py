@@ -87,7 +87,7 @@ def _rebuild(path: Path) -> int:
             part.unlink(missing_ok=True)
         from tui.store.health import forget_checked
 
-        forget_checked(tmp)  # the clean-close stamp names the temporary file: no use now
+        forget_checked(tmp)  # the clean-close stamp of the temporary name
     return n
 
 
