@@ -190,6 +190,49 @@ async def test_search_sfj_lists_only_sifaju_items(make_app):
             assert "信访" in f.unit_name + f.task_title + tab.data.heads.get(f.task_id, "")
 
 
+async def test_backspace_and_filters_give_the_rows_a_fresh_search_gives(make_app):
+    """Query results are kept for backspace; a filter applied meanwhile must not bring back
+    rows the kept results found before it."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tab = items(app)
+        data = tab.data
+
+        def fresh(q: str, statuses=None) -> list[int]:
+            return [
+                i
+                for i in data.search(q)
+                if statuses is None or data.rows[i].status.status.value in statuses
+            ]
+
+        await pilot.press("slash")
+        await pilot.pause()
+        await type_text(pilot, "sfj")
+        await pilot.pause()
+        assert tab.view == fresh("sfj")
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert tab.view == fresh("sf")
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert tab.view == fresh("s")
+        await type_text(pilot, "fj")
+        await pilot.pause()
+        assert tab.view == fresh("sfj")
+        await pilot.press("escape")
+        await pilot.press("f")
+        await pilot.pause()
+        app.screen.query_one("#fm-status", SelectionList).select(Status.OVERDUE.value)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        overdue = {Status.OVERDUE.value}
+        assert tab.view == fresh("sfj", overdue) and len(tab.view) < len(fresh("sfj"))
+        app.query_one("#search", Input).value = "sf"  # as a backspace leaves it
+        await pilot.pause()
+        assert tab.view == fresh("sf", overdue)
+
+
 async def test_close_reopen_and_bulk_close(make_app, store):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -20,7 +20,6 @@ from textual.widgets import Header, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from tui.app import keymap
-from tui.app.import_flow import start_import
 from tui.app.keymap import TAB_TITLES
 from tui.app.messages import JobDone, JobFailed
 from tui.app.modals.base import ConfirmModal
@@ -34,7 +33,7 @@ from tui.app.undo_flow import undo_last
 from tui.app.widgets.keybar import KeyBar
 from tui.app.widgets.messagebar import MessageBar
 from tui.errors import DubanError
-from tui.services.board import Board, load_board
+from tui.services.board import Board, Overview, load_board, load_overview
 from tui.services.desk import Change
 from tui.services.settings import office_settings
 from tui.services.settings import operator as desk_operator
@@ -75,6 +74,7 @@ class DubanApp(App):
         self.loads = 0
         self._generation = 0
         self._pending: Board | None = None
+        self._early_overview: Overview | None = None  # read before the screens were mounted
         self._quitting = False
         self._backed_up = False
         self._store_closed = False
@@ -113,6 +113,9 @@ class DubanApp(App):
         elif self._pending is not None:
             board, self._pending = self._pending, None
             self._show(board)
+        elif self._early_overview is not None:
+            self.tab("overview").show_overview(self._early_overview)
+        self._early_overview = None
         self.query_one("#overview-view", DeskTab).activated()
 
     def _update_title(self) -> None:
@@ -144,6 +147,24 @@ class DubanApp(App):
             return
         self._generation += 1
         gen = self._generation
+        if self.board is None and self._pending is None:
+            # Start-up: the overview's counts from aggregate queries first, drawn before the
+            # whole board is read behind them (a few hundred ms instead of seconds at 200k).
+            self.jobs.run(
+                load_overview,
+                self.store,
+                self.as_of,
+                soon_days=self.soon_days,
+                on_done=lambda ov: self._overview_read(ov, gen),
+                on_failed=lambda _m: self._read_board(gen),
+                group="load",
+            )
+        else:
+            self._read_board(gen)
+
+    def _read_board(self, gen: int) -> None:
+        if gen != self._generation or self._quitting:
+            return
         self.jobs.run(
             load_board,
             self.store,
@@ -152,6 +173,18 @@ class DubanApp(App):
             on_done=lambda board: self._board_read(board, gen),
             group="load",
         )
+
+    def _overview_read(self, ov: Overview, generation: int) -> None:
+        if generation != self._generation or self._quitting:
+            return
+        if not self.is_mounted:
+            self._early_overview = ov
+            self._read_board(generation)
+            return
+        if self.board is None:
+            self.tab("overview").show_overview(ov)
+        # The board is read once the counts are painted, so it does not compete with them.
+        self.call_after_refresh(self._read_board, generation)
 
     def action_reload(self) -> None:
         self.reload()
@@ -282,6 +315,9 @@ class DubanApp(App):
             self.push_screen(CircularsScreen())
 
     def action_import_plan(self) -> None:
+        # Imported on the first `i`: the readers and the parser are not needed to start.
+        from tui.app.import_flow import start_import
+
         start_import(self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tui.errors import DubanError
+from tui.gc_pause import gc_paused
 
 
 @dataclass(slots=True)
@@ -97,6 +98,17 @@ FROM progress pr JOIN assignment a ON a.id = pr.assignment_id
 WHERE a.active = 1
 ORDER BY pr.assignment_id, pr.reported_on, pr.id
 """
+_PAST_DUE_PROGRESS_SQL = (
+    """
+SELECT pr.assignment_id, pr.reported_on, pr.text, {covers}
+FROM progress pr JOIN assignment a ON a.id = pr.assignment_id JOIN task t ON t.id = a.task_id
+WHERE a.active = 1 AND t.active = 1 AND pr.reported_on <= :as_of
+"""
+    + _PAST_DUE_FILTER
+    + """
+ORDER BY pr.assignment_id, pr.reported_on, pr.id
+"""
+)
 _NO_COVERS = "NULL, NULL"
 _COVERS = "pr.cover_from, pr.cover_to"
 
@@ -122,8 +134,14 @@ def load_facts(
     """Live assignments as of a date: progress and closing after `as_of` are left out.
 
     `past_due_only` keeps the rows that can be overdue on `as_of` (filtered in SQL; the
-    status rules still decide); the unit and plan filters are applied while reading.
+    status rules still decide); the unit and plan filters are applied while reading. The
+    garbage collector is paused meanwhile (`tui.gc_pause`).
     """
+    with gc_paused():
+        return _load_facts(conn, as_of, past_due_only, unit_ids, plan_ids)
+
+
+def _load_facts(conn, as_of, past_due_only, unit_ids, plan_ids) -> list[AssignmentFact]:
     cur = conn.cursor()
     tasks = {}
     for tid, pid, ptitle, number, title, dues, recurring, kind in cur.execute(
@@ -176,7 +194,11 @@ def load_facts(
         )
         facts.append(fact)
         by_id[aid] = fact
-    cur.execute(_PROGRESS_SQL.format(covers=_covers_sql(cur)))
+    if past_due_only:
+        # Only the reports of the rows that can be overdue (a fifth of a large store).
+        cur.execute(_PAST_DUE_PROGRESS_SQL.format(covers=_covers_sql(cur)), params)
+    else:
+        cur.execute(_PROGRESS_SQL.format(covers=_covers_sql(cur)))
     current = None
     dates: list[date] = []
     covers: list[tuple] = []
