@@ -19,7 +19,8 @@ from tui.errors import DubanError, os_reason
 def run_backup(args) -> int:
     from tui.store.db_errors import explain_sqlite
     from tui.store.location import describe, resolve_db_url, sqlite_path
-    from tui.store.sqlite_files import existing_file, open_readonly
+    from tui.store.sqlite_backup import copy_store
+    from tui.store.sqlite_files import existing_file
 
     if sqlite_path(resolve_db_url(getattr(args, "db", None))) is None:
         raise DubanError("backup 仅适用于 SQLite 数据库；其他数据库请使用其自带的备份工具")
@@ -32,63 +33,13 @@ def run_backup(args) -> int:
         raise DubanError(f"目标文件已存在，未覆盖：{dest}")
     if not dest.parent.is_dir():
         raise DubanError(f"无法写入备份：{dest}（文件夹 {dest.parent} 不存在）")
-    for stale in dest.parent.glob(f".{dest.name}.*.partial*"):
-        stale.unlink(missing_ok=True)  # left by a backup that was killed
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.close(fd)
-    except OSError as exc:
-        raise DubanError(f"无法写入备份：{dest}（{os_reason(exc)}）") from exc
-    src = open_readonly(src_path)
-    try:
-        out = sqlite3.connect(tmp)
-        try:
-            src.backup(out)
-            out.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal
-            _verify(src, out, dest)
-        finally:
-            out.close()
-        _fsync(tmp)
-        os.replace(tmp, dest)
-        _fsync(dest.parent)
+        copy_store(src_path, dest)
     except sqlite3.Error as exc:
         where = describe(getattr(args, "db", None))
         raise DubanError(f"备份失败，未留下任何文件：{explain_sqlite(exc, where)}") from exc
-    except OSError as exc:
-        raise DubanError(f"无法写入备份：{dest}（{os_reason(exc)}）") from exc
-    finally:
-        src.close()
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
     console().print(f"已备份到 {escape(str(dest))}")
     return 0
-
-
-def _verify(src: sqlite3.Connection, out: sqlite3.Connection, dest: Path) -> None:
-    """The copy passes SQLite's integrity check and holds as many rows as the store."""
-    if out.execute("PRAGMA integrity_check").fetchone() != ("ok",):
-        raise DubanError(f"备份校验未通过，未留下备份文件：{dest}")
-    tables = [
-        r[0]
-        for r in src.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-        )
-    ]
-    for table in tables:
-        q = f'SELECT COUNT(*) FROM "{table}"'
-        if src.execute(q).fetchone() != out.execute(q).fetchone():
-            raise DubanError(f"备份校验未通过（表 {table} 行数不符），未留下备份文件：{dest}")
-
-
-def _fsync(path: Path) -> None:
-    """Make a file, or a folder's entries, durable before we say it is done."""
-    flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0)
-    fd = os.open(path, flags)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def run_restore(args) -> int:
@@ -97,6 +48,7 @@ def run_restore(args) -> int:
     from datetime import datetime
 
     from tui.store.location import describe, resolve_db_url, sqlite_path
+    from tui.store.sqlite_backup import fsync_path, verify_copy
     from tui.store.sqlite_files import open_readonly
 
     target = sqlite_path(resolve_db_url(getattr(args, "db", None)))
@@ -130,10 +82,10 @@ def run_restore(args) -> int:
             try:
                 src.backup(out)
                 out.execute("PRAGMA journal_mode=DELETE")
-                _verify(src, out, target)
+                verify_copy(src, out, target)
             finally:
                 out.close()
-            _fsync(tmp)
+            fsync_path(tmp)
             kept = None
             if target.exists():
                 stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -143,7 +95,7 @@ def run_restore(args) -> int:
                     if old.exists():
                         os.replace(old, f"{kept}{suffix}")
             os.replace(tmp, target)
-            _fsync(target.parent)
+            fsync_path(target.parent)
         finally:
             for suffix in ("", "-journal", "-wal", "-shm"):
                 Path(f"{tmp}{suffix}").unlink(missing_ok=True)

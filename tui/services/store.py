@@ -70,3 +70,28 @@ def close_store(store: Store) -> None:
     """Checkpoint the WAL into the database file (``wal_checkpoint(TRUNCATE)``) and release
     every connection, so the ``.db`` file alone holds every change."""
     dispose_engine(store.engine)
+
+
+@dataclass(frozen=True)
+class UpgradeResult:
+    """What `duban db upgrade` did: versions before and after, and the backup taken first."""
+
+    before: int
+    after: int
+    revision: str | None
+    backup: Path | None
+
+
+def upgrade_store(db: str | None) -> UpgradeResult:
+    """Bring the store to this program's schema (a SQLite file is backed up first)."""
+    from tui.store.db import schema_version, upgrade_backup
+    from tui.store.db import upgrade_store as open_upgraded
+    from tui.store.schema_upgrade import stored_revision
+
+    before, engine = open_upgraded(db)
+    try:
+        with engine.connect() as conn:
+            revision = stored_revision(conn)
+        return UpgradeResult(before, schema_version(engine), revision, upgrade_backup(engine))
+    finally:
+        dispose_engine(engine)

@@ -147,7 +147,7 @@ def list_data(session: Session, plan: PlanInfo, unit_ids: set[int] | None = None
     for tid, key, number, text_, section, position, kind, dues, recurring in conn.execute(
         text(
             "SELECT id, key, number, text, section_path, position, due_kind, due_dates, "
-            "due_recurring FROM task WHERE plan_id = :p AND active = 1"
+            "due_recurring FROM task WHERE plan_id = :p AND active = TRUE"
         ),
         {"p": plan.id},
     ):
@@ -156,8 +156,8 @@ def list_data(session: Session, plan: PlanInfo, unit_ids: set[int] | None = None
     for tid, kind, source, text_ in conn.execute(
         text(
             "SELECT d.task_id, d.kind, d.source, d.text FROM task_deadline d "
-            "JOIN task t ON t.id = d.task_id WHERE t.plan_id = :p AND t.active = 1 "
-            "AND d.active = 1 ORDER BY d.task_id, d.id"
+            "JOIN task t ON t.id = d.task_id WHERE t.plan_id = :p AND t.active = TRUE "
+            "AND d.active = TRUE ORDER BY d.task_id, d.id"
         ),
         {"p": plan.id},
     ):
@@ -167,8 +167,8 @@ def list_data(session: Session, plan: PlanInfo, unit_ids: set[int] | None = None
     for aid, tid, uid, role, override in conn.execute(
         text(
             "SELECT a.id, a.task_id, a.unit_id, a.role, a.due_override FROM assignment a "
-            "JOIN task t ON t.id = a.task_id WHERE t.plan_id = :p AND t.active = 1 "
-            "AND a.active = 1 ORDER BY t.position, a.id"
+            "JOIN task t ON t.id = a.task_id WHERE t.plan_id = :p AND t.active = TRUE "
+            "AND a.active = TRUE ORDER BY t.position, a.id"
         ),
         {"p": plan.id},
     ):
@@ -272,27 +272,29 @@ def ledger_facts(
 ) -> tuple[list, LedgerExtras]:
     """The board's facts for every live assignment as of a date, and the ledger's extras."""
     from tui.store.board import load_facts
+    from tui.store.dialect import board_reader
 
-    dbapi = session.connection().connection.dbapi_connection
-    facts = load_facts(dbapi, as_of=as_of, plan_ids=plan_ids, unit_ids=unit_ids)
+    facts = load_facts(
+        board_reader(session.connection()), as_of=as_of, plan_ids=plan_ids, unit_ids=unit_ids
+    )
     conn = session.connection()
     tasks = {
         tid: (key or number, text_, section, position)
         for tid, key, number, text_, section, position in conn.execute(
-            text("SELECT id, key, number, text, section_path, position FROM task WHERE active = 1")
+            text("SELECT id, key, number, text, section_path, position FROM task WHERE active = TRUE")
         )
     }
     overrides = {
         aid
         for (aid,) in conn.execute(
-            text("SELECT id FROM assignment WHERE active = 1 AND due_override IS NOT NULL")
+            text("SELECT id FROM assignment WHERE active = TRUE AND due_override IS NOT NULL")
         )
     }
     words: dict[int, list[str]] = defaultdict(list)
     for tid, w in conn.execute(
         text(
             "SELECT d.task_id, d.text FROM task_deadline d JOIN task t ON t.id = d.task_id "
-            "WHERE t.active = 1 AND d.active = 1 AND d.source <> 'default' AND d.text <> '' "
+            "WHERE t.active = TRUE AND d.active = TRUE AND d.source <> 'default' AND d.text <> '' "
             "ORDER BY d.task_id, d.id"
         )
     ):
@@ -445,10 +447,10 @@ def year_counts(session: Session, year: int, as_of: date) -> YearCounts:
     def one(sql: str, **params) -> int:
         return int(conn.execute(text(sql), params).scalar() or 0)
 
-    tasks = one(f"SELECT count(*) FROM task WHERE active = 1 AND plan_id IN ({pids})")
+    tasks = one(f"SELECT count(*) FROM task WHERE active = TRUE AND plan_id IN ({pids})")
     live = (
         "FROM assignment a JOIN task t ON t.id = a.task_id "
-        f"WHERE a.active = 1 AND t.active = 1 AND t.plan_id IN ({pids})"
+        f"WHERE a.active = TRUE AND t.active = TRUE AND t.plan_id IN ({pids})"
     )
     assignments = one(f"SELECT count(*) {live} AND a.unit_id IS NOT NULL")
     unresolved = one(f"SELECT count(*) {live} AND a.unit_id IS NULL")
