@@ -457,24 +457,33 @@ def year_counts(session: Session, year: int, as_of: date) -> YearCounts:
     # A deadline that counts by the as-of date: a granted new date, else the task's first.
     due_cond = (
         "((a.due_override IS NOT NULL AND a.due_override <= :e) OR "
-        "(a.due_override IS NULL AND t.due_first <> '' AND t.due_first <= :e))"
+        "(a.due_override IS NULL AND t.due_first <> '' AND t.due_first <= :e_text))"
     )
-    due = one(f"SELECT count(*) {live} AND a.unit_id IS NOT NULL AND {due_cond}", e=end)
+    # (task dates are ISO text, assignment dates are DATE: a server binds a name to one type)
+    due = one(
+        f"SELECT count(*) {live} AND a.unit_id IS NOT NULL AND {due_cond}", e=end, e_text=end
+    )
     done = one(
         f"SELECT count(*) {live} AND a.unit_id IS NOT NULL AND {due_cond} "
         "AND a.completed_on IS NOT NULL AND a.completed_on <= :e",
         e=end,
+        e_text=end,
     )
+    # late: after the granted date, else after the task's last date (the last ISO date of
+    # the comma-separated, sorted due_dates)
     done_late = one(
         f"SELECT count(*) {live} AND a.unit_id IS NOT NULL AND {due_cond} "
-        "AND a.completed_on IS NOT NULL AND a.completed_on <= :e AND a.completed_on > "
-        "coalesce(a.due_override, substr(t.due_dates, -10))",
+        "AND a.completed_on IS NOT NULL AND a.completed_on <= :e AND (CASE "
+        "WHEN a.due_override IS NOT NULL THEN a.completed_on > a.due_override "
+        "ELSE CAST(a.completed_on AS VARCHAR) > substr(t.due_dates, length(t.due_dates) - 9) "
+        "END)",
         e=end,
+        e_text=end,
     )
     issue_window = "li.issued_on >= :s AND li.issued_on <= :e"
     lists = one(
         "SELECT count(*) FROM (SELECT DISTINCT li.plan_id, li.unit_id FROM list_issue li "
-        f"WHERE {issue_window})",
+        f"WHERE {issue_window}) AS issued",
         s=start,
         e=end,
     )

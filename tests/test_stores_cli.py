@@ -1,0 +1,86 @@
+"""The command line's round of an office's work, on SQLite and on PostgreSQL alike: import,
+listings, progress, deadlines, letters drafted and signed with gapless numbers, the year's
+figures, the audit chain and its append-only guard, and the schema check."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import SEED002, query
+
+pytestmark = pytest.mark.both_stores
+
+AS_OF = "2025-01-15"
+
+
+@pytest.fixture
+def office(cli):
+    r = cli("import", str(SEED002), "--format", "json")
+    assert r.code == 0, r.err
+    return r.json()
+
+
+def test_import_and_listings(cli, db, office):
+    assert office["tasks_count"] == 26
+    again = cli("import", str(SEED002), "--format", "json")
+    assert again.code == 0, again.err
+    assert query(db, "SELECT count(*) FROM plan") == [(1,)]
+    assert query(db, "SELECT count(*) FROM task WHERE active = TRUE") == [(26,)]
+    tasks = cli("tasks", "--format", "json")
+    assert tasks.code == 0, tasks.err
+    assert len(tasks.json()) == 26
+    overdue = cli("overdue", "--as-of", AS_OF, "--format", "json")
+    assert overdue.code == 0, overdue.err
+    rows = overdue.json()
+    assert rows and all(r["days_overdue"] >= 1 for r in rows)
+    only = cli("overdue", "--as-of", AS_OF, "--unit", "司法局", "--format", "json")
+    assert only.code == 0, only.err
+    assert 0 < len(only.json()) < len(rows)
+    assert {r["unit"] for r in only.json()} == {"旗司法局"}
+    assert cli("overdue", "--unit", "没有这个单位").code == 2
+
+
+def test_progress_deadline_and_letters(cli, db, office):
+    overdue = cli("overdue", "--as-of", AS_OF, "--format", "json").json()
+    first = overdue[0]["assignment_id"]
+    r = cli("progress", str(first), "已完成初稿", "--date", "2025-01-10")
+    assert r.code == 0, r.err
+    assert query(db, "SELECT text FROM progress WHERE assignment_id = :a", {"a": first}) == [
+        ("已完成初稿",)
+    ]
+    r = cli("deadlines", "（三）", "--format", "json")
+    assert r.code == 0, r.err
+    r = cli("deadline", "（三）", "2025-06-30", "--reason", "上级通知延期")
+    assert r.code == 0, r.err
+    assert ("2025-06-30",) in query(db, "SELECT due_first FROM task")
+
+    r = cli("letters", "draft", "--kind", "提醒", "--as-of", AS_OF)
+    assert r.code == 0, r.err
+    drafts = query(db, "SELECT id FROM letter WHERE status = '草稿' ORDER BY id")
+    assert len(drafts) >= 10
+    ids = [str(x) for (x,) in drafts]
+    r = cli("letters", "sign", *ids, "--by", "张主任", "--yes", "--date", AS_OF)
+    assert r.code == 0, r.err
+    seqs = [s for (s,) in query(db, "SELECT seq FROM letter WHERE number IS NOT NULL ORDER BY seq")]
+    assert seqs == list(range(1, len(ids) + 1))
+    listed = cli("letters", "list", "--format", "json")
+    assert listed.code == 0, listed.err
+    assert len(listed.json()) == len(ids)
+
+    r = cli("summary", "--year", "2024")
+    assert r.code == 0, r.err
+
+
+def test_audit_chain_guard_and_check(cli, db, office):
+    r = cli("audit", "verify")
+    assert r.code == 0, r.err
+    r = cli("check")
+    assert r.code == 0, (r.out, r.err)
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError, match="只能追加"):
+        query(db, "UPDATE audit_log SET actor = 'x'")
+    with pytest.raises(DBAPIError, match="只能追加"):
+        query(db, "DELETE FROM audit_log")
+    r = cli("db", "upgrade")
+    assert r.code == 0 and "已是最新版本" in r.out, r.err
