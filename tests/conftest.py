@@ -97,6 +97,62 @@ def pg_store():
         pass
 
 
+def _pg_database_url(name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template():
+    """A database holding the demo store (built once, ~8 s), to copy for each test."""
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    from tui.commands.demo import build_demo_store
+
+    name = f"duban_demo_tpl_{uuid.uuid4().hex[:8]}"
+    with _pg_admin() as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    build_demo_store(_pg_database_url(name))  # disposes its engine: no connection stays
+    yield name
+    with _pg_admin() as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def pg_demo_db(pg_demo_template):
+    """A fresh copy of the demo store on PostgreSQL (CREATE DATABASE … TEMPLATE), as a URL."""
+    name = f"duban_demo_{uuid.uuid4().hex[:8]}"
+    with _pg_admin() as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {pg_demo_template}")
+    yield _pg_database_url(name)
+    import gc
+
+    from tui.commands.common import close_engines
+
+    close_engines()
+    gc.collect()  # engines the test dropped return their connections before the database goes
+    with _pg_admin() as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def demo_engine(request, tmp_path, store_kind):
+    """An engine on a fresh copy of the demo store: a copy of the module's ``master`` SQLite
+    file, or on the PostgreSQL half a copy of the demo database."""
+    from tui.store.db import make_engine
+
+    if store_kind == "postgresql":
+        url = request.getfixturevalue("pg_demo_db")
+    else:
+        dest = tmp_path / "d.db"
+        shutil.copy(request.getfixturevalue("master"), dest)
+        url = str(dest)
+    e = make_engine(url)
+    yield e
+    e.dispose()
+
+
 @pytest.fixture
 def db(request, tmp_path, store_kind):
     """The test's store: a SQLite file (a Path), or on the PostgreSQL half a URL (a str)."""
