@@ -157,6 +157,8 @@ def demo_engine(request, tmp_path, store_kind):
 def db(request, tmp_path, store_kind):
     """The test's store: a SQLite file (a Path), or on the PostgreSQL half a URL (a str)."""
     if store_kind == "postgresql":
+        if "demo" in request.fixturenames:  # the test starts from the demo store
+            return request.getfixturevalue("pg_demo_db")
         return request.getfixturevalue("pg_store")
     return tmp_path / "duban.db"
 
