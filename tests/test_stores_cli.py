@@ -84,3 +84,33 @@ def test_audit_chain_guard_and_check(cli, db, office):
         query(db, "DELETE FROM audit_log")
     r = cli("db", "upgrade")
     assert r.code == 0 and "已是最新版本" in r.out, r.err
+
+
+def test_backup_is_whole_or_nothing(cli, db, office, tmp_path, store_kind):
+    """SQLite: the online backup; PostgreSQL: pg_dump's custom format. Either way verified
+    before it is renamed into place, 0600, and never over an existing file."""
+    out = tmp_path / "backups"
+    out.mkdir()
+    dest = out / "office.bak"
+    r = cli("backup", str(dest))
+    assert r.code == 0, r.err
+    assert dest.is_file() and dest.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in out.iterdir()] == ["office.bak"]  # no temporary file left
+    if store_kind == "postgresql":
+        import subprocess
+
+        listed = subprocess.run(
+            ["pg_restore", "--list", str(dest)], capture_output=True, text=True, check=True
+        ).stdout
+        for table in ("plan", "task", "assignment", "audit_log", "letter_counter"):
+            assert " TABLE DATA " in listed and f" {table} " in listed, table
+    again = cli("backup", str(dest))
+    assert again.code == 2 and "已存在" in again.err
+
+
+def test_backup_of_a_server_store_without_pg_dump_is_one_line(cli, pg_store, tmp_path, monkeypatch):
+    assert cli("init", "--db", pg_store, use_db=False).code == 0
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pg_dump anywhere
+    r = cli("backup", str(tmp_path / "x.dump"), "--db", pg_store, use_db=False)
+    assert r.code == 2 and "找不到 pg_dump" in r.err and len(r.err.strip().splitlines()) == 1
+    assert not (tmp_path / "x.dump").exists()
