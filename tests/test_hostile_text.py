@@ -95,3 +95,26 @@ def test_ctrl_c_before_anything_is_saved_says_so(cli, db, monkeypatch):
     monkeypatch.setattr(import_cmd, "office_vocabulary", interrupted)
     r = cli("import", str(SEED002))
     assert r.code == 130 and "没有保存任何更改" in r.err
+
+
+def test_control_characters_in_a_note_are_stripped_and_marked_in_the_audit(tmp_path):
+    db = tmp_path / "d.db"
+    plan = tmp_path / "plan.txt"
+    plan.write_text(PLAN, encoding="utf-8")
+    assert run("import", str(plan), "--db", str(db), cwd=tmp_path).returncode == 0
+    note = "已完成\x1b[2J初稿\u202e，送审\x07中"
+    res = run("progress", "1", note, "--date", "2025-03-01", "--db", str(db), cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    (stored,) = con.execute("SELECT text FROM progress").fetchone()
+    (after,) = con.execute("SELECT after FROM audit_log WHERE action = 'progress.add'").fetchone()
+    con.close()
+    assert stored == "已完成初稿，送审中"
+    assert "\x1b" not in after and "\u202e" not in after and "\x07" not in after
+    import json
+
+    assert json.loads(after)["text"] == "已完成\ufffd[2J初稿\ufffd，送审\ufffd中"
+    shown = run("tasks", "--db", str(db), cwd=tmp_path)
+    assert ESC not in shown.stdout

@@ -165,10 +165,13 @@ def test_files_are_private_under_a_permissive_umask(tmp_path):
     assert duban("import", str(SEED002)).returncode == 0
     assert duban("backup", str(tmp_path / "backup.db")).returncode == 0
     assert oct(folder.stat().st_mode & 0o777) == "0o700"
-    made = [p for p in folder.iterdir()] + [tmp_path / "backup.db"]
-    assert db in made
+    # a second write: today's automatic backup is made beside the store
+    assert duban("progress", "1", "已报送", "--date", "2024-08-01").returncode == 0
+    made = [p for p in folder.rglob("*")] + [tmp_path / "backup.db"]
+    assert db in made and any(p.parent.name == "备份" for p in made)
     for p in made:
-        assert oct(p.stat().st_mode & 0o777) == "0o600", p
+        want = "0o700" if p.is_dir() else "0o600"
+        assert oct(p.stat().st_mode & 0o777) == want, p
 
 
 def test_commits_are_durable(db, cli):

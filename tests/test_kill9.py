@@ -93,3 +93,96 @@ def test_kill_9_during_import_is_all_or_nothing(tmp_path):
             proc.wait()
     assert killed >= 10, f"only {killed} kills landed (import took {duration:.2f} s)"
     assert False in outcomes  # some kills landed before the commit
+
+
+SIGN_SETTINGS = (
+    'region = "东胜区"\n'
+    'office = "中共鄂尔多斯市东胜区委全面依法治区委员会办公室"\n'
+    'issuer_mark = "中共鄂尔多斯市东胜区委全面依法治区委员会办公室"\n'
+    "backup_daily = 0\n"
+)
+
+
+def letter_state(db: Path) -> tuple[tuple, tuple]:
+    """(numbers given, counters) after a sound integrity check."""
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        numbers = tuple(
+            r[0] for r in con.execute("SELECT number FROM letter ORDER BY id") if r[0] is not None
+        )
+        counters = tuple(con.execute("SELECT kind, year, next_seq FROM letter_counter ORDER BY 1"))
+        signs = con.execute("SELECT count(*) FROM audit_log WHERE action='letter.sign'").fetchone()
+        return (numbers, signs), counters
+    finally:
+        con.close()
+
+
+def test_kill_9_during_a_letter_batch_signs_all_or_none(tmp_path):
+    cfg = tmp_path / "settings.toml"
+    cfg.write_text(SIGN_SETTINGS, encoding="utf-8")
+    env = {**ENV, "DUBAN_CONFIG": str(cfg), "HOME": str(tmp_path)}
+
+    def run(*args: str, db: Path) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "tui.cli", *args, "--db", str(db)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+
+    plan = tmp_path / "big.txt"
+    plan.write_text(synthetic_breakdown(1500), encoding="utf-8")
+    base = tmp_path / "base.db"
+    assert run("import", str(plan), db=base).returncode == 0
+    con = sqlite3.connect(base)
+    con.execute("UPDATE unit SET head = '张局长'")  # a 督办函 goes to the unit's head
+    con.commit()
+    con.close()
+    drafted = run("letters", "draft", "--kind", "督办", "--as-of", "2030-01-15", db=base)
+    assert drafted.returncode == 0, drafted.stderr
+    ids = [str(r[0]) for r in sqlite3.connect(base).execute("SELECT id FROM letter ORDER BY id")]
+    assert len(ids) >= 3
+    sign = ["letters", "sign", *ids, "--by", "王主任", "--date", "2030-01-15"]
+    before = letter_state(base)
+    assert before[0][0] == ()
+
+    whole = tmp_path / "whole.db"
+    whole.write_bytes(base.read_bytes())
+    t0 = time.monotonic()
+    done = run(*sign, db=whole)
+    assert done.returncode == 0, done.stderr
+    duration = time.monotonic() - t0
+    after = letter_state(whole)
+    assert len(after[0][0]) == len(ids)
+
+    killed = 0
+    outcomes = set()
+    for step in range(60):
+        if killed >= 10:
+            break
+        delay = 0.02 + (step % 20) * duration / 16
+        db = tmp_path / f"s{killed}.db"
+        db.write_bytes(base.read_bytes())
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tui.cli", *sign, "--db", str(db)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            killed += 1
+            state = letter_state(db)
+            assert state in (before, after), (delay, state)
+            outcomes.add(state == after)
+            check = run("check", db=db)
+            assert check.returncode == 0, (delay, check.stdout, check.stderr)
+        else:
+            proc.wait()
+    assert killed >= 10, f"only {killed} kills landed (signing took {duration:.2f} s)"
+    assert False in outcomes  # some kills landed before the commit

@@ -125,7 +125,7 @@ def test_reading_an_old_store_changes_nothing_writing_upgrades_after_a_backup(cl
 
 
 def test_a_failed_backup_stops_the_upgrade(cli, old_store, monkeypatch):
-    import tui.store.sqlite_backup as sb
+    import tui.store.backups as sb
 
     def broken(src, dest):
         raise sqlite3.OperationalError("disk is full")

@@ -203,3 +203,21 @@ def test_settings_reads_only(cli, tmp_path, monkeypatch):
     res = cli("settings")
     assert res.code == 0 and "中共杭锦旗委全面依法治旗委员会办公室" in res.out
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no store created
+
+
+@pytest.mark.parametrize(
+    "line", ["reply_workdays = 100000000", "reply_workdays = 0", "soon_days = 99999999"]
+)
+def test_numbers_out_of_range_are_refused_before_any_date_is_computed(
+    cli, tmp_path, monkeypatch, line
+):
+    # a huge reply window carried the reply deadline past year 9999: an internal error at sign
+    cfg = tmp_path / "s.toml"
+    cfg.write_text(line + "\n", encoding="utf-8")
+    assert cli("import", str(SEED002)).code == 0
+    monkeypatch.setenv("DUBAN_CONFIG", str(cfg))
+    res = cli("letters", "draft", "--kind", "提醒", "--as-of", "2025-01-15")
+    assert res.code == 2
+    key = line.split(" =")[0]
+    assert f"{key} 应为" in res.err and "之间的整数" in res.err
+    assert "内部错误" not in res.err

@@ -51,6 +51,8 @@ LABELS: Mapping[str, str] = {
     "font_file": "函件字体文件",
     "holidays_dir": "节假日文件目录",
     "templates_dir": "本单位函件模板目录",
+    "backup_daily": "自动备份：保留天数",
+    "backup_weekly": "自动备份：保留周数",
 }
 
 
@@ -75,6 +77,8 @@ class Settings:
     font_file: str = ""  # a FangSong TTF/OTF for letters; empty = office font or shipped subset
     holidays_dir: str = ""  # extra holiday files (e.g. 2027.toml); default data/holidays/
     templates_dir: str = ""  # the office's own letter templates (same file names win)
+    backup_daily: int = 7  # automatic daily backups kept beside the store (0 = none)
+    backup_weekly: int = 4  # … and one per week for N weeks before those
     # where each value came from: setting name (letter_prefix.提示 for a code) → source
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -131,6 +135,18 @@ class Settings:
 
 
 _INT_FIELDS = {f.name for f in fields(Settings) if f.type == "int"}
+# What each number may be: a reply asked for within a day to three months of working days;
+# the other thresholds within ten years. Out of range is a typing mistake, and a huge value
+# would carry a reply deadline past the calendar's end.
+INT_RANGES = {
+    "reply_workdays": (1, 60),
+    "soon_days": (0, 366),
+    "reminder_days": (0, 366),
+    "no_progress_days": (1, 3660),
+    "supervision_days": (0, 3660),
+    "backup_daily": (0, 366),
+    "backup_weekly": (0, 520),
+}
 
 
 def suggest_identity(region: str) -> dict[str, Any]:
@@ -182,8 +198,11 @@ def parse_settings(data: dict[str, Any], source: str) -> Settings:
         if key not in known:
             raise DubanError(f"设置文件 {source} 中有未知的设置项：{key}")
         if key in _INT_FIELDS:
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise DubanError(f"设置文件 {source} 中 {key} 应为非负整数，现为：{value!r}")
+            lo, hi = INT_RANGES.get(key, (0, 3660))
+            if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+                raise DubanError(
+                    f"设置文件 {source} 中 {key} 应为 {lo} 到 {hi} 之间的整数，现为：{value!r}"
+                )
         elif key == "letter_prefix":
             if not isinstance(value, dict) or not all(
                 isinstance(v, str) and k in KINDS for k, v in value.items()

@@ -40,3 +40,10 @@ def show_controls(text: str) -> str:
 
 def has_controls(text: str) -> bool:
     return bool(text) and _CONTROLS.search(text) is not None
+
+
+def note_text(raw: str | None) -> tuple[str, str]:
+    """A note a person typed: (what is stored, what the audit trail records). The stored text
+    loses control characters; the audit keeps where they were, as U+FFFD."""
+    raw = raw or ""
+    return strip_controls(raw).strip(), show_controls(raw).strip()

@@ -38,7 +38,7 @@ from tui.services.board import Board, load_board
 from tui.services.desk import Change
 from tui.services.settings import office_settings
 from tui.services.settings import operator as desk_operator
-from tui.services.store import Store, StoreTarget, close_store, open_store
+from tui.services.store import Store, StoreTarget, backed_up_first, close_store, open_store
 
 
 class DubanApp(App):
@@ -76,6 +76,7 @@ class DubanApp(App):
         self._generation = 0
         self._pending: Board | None = None
         self._quitting = False
+        self._backed_up = False
         self._store_closed = False
         try:
             self.user_keys = keymap.load_keymap()
@@ -225,6 +226,9 @@ class DubanApp(App):
             if then is not None:
                 then(change)
 
+        if not self._backed_up and self.store is not None:
+            self._backed_up = True  # the first write of this desk session backs up first
+            fn = backed_up_first(self.store, fn)
         self.jobs.run(fn, *args, on_done=done, write=True, **kw)
 
     def say(self, message: str, severity: str = "information") -> None:

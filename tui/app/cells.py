@@ -65,3 +65,14 @@ def short(text: str, cells: int) -> str:
     if cell_len(text) <= cells:
         return text
     return set_cell_size(text, cells - 1) + "…"
+
+
+def without_controls(t: Text) -> Text:
+    """A Text whose characters cannot steer the terminal: what came from the store was
+    cleaned when it was written, but a store edited directly, or written by an older version,
+    may still hold ESC or bidi controls. Styles go with them (a rare, hostile case)."""
+    from tui.text import has_controls, strip_controls
+
+    if not has_controls(t.plain):
+        return t
+    return Text(strip_controls(t.plain), style=t.style, no_wrap=t.no_wrap)

@@ -18,9 +18,9 @@ from tui.errors import DubanError, os_reason
 
 
 def run_backup(args) -> int:
+    from tui.store.backups import copy_store
     from tui.store.db_errors import explain_sqlite
     from tui.store.location import describe, resolve_db_url, sqlite_path
-    from tui.store.sqlite_backup import copy_store
     from tui.store.sqlite_files import existing_file
 
     if sqlite_path(resolve_db_url(getattr(args, "db", None))) is None:
@@ -71,8 +71,8 @@ def run_restore(args) -> int:
     kept beside it under a dated name, never deleted."""
     from datetime import datetime
 
+    from tui.store.backups import fsync_path, verify_copy
     from tui.store.location import describe, resolve_db_url, sqlite_path
-    from tui.store.sqlite_backup import fsync_path, verify_copy
     from tui.store.sqlite_files import open_readonly
 
     target = sqlite_path(resolve_db_url(getattr(args, "db", None)))

@@ -40,6 +40,10 @@ def run_check(args) -> int:
         )
     if report.chain is not None and report.chain.broken is not None:
         problems.append(_chain_line(report.chain))
+    if report.broken_seals:
+        from tui.store.letter_seal import broken_seal_message
+
+        problems.append(broken_seal_message(report.broken_seals[:10]))
     for p in problems:
         out.print(f"[red]✗[/] {escape(p)}")
     raise DubanError(

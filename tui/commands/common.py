@@ -127,11 +127,30 @@ def engine(args, *, create: bool = False, readonly: bool = False):
     ``create``: a missing store is created (only commands meant to start one);
     ``readonly``: listings, which must not create or change anything.
     """
+    from tui.services.store import locate
     from tui.store.db import make_engine
 
+    path = None if readonly else locate(getattr(args, "db", None)).path
+    existed = path is not None and path.is_file()  # a store made just now needs no copy
     eng = make_engine(getattr(args, "db", None), create=create, readonly=readonly)
     _OPENED.append(eng)
+    if existed:
+        _daily_backup(path)
     return eng
+
+
+def _daily_backup(path) -> None:
+    """Before the first write of the day, a copy of the store (see tui.store.backups). A
+    backup that cannot be made is said, once, and the command goes on: it is not the
+    command's own failure."""
+    from rich.text import Text
+
+    from tui.services.store import auto_backup
+
+    try:
+        auto_backup(path)
+    except DubanError as exc:
+        console(stderr=True).print(Text(f"提示：今天的自动备份未完成：{exc.message}"))
 
 
 def scratch_engine(args):

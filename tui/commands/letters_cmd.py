@@ -408,7 +408,7 @@ def _run_edit(args) -> int:
             template_dir=_templates(args),
             settings=settings,
         )
-    console().print(f"已修改草稿 {letter.id}：{letter.title}")
+    console().print(f"已修改草稿 {letter.id}：{escape(letter.title)}")
     return 0
 
 
@@ -651,6 +651,13 @@ def _run_list(args) -> int:
     ]
     print_table(headers, table, max_widths=[6, 24, 4, 16, 8, 4, 10, 10, 8, 10])
     sys.stdout.write(f"共 {len(rows)} 封\n")
+    broken = [r.number or str(r.id) for r in rows if r.seal_broken]
+    if broken:
+        from rich.text import Text
+
+        from tui.store.letter_seal import broken_seal_message
+
+        console().print(Text("警告：" + broken_seal_message(broken), style="bold red"))
     return 0
 
 

@@ -133,7 +133,7 @@ def make_engine(
 def _backup_if_behind(path: Path) -> Path | None:
     """A verified copy of a SQLite store about to be upgraded, kept beside it; None if the
     store is current. No upgrade runs if the copy cannot be made."""
-    from tui.store.sqlite_backup import backup_before_upgrade
+    from tui.store.backups import backup_before_upgrade
     from tui.store.sqlite_files import read_meta
 
     value = read_meta(path, "schema_version")

@@ -38,6 +38,7 @@ class HealthReport:
     foreign_keys: list[str] = field(default_factory=list)
     missing_triggers: list[str] = field(default_factory=list)
     chain: ChainReport | None = None
+    broken_seals: list[str] = field(default_factory=list)  # numbers of changed signed letters
 
     @property
     def ok(self) -> bool:
@@ -45,6 +46,7 @@ class HealthReport:
             self.integrity
             or self.foreign_keys
             or self.missing_triggers
+            or self.broken_seals
             or (self.chain is not None and self.chain.broken is not None)
         )
 
@@ -69,7 +71,26 @@ def full_check(engine: Engine) -> HealthReport:
             ]
         report.missing_triggers = missing_triggers(conn)
         report.chain = verify_chain(conn)
+        report.broken_seals = _broken_seals(conn)
     return report
+
+
+def _broken_seals(conn) -> list[str]:
+    """Signed letters whose content no longer matches the seal signing recorded."""
+    from sqlmodel import Session
+
+    from tui.store.letter_seal import broken_seals
+
+    with Session(bind=conn) as session:
+        try:
+            signed = dict(
+                session.connection()
+                .exec_driver_sql("SELECT id, number FROM letter WHERE number IS NOT NULL")
+                .all()
+            )
+        except SQLAlchemyError:  # a store from before letters existed
+            return []
+        return [signed[i] for i in broken_seals(session, list(signed))]
 
 
 def raw_engine(db: str | None) -> Engine | None:

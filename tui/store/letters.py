@@ -64,7 +64,9 @@ from tui.store.letter_models import (
     LetterItem,
     LetterReply,
 )
+from tui.store.letter_seal import broken_seal_message, broken_seals, seals_of
 from tui.store.models import Assignment, Unit
+from tui.text import note_text
 
 __all__ = [
     "DraftResult",
@@ -1270,6 +1272,9 @@ def sign_letters(
                     text("UPDATE letter_item SET missed = :missed WHERE id = :item"),
                     missed_updates,
                 )
+            seals = seals_of(session, [letter.id for letter, _, _ in plans])
+            for lid, _before, after in audit:
+                after["seal"] = seals[lid]
             insert_audit(
                 session,
                 audit_rows(actor, "letter.sign", "letter", audit, session.info.get("batch", "")),
@@ -1390,6 +1395,7 @@ class LetterRow:
     printed_at: str | None
     void_reason: str | None
     files: list[dict]
+    seal_broken: bool = False  # signed, and changed since (tui.store.letter_seal)
 
     def to_dict(self) -> dict:
         return {
@@ -1411,6 +1417,7 @@ class LetterRow:
             "printed_at": self.printed_at,
             "void_reason": self.void_reason,
             "files": self.files,
+            "seal_broken": self.seal_broken,
         }
 
 
@@ -1493,6 +1500,9 @@ def list_letters(
                 files=json.loads(letter.files) if letter.files else [],
             )
         )
+    signed = [r.id for r in rows if r.number]
+    for lid in set(broken_seals(session, signed)) if signed else ():
+        next(r for r in rows if r.id == lid).seal_broken = True
     return rows
 
 
@@ -1574,6 +1584,7 @@ def render_letters(
     calendar = _calendar(settings, calendar)
     out = Path(out_dir)
     with Session(engine) as session:
+        _refuse_broken_seals(session, ids)
         pairs = letter_models(
             session, ids, settings=settings, calendar=calendar, template_dir=template_dir, on=on
         )
@@ -1652,6 +1663,13 @@ def _log_render(out: Path, done: RenderResult, actor: str) -> None:
 # ----------------------------------------------------------------------------- printing
 
 
+def _refuse_broken_seals(session: Session, ids: Sequence[int]) -> None:
+    broken = broken_seals(session, list(ids))
+    if broken:
+        numbers = [get_letter(session, lid).number or str(lid) for lid in broken]
+        raise DubanError(broken_seal_message(numbers))
+
+
 def _current_pdf(letter: Letter) -> Path | None:
     for f in json.loads(letter.files) if letter.files else []:
         if f.get("type") == "pdf":
@@ -1703,6 +1721,7 @@ def print_letters(
                 raise DubanError(f"函件 {lid} 已作废，不能打印")
             if letter.status == DRAFT:
                 raise DubanError(f"函件 {lid} 是草稿，尚未签发，不能打印（先用 letters sign 签发）")
+        _refuse_broken_seals(session, ids)
     for lid in ids:
         with Session(engine) as session:
             letter = get_letter(session, lid)
@@ -1763,7 +1782,7 @@ def record_reply(
     new deadline (an extension), None only records the reply (and the reply as progress)."""
     from tui.store.progress import record_extension, record_progress
 
-    reply_text = (reply_text or "").strip()
+    reply_text = note_text(reply_text)[0]
     if not reply_text:
         raise DubanError("回复内容不能为空")
     letter = get_letter(session, letter_id)
@@ -1836,7 +1855,7 @@ def record_reply(
 
 def void_letter(session: Session, letter_id: int, reason: str, actor: str) -> Letter:
     """作废: the letter keeps its number; a correction is a new draft."""
-    reason = (reason or "").strip()
+    reason = note_text(reason)[0]
     if not reason:
         raise DubanError("作废必须写明原因（--reason）")
     letter = get_letter(session, letter_id)

@@ -1,6 +1,6 @@
 """`duban backup` of a PostgreSQL store: pg_dump's custom format, verified, then renamed.
 
-The same rule as for SQLite (tui/store/sqlite_backup.py): written to a temporary file beside
+The same rule as for SQLite (tui/store/backups.py): written to a temporary file beside
 the destination, checked, made durable, renamed; a backup file that exists is a whole one,
 0600. The check reads the dump's table of contents back with pg_restore and requires the data
 of every table of the store in it. Only the schema the store lives in is dumped.
@@ -37,7 +37,7 @@ def libpq_url(engine: Engine) -> str:
 
 def dump_store(engine: Engine, dest: Path) -> list[str]:
     """Dump the store to ``dest`` (must not exist); returns the tables found in the dump."""
-    from tui.store.sqlite_backup import fsync_path
+    from tui.store.backups import fsync_path
 
     pg_dump, pg_restore = _tool("pg_dump"), _tool("pg_restore")
     with engine.connect() as conn:

@@ -16,6 +16,7 @@ from tui.domain.status import Occurrence, occurrences
 from tui.errors import DubanError
 from tui.store.audit import record
 from tui.store.models import Assignment, Extension, Progress, Task
+from tui.text import note_text
 
 
 def get_assignment(session: Session, assignment_id: int) -> Assignment:
@@ -39,7 +40,7 @@ def record_progress(
 ) -> Progress:
     """A unit's report. ``covers`` = (first, last) occurrence of a recurring duty that the
     report answers (first None = every open one up to ``last``); None = a plain report."""
-    text = text.strip()
+    text, seen = note_text(text)
     if not text:
         raise DubanError("进展内容不能为空")
     a = get_assignment(session, assignment_id)
@@ -61,7 +62,7 @@ def record_progress(
     )
     session.add(p)
     session.flush()
-    after = {"progress_id": p.id, "reported_on": on, "text": text, "done": done}
+    after = {"progress_id": p.id, "reported_on": on, "text": seen, "done": done}
     if covers is not None:
         after["covers"] = [lo, hi]
     record(session, actor, "progress.add", "assignment", a.id, None, after)
@@ -87,6 +88,7 @@ def reopen(session: Session, assignment_id: int, actor: str, reason: str = "") -
         raise DubanError(f"落实事项 {assignment_id} 尚未销号，无需重新打开")
     before = {"completed_on": a.completed_on}
     a.completed_on = None
+    reason = note_text(reason)[1]
     record(
         session,
         actor,
@@ -111,13 +113,15 @@ def record_extension(
     note: str = "",
 ) -> Extension:
     """延期申请: kept either way; a granted one moves the assignment's deadline."""
-    if not reason.strip():
+    reason, seen = note_text(reason)
+    note = note_text(note)[0]
+    if not reason:
         raise DubanError("延期申请必须写明理由")
     a = get_assignment(session, assignment_id)
     ext = Extension(
         assignment_id=a.id,
         requested_on=requested_on,
-        reason=reason.strip(),
+        reason=reason,
         new_due=new_due,
         granted=granted,
         decision_note=note,
@@ -127,7 +131,7 @@ def record_extension(
     )
     session.add(ext)
     session.flush()
-    after = {"extension_id": ext.id, "granted": granted, "new_due": new_due, "reason": reason}
+    after = {"extension_id": ext.id, "granted": granted, "new_due": new_due, "reason": seen}
     if granted:
         before = {"due_override": a.due_override}
         a.due_override = new_due

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from tui.app.cells import ROLE_SHORT, iso, light
+from tui.app.cells import ROLE_SHORT, iso, light, without_controls
 
 
 def detail_text(r, detail=None, *, advice: str = "", report: tuple | None = None) -> Text:
@@ -40,4 +40,4 @@ def detail_text(r, detail=None, *, advice: str = "", report: tuple | None = None
         t.append(f"\n最近进展：{iso(f.progress_dates[-1])} {text}")
     if advice:
         t.append(f"\n建议：{advice}")
-    return t
+    return without_controls(t)

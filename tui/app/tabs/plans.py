@@ -10,7 +10,15 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static, Tree
 
-from tui.app.cells import KIND_LABEL, ROLE_SHORT, SOURCE_LABEL, days_text, iso, light
+from tui.app.cells import (
+    KIND_LABEL,
+    ROLE_SHORT,
+    SOURCE_LABEL,
+    days_text,
+    iso,
+    light,
+    without_controls,
+)
 from tui.app.keymap import bindings
 from tui.app.tabs.base import DeskTab, Latest
 from tui.app.tabs.flows import edit_owners, resolve_group
@@ -216,7 +224,7 @@ def assignment_line(a, ev, *, with_task: bool = False) -> Text:
     if a.completed_on:
         t.append(f" 销号 {iso(a.completed_on)}", style="dim")
     t.append(f"  #{a.id}", style="dim")
-    return t
+    return without_controls(t)
 
 
 def render_task(d, status_of) -> Text:
@@ -260,4 +268,4 @@ def render_task(d, status_of) -> Text:
     for a in d.assignments:
         out.append(Text("  ") + assignment_line(a, status_of.get(a.id)))
         out += history_lines(a.history)
-    return Text("\n").join(out)
+    return Text("\n").join(without_controls(x) for x in out)

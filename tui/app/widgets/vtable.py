@@ -20,7 +20,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.app.cells import without_controls
 from tui.app.keymap import bindings
+from tui.text import has_controls, strip_controls
 
 
 @dataclass(frozen=True)
@@ -208,9 +210,12 @@ class VirtualTable(ScrollView, can_focus=True):
                 # Plain cells (most of them) are padded as strings: no Text per cell.
                 if n > 1:
                     line.append(" ")
-                line.append(_fit(str(cell), w, col.justify))
+                cell = str(cell)
+                if has_controls(cell):
+                    cell = strip_controls(cell)
+                line.append(_fit(cell, w, col.justify))
                 continue
-            t = cell.copy()
+            t = without_controls(cell).copy()
             t.no_wrap = True
             if t.cell_len > w:
                 t.truncate(w, overflow="ellipsis")
