@@ -194,6 +194,8 @@ class DubanApp(App):
     def _job_failed(self, message: JobFailed) -> None:
         _done, failed = self.jobs.finish(message)
         self.say(message.message, "error")
+        if message.refresh:  # another desk changed what this one showed: show it now
+            self.reload()
         if failed is not None:
             failed(message.message)
 
@@ -230,6 +232,12 @@ class DubanApp(App):
             self._backed_up = True  # the first write of this desk session backs up first
             fn = backed_up_first(self.store, fn)
         self.jobs.run(fn, *args, on_done=done, write=True, **kw)
+
+    def seen(self) -> int | None:
+        """What the shown board has seen of the audit trail (see services.board.Board.seen);
+        a write made from what is on screen passes it, so another desk's change since is
+        refused instead of overwritten."""
+        return self.board.seen if self.board is not None else None
 
     def say(self, message: str, severity: str = "information") -> None:
         self.last_message = message

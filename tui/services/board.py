@@ -67,12 +67,19 @@ class Board:
     plans: list[PlanFigure]
     plan_count: int = 0  # plans in the store (some may have no assignments yet)
     unit_count: int = 0
+    # The audit trail's latest id before this board was read: a write made from it passes
+    # this back, and is refused if another desk changed its rows since (store.concurrency).
+    seen: int = 0
 
     def close(self) -> None:
         self.data.close()
 
 
 def load_board(store: Store, as_of: date, *, soon_days: int = 15) -> Board:
+    from tui.store.concurrency import latest_change
+
+    with Session(store.engine) as s:
+        seen = latest_change(s)
     data = load_desk(store.db, as_of, soon_days=soon_days)
     data.read_on_demand = False
     with Session(store.engine) as s:
@@ -89,6 +96,7 @@ def load_board(store: Store, as_of: date, *, soon_days: int = 15) -> Board:
         plan_figures(data),
         plan_count=len(data.plans),
         unit_count=len(units),
+        seen=seen,
     )
 
 
