@@ -34,11 +34,14 @@ from tui.app.undo_flow import undo_last
 from tui.app.widgets.keybar import KeyBar
 from tui.app.widgets.messagebar import MessageBar
 from tui.errors import DubanError
-from tui.services.board import Board, load_board
+from tui.services.board import Board, load_board, others_changed
 from tui.services.desk import Change
 from tui.services.settings import office_settings
 from tui.services.settings import operator as desk_operator
 from tui.services.store import Store, StoreTarget, backed_up_first, close_store, open_store
+
+# How often the desk asks whether another desk changed the store (one indexed lookup).
+POLL_SECONDS = 5.0
 
 
 class DubanApp(App):
@@ -78,6 +81,7 @@ class DubanApp(App):
         self._quitting = False
         self._backed_up = False
         self._store_closed = False
+        self._polling = False
         try:
             self.user_keys = keymap.load_keymap()
         except DubanError as exc:
@@ -113,7 +117,39 @@ class DubanApp(App):
         elif self._pending is not None:
             board, self._pending = self._pending, None
             self._show(board)
+        if self.store is not None:
+            self.set_interval(POLL_SECONDS, self._poll_others)
         self.query_one("#overview-view", DeskTab).activated()
+
+    def _poll_others(self) -> None:
+        """Every few seconds: did another desk change the store? Then read the board again,
+        so what this desk shows is never more than a few seconds behind."""
+        board = self.board
+        if board is None or self._quitting or self._polling:
+            return
+        if any(w.group in ("load", "write") and not w.is_finished for w in self.workers):
+            return  # a read or write under way brings the board up to date anyway
+        self._polling = True
+
+        def done(found) -> None:
+            self._polling = False
+            if found and self.board is board:
+                who, when = found
+                self.say(f"其他督办台有更新（{who}，{when}），已刷新")
+                self.reload()
+
+        def failed(_message: str) -> None:
+            self._polling = False
+
+        self.jobs.run(
+            others_changed,
+            self.store,
+            board.seen,
+            self.operator,
+            on_done=done,
+            on_failed=failed,
+            group="poll",
+        )
 
     def _update_title(self) -> None:
         where = self.target.label if self.target is not None else ""

@@ -51,6 +51,7 @@ __all__ = [
     "load_plan_tree",
     "load_task",
     "load_unit_items",
+    "others_changed",
 ]
 
 
@@ -98,6 +99,14 @@ def load_board(store: Store, as_of: date, *, soon_days: int = 15) -> Board:
         unit_count=len(units),
         seen=seen,
     )
+
+
+def others_changed(store: Store, seen: int, operator: str) -> tuple[str, str] | None:
+    """Has another desk changed the store since the board was read? (who, when) or None."""
+    from tui.store.concurrency import latest_other_change
+
+    with Session(store.engine) as s:
+        return latest_other_change(s, seen, operator)
 
 
 def fetch_reports(data: DeskData, ids: list[int]) -> None:

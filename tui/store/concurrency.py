@@ -65,3 +65,22 @@ def ensure_unchanged(
 
         when = local(row.at).strftime("%Y-%m-%d %H:%M")
         raise ChangedByOther(f"已被他人修改（{row.actor}，{when}），已刷新")
+
+
+def latest_other_change(session: Session, seen: int, actor: str) -> tuple[str, str] | None:
+    """The newest change another operator made after ``seen``: (who, when) or None. The desk
+    polls this every few seconds to show what other desks changed."""
+    from tui.store.audit import _actor
+
+    t = AuditLog.__table__.c
+    row = session.connection().execute(
+        select(t.actor, t.at)
+        .where(t.id > seen, t.actor != _actor(actor), t.entity != "store")
+        .order_by(t.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    from tui.clock import local
+
+    return row.actor, local(row.at).strftime("%H:%M")

@@ -107,6 +107,21 @@ def quick_check(conn: Connection) -> list[str]:
     return [] if rows == ["ok"] else rows
 
 
+def integrity_problems(conn: Connection, limit: int) -> list[str]:
+    """SQLite's integrity_check ([] when sound); a server database checks its own pages."""
+    if conn.dialect.name != "sqlite":
+        return []
+    rows = [r[0] for r in conn.exec_driver_sql(f"PRAGMA integrity_check({int(limit)})")]
+    return [] if rows == ["ok"] else rows
+
+
+def dangling_references(conn: Connection, limit: int) -> list[tuple]:
+    """SQLite's foreign_key_check rows (table, rowid, parent); a server enforces its keys."""
+    if conn.dialect.name != "sqlite":
+        return []
+    return list(conn.exec_driver_sql("PRAGMA foreign_key_check").fetchmany(limit))
+
+
 def checkpoint(engine: Engine) -> None:
     """SQLite: move the WAL into the `.db` file (a no-op elsewhere)."""
     if engine.dialect.name != "sqlite":

@@ -17,6 +17,8 @@ from tui.store.dialect import (
     AUDIT_TRIGGER_NAMES,
     SQLITE_AUDIT_TRIGGERS,
     audit_triggers_present,
+    dangling_references,
+    integrity_problems,
     quick_check,
 )
 
@@ -55,20 +57,16 @@ def full_check(engine: Engine) -> HealthReport:
     """Everything: integrity_check, foreign_key_check, the triggers and the audit chain."""
     report = HealthReport()
     with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            try:
-                rows = [
-                    r[0] for r in conn.exec_driver_sql(f"PRAGMA integrity_check({_MAX_MESSAGES})")
-                ]
-            except SQLAlchemyError as exc:  # damage bad enough that the check itself stops
-                rows = [f"SQLite 无法读完整个文件：{getattr(exc, 'orig', exc)}"]
-            report.integrity = [] if rows == ["ok"] else rows
-            if report.integrity:
-                return report
-            report.foreign_keys = [
-                f"表 {r[0]} 第 {r[1]} 行引用的 {r[2]} 不存在"
-                for r in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchmany(_MAX_MESSAGES)
-            ]
+        try:
+            report.integrity = integrity_problems(conn, _MAX_MESSAGES)
+        except SQLAlchemyError as exc:  # damage bad enough that the check itself stops
+            report.integrity = [f"SQLite 无法读完整个文件：{getattr(exc, 'orig', exc)}"]
+        if report.integrity:
+            return report
+        report.foreign_keys = [
+            f"表 {r[0]} 第 {r[1]} 行引用的 {r[2]} 不存在"
+            for r in dangling_references(conn, _MAX_MESSAGES)
+        ]
         report.missing_triggers = missing_triggers(conn)
         report.chain = verify_chain(conn)
         report.broken_seals = _broken_seals(conn)
