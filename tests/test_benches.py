@@ -208,5 +208,5 @@ def test_reports_bench_runs():
     assert res.returncode == 0, res.stderr
     out = res.stdout
     assert "机器：" in out
-    for label in ("导出台账", "任务清单（.docx + .xlsx）", "另加 PDF"):
+    for label in ("导出台账", "任务清单（.docx + .xlsx）", "另加 PDF", "通报（80 个单位）：生成"):
         assert label in out

@@ -246,3 +246,26 @@ def test_a_store_with_a_damaged_header_is_one_line_for_every_command(cli, store,
     lines = [x for x in r.err.splitlines() if x.strip()]
     assert len(lines) == 1 and "Traceback" not in r.err
     assert any(w in lines[0] for w in ("不是督办台数据库", "已损坏", "问题"))
+
+
+def test_quick_check_is_skipped_only_for_a_file_exactly_as_we_left_it(cli, store, monkeypatch):
+    import tui.store.health as health
+
+    calls = []
+    real = health.quick_check
+    monkeypatch.setattr(health, "quick_check", lambda conn: calls.append(1) or real(conn))
+    # the fixture's store was closed cleanly by this program: stamped
+    assert cli("progress", "1", "一次进展", "--date", "2024-08-03").code == 0
+    assert calls == []
+    assert cli("progress", "1", "两次进展", "--date", "2024-08-04").code == 0
+    assert calls == []  # the last write's clean close vouched for the file
+    # anything that touches the file from outside brings the check back…
+    os.utime(store, ns=(time_ns := os.stat(store).st_mtime_ns, time_ns + 1000))
+    assert cli("progress", "1", "三次进展", "--date", "2024-08-05").code == 0
+    assert calls == [1]
+    # …and damage written from outside is still refused before any write
+    _smash_table_page(store, "task")
+    before = os.stat(store).st_mtime_ns
+    r = cli("progress", "1", "再报一次", "--date", "2024-08-06")
+    assert r.code == 2 and "已损坏" in r.err
+    assert os.stat(store).st_mtime_ns == before

@@ -167,6 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_reports(sub, _Parser, _add_db, FORMATS_HELP)
 
+    from tui.commands.circular_cmd import add_parser as add_circular
+
+    add_circular(sub, _Parser, _add_db)
+
     p = sub.add_parser("backup", help="一致的数据库备份（督办台打开时也可以）")
     p.add_argument("dest", metavar="目标", help="备份文件路径，或放置备份的文件夹")
     _add_db(p)
@@ -378,6 +382,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from tui.commands import reports_cmd
 
         return getattr(reports_cmd, f"run_{command}")(args)
+    if command == "circular":
+        from tui.commands.circular_cmd import run_circular
+
+        return run_circular(args)
     if command == "backup":
         from tui.commands.backup import run_backup
 

@@ -11,6 +11,7 @@ from tui.app.app import DubanApp
 from tui.app.modals.base import ConfirmModal
 from tui.app.modals.help import HelpScreen
 from tui.app.modals.items import FilterModal
+from tui.app.modals.review import ImportReviewScreen
 from tui.app.modals.units import GroupResolveModal, MergeModal, UnitEditModal
 from tui.app.widgets.vtable import VirtualTable
 from tui.domain.search import initials
@@ -518,10 +519,9 @@ async def test_import_cancel_writes_nothing_then_confirm_imports(make_app, store
         app.screen.query_one("#ip-path", Input).value = str(SEED000)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmModal)
-        body = str(app.screen.query_one("#confirm-body").render())
-        assert "任务 32 项" in body and "seed000" in body
-        await pilot.press("n")
+        assert isinstance(app.screen, ImportReviewScreen)  # the review before the write
+        assert "任务 32 项" in app.screen.text()
+        await pilot.press("escape")
         await settle(pilot)
         assert "取消" in app.last_message
         assert q(store, "SELECT COUNT(*) FROM plan")[0][0] == plans
@@ -532,6 +532,11 @@ async def test_import_cancel_writes_nothing_then_confirm_imports(make_app, store
         app.screen.query_one("#ip-path", Input).value = str(SEED000)
         await pilot.press("ctrl+s")
         await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        body = str(app.screen.query_one("#confirm-body").render())
+        assert "写入任务 32 项" in body
         await pilot.press("y")
         await settle(pilot)
         assert q(store, "SELECT COUNT(*) FROM plan")[0][0] == plans + 1

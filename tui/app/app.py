@@ -319,8 +319,20 @@ class DubanApp(App):
     def palette_commands(self, tab: str | None = None) -> list[Command]:
         return desk_commands(self, tab or self.active_tab)
 
+    def action_circulars(self) -> None:
+        from tui.app.tabs.circulars import CircularsScreen
+
+        if self.store is not None and not isinstance(self.screen, CircularsScreen):
+            self.push_screen(CircularsScreen())
+
     def action_import_plan(self) -> None:
         start_import(self)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Over the import review (and its dialogs) only help works: a tab key or q must not
+        # drop its fixes.
+        held = any(getattr(s, "HOLDS_DESK_KEYS", False) for s in self.screen_stack)
+        return not held or action == "help"
 
     # ------------------------------------------------------------------ opening and closing
 

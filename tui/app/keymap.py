@@ -43,6 +43,7 @@ TAB_TITLES = {
     "triage": "待办",
     "letters": "函件",
     "log": "操作记录",
+    "circulars": "通报",  # a full-screen view over the tabs (C), not a tab
 }
 ITEM_TABS = ("items", "triage")
 
@@ -81,7 +82,7 @@ REGISTRY: tuple[Entry, ...] = (
         "i",
         "import_plan",
         "导入",
-        "导入计划：选择文件 → 预检报告 → 确认后才写入",
+        "导入计划：选择文件 → 逐项审核并更正（存疑的在前） → 确认后才写入",
         ("app",),
     ),
     Entry("as-of", "d", "as_of", "日期", "更改查看日期（截至哪一天）", ("app",), show=False),
@@ -97,6 +98,15 @@ REGISTRY: tuple[Entry, ...] = (
         palette=False,
     ),
     Entry("quit", "q", "quit", "退出", "保存并退出督办台", ("app",)),
+    Entry(
+        "circulars",
+        "C",
+        "circulars",
+        "通报",
+        "通报：各单位完成情况排名与条形图、起草、签发（第N期）、生成文件、作废",
+        ("app",),
+        show=False,
+    ),
     # ---- every list and tree
     Entry(
         "cursor-down",
@@ -328,6 +338,46 @@ REGISTRY: tuple[Entry, ...] = (
     ),
     # ---- 7 操作记录
     Entry(
+        "draft-circular",
+        "n",
+        "draft_circular",
+        "起草",
+        "起草通报（先确认计划和截至日期）",
+        ("circulars",),
+    ),
+    Entry(
+        "sign-circular",
+        "s",
+        "sign_circular",
+        "签发",
+        "签发通报：先说明将编的期号，写明签发人后确认",
+        ("circulars",),
+    ),
+    Entry(
+        "render-circular",
+        "w",
+        "render_circular",
+        "生成",
+        "生成通报的 PDF 和 Word 文件",
+        ("circulars",),
+    ),
+    Entry(
+        "void-circular",
+        "x",
+        "void_circular",
+        "作废",
+        "作废通报（期号保留，不再使用）",
+        ("circulars",),
+    ),
+    Entry(
+        "close-circulars",
+        "escape",
+        "close_circulars",
+        "返回",
+        "离开通报页，回到各页",
+        ("circulars",),
+    ),
+    Entry(
         "revert-change",
         "z",
         "revert",
@@ -335,7 +385,84 @@ REGISTRY: tuple[Entry, ...] = (
         "撤回选中的这项操作（之后没有相关修改时；先确认）",
         ("log",),
     ),
+    # ---- importing: "a new plan, or a revision?" (tui.app.modals.plan_question)
+    Entry(
+        "import-as-new",
+        "n",
+        "new_plan",
+        "新计划",
+        "同名计划已存在时：把文件作为新计划导入（原计划不变）",
+        ("plan-question",),
+    ),
+    Entry(
+        "import-as-revision",
+        "r",
+        "revision",
+        "修订版",
+        "同名计划已存在时：把文件作为所选计划的修订版导入",
+        ("plan-question",),
+    ),
+    Entry(
+        "import-question-cancel",
+        "escape",
+        "cancel",
+        "取消",
+        "取消导入，不写入任何数据",
+        ("plan-question",),
+    ),
+    # ---- importing: the review before the write (tui.app.review)
+    Entry(
+        "review-owners",
+        "w",
+        "owners",
+        "改单位",
+        "导入审核：修改任务的牵头、责任、配合单位",
+        ("review",),
+    ),
+    Entry(
+        "review-deadline",
+        "t",
+        "deadline",
+        "改期限",
+        "导入审核：修改任务的完成时限",
+        ("review",),
+    ),
+    Entry(
+        "review-split",
+        "s",
+        "split",
+        "拆分",
+        "导入审核：在光标处把一项任务拆成两项",
+        ("review",),
+    ),
+    Entry(
+        "review-merge",
+        "m",
+        "merge",
+        "合并",
+        "导入审核：把任务与文件中的下一项合并为一项（先确认）",
+        ("review",),
+    ),
+    Entry(
+        "review-confirm",
+        "y,ctrl+s",
+        "confirm",
+        "确认导入",
+        "导入审核：确认后写入（说明写入多少项任务、多少条更正，先确认）",
+        ("review",),
+    ),
+    Entry(
+        "review-cancel",
+        "escape",
+        "cancel",
+        "取消导入",
+        "导入审核：取消导入，不写入任何数据（有更正时先确认）",
+        ("review",),
+    ),
 )
+
+# Where the scopes that are not tabs work, as the help screen says it.
+SCOPE_TITLES = {"review": "导入审核", "plan-question": "导入：新计划或修订版"}
 
 BY_ID: dict[str, Entry] = {e.id: e for e in REGISTRY}
 
@@ -435,7 +562,8 @@ def where(entry: Entry) -> str:
         return "全部"
     if "list" in entry.scopes:
         return "列表、树"
-    return "、".join(TAB_TITLES[s] for s in entry.scopes if s in TAB_TITLES)
+    titles = {**TAB_TITLES, **SCOPE_TITLES}
+    return "、".join(titles[s] for s in entry.scopes if s in titles)
 
 
 def help_rows(keymap: dict[str, str] | None = None) -> Iterable[tuple[str, str, str, str]]:

@@ -85,6 +85,9 @@ def _rebuild(path: Path) -> int:
     finally:
         for part in parts:
             part.unlink(missing_ok=True)
+        from tui.store.health import forget_checked
+
+        forget_checked(tmp)  # the clean-close stamp of the temporary name
     return n
 
 

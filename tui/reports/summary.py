@@ -8,7 +8,7 @@ Definitions (each figure is a count in the store; nothing is estimated):
 - 清单数: unit task lists issued in the year, one per plan and unit however often it was
   reissued; 清单单位构成 by unit kind (镇/苏木/街道 and departments); 清单事项数: items on
   each list's latest issue;
-- 通报期数: circulars issued (the letters register's kind 通报; none until circulars exist);
+- 通报期数: circulars signed in the year and not voided (the circulars register);
 - 函件数: letters signed and issued in the year, not voided, by kind;
 - 应完成数: assignments whose deadline (a granted extension's date, else the task's first
   date) falls on or before the as-of date; 已完成数: of those, closed (验收/销号) by then;

@@ -97,26 +97,13 @@ def upgrade_store(db: str | None) -> UpgradeResult:
         dispose_engine(engine)
 
 
-def auto_backup(path: Path | None) -> Path | None:
-    """Today's automatic backup of a SQLite store, before its first write of the day, kept
-    and rotated as the settings say (backup_daily / backup_weekly). A server store, a store
-    not yet created, or backups turned off: nothing."""
-    if path is None or not path.is_file():
-        return None
-    from tui.clock import today
-    from tui.config import load_settings
-    from tui.store.backups import daily_backup
-
-    settings = load_settings()
-    return daily_backup(path, today(), settings.backup_daily, settings.backup_weekly)
-
-
 def backed_up_first(store: Store, fn):
     """`fn` (a desk write returning a Change) preceded by today's automatic backup; a backup
     that cannot be made is added to the change's message, the write still goes ahead."""
 
     def run(*args, **kw):
         from tui.errors import DubanError
+        from tui.services.daily_backup import auto_backup
 
         try:
             auto_backup(store.target.path)

@@ -24,7 +24,11 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
 from tui.errors import DubanError, os_reason
-from tui.store import letter_models, models  # noqa: F401  (letter_models: create its tables)
+from tui.store import (  # noqa: F401  (letter_models, circular_models: create their tables)
+    circular_models,
+    letter_models,
+    models,
+)
 from tui.store.dialect import lock_for_write, sqlite_pragmas
 from tui.store.location import (
     ENV_DB,
@@ -111,7 +115,7 @@ def make_engine(
             return scratch_engine(db)
         if not readonly:
             if path is not None and not created:
-                _refuse_damaged(engine, where)
+                _refuse_damaged(engine, where, path)
                 backup = _backup_if_behind(path)
                 if backup is not None:
                     _UPGRADE_BACKUPS[engine] = backup
@@ -147,10 +151,14 @@ def upgrade_backup(engine: Engine) -> Path | None:
     return _UPGRADE_BACKUPS.get(engine)
 
 
-def _refuse_damaged(engine: Engine, where: str) -> None:
-    """Nothing is written into a damaged file: SQLite's quick_check runs before any write."""
-    from tui.store.health import quick_check
+def _refuse_damaged(engine: Engine, where: str, path: Path) -> None:
+    """Nothing is written into a damaged file: SQLite's quick_check runs before any write,
+    unless the file is exactly as this program left it (tui.store.health)."""
+    from tui.store.health import forget_checked, quick_check, unchanged_since_checked
 
+    if unchanged_since_checked(path):
+        return
+    forget_checked(path)
     with engine.connect() as conn:
         problems = quick_check(conn)
     if problems:
@@ -235,6 +243,13 @@ def dispose_engine(engine: Engine) -> None:
     if engine in _WRITABLE:
         checkpoint(engine)
         _WRITABLE.discard(engine)
+        engine.dispose()
+        path = sqlite_path(str(engine.url))
+        if path is not None:
+            from tui.store.health import record_checked
+
+            record_checked(path)
+        return
     engine.dispose()
 
 

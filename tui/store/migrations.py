@@ -282,6 +282,24 @@ def _v5_to_v6(conn: Connection) -> None:
     )
 
 
+def _v8_to_v9(conn: Connection) -> None:
+    """Circulars (通报): their register and their 期 counter. Additive and idempotent (a
+    table is created only when missing), so it serves a store of any earlier version."""
+    from tui.store.circular_models import Circular, CircularCounter
+
+    added = []
+    for table in (Circular.__table__, CircularCounter.__table__):
+        if not inspect(conn).has_table(table.name):
+            table.create(conn)
+            added.append(table.name)
+    _audit(
+        conn,
+        "store.migrate",
+        {"schema_version": 8},
+        {"schema_version": 9, "tables_added": added},
+    )
+
+
 # STEPS[n] upgrades a store from version n to n + 1.
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _v1_to_v2,
@@ -290,6 +308,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     5: _v5_to_v6,
     6: _v6_to_v7,
     7: _v7_to_v8,
+    8: _v8_to_v9,
 }
 
 

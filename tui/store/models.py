@@ -13,8 +13,9 @@ from sqlmodel import Field, SQLModel
 
 # Steps are pre-assigned per branch (COMMON.md): 2→3 desk, 3→4 letters, 4→5 CLI, 5→6 reports;
 # 6→7 repeats the letters step for stores made at 4–6 before it was merged, 7→8 the desk step
-# for stores made at 3–7 before it was merged (migrations.py).
-SCHEMA_VERSION = 8
+# for stores made at 3–7 before it was merged (migrations.py); 8→9 circulars
+# (tui.store.circular_models).
+SCHEMA_VERSION = 9
 
 
 class Meta(SQLModel, table=True):

@@ -514,7 +514,13 @@ def year_counts(session: Session, year: int, as_of: date) -> YearCounts:
             {"s": start, "e": end},
         )
     }
-    circulars = letters_by_kind.pop("通报", 0)
+    letters_by_kind.pop("通报", 0)  # not a letter kind; circulars have their own register
+    circulars = one(
+        "SELECT count(*) FROM circular c WHERE c.number IS NOT NULL AND c.status <> '作废' "
+        "AND c.issued_on >= :s AND c.issued_on <= :e",
+        s=start,
+        e=end,
+    )
     letters_void = one(
         "SELECT count(*) FROM letter l WHERE l.number IS NOT NULL AND l.issued_on >= :s "
         "AND l.issued_on <= :e AND l.status = '作废'",

@@ -83,8 +83,11 @@ def upgrade(conn: Connection, target: int) -> tuple[int, int]:
         migrate(conn, version, BASELINE)
         version = BASELINE
     cfg = _config(conn)
-    if stored_revision(conn) is None:
-        command.stamp(cfg, revision_for(version))
+    if stored_revision(conn) != revision_for(version):
+        # meta's version is the store's own word (the hand-written steps and older releases
+        # keep it): a store never stamped, or stamped otherwise, is stamped to match it; the
+        # steps are additive and idempotent, so running one again is harmless
+        command.stamp(cfg, revision_for(version), purge=True)
     command.upgrade(cfg, "head")
     return start, meta_version(conn)
 

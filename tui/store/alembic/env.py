@@ -12,7 +12,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlmodel import SQLModel
 
-from tui.store import letter_models, models  # noqa: F401  (their tables are the metadata)
+from tui.store import circular_models, letter_models, models  # noqa: F401  (the metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata
