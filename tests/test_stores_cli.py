@@ -114,3 +114,12 @@ def test_backup_of_a_server_store_without_pg_dump_is_one_line(cli, pg_store, tmp
     r = cli("backup", str(tmp_path / "x.dump"), "--db", pg_store, use_db=False)
     assert r.code == 2 and "找不到 pg_dump" in r.err and len(r.err.strip().splitlines()) == 1
     assert not (tmp_path / "x.dump").exists()
+
+
+def test_circulars_numbered_on_both_stores(cli, db, office):
+    r = cli("circular", "draft", "--as-of", AS_OF)
+    assert r.code == 0, r.err
+    r = cli("circular", "sign", "1", "--by", "王某", "--yes", "--date", "2025-01-20")
+    assert r.code == 0, r.err
+    assert "2025年第1期" in r.out
+    assert query(db, "SELECT count(*) FROM circular WHERE status = '已签发'") == [(1,)]
