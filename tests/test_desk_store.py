@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from tui.domain.status import Status, assignment_status
 from tui.domain.urgency import urgency
 from tui.errors import DubanError
 from tui.store.board import connect, load_columns, load_facts
-from tui.store.db import make_engine, transaction
+from tui.store.db import transaction
 from tui.store.demo_history import DEMO_AS_OF
 from tui.store.desk import (
     edit_unit,
@@ -45,6 +44,8 @@ from tui.store.models import (
     UnitAlias,
 )
 
+pytestmark = pytest.mark.both_stores
+
 AS_OF = DEMO_AS_OF
 
 
@@ -58,12 +59,8 @@ def master(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def engine(master, tmp_path):
-    dest = tmp_path / "d.db"
-    shutil.copy(master, dest)
-    e = make_engine(str(dest))
-    yield e
-    e.dispose()
+def engine(demo_engine):
+    return demo_engine
 
 
 def test_demo_history_is_realistic(engine):

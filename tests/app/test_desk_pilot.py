@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-
+import pytest
 from textual.widgets import Input, Select, SelectionList, Tree
 
 from tests.app.conftest import settle
@@ -19,15 +18,27 @@ from tui.domain.search import initials
 from tui.domain.status import Status
 from tui.store.demo_history import DEMO_AS_OF
 
+pytestmark = pytest.mark.both_stores
+
 SIZE = (120, 40)
 
 
 def q(db, sql, *args):
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
+    """Rows as SQLite gives them (dates as ISO text, booleans as 0/1), on either store."""
+    from datetime import date
+
+    from tests.conftest import query
+
+    parts = sql.split("?")
+    named = "".join(p + (f":p{i}" if i < len(parts) - 1 else "") for i, p in enumerate(parts))
+
+    def plain(v):
+        if isinstance(v, bool):
+            return int(v)
+        return v.isoformat() if isinstance(v, date) else v
+
+    rows = query(db, named, {f"p{i}": a for i, a in enumerate(args)})
+    return [tuple(plain(v) for v in r) for r in rows]
 
 
 def cursor_row(app: DubanApp, table: str = "items"):
@@ -328,7 +339,7 @@ async def test_deadline_correction_writes_manual_row(make_app, store):
         await settle(pilot)
         manual = q(
             store,
-            "SELECT due, reason, created_by FROM task_deadline WHERE task_id=? AND source='manual' AND active=1",
+            "SELECT due, reason, created_by FROM task_deadline WHERE task_id=? AND source='manual' AND active=TRUE",
             tid,
         )
         assert manual == [("2025-03-31", "jy", "测试员")]
@@ -476,7 +487,7 @@ async def test_unit_merge(make_app, store):
         t.cursor = next(n for n, u in enumerate(units) if u.name == "区人大办")
         src = units[t.cursor].id
         dst = next(u.id for u in units if u.name == "区政协办")
-        n_src = q(store, "SELECT COUNT(*) FROM assignment WHERE unit_id=? AND active=1", src)[0][0]
+        n_src = q(store, "SELECT COUNT(*) FROM assignment WHERE unit_id=? AND active=TRUE", src)[0][0]
         assert n_src > 0
         await pilot.press("m")
         await pilot.pause()
@@ -491,7 +502,7 @@ async def test_unit_merge(make_app, store):
         await settle(pilot)
         assert q(store, "SELECT merged_into FROM unit WHERE id=?", src)[0][0] == dst
         assert (
-            q(store, "SELECT COUNT(*) FROM assignment WHERE unit_id=? AND active=1", src)[0][0] == 0
+            q(store, "SELECT COUNT(*) FROM assignment WHERE unit_id=? AND active=TRUE", src)[0][0] == 0
         )
         assert ("区人大办",) in q(store, "SELECT alias FROM unit_alias WHERE unit_id=?", dst)
         assert all(u.name != "区人大办" for u in app.tab("units").units)
@@ -524,7 +535,7 @@ async def test_group_resolution(make_app, store):
         await settle(pilot)
         created = q(
             store,
-            "SELECT unit_id FROM assignment WHERE via_group_id=? AND active=1",
+            "SELECT unit_id FROM assignment WHERE via_group_id=? AND active=TRUE",
             group.group_id,
         )
         assert len(created) >= n_pending  # one per unit per task (minus ones already there)
@@ -532,7 +543,7 @@ async def test_group_resolution(make_app, store):
         assert (
             q(
                 store,
-                "SELECT COUNT(*) FROM assignment WHERE group_id=? AND active=1",
+                "SELECT COUNT(*) FROM assignment WHERE group_id=? AND active=TRUE",
                 group.group_id,
             )[0][0]
             == 0

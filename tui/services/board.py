@@ -58,6 +58,7 @@ __all__ = [
     "load_plan_tree",
     "load_task",
     "load_unit_items",
+    "others_changed",
 ]
 
 
@@ -115,6 +116,9 @@ class Board:
     plans: list[PlanFigure]
     plan_count: int = 0  # plans in the store (some may have no assignments yet)
     unit_count: int = 0
+    # The audit trail's latest id before this board was read: a write made from it passes
+    # this back, and is refused if another desk changed its rows since (store.concurrency).
+    seen: int = 0
 
     def close(self) -> None:
         self.data.close()
@@ -136,6 +140,10 @@ class Board:
 
 
 def load_board(store: Store, as_of: date, *, soon_days: int = 15) -> Board:
+    from tui.store.concurrency import latest_change
+
+    with Session(store.engine) as s:
+        seen = latest_change(s)
     data = load_desk(store.db, as_of, soon_days=soon_days)
     data.read_on_demand = False
     with Session(store.engine) as s:
@@ -153,7 +161,16 @@ def load_board(store: Store, as_of: date, *, soon_days: int = 15) -> Board:
         plan_figures(tally),
         plan_count=len(data.plans),
         unit_count=len(units),
+        seen=seen,
     )
+
+
+def others_changed(store: Store, seen: int, operator: str) -> tuple[str, str] | None:
+    """Has another desk changed the store since the board was read? (who, when) or None."""
+    from tui.store.concurrency import latest_other_change
+
+    with Session(store.engine) as s:
+        return latest_other_change(s, seen, operator)
 
 
 def fetch_reports(data: DeskData, ids: list[int]) -> None:

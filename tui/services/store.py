@@ -72,6 +72,31 @@ def close_store(store: Store) -> None:
     dispose_engine(store.engine)
 
 
+@dataclass(frozen=True)
+class UpgradeResult:
+    """What `duban db upgrade` did: versions before and after, and the backup taken first."""
+
+    before: int
+    after: int
+    revision: str | None
+    backup: Path | None
+
+
+def upgrade_store(db: str | None) -> UpgradeResult:
+    """Bring the store to this program's schema (a SQLite file is backed up first)."""
+    from tui.store.db import schema_version, upgrade_backup
+    from tui.store.db import upgrade_store as open_upgraded
+    from tui.store.schema_upgrade import stored_revision
+
+    before, engine = open_upgraded(db)
+    try:
+        with engine.connect() as conn:
+            revision = stored_revision(conn)
+        return UpgradeResult(before, schema_version(engine), revision, upgrade_backup(engine))
+    finally:
+        dispose_engine(engine)
+
+
 def backed_up_first(store: Store, fn):
     """`fn` (a desk write returning a Change) preceded by today's automatic backup; a backup
     that cannot be made is added to the change's message, the write still goes ahead."""

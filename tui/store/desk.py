@@ -450,7 +450,7 @@ def engine_db(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
 
 
-_TASK_TEXT_SQL = "SELECT id, substr(text, 1, 60) FROM task WHERE active = 1"
+_TASK_TEXT_SQL = "SELECT id, substr(text, 1, 60) FROM task WHERE active = TRUE"
 
 
 def load_desk(db: str, as_of: date, *, soon_days: int = 15) -> DeskData:
