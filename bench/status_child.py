@@ -1,10 +1,18 @@
-"""One process that works out the status and urgency of every live assignment in a store.
+"""One process that works out the status of every live assignment in a store.
 
-What `status_bench.py` launches and times from the outside: the read (tui.store.board.
-load_facts) and the rules (tui.domain.board.evaluate) as the product runs them, the garbage
-collector as Python leaves it. Prints the count per status and its own phase times as JSON.
+What `status_bench.py` launches and times from the outside, in one of two ways the product
+does it (garbage collector as the product leaves it):
 
-Run: python bench/status_child.py STORE YYYY-MM-DD
+- ``facts``: one object per assignment — `tui.store.board.load_facts` and
+  `tui.domain.board.evaluate` (status and urgency), as `duban summary`, the letters' item
+  choice and the demo history read every row;
+- ``columns``: the desk's board read — `tui.store.desk.load_desk` (columns read, status and
+  urgency of every row, rows in urgency order), what the desk does behind its first screen
+  and at every reload.
+
+Prints the count per status and its own phase times as JSON.
+
+Run: python bench/status_child.py STORE YYYY-MM-DD [facts|columns]
 """
 
 from __future__ import annotations
@@ -17,29 +25,48 @@ from datetime import date
 
 t_start = time.perf_counter()
 
-from tui.domain.board import evaluate  # noqa: E402
-from tui.store.board import connect, load_facts  # noqa: E402
 
+def facts(db: str, as_of: date) -> tuple[Counter, float]:
+    from tui.domain.board import evaluate
+    from tui.store.board import connect, load_facts
 
-def main(db: str, as_of: date) -> dict:
     t0 = time.perf_counter()
     conn = connect(db)
     try:
-        facts = load_facts(conn, as_of=as_of)
+        rows = load_facts(conn, as_of=as_of)
     finally:
         conn.close()
     t1 = time.perf_counter()
-    rows = evaluate(facts, as_of)
+    rows = evaluate(rows, as_of)
+    return Counter(r.status.status.value for r in rows), t1 - t0
+
+
+def columns(db: str, as_of: date) -> tuple[Counter, float]:
+    from tui.store.desk import load_desk
+
+    data = load_desk(db, as_of)
+    return Counter({s.value: n for s, n in data.count_by_status().items() if n}), 0.0
+
+
+def main(db: str, as_of: date, mode: str) -> dict:
+    if mode == "columns":
+        import tui.store.desk  # noqa: F401  (imports timed apart from the work)
+    else:
+        import tui.domain.board  # noqa: F401
+        import tui.store.board  # noqa: F401
+    t0 = time.perf_counter()
+    counts, read = (columns if mode == "columns" else facts)(db, as_of)
     t2 = time.perf_counter()
-    counts = Counter(r.status.status.value for r in rows)
     return {
-        "assignments": len(rows),
+        "assignments": sum(counts.values()),
         "counts": dict(counts),
         "imports": t0 - t_start,
-        "read": t1 - t0,
-        "evaluate": t2 - t1,
+        "read": read,
+        "evaluate": t2 - t0 - read,
     }
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1], date.fromisoformat(sys.argv[2])), ensure_ascii=False))
+    mode = sys.argv[3] if len(sys.argv) > 3 else "facts"
+    result = main(sys.argv[1], date.fromisoformat(sys.argv[2]), mode)
+    print(json.dumps(result, ensure_ascii=False))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from datetime import date
 
 import pytest
 
-from .conftest import SEED000, SEED001
+from .conftest import SEED000, SEED001, query
+
+pytestmark = pytest.mark.both_stores
 
 
 def task_json(cli, number: str) -> dict:
@@ -75,12 +76,11 @@ def test_plan_year_override(cli):
 
 
 def _expected_overdue(db, as_of: date) -> set[int]:
-    con = sqlite3.connect(db)
-    rows = con.execute(
+    rows = query(
+        db,
         "SELECT a.id, t.due_dates FROM assignment a JOIN task t ON t.id = a.task_id "
-        "WHERE a.active = 1 AND t.active = 1 AND a.completed_on IS NULL"
-    ).fetchall()
-    con.close()
+        "WHERE a.active = TRUE AND t.active = TRUE AND a.completed_on IS NULL",
+    )
     return {aid for aid, dues in rows if dues and min(dues.split(",")) < as_of.isoformat()}
 
 
@@ -147,10 +147,11 @@ def test_progress_clears_a_missed_occurrence_and_done_closes(seed001, db):
     assert r.code == 0 and "销号" in r.out
     after = seed001("overdue", "--as-of", "2023-06-30", "--format", "json").json()
     assert one_off["assignment_id"] not in {x["assignment_id"] for x in after}
-    con = sqlite3.connect(db)
-    assert con.execute(
-        "SELECT completed_on FROM assignment WHERE id = ?", (one_off["assignment_id"],)
-    ).fetchone() == ("2023-03-01",)
+    assert query(
+        db,
+        "SELECT CAST(completed_on AS VARCHAR) FROM assignment WHERE id = :i",
+        {"i": one_off["assignment_id"]},
+    ) == [("2023-03-01",)]
     assert seed001("progress", "999999", "x").code == 2
     assert seed001("progress", aid, "   ").code == 2
 
@@ -176,21 +177,17 @@ def test_deadline_correction_is_recorded_and_survives_reimport(seed001, db, tmp_
     assert rep["status"] == "revised"
     j = seed001("deadlines", "（46）", "--format", "json").json()
     assert j["due_dates"] == ["2023-06-30"]
-    con = sqlite3.connect(db)
-    audit = con.execute(
-        "SELECT actor, before, after FROM audit_log WHERE action = 'deadline.set'"
-    ).fetchall()
+    audit = query(db, "SELECT actor, before, after FROM audit_log WHERE action = 'deadline.set'")
     assert len(audit) == 1 and audit[0][0] == "测试员" and "2022-12-31" in audit[0][1]
 
 
 def test_deadline_correction_bad_input(seed001, db):
-    con = sqlite3.connect(db)
-    before = con.execute("SELECT count(*) FROM task_deadline").fetchone()
+    before = query(db, "SELECT count(*) FROM task_deadline")
     for args in (("（46）", "明年某天"), ("（46）", "2023-02-30"), ("（999）", "2023-06-30")):
         r = seed001("deadline", *args, "--reason", "x")
         assert r.code == 2 and r.err.startswith("错误：") and len(r.err.strip().splitlines()) == 1
     assert seed001("deadline", "（46）", "2023-06-30").code == 2  # --reason is required
-    assert con.execute("SELECT count(*) FROM task_deadline").fetchone() == before
+    assert query(db, "SELECT count(*) FROM task_deadline") == before
 
 
 def test_deadline_none_and_rrule(seed001):

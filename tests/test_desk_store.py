@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from tui.domain.status import Status, assignment_status
 from tui.domain.urgency import urgency
 from tui.errors import DubanError
 from tui.store.board import connect, load_columns, load_facts
-from tui.store.db import make_engine, transaction
+from tui.store.db import transaction
 from tui.store.demo_history import DEMO_AS_OF
 from tui.store.desk import (
     edit_unit,
@@ -45,6 +44,8 @@ from tui.store.models import (
     UnitAlias,
 )
 
+pytestmark = pytest.mark.both_stores
+
 AS_OF = DEMO_AS_OF
 
 
@@ -58,12 +59,8 @@ def master(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def engine(master, tmp_path):
-    dest = tmp_path / "d.db"
-    shutil.copy(master, dest)
-    e = make_engine(str(dest))
-    yield e
-    e.dispose()
+def engine(demo_engine):
+    return demo_engine
 
 
 def test_demo_history_is_realistic(engine):
@@ -205,6 +202,12 @@ def test_desk_filters_and_sorts(engine):
     rank = data.rank("deadline")
     dues = [rows[i].status.due or date.max for i in sorted(range(len(data)), key=rank.__getitem__)]
     assert dues == sorted(dues)
+    # A sort change walks the precomputed order: the same rows as sorting by rank, for the
+    # whole board and for a filtered part of it.
+    for mode in ("deadline", "unit", "task"):
+        key = data.rank(mode).__getitem__
+        for part in (list(range(len(data))), over, pending, over[::-1]):
+            assert data.sorted_rows(part, mode) == sorted(part, key=key)
 
 
 def test_overview_figures(engine):
@@ -347,3 +350,135 @@ def test_board_columns_without_the_sqlite_fast_path(engine):
         assert list(getattr(fast, name)) == list(getattr(plain, name)), name
     assert fast.last_progress == plain.last_progress and fast.letters == plain.letters
     assert any(fast.completed) and any(fast.letters)
+
+
+def _first_screen_equals_board(db: str, as_of: date, soon_days: int = 15) -> None:
+    from tui.store.desk import plan_figures, status_counts, tally_of
+    from tui.store.overview import load_tally
+
+    conn = connect(db)
+    try:
+        tally = load_tally(conn, as_of=as_of, soon_days=soon_days)
+    finally:
+        conn.close()
+    data = load_desk(db, as_of, soon_days=soon_days)
+    assert tally.counts == tally_of(data).counts
+    assert status_counts(tally) == data.count_by_status()
+    assert unit_figures(tally) == unit_figures(data)
+    assert plan_figures(tally) == plan_figures(data)
+
+
+@pytest.mark.parametrize(
+    "as_of", [AS_OF, date(2023, 3, 1), date(2024, 6, 30), date(2025, 1, 8), date(2026, 12, 31)]
+)
+def test_first_screen_counts_from_sql_are_the_boards(engine, as_of):
+    """The desk draws the overview from aggregate queries before the board is read: every
+    count, unit and plan figure must be the one the board then shows (demo store: closings,
+    extensions, recurring duties with reports, unresolved groups)."""
+    _first_screen_equals_board(engine_db(engine), as_of)
+    _first_screen_equals_board(engine_db(engine), as_of, soon_days=40)
+
+
+@pytest.mark.parametrize("as_of", [date(2024, 11, 15), date(2024, 2, 1), date(2025, 12, 1)])
+def test_first_screen_counts_on_a_generated_store(tmp_path_factory, as_of):
+    """The same on the bench's realistic store (5 % recurring, progress, overrides, letters)."""
+    from bench.gen_store import build_store
+
+    db = tmp_path_factory.getbasetemp() / "first-screen.db"
+    if not db.exists():
+        build_store(db, assignments=6000, seed=5)
+    _first_screen_equals_board(str(db), as_of)
+
+
+def test_overview_service_equals_the_board_overview(engine):
+    from tui.services.board import load_board, load_overview
+    from tui.services.store import Store, locate
+
+    store = Store(engine, locate(engine_db(engine)))
+    board = load_board(store, AS_OF)
+    try:
+        assert load_overview(store, AS_OF) == board.overview
+    finally:
+        board.close()
+
+
+def test_first_screen_counts_at_every_date_boundary(engine):
+    """Rows placed exactly on the boundaries the aggregate queries compare: due today, due
+    yesterday, due at the edge of 临期 and one day past it; closed on the deadline and a
+    day after it (by override and by the task's last date); closed after the desk's date;
+    a recurring duty reported on the desk's date itself (plain and naming its occurrence)."""
+    import sqlite3
+    from datetime import timedelta
+
+    db = engine_db(engine)
+    path = engine.url.database
+    as_of = AS_OF
+    d = lambda n: (as_of + timedelta(days=n)).isoformat()  # noqa: E731
+    with sqlite3.connect(path) as c:
+        one_off = [
+            r[0]
+            for r in c.execute(
+                "SELECT a.id FROM assignment a JOIN task t ON t.id = a.task_id "
+                "WHERE a.active = 1 AND t.active = 1 AND t.due_recurring = 0 "
+                "AND t.due_dates <> '' ORDER BY a.id"
+            )
+        ]
+        # one-off rows whose task's own last deadline is already past on the desk's date
+        past = [
+            r[0]
+            for r in c.execute(
+                "SELECT a.id FROM assignment a JOIN task t ON t.id = a.task_id "
+                "WHERE a.active = 1 AND t.active = 1 AND t.due_recurring = 0 "
+                "AND t.due_dates <> '' AND a.due_override IS NULL AND a.completed_on IS NULL "
+                "AND substr(t.due_dates, length(t.due_dates) - 9) < ? ORDER BY a.id DESC",
+                (d(-2),),
+            )
+        ]
+        # recurring duties with an occurrence already missed
+        recurring = [
+            r[0]
+            for r in c.execute(
+                "SELECT a.id FROM assignment a JOIN task t ON t.id = a.task_id "
+                "WHERE a.active = 1 AND t.active = 1 AND t.due_recurring = 1 "
+                "AND a.due_override IS NULL AND a.completed_on IS NULL "
+                "AND t.due_first < ? ORDER BY a.id",
+                (d(0),),
+            )
+        ]
+        assert len(one_off) > 20 and len(past) > 2 and len(recurring) > 4
+        plan = [
+            (None, d(0)),  # due today: 临期
+            (None, d(-1)),  # due yesterday: 逾期
+            (None, d(15)),  # the last day of 临期
+            (None, d(16)),  # the first day of 正常
+            (d(-10), d(-10)),  # closed on its deadline: 已完成
+            (d(-9), d(-10)),  # closed a day late: 逾期完成
+            (d(1), d(-10)),  # closed after the desk's date: still 逾期 on it
+            (d(0), d(0)),  # closed today, due today
+        ]
+        for aid, (done, due) in zip(one_off, plan, strict=False):
+            c.execute(
+                "UPDATE assignment SET completed_on = ?, due_override = ? WHERE id = ?",
+                (done, due, aid),
+            )
+        # closed exactly on the task's own last deadline, and a day after it
+        for aid, late in ((past[0], 0), (past[1], 1)):
+            (dues,) = c.execute(
+                "SELECT t.due_dates FROM task t JOIN assignment a ON a.task_id = t.id "
+                "WHERE a.id = ?",
+                (aid,),
+            ).fetchone()
+            last = date.fromisoformat(dues.split(",")[-1]) + timedelta(days=late)
+            c.execute(
+                "UPDATE assignment SET completed_on = ?, due_override = NULL WHERE id = ?",
+                (last.isoformat(), aid),
+            )
+        for n, aid in enumerate(recurring[:6]):
+            cover = ((None, d(0)), (None, None), (None, d(400)))[n % 3]
+            c.execute(
+                "INSERT INTO progress (assignment_id, reported_on, text, done, recorded_at, "
+                "recorded_by, cover_from, cover_to) VALUES (?, ?, '按期报送', 0, ?, '测试', ?, ?)",
+                (aid, d(0), f"{d(0)} 10:00:00", *cover),
+            )
+    for soon in (15, 16):
+        _first_screen_equals_board(db, as_of, soon_days=soon)

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import pytest
@@ -23,6 +22,8 @@ from tui.store.desk import edit_unit, find_unit_by_name, resolve_group
 from tui.store.models import Assignment, AuditLog, Progress, Task, Unit, UnitGroup
 from tui.store.progress import record_extension, record_progress
 from tui.store.undo import undo_last
+
+pytestmark = pytest.mark.both_stores
 
 ME = "甲"
 ON = date(2024, 11, 15)
@@ -38,12 +39,8 @@ def master(tmp_path_factory):
 
 
 @pytest.fixture
-def engine(master, tmp_path):
-    dest = tmp_path / "d.db"
-    shutil.copy(master, dest)
-    e = make_engine(str(dest))
-    yield e
-    e.dispose()
+def engine(demo_engine):
+    return demo_engine
 
 
 def _draft_and_sign(engine, actor: str) -> int:

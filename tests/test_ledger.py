@@ -14,6 +14,8 @@ import pytest
 
 from tui.reports.ledger import HEADERS, row_key
 
+from .conftest import query
+
 AS_OF = "2024-11-15"
 IMPORT_ON = "2024-11-20"
 
@@ -28,8 +30,10 @@ def demo_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def demo(demo_template, db) -> Path:
-    shutil.copy(demo_template, db)
+def demo(demo_template, db, store_kind) -> Path | str:
+    """The test's store holding the demo (on PostgreSQL, `db` is a copy of it already)."""
+    if store_kind == "sqlite":
+        shutil.copy(demo_template, db)
     return db
 
 
@@ -63,33 +67,31 @@ def rows_by_id(wb) -> dict[int, tuple]:
 
 def open_ids(db: Path, n: int, plan_id: int = 1) -> list[int]:
     """Assignments a unit can still report on (live, on a unit, not closed)."""
-    con = sqlite3.connect(db)
-    ids = [
+    return [
         r[0]
-        for r in con.execute(
+        for r in query(
+            db,
             "SELECT a.id FROM assignment a JOIN task t ON t.id = a.task_id "
-            "WHERE a.active = 1 AND t.active = 1 AND a.unit_id IS NOT NULL "
-            "AND a.completed_on IS NULL AND t.plan_id = ? ORDER BY a.id LIMIT ?",
-            (plan_id, n),
+            "WHERE a.active = TRUE AND t.active = TRUE AND a.unit_id IS NOT NULL "
+            "AND a.completed_on IS NULL AND t.plan_id = :p ORDER BY a.id LIMIT :n",
+            {"p": plan_id, "n": n},
         )
     ]
-    con.close()
-    return ids
 
 
 def snapshot(db: Path) -> dict:
-    con = sqlite3.connect(db)
-    out = {
-        "progress": con.execute(
-            "SELECT assignment_id, reported_on, text FROM progress ORDER BY id"
-        ).fetchall(),
-        "closed": con.execute(
-            "SELECT id, completed_on FROM assignment WHERE completed_on IS NOT NULL ORDER BY id"
-        ).fetchall(),
-        "audit": con.execute("SELECT count(*) FROM audit_log").fetchone()[0],
+    return {
+        "progress": query(
+            db,
+            "SELECT assignment_id, CAST(reported_on AS VARCHAR), text FROM progress ORDER BY id",
+        ),
+        "closed": query(
+            db,
+            "SELECT id, CAST(completed_on AS VARCHAR) FROM assignment "
+            "WHERE completed_on IS NOT NULL ORDER BY id",
+        ),
+        "audit": query(db, "SELECT count(*) FROM audit_log")[0][0],
     }
-    con.close()
-    return out
 
 
 def fill(path: Path, edits: dict[int, dict[str, object]], out: Path | None = None) -> Path:
@@ -239,10 +241,11 @@ def round_trip(cli, demo: Path, tmp_path: Path, *, resave: bool) -> None:
     )
     new_closed = [x for x in after["closed"] if x not in before["closed"]]
     assert sorted(new_closed) == [(b, "2024-11-08"), (c, IMPORT_ON)]
-    con = sqlite3.connect(demo)
-    audit = con.execute(
-        "SELECT action, entity_id FROM audit_log WHERE id > ? ORDER BY id", (before["audit"],)
-    ).fetchall()
+    audit = query(
+        demo,
+        "SELECT action, entity_id FROM audit_log WHERE id > :n ORDER BY id",
+        {"n": before["audit"]},
+    )
     assert sorted(audit) == sorted(
         [
             ("progress.add", a),
@@ -252,10 +255,10 @@ def round_trip(cli, demo: Path, tmp_path: Path, *, resave: bool) -> None:
             ("ledger.import", None),
         ]
     )
-    batches = con.execute(
-        "SELECT count(DISTINCT batch) FROM audit_log WHERE id > ?", (before["audit"],)
-    ).fetchone()
-    assert batches == (1,)  # one transaction
+    batches = query(
+        demo, "SELECT count(DISTINCT batch) FROM audit_log WHERE id > :n", {"n": before["audit"]}
+    )
+    assert batches == [(1,)]  # one transaction
 
     # The same file again: nothing changes, not even the audit trail.
     r = import_(cli, path)
@@ -264,6 +267,7 @@ def round_trip(cli, demo: Path, tmp_path: Path, *, resave: bool) -> None:
     assert snapshot(demo) == after
 
 
+@pytest.mark.both_stores
 def test_round_trip_edited_with_openpyxl(cli, demo, tmp_path):
     round_trip(cli, demo, tmp_path, resave=False)
 
@@ -272,6 +276,7 @@ def test_round_trip_resaved_by_libreoffice(cli, demo, tmp_path):
     round_trip(cli, demo, tmp_path, resave=True)
 
 
+@pytest.mark.both_stores
 def test_tampered_keys_are_rejected_row_by_row(cli, demo, tmp_path):
     path = tmp_path / "t.xlsx"
     export(cli, path)
@@ -329,6 +334,7 @@ def only_problem(cli, demo, path: Path, fragment: str) -> str:
         ({"任务内容": "改过的任务", "进展情况": "x"}, "“任务内容”被改动过"),
     ],
 )
+@pytest.mark.both_stores
 def test_bad_cells_are_one_message_each(cli, demo, tmp_path, cells, fragment):
     path = tmp_path / "bad.xlsx"
     export(cli, path)
@@ -359,6 +365,7 @@ def test_dates_as_spreadsheets_leave_them(cli, demo, tmp_path):
     ]
 
 
+@pytest.mark.both_stores
 def test_row_moved_to_another_plans_sheet(cli, demo, tmp_path):
     path = tmp_path / "moved.xlsx"
     export(cli, path)
@@ -375,6 +382,7 @@ def test_row_moved_to_another_plans_sheet(cli, demo, tmp_path):
     only_problem(cli, demo, path, "却在另一计划（编号 1）的工作表中")
 
 
+@pytest.mark.both_stores
 def test_duplicated_and_keyless_rows(cli, demo, tmp_path):
     path = tmp_path / "dup.xlsx"
     export(cli, path)
@@ -425,6 +433,7 @@ def test_ledger_of_another_store(cli, demo, tmp_path, db):
     assert snapshot(demo) == before
 
 
+@pytest.mark.both_stores
 def test_wps_style_extra_sheets_and_renamed_headers(cli, demo, tmp_path):
     path = tmp_path / "wps.xlsx"
     export(cli, path)
@@ -451,6 +460,7 @@ def test_wps_style_extra_sheets_and_renamed_headers(cli, demo, tmp_path):
     assert (b, "2024-11-05") in after["closed"]
 
 
+@pytest.mark.both_stores
 def test_one_transaction_nothing_half_applied(cli, demo, tmp_path, monkeypatch):
     from tui.store import progress
 
@@ -479,6 +489,7 @@ def test_one_transaction_nothing_half_applied(cli, demo, tmp_path, monkeypatch):
         ("broken-xml", "内容已损坏"),
     ],
 )
+@pytest.mark.both_stores
 def test_unreadable_files(cli, demo, tmp_path, content, fragment):
     path = tmp_path / "bad.xlsx"
     if content is None:
@@ -516,6 +527,7 @@ def test_locked_file(cli, demo, tmp_path):
     assert r.code == 2 and "没有权限，或文件正被其他程序占用" in r.err
 
 
+@pytest.mark.both_stores
 def test_missing_and_directory(cli, demo, tmp_path):
     r = import_(cli, tmp_path / "nope.xlsx")
     assert r.code == 2 and "找不到台账文件" in r.err

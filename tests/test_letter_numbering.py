@@ -44,10 +44,9 @@ def test_format_has_no_di_and_no_leading_zeros() -> None:
         prefix_for("督办", {"提示": "x"})
 
 
-def _store_with_drafts(tmp_path: Path, n: int, monkeypatch) -> tuple[Path, list[int]]:
+def _store_with_drafts(db, n: int, monkeypatch) -> tuple[Path | str, list[int]]:
     """A real store (plan 002 imported) and n one-item 提醒 drafts."""
     monkeypatch.setenv("DUBAN_USER", "测试员")
-    db = tmp_path / "duban.db"
     assert main(["import", str(SEED002), "--db", str(db)]) == 0
     engine = make_engine(str(db))
     with transaction(engine) as s:
@@ -110,8 +109,9 @@ SIGNER = textwrap.dedent(
 )
 
 
-def test_two_processes_sign_fifty_each_gapless(tmp_path, monkeypatch) -> None:
-    db, ids = _store_with_drafts(tmp_path, 100, monkeypatch)
+@pytest.mark.both_stores
+def test_two_processes_sign_fifty_each_gapless(tmp_path, db, monkeypatch) -> None:
+    db, ids = _store_with_drafts(db, 100, monkeypatch)
     script = tmp_path / "signer.py"
     script.write_text(SIGNER.format(root=str(ROOT)), encoding="utf-8")
     gate = tmp_path / "go"
@@ -159,8 +159,9 @@ def test_two_processes_sign_fifty_each_gapless(tmp_path, monkeypatch) -> None:
         assert counter.scalar_one() == 101
 
 
-def test_batch_is_all_or_nothing_and_collision_is_refused(tmp_path, monkeypatch) -> None:
-    db, ids = _store_with_drafts(tmp_path, 3, monkeypatch)
+@pytest.mark.both_stores
+def test_batch_is_all_or_nothing_and_collision_is_refused(db, monkeypatch) -> None:
+    db, ids = _store_with_drafts(db, 3, monkeypatch)
     engine = make_engine(str(db))
     settings = Settings(letter_prefix={"提醒": "依法治办醒"})
     # the third id does not exist: nothing is signed, the counter is not advanced

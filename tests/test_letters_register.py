@@ -23,6 +23,7 @@ from tui.paths import data_dir
 from tui.store import letters as L
 from tui.store.board import load_facts
 from tui.store.db import make_engine, transaction
+from tui.store.dialect import board_reader
 from tui.store.letter_models import (
     DRAFT,
     PRINTED,
@@ -35,6 +36,8 @@ from tui.store.letter_models import (
 )
 from tui.store.models import Assignment, Unit
 from tui.store.progress import close, record_progress
+
+pytestmark = pytest.mark.both_stores
 
 AS_OF = date(2025, 1, 15)  # plan 002's tasks fall due 2024-12-31: overdue 15 days
 ACTOR = "测试员"
@@ -153,7 +156,7 @@ def test_sign_numbers_per_kind_and_year_void_keeps_number(engine):
 
     # the board sees the letters (the query in tui.store.board)
     with Session(engine) as s:
-        facts = load_facts(s.connection().connection, as_of=AS_OF)
+        facts = load_facts(board_reader(s.connection()), as_of=AS_OF)
     sent = {f.id: (f.letters_sent, f.highest_rung) for f in facts if f.letters_sent}
     first_items = [it.assignment_id for it in _items(engine, ids[0])]
     assert sent[first_items[0]] == (1, 2)
@@ -166,7 +169,7 @@ def test_sign_numbers_per_kind_and_year_void_keeps_number(engine):
         with transaction(engine) as s:
             L.void_letter(s, ids[1], " ", ACTOR)
     with Session(engine) as s:
-        facts = load_facts(s.connection().connection, as_of=AS_OF)
+        facts = load_facts(board_reader(s.connection()), as_of=AS_OF)
     assert all(f.letters_sent == 0 for f in facts if f.id == first_items[0])
     redo = _draft(engine, "提醒", unit=str(v.unit_id))
     assert len(redo) == 1

@@ -114,6 +114,16 @@ def test_filters_by_status_unit_kind_plan_role():
     assert filter_rows(Filters(unit_kind="待分解"), **cols) == [3]
     assert filter_rows(Filters(plan_id=2, role="lead"), **cols) == [2]
     assert filter_rows(Filters(plan_id=3), **cols) == []
+    # The desk passes light codes and their names: the same rows as the names themselves.
+    names = ["正常", "临期", "逾期"]
+    coded = {**cols, "statuses": [names.index(s) for s in cols["statuses"]]}
+    for f in (
+        Filters(statuses=frozenset({"逾期"})),
+        Filters(statuses=frozenset({"逾期", "临期"}), role="responsible"),
+        Filters(statuses=frozenset({"正常"}), unit="sfj"),
+        Filters(role="lead"),
+    ):
+        assert filter_rows(f, **coded, status_names=names) == filter_rows(f, **cols)
     f = Filters(statuses=frozenset({"逾期"}), role="lead", plan_id=1)
     assert describe_filters(f, {1: "东胜区分解方案"}) == "状态=逾期，计划=东胜区分解方案，角色=牵头"
     assert describe_filters(Filters()) == ""

@@ -356,7 +356,7 @@ def test_a_file_that_is_not_a_store_is_one_line(cli, db):
     "url, words",
     [
         ("nosuchdb://host/duban", ("不支持的数据库类型", "nosuchdb")),
-        ("postgresql://duban:secret@localhost/duban", ("缺少数据库驱动", "psycopg")),
+        ("postgresql+pg8000://duban:secret@localhost/duban", ("缺少数据库驱动", "pg8000")),
         ("mysql://localhost/duban", ("缺少数据库驱动",)),
         ("sqlite+nosuchdriver:///x.db", ("不支持的数据库类型",)),
     ],
@@ -368,10 +368,23 @@ def test_unknown_scheme_and_missing_driver_are_one_line(cli, url, words):
         assert "secret" not in r.err
 
 
-def test_a_locked_store_is_one_line(cli, office, monkeypatch):
-    import tui.store.db as store_db
+def test_postgres_without_its_driver_is_one_line(cli, monkeypatch):
+    """psycopg is an optional extra: without it, one line says how to install it."""
+    import sys
 
-    monkeypatch.setattr(store_db, "BUSY_TIMEOUT_MS", 100)
+    for name in [m for m in sys.modules if m == "psycopg" or m.startswith("psycopg.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg -> ImportError
+    for url in ("postgresql://duban:secret@localhost/duban", "postgresql+psycopg://h/duban"):
+        r = cli("tasks", "--db", url, use_db=False)
+        one_line_error(r, "缺少数据库驱动 psycopg", "duban[postgres]")
+        assert "secret" not in r.err
+
+
+def test_a_locked_store_is_one_line(cli, office, monkeypatch):
+    import tui.store.dialect as store_dialect
+
+    monkeypatch.setattr(store_dialect, "BUSY_TIMEOUT_MS", 100)
     holder = sqlite3.connect(office)
     holder.execute("BEGIN IMMEDIATE")
     holder.execute("INSERT INTO meta(key, value) VALUES ('锁', '1')")

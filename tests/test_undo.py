@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import pytest
@@ -10,7 +9,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tui.errors import DubanError
-from tui.store.db import make_engine, transaction
+from tui.store.db import transaction
 from tui.store.deadlines import set_manual_deadline
 from tui.store.desk import (
     edit_unit,
@@ -33,6 +32,8 @@ from tui.store.models import (
 from tui.store.progress import close, record_extension, record_progress, reopen
 from tui.store.undo import undo_last
 
+pytestmark = pytest.mark.both_stores
+
 ME = "甲"
 ON = date(2024, 11, 15)
 
@@ -47,12 +48,8 @@ def master(tmp_path_factory):
 
 
 @pytest.fixture
-def engine(master, tmp_path):
-    dest = tmp_path / "d.db"
-    shutil.copy(master, dest)
-    e = make_engine(str(dest))
-    yield e
-    e.dispose()
+def engine(demo_engine):
+    return demo_engine
 
 
 def open_assignment(engine) -> int:

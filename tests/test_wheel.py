@@ -87,6 +87,19 @@ def test_wheel_in_a_fresh_venv_runs_demo_and_import(tmp_path):
     r = _run([duban, "workdays", "2024-09-27", "5"], cwd=work, env=env)
     assert "2024-10-10" in r.stdout
 
+    # The Alembic environment and revisions ship inside the package and run from the wheel.
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"tui/store/alembic/env.py", "tui/store/alembic/script.py.mako"} <= names
+    assert "tui/store/alembic/versions/schema8.py" in names
+    shutil.copy(ROOT / "tests" / "fixtures" / "store_schema1.sqlite", work / "old.db")
+    r = _run([duban, "db", "upgrade", "--db", "old.db"], cwd=work, env=env)
+    assert "已从版本 1 升级到" in r.stdout, r.stdout
+    con = sqlite3.connect(work / "old.db")
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0].startswith(
+        "schema"
+    )
+    con.close()
+
 
 def test_readme_and_ci_name_what_a_stock_debian_needs():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

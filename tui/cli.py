@@ -182,6 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="检查数据库是否完好：页面、外键、审计触发器和审计链")
     _add_db(p)
 
+    from tui.commands.db_cmd import add_parser as add_db_parser
+
+    add_db_parser(sub, _add_db)
+
     p = sub.add_parser("audit", help="审计记录")
     asub = p.add_subparsers(dest="audit_command")
     pv = asub.add_parser("verify", help="逐条核对审计链，指出第一处被删除、改动或伪造的记录")
@@ -394,6 +398,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from tui.commands.check import run_check
 
         return run_check(args)
+    if command == "db":
+        from tui.commands.db_cmd import run_db
+
+        return run_db(args)
     if command == "audit":
         from tui.commands.check import run_audit
 

@@ -23,7 +23,11 @@ def demo_master(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def store(demo_master, tmp_path) -> Path:
+def store(demo_master, tmp_path, store_kind, request) -> Path | str:
+    """The desk's store: a copy of the demo file, or on the PostgreSQL half (tests marked
+    `both_stores`) a copy of the demo database, as its URL."""
+    if store_kind == "postgresql":
+        return request.getfixturevalue("pg_demo_db")
     dest = tmp_path / "duban.db"
     for suffix in ("", "-wal", "-shm"):
         src = Path(str(demo_master) + suffix)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-
+import pytest
 from textual.widgets import Input, Select, SelectionList, Tree
 
 from tests.app.conftest import settle
@@ -12,21 +11,34 @@ from tui.app.app import DubanApp
 from tui.app.modals.base import ConfirmModal
 from tui.app.modals.help import HelpScreen
 from tui.app.modals.items import FilterModal
+from tui.app.modals.review import ImportReviewScreen
 from tui.app.modals.units import GroupResolveModal, MergeModal, UnitEditModal
 from tui.app.widgets.vtable import VirtualTable
 from tui.domain.search import initials
 from tui.domain.status import Status
 from tui.store.demo_history import DEMO_AS_OF
 
+pytestmark = pytest.mark.both_stores
+
 SIZE = (120, 40)
 
 
 def q(db, sql, *args):
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
+    """Rows as SQLite gives them (dates as ISO text, booleans as 0/1), on either store."""
+    from datetime import date
+
+    from tests.conftest import query
+
+    parts = sql.split("?")
+    named = "".join(p + (f":p{i}" if i < len(parts) - 1 else "") for i, p in enumerate(parts))
+
+    def plain(v):
+        if isinstance(v, bool):
+            return int(v)
+        return v.isoformat() if isinstance(v, date) else v
+
+    rows = query(db, named, {f"p{i}": a for i, a in enumerate(args)})
+    return [tuple(plain(v) for v in r) for r in rows]
 
 
 def cursor_row(app: DubanApp, table: str = "items"):
@@ -189,6 +201,49 @@ async def test_search_sfj_lists_only_sifaju_items(make_app):
             assert "信访" in f.unit_name + f.task_title + tab.data.heads.get(f.task_id, "")
 
 
+async def test_backspace_and_filters_give_the_rows_a_fresh_search_gives(make_app):
+    """Query results are kept for backspace; a filter applied meanwhile must not bring back
+    rows the kept results found before it."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tab = items(app)
+        data = tab.data
+
+        def fresh(q: str, statuses=None) -> list[int]:
+            return [
+                i
+                for i in data.search(q)
+                if statuses is None or data.rows[i].status.status.value in statuses
+            ]
+
+        await pilot.press("slash")
+        await pilot.pause()
+        await type_text(pilot, "sfj")
+        await pilot.pause()
+        assert tab.view == fresh("sfj")
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert tab.view == fresh("sf")
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert tab.view == fresh("s")
+        await type_text(pilot, "fj")
+        await pilot.pause()
+        assert tab.view == fresh("sfj")
+        await pilot.press("escape")
+        await pilot.press("f")
+        await pilot.pause()
+        app.screen.query_one("#fm-status", SelectionList).select(Status.OVERDUE.value)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        overdue = {Status.OVERDUE.value}
+        assert tab.view == fresh("sfj", overdue) and len(tab.view) < len(fresh("sfj"))
+        app.query_one("#search", Input).value = "sf"  # as a backspace leaves it
+        await pilot.pause()
+        assert tab.view == fresh("sf", overdue)
+
+
 async def test_close_reopen_and_bulk_close(make_app, store):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -284,7 +339,7 @@ async def test_deadline_correction_writes_manual_row(make_app, store):
         await settle(pilot)
         manual = q(
             store,
-            "SELECT due, reason, created_by FROM task_deadline WHERE task_id=? AND source='manual' AND active=1",
+            "SELECT due, reason, created_by FROM task_deadline WHERE task_id=? AND source='manual' AND active=TRUE",
             tid,
         )
         assert manual == [("2025-03-31", "jy", "测试员")]
@@ -432,7 +487,7 @@ async def test_unit_merge(make_app, store):
         t.cursor = next(n for n, u in enumerate(units) if u.name == "区人大办")
         src = units[t.cursor].id
         dst = next(u.id for u in units if u.name == "区政协办")
-        n_src = q(store, "SELECT COUNT(*) FROM assignment WHERE unit_id=? AND active=1", src)[0][0]
+        n_src = q(store, "SELECT COUNT(*) FROM assignment WHERE unit_id=? AND active=TRUE", src)[0][0]
         assert n_src > 0
         await pilot.press("m")
         await pilot.pause()
@@ -447,7 +502,7 @@ async def test_unit_merge(make_app, store):
         await settle(pilot)
         assert q(store, "SELECT merged_into FROM unit WHERE id=?", src)[0][0] == dst
         assert (
-            q(store, "SELECT COUNT(*) FROM assignment WHERE unit_id=? AND active=1", src)[0][0] == 0
+            q(store, "SELECT COUNT(*) FROM assignment WHERE unit_id=? AND active=TRUE", src)[0][0] == 0
         )
         assert ("区人大办",) in q(store, "SELECT alias FROM unit_alias WHERE unit_id=?", dst)
         assert all(u.name != "区人大办" for u in app.tab("units").units)
@@ -480,7 +535,7 @@ async def test_group_resolution(make_app, store):
         await settle(pilot)
         created = q(
             store,
-            "SELECT unit_id FROM assignment WHERE via_group_id=? AND active=1",
+            "SELECT unit_id FROM assignment WHERE via_group_id=? AND active=TRUE",
             group.group_id,
         )
         assert len(created) >= n_pending  # one per unit per task (minus ones already there)
@@ -488,7 +543,7 @@ async def test_group_resolution(make_app, store):
         assert (
             q(
                 store,
-                "SELECT COUNT(*) FROM assignment WHERE group_id=? AND active=1",
+                "SELECT COUNT(*) FROM assignment WHERE group_id=? AND active=TRUE",
                 group.group_id,
             )[0][0]
             == 0
@@ -507,10 +562,9 @@ async def test_import_cancel_writes_nothing_then_confirm_imports(make_app, store
         app.screen.query_one("#ip-path", Input).value = str(SEED000)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmModal)
-        body = str(app.screen.query_one("#confirm-body").render())
-        assert "任务 32 项" in body and "seed000" in body
-        await pilot.press("n")
+        assert isinstance(app.screen, ImportReviewScreen)  # the review before the write
+        assert "任务 32 项" in app.screen.text()
+        await pilot.press("escape")
         await settle(pilot)
         assert "取消" in app.last_message
         assert q(store, "SELECT COUNT(*) FROM plan")[0][0] == plans
@@ -521,6 +575,11 @@ async def test_import_cancel_writes_nothing_then_confirm_imports(make_app, store
         app.screen.query_one("#ip-path", Input).value = str(SEED000)
         await pilot.press("ctrl+s")
         await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        body = str(app.screen.query_one("#confirm-body").render())
+        assert "写入任务 32 项" in body
         await pilot.press("y")
         await settle(pilot)
         assert q(store, "SELECT COUNT(*) FROM plan")[0][0] == plans + 1

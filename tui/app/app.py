@@ -20,7 +20,7 @@ from textual.widgets import Header, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from tui.app import keymap
-from tui.app.import_flow import start_import
+from tui.app.board_flow import POLL_SECONDS, BoardFlow
 from tui.app.keymap import TAB_TITLES
 from tui.app.messages import JobDone, JobFailed
 from tui.app.modals.base import ConfirmModal
@@ -34,14 +34,14 @@ from tui.app.undo_flow import undo_last
 from tui.app.widgets.keybar import KeyBar
 from tui.app.widgets.messagebar import MessageBar
 from tui.errors import DubanError
-from tui.services.board import Board, load_board
+from tui.services.board import Board, Overview
 from tui.services.desk import Change
 from tui.services.settings import office_settings
 from tui.services.settings import operator as desk_operator
 from tui.services.store import Store, StoreTarget, backed_up_first, close_store, open_store
 
 
-class DubanApp(App):
+class DubanApp(BoardFlow, App):
     TITLE = "督办台"
     CSS_PATH = ["app.tcss", "tabs/tabs.tcss"]
     BINDINGS = keymap.bindings("app")
@@ -75,9 +75,11 @@ class DubanApp(App):
         self.loads = 0
         self._generation = 0
         self._pending: Board | None = None
+        self._early_overview: Overview | None = None  # read before the screens were mounted
         self._quitting = False
         self._backed_up = False
         self._store_closed = False
+        self._polling = False
         try:
             self.user_keys = keymap.load_keymap()
         except DubanError as exc:
@@ -113,6 +115,11 @@ class DubanApp(App):
         elif self._pending is not None:
             board, self._pending = self._pending, None
             self._show(board)
+        elif self._early_overview is not None:
+            self.tab("overview").show_overview(self._early_overview)
+        self._early_overview = None
+        if self.store is not None:
+            self.set_interval(POLL_SECONDS, self._poll_others)
         self.query_one("#overview-view", DeskTab).activated()
 
     def _update_title(self) -> None:
@@ -137,42 +144,6 @@ class DubanApp(App):
             self.tab(event.pane.id).activated()
         self.refresh_bindings()
 
-    # ------------------------------------------------------------------ the board
-
-    def reload(self) -> None:
-        if self.store is None:
-            return
-        self._generation += 1
-        gen = self._generation
-        self.jobs.run(
-            load_board,
-            self.store,
-            self.as_of,
-            soon_days=self.soon_days,
-            on_done=lambda board: self._board_read(board, gen),
-            group="load",
-        )
-
-    def action_reload(self) -> None:
-        self.reload()
-
-    def _board_read(self, board: Board, generation: int) -> None:
-        if generation != self._generation or self._quitting:
-            board.close()
-            return
-        if not self.is_mounted:
-            self._pending = board
-            return
-        self._show(board)
-
-    def _show(self, board: Board) -> None:
-        old, self.board = self.board, board
-        for tab in self.query(DeskTab):
-            tab.show_board(board)
-        if old is not None:
-            old.close()
-        self.loads += 1
-
     def open_unit(self, unit_id: int | None) -> None:
         if unit_id is not None:
             self.action_tab("units")
@@ -194,6 +165,8 @@ class DubanApp(App):
     def _job_failed(self, message: JobFailed) -> None:
         _done, failed = self.jobs.finish(message)
         self.say(message.message, "error")
+        if message.refresh:  # another desk changed what this one showed: show it now
+            self.reload()
         if failed is not None:
             failed(message.message)
 
@@ -230,6 +203,12 @@ class DubanApp(App):
             self._backed_up = True  # the first write of this desk session backs up first
             fn = backed_up_first(self.store, fn)
         self.jobs.run(fn, *args, on_done=done, write=True, **kw)
+
+    def seen(self) -> int | None:
+        """What the shown board has seen of the audit trail (see services.board.Board.seen);
+        a write made from what is on screen passes it, so another desk's change since is
+        refused instead of overwritten."""
+        return self.board.seen if self.board is not None else None
 
     def say(self, message: str, severity: str = "information") -> None:
         self.last_message = message
@@ -282,7 +261,16 @@ class DubanApp(App):
             self.push_screen(CircularsScreen())
 
     def action_import_plan(self) -> None:
+        # Imported on the first `i`: the readers and the parser are not needed to start.
+        from tui.app.import_flow import start_import
+
         start_import(self)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Over the import review (and its dialogs) only help works: a tab key or q must not
+        # drop its fixes.
+        held = any(getattr(s, "HOLDS_DESK_KEYS", False) for s in self.screen_stack)
+        return not held or action == "help"
 
     # ------------------------------------------------------------------ opening and closing
 

@@ -82,7 +82,7 @@ REGISTRY: tuple[Entry, ...] = (
         "i",
         "import_plan",
         "导入",
-        "导入计划：选择文件 → 预检报告 → 确认后才写入",
+        "导入计划：选择文件 → 逐项审核并更正（存疑的在前） → 确认后才写入",
         ("app",),
     ),
     Entry("as-of", "d", "as_of", "日期", "更改查看日期（截至哪一天）", ("app",), show=False),
@@ -385,7 +385,84 @@ REGISTRY: tuple[Entry, ...] = (
         "撤回选中的这项操作（之后没有相关修改时；先确认）",
         ("log",),
     ),
+    # ---- importing: "a new plan, or a revision?" (tui.app.modals.plan_question)
+    Entry(
+        "import-as-new",
+        "n",
+        "new_plan",
+        "新计划",
+        "同名计划已存在时：把文件作为新计划导入（原计划不变）",
+        ("plan-question",),
+    ),
+    Entry(
+        "import-as-revision",
+        "r",
+        "revision",
+        "修订版",
+        "同名计划已存在时：把文件作为所选计划的修订版导入",
+        ("plan-question",),
+    ),
+    Entry(
+        "import-question-cancel",
+        "escape",
+        "cancel",
+        "取消",
+        "取消导入，不写入任何数据",
+        ("plan-question",),
+    ),
+    # ---- importing: the review before the write (tui.app.review)
+    Entry(
+        "review-owners",
+        "w",
+        "owners",
+        "改单位",
+        "导入审核：修改任务的牵头、责任、配合单位",
+        ("review",),
+    ),
+    Entry(
+        "review-deadline",
+        "t",
+        "deadline",
+        "改期限",
+        "导入审核：修改任务的完成时限",
+        ("review",),
+    ),
+    Entry(
+        "review-split",
+        "s",
+        "split",
+        "拆分",
+        "导入审核：在光标处把一项任务拆成两项",
+        ("review",),
+    ),
+    Entry(
+        "review-merge",
+        "m",
+        "merge",
+        "合并",
+        "导入审核：把任务与文件中的下一项合并为一项（先确认）",
+        ("review",),
+    ),
+    Entry(
+        "review-confirm",
+        "y,ctrl+s",
+        "confirm",
+        "确认导入",
+        "导入审核：确认后写入（说明写入多少项任务、多少条更正，先确认）",
+        ("review",),
+    ),
+    Entry(
+        "review-cancel",
+        "escape",
+        "cancel",
+        "取消导入",
+        "导入审核：取消导入，不写入任何数据（有更正时先确认）",
+        ("review",),
+    ),
 )
+
+# Where the scopes that are not tabs work, as the help screen says it.
+SCOPE_TITLES = {"review": "导入审核", "plan-question": "导入：新计划或修订版"}
 
 BY_ID: dict[str, Entry] = {e.id: e for e in REGISTRY}
 
@@ -485,7 +562,8 @@ def where(entry: Entry) -> str:
         return "全部"
     if "list" in entry.scopes:
         return "列表、树"
-    return "、".join(TAB_TITLES[s] for s in entry.scopes if s in TAB_TITLES)
+    titles = {**TAB_TITLES, **SCOPE_TITLES}
+    return "、".join(titles[s] for s in entry.scopes if s in titles)
 
 
 def help_rows(keymap: dict[str, str] | None = None) -> Iterable[tuple[str, str, str, str]]:

@@ -18,8 +18,11 @@ class JobDone(Message):
 class JobFailed(Message):
     """A service call failed; ``message`` is one Chinese line (never a traceback)."""
 
-    def __init__(self, token: int, message: str, *, internal: bool = False) -> None:
+    def __init__(
+        self, token: int, message: str, *, internal: bool = False, refresh: bool = False
+    ) -> None:
         super().__init__()
         self.token = token
         self.message = message
         self.internal = internal
+        self.refresh = refresh  # the store changed under the desk: read the board again

@@ -56,7 +56,8 @@ class Jobs:
                 else:
                     result = fn(*args, **kw)
             except DubanError as exc:
-                self.app.post_message(JobFailed(token, exc.message))
+                refresh = bool(getattr(exc, "refresh", False))
+                self.app.post_message(JobFailed(token, exc.message, refresh=refresh))
             except Exception as exc:  # noqa: BLE001 - shown in Chinese, logged in full
                 where = self._log(exc)
                 note = f"（详情已记入 {where}）" if where else ""

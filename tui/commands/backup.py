@@ -1,4 +1,5 @@
-"""`duban backup DEST`: SQLite's online backup, consistent while the desk is open.
+"""`duban backup DEST`: SQLite's online backup, consistent while the desk is open; on a
+PostgreSQL store, pg_dump's custom format (tui/store/pg_dump.py).
 
 Written to a temporary file beside the destination, checked (integrity and row counts),
 then renamed into place: a backup that exists is a whole one. Files are 0600.
@@ -23,7 +24,7 @@ def run_backup(args) -> int:
     from tui.store.sqlite_files import existing_file
 
     if sqlite_path(resolve_db_url(getattr(args, "db", None))) is None:
-        raise DubanError("backup 仅适用于 SQLite 数据库；其他数据库请使用其自带的备份工具")
+        return _backup_server(args)
     src_path = existing_file(getattr(args, "db", None))
     assert src_path is not None
     dest = Path(args.dest)
@@ -39,6 +40,29 @@ def run_backup(args) -> int:
         where = describe(getattr(args, "db", None))
         raise DubanError(f"备份失败，未留下任何文件：{explain_sqlite(exc, where)}") from exc
     console().print(f"已备份到 {escape(str(dest))}")
+    return 0
+
+
+def _backup_server(args) -> int:
+    """A PostgreSQL store: pg_dump (custom format), verified, then renamed into place."""
+    from tui.commands.common import engine
+    from tui.store.pg_dump import dump_store
+
+    eng = engine(args, readonly=True)
+    if eng.dialect.name != "postgresql":
+        raise DubanError("backup 仅适用于 SQLite 和 PostgreSQL 数据库；其他数据库请使用其自带的备份工具")
+    dest = Path(args.dest)
+    if dest.is_dir():
+        dest = dest / f"{eng.url.database or 'duban'}-backup.dump"
+    if dest.exists():
+        raise DubanError(f"目标文件已存在，未覆盖：{dest}")
+    if not dest.parent.is_dir():
+        raise DubanError(f"无法写入备份：{dest}（文件夹 {dest.parent} 不存在）")
+    tables = dump_store(eng, dest)
+    console().print(
+        f"已备份到 {escape(str(dest))}（pg_dump 自定义格式，{len(tables)} 张表；"
+        "用 pg_restore 恢复）"
+    )
     return 0
 
 

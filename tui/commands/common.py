@@ -127,10 +127,10 @@ def engine(args, *, create: bool = False, readonly: bool = False):
     ``create``: a missing store is created (only commands meant to start one);
     ``readonly``: listings, which must not create or change anything.
     """
-    from tui.services.store import locate
     from tui.store.db import make_engine
+    from tui.store.location import resolve_db_url, sqlite_path
 
-    path = None if readonly else locate(getattr(args, "db", None)).path
+    path = None if readonly else sqlite_path(resolve_db_url(getattr(args, "db", None)))
     existed = path is not None and path.is_file()  # a store made just now needs no copy
     eng = make_engine(getattr(args, "db", None), create=create, readonly=readonly)
     _OPENED.append(eng)
@@ -145,7 +145,7 @@ def _daily_backup(path) -> None:
     command's own failure."""
     from rich.text import Text
 
-    from tui.services.store import auto_backup
+    from tui.services.daily_backup import auto_backup
 
     try:
         auto_backup(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tui.commands.common import console, engine, note_committed, print_json, scratch_engine
+from tui.services.importing import office_vocabulary
 from tui.store.importer import ImportReport, role_label
 
 # Past this many tasks the report's table is printed as plain aligned columns: Rich measures
@@ -15,21 +16,6 @@ _STATUS = {
     "revised": "已导入为新修订版",
     "unchanged": "与已导入的版本相同，未作任何更改",
 }
-
-
-def office_vocabulary():
-    """The shipped vocabulary, extended by the office's own ``vocab.toml`` beside its
-    settings file (or the file named by DUBAN_VOCAB) when there is one."""
-    import os
-
-    from tui.config import config_path
-    from tui.ingest.vocab import load_vocabulary
-
-    named = os.environ.get("DUBAN_VOCAB")
-    if named:
-        return load_vocabulary(named)  # a missing named file is an error, said in one line
-    extra = config_path().parent / "vocab.toml"
-    return load_vocabulary(str(extra) if extra.is_file() else None)
 
 
 def run_import(args) -> int:

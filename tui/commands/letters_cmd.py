@@ -11,10 +11,17 @@ import os
 from datetime import date
 from pathlib import Path
 
-from rich.markup import escape
-
 from tui.commands.common import console, engine, parse_date, print_json
 from tui.errors import DubanError
+
+
+def escape(text: str) -> str:
+    """rich.markup.escape, imported when a letters command prints (the parser is built for
+    every command: `duban overdue` should not load Rich for it)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
 
 KIND_CHOICES = ("提示", "提醒", "督办")
 

@@ -28,13 +28,12 @@ def _plan_ids(conn, ref: str) -> set[int]:
 
 def _unit_ids(conn, ref: str) -> set[int]:
     cur = conn.cursor()
-    cur.execute("SELECT id FROM unit WHERE name = ?", (ref,))
-    ids = {r[0] for r in cur.fetchall()}
-    cur.execute("SELECT unit_id FROM unit_alias WHERE alias = ?", (ref,))
-    ids |= {r[0] for r in cur.fetchall()}
-    if not ids:
-        cur.execute("SELECT id FROM unit WHERE instr(name, ?) > 0", (ref,))
-        ids = {r[0] for r in cur.fetchall()}
+    names = cur.execute("SELECT id, name FROM unit").fetchall()
+    ids = {uid for uid, name in names if name == ref}
+    aliases = cur.execute("SELECT unit_id FROM unit_alias WHERE alias = :ref", {"ref": ref})
+    ids |= {r[0] for r in aliases.fetchall()}
+    if not ids:  # a part of the name (a directory has a few hundred units)
+        ids = {uid for uid, name in names if ref in name}
     if not ids:
         raise DubanError(f"找不到单位：{ref}")
     return ids

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from tui.commands.common import console, engine, print_json_array, print_rows
-from tui.ingest.parser import ROLES
 
 
 def run_tasks(args) -> int:
+    if args.format == "json" and not args.plan and not args.unit and _json_from_file(args):
+        return 0
     from sqlmodel import Session
 
+    from tui.ingest.parser import ROLES
     from tui.store.queries import find_plan, find_units, list_tasks, task_records
 
     with Session(engine(args, readonly=True)) as session:
@@ -41,3 +43,27 @@ def run_tasks(args) -> int:
     print_rows(headers, rows_out)
     console().print(f"共 {len(rows)} 项任务")
     return 0
+
+
+def _json_from_file(args) -> bool:
+    """The whole listing of a SQLite store file at the current schema version, read over
+    the DB-API without importing SQLAlchemy (`tui.store.task_listing`). False when the store
+    is not such a file (another database, an older or newer version): the caller then
+    reads it through the engine, which also explains what is wrong with it."""
+    import sqlite3
+
+    from tui.store.schema_version import file_is_current
+    from tui.store.sqlite_files import open_readonly
+    from tui.store.task_listing import sqlite_records
+
+    path = file_is_current(getattr(args, "db", None))
+    if path is None:
+        return False
+    conn = open_readonly(path)
+    try:
+        print_json_array(sqlite_records(conn))
+    except sqlite3.Error:
+        conn.close()
+        raise
+    conn.close()
+    return True

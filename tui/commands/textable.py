@@ -123,6 +123,12 @@ def _print_plain(headers: Sequence[str], rows: Sequence[Sequence[str]], out) -> 
             return cell
         return " ".join(strip_controls(cell).split())
 
+    def line(row: Sequence[str]) -> str:
+        # One C-level test per row (a tab is not printable either); cells only when it fails.
+        if "".join(row).isprintable():
+            return "\t".join(row)
+        return "\t".join(map(clean, row))
+
     lines = ["\t".join(headers)]
-    lines += ["\t".join(map(clean, row)) for row in rows]
+    lines += list(map(line, rows))
     out.write("\n".join(lines) + "\n")

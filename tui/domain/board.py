@@ -16,6 +16,7 @@ from tui.domain.urgency import (
     status_term,
     urgency,
 )
+from tui.gc_pause import gc_paused
 
 
 @dataclass(slots=True)
@@ -35,6 +36,11 @@ def evaluate(facts: Iterable, as_of: date, *, soon_days: int = 15) -> list[Evalu
     letters and days since progress. Fact due-date tuples are shared per distinct value by
     the store, so their identity is a cheap key (all facts stay alive during the call).
     """
+    with gc_paused():  # one object per fact: see tui.gc_pause
+        return _evaluate(facts, as_of, soon_days)
+
+
+def _evaluate(facts: Iterable, as_of: date, soon_days: int) -> list[Evaluated]:
     status_cache: dict = {}
     urgency_cache: dict = {}
     out: list[Evaluated] = []
@@ -58,7 +64,9 @@ def evaluate(facts: Iterable, as_of: date, *, soon_days: int = 15) -> list[Evalu
                 covers=covers if f.recurring else (),
             )
         since = (as_of - progress[-1]).days if progress else None
-        ukey = (st, f.role, f.letters_sent, f.highest_rung, since)
+        # The status object itself stands for its value: every one is kept in status_cache
+        # (hashing the frozen dataclass would run its Python __hash__ per row).
+        ukey = (id(st), f.role, f.letters_sent, f.highest_rung, since)
         u = urgency_cache.get(ukey)
         if u is None:
             u = urgency_cache[ukey] = urgency(

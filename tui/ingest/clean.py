@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from tui.text import strip_controls
 
@@ -27,8 +28,10 @@ def leading_indent(raw: str) -> int:
     return n
 
 
+@lru_cache(maxsize=1 << 16)
 def clean_line(raw: str) -> str:
-    """Normalise one line: drop artifacts, join spaced-out CJK, canonical outline markers."""
+    """Normalise one line: drop artifacts, join spaced-out CJK, canonical outline markers.
+    (Cached: the reader, the table finder and the parser each clean the same lines.)"""
     s = _BOOKMARK.sub("", strip_controls(raw))
     s = s.replace("\ufeff", "").replace("\u200b", "")
     s = s.strip(" \t\u3000\u00a0\r\n")

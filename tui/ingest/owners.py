@@ -84,6 +84,9 @@ class OwnerGrammar:
         self._verbs = sorted(vocab.bracket, key=len, reverse=True)
         self._people = set(vocab.person_labels)
         self._deadline_labels = set(vocab.deadline_labels)
+        # Owner fields repeat through a plan (the same lead pair, 各镇、街道 …): each distinct
+        # field is split once.
+        self._names: dict[tuple[str, str], tuple[OwnerName, ...]] = {}
 
     # ---------------------------------------------------------------- lines
 
@@ -161,12 +164,16 @@ class OwnerGrammar:
 
     def names(self, role: str, raw: str) -> list[OwnerName]:
         """The unit and group names in one owner field, trimmed of trailing phrases."""
-        out = []
-        for name in split_owner_list(raw, self.vocab.trailing):
-            if name in self._people:
-                continue
-            out.append(OwnerName(role, name, self.is_group(name)))
-        return out
+        key = (role, raw)
+        found = self._names.get(key)
+        if found is None:
+            found = tuple(
+                OwnerName(role, name, self.is_group(name))
+                for name in split_owner_list(raw, self.vocab.trailing)
+                if name not in self._people
+            )
+            self._names[key] = found
+        return list(found)
 
     def is_group(self, name: str) -> bool:
         n = normalize_name(name)

@@ -75,6 +75,7 @@ class ParsedTask:
     owner_fields: list[tuple[str, str]] = field(default_factory=list)  # (role, raw text)
     deadline_text: str = ""
     owners: list[OwnerName] = field(default_factory=list)  # owner_fields as unit/group names
+    people: list[str] = field(default_factory=list)  # person-label lines (牵头负责领导：…)
 
     def owner_text(self, role: str) -> str:
         return "、".join(t for r, t in self.owner_fields if r == role and t)
@@ -419,6 +420,7 @@ def _assemble(
                     node=stack[-1] if stack else None,
                     owner_fields=list(b.owners),
                     deadline_text="；".join(b.deadlines),
+                    people=list(b.notes),
                 )
             )
         elif task_level is not None and b.level > task_level and tasks:

@@ -11,8 +11,9 @@ from datetime import date
 
 from sqlmodel import Session
 
-from tui.domain.status import Occurrence
+from tui.domain.status import Occurrence, Status
 from tui.services.store import Store
+from tui.store.board import connect
 from tui.store.deadlines import DeadlineBasis, deadline_basis
 from tui.store.desk import (
     AssignmentInfo,
@@ -25,14 +26,18 @@ from tui.store.desk import (
     UnitInfo,
     load_desk,
     pending_groups,
+    pending_total,
     plan_figures,
     plan_tree,
+    status_counts,
+    tally_of,
     task_detail,
     unit_figures,
     unit_infos,
     unit_list,
 )
 from tui.store.letters import LetterRow, list_letters
+from tui.store.overview import Tally, load_tally
 from tui.store.progress import assignment_occurrences
 
 __all__ = [
@@ -40,6 +45,7 @@ __all__ = [
     "Board",
     "DeskData",
     "ItemDetail",
+    "Overview",
     "PendingGroup",
     "TaskDetail",
     "TreeItem",
@@ -48,10 +54,53 @@ __all__ = [
     "fetch_reports",
     "item_detail",
     "load_board",
+    "load_overview",
     "load_plan_tree",
     "load_task",
     "load_unit_items",
+    "others_changed",
 ]
+
+
+@dataclass
+class Overview:
+    """What the first screen shows: counts per light, units ranked, plans, letters."""
+
+    as_of: date
+    counts: dict[Status, int]
+    total: int
+    pending: int  # held by an unresolved group (待分解)
+    figures: list[UnitFigure]
+    plans: list[PlanFigure]
+    plan_count: int  # plans in the store (some may have no assignments yet)
+    letters: list[LetterRow]
+
+    @classmethod
+    def of(cls, as_of: date, tally: Tally, letters: list[LetterRow]) -> Overview:
+        counts = status_counts(tally)
+        return cls(
+            as_of,
+            counts,
+            sum(counts.values()),
+            pending_total(tally),
+            unit_figures(tally),
+            plan_figures(tally),
+            len(tally.plans),
+            letters,
+        )
+
+
+def load_overview(store: Store, as_of: date, *, soon_days: int = 15) -> Overview:
+    """The first screen from aggregate queries, shown while the board is read behind it;
+    its numbers are the board's (`Board.overview`)."""
+    conn = connect(store.db)
+    try:
+        tally = load_tally(conn, as_of=as_of, soon_days=soon_days)
+    finally:
+        conn.close()
+    with Session(store.engine) as s:
+        letters = list_letters(s, today=as_of)
+    return Overview.of(as_of, tally, letters)
 
 
 @dataclass
@@ -67,29 +116,61 @@ class Board:
     plans: list[PlanFigure]
     plan_count: int = 0  # plans in the store (some may have no assignments yet)
     unit_count: int = 0
+    # The audit trail's latest id before this board was read: a write made from it passes
+    # this back, and is refused if another desk changed its rows since (store.concurrency).
+    seen: int = 0
 
     def close(self) -> None:
         self.data.close()
 
+    @property
+    def overview(self) -> Overview:
+        """The first screen, from the board's own rows."""
+        data = self.data
+        return Overview(
+            self.as_of,
+            data.count_by_status(),
+            len(data),
+            data.pending_count(),
+            self.figures,
+            self.plans,
+            self.plan_count,
+            self.letters,
+        )
+
 
 def load_board(store: Store, as_of: date, *, soon_days: int = 15) -> Board:
+    from tui.store.concurrency import latest_change
+
+    with Session(store.engine) as s:
+        seen = latest_change(s)
     data = load_desk(store.db, as_of, soon_days=soon_days)
     data.read_on_demand = False
     with Session(store.engine) as s:
         units = unit_infos(s)
         groups = pending_groups(s)
         letters = list_letters(s, today=as_of)
+    tally = tally_of(data)
     return Board(
         as_of,
         data,
         units,
         groups,
         letters,
-        unit_figures(data),
-        plan_figures(data),
+        unit_figures(tally),
+        plan_figures(tally),
         plan_count=len(data.plans),
         unit_count=len(units),
+        seen=seen,
     )
+
+
+def others_changed(store: Store, seen: int, operator: str) -> tuple[str, str] | None:
+    """Has another desk changed the store since the board was read? (who, when) or None."""
+    from tui.store.concurrency import latest_other_change
+
+    with Session(store.engine) as s:
+        return latest_other_change(s, seen, operator)
 
 
 def fetch_reports(data: DeskData, ids: list[int]) -> None:

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from tui.domain.search import initials
 from tui.errors import DubanError
 from tui.services.store import Store
+from tui.store.concurrency import ensure_unchanged
 from tui.store.db import transaction
 from tui.store.deadlines import correct_task_deadline, preview_task_deadline
 from tui.store.desk import (
@@ -107,6 +108,7 @@ def record_progress_items(
     done: bool = False,
     mode: str = "plain",
     until: date | None = None,
+    seen: int | None = None,
 ) -> Change:
     """Progress for one or many items. For a recurring duty ``mode`` says which occurrences
     the report answers: ``plain`` (the earliest open one, as the status rules match it),
@@ -115,6 +117,7 @@ def record_progress_items(
         raise DubanError(f"未知的进展方式：{mode}")
 
     def fn(s: Session) -> int:
+        ensure_unchanged(s, "assignment", ids, seen, actor)
         for aid in ids:
             record_progress(
                 s, aid, text, on, actor, done=done, covers=_cover(s, aid, mode, on, until)
@@ -125,8 +128,11 @@ def record_progress_items(
     return Change(f"已记录进展 {n} 项" + ("并验收销号" if done else ""), batch, "记录进展")
 
 
-def close_items(store: Store, ids: Sequence[int], on: date, actor: str) -> Change:
+def close_items(
+    store: Store, ids: Sequence[int], on: date, actor: str, *, seen: int | None = None
+) -> Change:
     def fn(s: Session) -> int:
+        ensure_unchanged(s, "assignment", ids, seen, actor)
         for aid in ids:
             close(s, aid, on, actor)
         return len(ids)
@@ -135,8 +141,12 @@ def close_items(store: Store, ids: Sequence[int], on: date, actor: str) -> Chang
     return Change(f"已验收销号 {n} 项（{on.isoformat()}）", batch, "验收销号")
 
 
-def reopen_item(store: Store, aid: int, actor: str) -> Change:
-    _, batch = _write(store, lambda s: reopen(s, aid, actor, "在督办台重新打开"))
+def reopen_item(store: Store, aid: int, actor: str, *, seen: int | None = None) -> Change:
+    def fn(s: Session) -> None:
+        ensure_unchanged(s, "assignment", [aid], seen, actor)
+        reopen(s, aid, actor, "在督办台重新打开")
+
+    _, batch = _write(store, fn)
     return Change("已重新打开", batch, "重新打开")
 
 
@@ -180,8 +190,14 @@ def preview_deadline(store: Store, task_id: int, value: str) -> DeadlinePreview:
     )
 
 
-def correct_deadline(store: Store, task_id: int, value: str, reason: str, actor: str) -> Change:
-    number, batch = _write(store, lambda s: correct_task_deadline(s, task_id, value, reason, actor))
+def correct_deadline(
+    store: Store, task_id: int, value: str, reason: str, actor: str, *, seen: int | None = None
+) -> Change:
+    def fn(s: Session) -> str:
+        ensure_unchanged(s, "task", [task_id], seen, actor)
+        return correct_task_deadline(s, task_id, value, reason, actor)
+
+    number, batch = _write(store, fn)
     return Change(f"已更正任务 {number} 的期限", batch, "更正期限")
 
 
@@ -195,10 +211,11 @@ def record_extension_item(
     granted: bool,
     actor: str,
     note: str = "",
+    seen: int | None = None,
 ) -> Change:
-    _, batch = _write(
-        store,
-        lambda s: record_extension(
+    def fn(s: Session) -> None:
+        ensure_unchanged(s, "assignment", [aid], seen, actor)
+        record_extension(
             s,
             aid,
             requested_on=requested_on,
@@ -207,8 +224,9 @@ def record_extension_item(
             granted=granted,
             actor=actor,
             note=note,
-        ),
-    )
+        )
+
+    _, batch = _write(store, fn)
     verdict = f"同意延期至 {new_due.isoformat()}" if granted else "不同意延期"
     return Change(f"已记录延期申请：{verdict}", batch, "延期申请")
 
@@ -225,8 +243,10 @@ def edit_unit_info(
     phone: str,
     aliases: Sequence[str],
     actor: str,
+    seen: int | None = None,
 ) -> Change:
     def fn(s: Session) -> str:
+        ensure_unchanged(s, "unit", [unit_id], seen, actor)
         edit_unit(s, unit_id, head=head, contact=contact, phone=phone, aliases=aliases, actor=actor)
         return unit_name(s, unit_id)
 

@@ -466,8 +466,10 @@ def year_summary(
         plan_ids = {p.id for p in counts.plans}
         overdue = 0
         if plan_ids:
-            dbapi = s.connection().connection.dbapi_connection
-            facts = load_facts(dbapi, as_of=as_of, past_due_only=True, plan_ids=plan_ids)
+            from tui.store.dialect import board_reader
+
+            reader = board_reader(s.connection())
+            facts = load_facts(reader, as_of=as_of, past_due_only=True, plan_ids=plan_ids)
             overdue = sum(
                 1
                 for e in evaluate(facts, as_of, soon_days=soon_days)

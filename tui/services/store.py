@@ -72,21 +72,29 @@ def close_store(store: Store) -> None:
     dispose_engine(store.engine)
 
 
-def auto_backup(path: Path | None) -> Path | None:
-    """Today's automatic backup of a SQLite store, before its first write of the day, kept
-    and rotated as the settings say (backup_daily / backup_weekly). A server store, a store
-    not yet created, a demo store, or backups turned off: nothing."""
-    if path is None or not path.is_file():
-        return None
-    from tui.clock import today
-    from tui.config import load_settings
-    from tui.store.backups import daily_backup
-    from tui.store.demo_mark import is_demo_file
+@dataclass(frozen=True)
+class UpgradeResult:
+    """What `duban db upgrade` did: versions before and after, and the backup taken first."""
 
-    if is_demo_file(path):  # a demo is rebuilt at will: nothing to keep
-        return None
-    settings = load_settings()
-    return daily_backup(path, today(), settings.backup_daily, settings.backup_weekly)
+    before: int
+    after: int
+    revision: str | None
+    backup: Path | None
+
+
+def upgrade_store(db: str | None) -> UpgradeResult:
+    """Bring the store to this program's schema (a SQLite file is backed up first)."""
+    from tui.store.db import schema_version, upgrade_backup
+    from tui.store.db import upgrade_store as open_upgraded
+    from tui.store.schema_upgrade import stored_revision
+
+    before, engine = open_upgraded(db)
+    try:
+        with engine.connect() as conn:
+            revision = stored_revision(conn)
+        return UpgradeResult(before, schema_version(engine), revision, upgrade_backup(engine))
+    finally:
+        dispose_engine(engine)
 
 
 def backed_up_first(store: Store, fn):
@@ -95,6 +103,7 @@ def backed_up_first(store: Store, fn):
 
     def run(*args, **kw):
         from tui.errors import DubanError
+        from tui.services.daily_backup import auto_backup
 
         try:
             auto_backup(store.target.path)

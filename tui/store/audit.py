@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select, text
@@ -40,12 +41,18 @@ def _default(value: Any) -> Any:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=_default, sort_keys=True)
 
 
+# The hashed form of a row: what json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+# gives, from one encoder instead of a new one per row (the hash must never change).
+_CONTENT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def to_json(value: Any) -> str:
     if value is None:
         return ""
     return _ENCODER.encode(value)
 
 
+@lru_cache(maxsize=256)  # the rows of one transaction share their timestamp
 def _stamp(at: datetime) -> str:
     """A timestamp as the store gives it back: UTC, no zone, microseconds."""
     if at.tzinfo is not None:
@@ -66,9 +73,7 @@ def row_hash(prev: str, row: Mapping[str, Any]) -> str:
         row["after"],
         row["batch"],
     ]
-    return hashlib.sha256(
-        json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    ).hexdigest()
+    return hashlib.sha256(_CONTENT.encode(content).encode("utf-8")).hexdigest()
 
 
 def chain_tip(conn: Connection) -> str:

@@ -16,7 +16,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from tui.errors import DubanError, os_reason
@@ -55,6 +55,21 @@ def copy_store(src_path: Path, dest: Path) -> None:
         src.close()
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+
+
+def backup_before_upgrade(src_path: Path, version: int) -> Path:
+    """The copy kept before a schema upgrade, beside the store: `NAME.升级前-v8-时间.db`."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    dest = src_path.with_name(f"{src_path.stem}.升级前-v{version}-{stamp}{src_path.suffix}")
+    try:
+        copy_store(src_path, dest)
+    except sqlite3.Error as exc:
+        from tui.store.db_errors import explain_sqlite
+
+        raise DubanError(
+            f"升级前的备份失败，数据库未升级：{explain_sqlite(exc, str(src_path))}"
+        ) from exc
+    return dest
 
 
 def verify_copy(src: sqlite3.Connection, out: sqlite3.Connection, dest: Path) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tui.errors import DubanError
+from tui.gc_pause import gc_paused
 
 
 @dataclass(slots=True)
@@ -62,8 +63,9 @@ def connect(db: str | None = None, *, shared: bool = False):
             raise DubanError(explain_sqlite(exc, str(path))) from exc
         return conn
     from tui.store.db import make_engine
+    from tui.store.dialect import ServerReader
 
-    return make_engine(db, create=False).raw_connection()
+    return ServerReader(make_engine(db, create=False))
 
 
 def _d(value) -> date | None:
@@ -76,27 +78,38 @@ def _d(value) -> date | None:
 
 _TASKS_SQL = """
 SELECT t.id, t.plan_id, p.title, t.number, t.title, t.due_dates, t.due_recurring, t.due_kind
-FROM task t JOIN plan p ON p.id = t.plan_id WHERE t.active = 1
+FROM task t JOIN plan p ON p.id = t.plan_id WHERE t.active = TRUE
 """
 _NAMES_SQL = "SELECT id, name, kind FROM unit"
 _GROUPS_SQL = "SELECT id, name FROM unit_group"
 _ASSIGNMENTS_SQL = """
 SELECT a.id, a.task_id, a.unit_id, a.group_id, a.role, a.completed_on, a.due_override
 FROM assignment a JOIN task t ON t.id = a.task_id
-WHERE a.active = 1 AND t.active = 1
+WHERE a.active = TRUE AND t.active = TRUE
 """
 # Only what can be overdue on a date: not closed by then, and some date already past.
 _PAST_DUE_FILTER = """
   AND (a.completed_on IS NULL OR a.completed_on > :as_of)
-  AND ((a.due_override IS NULL AND t.due_first <> '' AND t.due_first < :as_of)
+  AND ((a.due_override IS NULL AND t.due_first <> '' AND t.due_first < :as_of_text)
        OR a.due_override < :as_of)
 """
 _PROGRESS_SQL = """
 SELECT pr.assignment_id, pr.reported_on, pr.text, {covers}
 FROM progress pr JOIN assignment a ON a.id = pr.assignment_id
-WHERE a.active = 1
+WHERE a.active = TRUE
 ORDER BY pr.assignment_id, pr.reported_on, pr.id
 """
+_PAST_DUE_PROGRESS_SQL = (
+    """
+SELECT pr.assignment_id, pr.reported_on, pr.text, {covers}
+FROM progress pr JOIN assignment a ON a.id = pr.assignment_id JOIN task t ON t.id = a.task_id
+WHERE a.active = 1 AND t.active = 1 AND pr.reported_on <= :as_of
+"""
+    + _PAST_DUE_FILTER
+    + """
+ORDER BY pr.assignment_id, pr.reported_on, pr.id
+"""
+)
 _NO_COVERS = "NULL, NULL"
 _COVERS = "pr.cover_from, pr.cover_to"
 
@@ -104,10 +117,9 @@ _COVERS = "pr.cover_from, pr.cover_to"
 def _covers_sql(cur) -> str:
     """The cover columns, or NULLs on a store written before they existed (read-only
     connections do not migrate)."""
-    try:
-        cols = {row[1] for row in cur.execute("PRAGMA table_info(progress)").fetchall()}
-    except Exception:  # noqa: BLE001 - not SQLite: the engine migrated the store
+    if not isinstance(cur, sqlite3.Cursor):  # a server store: the engine migrated it
         return _COVERS
+    cols = {row[1] for row in cur.execute("PRAGMA table_info(progress)").fetchall()}
     return _COVERS if "cover_to" in cols else _NO_COVERS
 
 
@@ -122,8 +134,14 @@ def load_facts(
     """Live assignments as of a date: progress and closing after `as_of` are left out.
 
     `past_due_only` keeps the rows that can be overdue on `as_of` (filtered in SQL; the
-    status rules still decide); the unit and plan filters are applied while reading.
+    status rules still decide); the unit and plan filters are applied while reading. The
+    garbage collector is paused meanwhile (`tui.gc_pause`).
     """
+    with gc_paused():
+        return _load_facts(conn, as_of, past_due_only, unit_ids, plan_ids)
+
+
+def _load_facts(conn, as_of, past_due_only, unit_ids, plan_ids) -> list[AssignmentFact]:
     cur = conn.cursor()
     tasks = {}
     for tid, pid, ptitle, number, title, dues, recurring, kind in cur.execute(
@@ -141,7 +159,8 @@ def load_facts(
         if as_of is None:
             raise ValueError("past_due_only needs as_of")
         sql += _PAST_DUE_FILTER
-        params["as_of"] = as_of.isoformat()
+        # one value per column type: a server binds a name once (due_first is ISO text)
+        params["as_of"] = params["as_of_text"] = as_of.isoformat()
     facts: list[AssignmentFact] = []
     by_id: dict[int, AssignmentFact] = {}
     for aid, tid, uid, gid, role, completed, override in cur.execute(sql, params).fetchall():
@@ -176,7 +195,11 @@ def load_facts(
         )
         facts.append(fact)
         by_id[aid] = fact
-    cur.execute(_PROGRESS_SQL.format(covers=_covers_sql(cur)))
+    if past_due_only:
+        # Only the reports of the rows that can be overdue (a fifth of a large store).
+        cur.execute(_PAST_DUE_PROGRESS_SQL.format(covers=_covers_sql(cur)), params)
+    else:
+        cur.execute(_PROGRESS_SQL.format(covers=_covers_sql(cur)))
     current = None
     dates: list[date] = []
     covers: list[tuple] = []
@@ -221,9 +244,9 @@ def letters_sent(cur, as_of: date | None) -> dict[int, tuple[int, int]]:
         cur.execute(
             "SELECT li.assignment_id, COUNT(*), MAX(l.rung) FROM letter_item li "
             "JOIN letter l ON l.id = li.letter_id WHERE l.number IS NOT NULL AND l.status != '作废' "
-            + ("AND l.issued_on <= ? " if as_of else "")
+            + ("AND l.issued_on <= :as_of " if as_of else "")
             + "GROUP BY li.assignment_id",
-            (as_of.isoformat(),) if as_of else (),
+            {"as_of": as_of.isoformat()} if as_of else {},
         )
     except Exception:  # noqa: BLE001 - no letter tables in this store yet
         return {}
@@ -261,7 +284,7 @@ class BoardColumns:
 _COLUMNS_SQL = """
 SELECT a.id, a.task_id, a.unit_id, a.group_id, a.role, a.completed_on, a.due_override
 FROM assignment a JOIN task t ON t.id = a.task_id
-WHERE a.active = 1 AND t.active = 1
+WHERE a.active = TRUE AND t.active = TRUE
 """
 _CONCAT_SQL = """
 SELECT count(*), group_concat(a.id), group_concat(a.task_id),
@@ -269,23 +292,23 @@ SELECT count(*), group_concat(a.id), group_concat(a.task_id),
        group_concat(a.role), group_concat(coalesce(a.completed_on, '')),
        group_concat(coalesce(a.due_override, ''))
 FROM assignment a JOIN task t ON t.id = a.task_id
-WHERE a.active = 1 AND t.active = 1
+WHERE a.active = TRUE AND t.active = TRUE
 """
 # The latest report per assignment up to the date; every date only for recurring duties,
 # whose status counts reports. Report texts are read per row when shown (`last_reports`).
 _LAST_REPORT_SQL = """
 SELECT assignment_id, max(reported_on) FROM progress
-WHERE reported_on <= ? GROUP BY assignment_id
+WHERE reported_on <= :as_of GROUP BY assignment_id
 """
 _RECURRING_REPORTS_SQL = """
 SELECT pr.assignment_id, pr.reported_on, {covers}
 FROM progress pr JOIN assignment a ON a.id = pr.assignment_id
 JOIN task t ON t.id = a.task_id
-WHERE t.due_recurring = 1 AND a.active = 1 AND pr.reported_on <= ?
+WHERE t.due_recurring = TRUE AND a.active = TRUE AND pr.reported_on <= :as_of
 ORDER BY pr.assignment_id, pr.reported_on, pr.id
 """
 _LAST_TEXT_SQL = """
-SELECT text, reported_on FROM progress WHERE assignment_id = ? AND reported_on <= ?
+SELECT text, reported_on FROM progress WHERE assignment_id = :id AND reported_on <= :as_of
 ORDER BY reported_on DESC, id DESC LIMIT 1
 """
 
@@ -305,7 +328,7 @@ def load_columns(conn, *, as_of: date) -> BoardColumns:
     limit = as_of.isoformat()
     completed = _date_column(completed, as_of)
     overrides = _date_column(overrides)
-    last = cur.execute(_LAST_REPORT_SQL, (limit,)).fetchall()
+    last = cur.execute(_LAST_REPORT_SQL, {"as_of": limit}).fetchall()
     parsed = {v: _d(v) for v in {on for _aid, on in last}}
     last = {aid: parsed[on] for aid, on in last}
     last_progress = list(map(last.get, ids))
@@ -313,7 +336,7 @@ def load_columns(conn, *, as_of: date) -> BoardColumns:
     recurring: dict[int, list[date]] = {}
     covers: dict[int, list[tuple]] = {}
     sql = _RECURRING_REPORTS_SQL.format(covers=_covers_sql(cur))
-    for aid, on, lo, hi in cur.execute(sql, (limit,)).fetchall():
+    for aid, on, lo, hi in cur.execute(sql, {"as_of": limit}).fetchall():
         d = parsed.get(on) or _d(on)
         recurring.setdefault(aid, []).append(d)
         if hi is not None:
@@ -388,7 +411,7 @@ def last_reports(conn, ids: Sequence[int], as_of: date) -> dict[int, tuple[date,
     out = {}
     cur = conn.cursor()
     for aid in ids:
-        row = cur.execute(_LAST_TEXT_SQL, (aid, as_of.isoformat())).fetchone()
+        row = cur.execute(_LAST_TEXT_SQL, {"id": aid, "as_of": as_of.isoformat()}).fetchone()
         if row is not None:
             out[aid] = (_d(row[1]), row[0])
     cur.close()

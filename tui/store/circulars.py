@@ -58,7 +58,7 @@ def circular_facts(session: Session, plan_id: int, as_of: date) -> CircularFacts
     for tid, number, key, pos, dues, recurring in conn.execute(
         text(
             "SELECT id, number, key, position, due_dates, due_recurring FROM task "
-            "WHERE plan_id = :p AND active = 1"
+            "WHERE plan_id = :p AND active = TRUE"
         ),
         p,
     ):
@@ -69,7 +69,7 @@ def circular_facts(session: Session, plan_id: int, as_of: date) -> CircularFacts
         text(
             "SELECT pr.assignment_id, pr.reported_on FROM progress pr "
             "JOIN assignment a ON a.id = pr.assignment_id JOIN task t ON t.id = a.task_id "
-            "WHERE t.plan_id = :p AND t.active = 1 AND a.active = 1 AND pr.reported_on <= :d "
+            "WHERE t.plan_id = :p AND t.active = TRUE AND a.active = TRUE AND pr.reported_on <= :d "
             "ORDER BY pr.assignment_id, pr.reported_on, pr.id"
         ),
         p,
@@ -81,8 +81,8 @@ def circular_facts(session: Session, plan_id: int, as_of: date) -> CircularFacts
     for aid, tid, uid, completed, override in conn.execute(
         text(
             "SELECT a.id, a.task_id, a.unit_id, a.completed_on, a.due_override FROM assignment a "
-            "JOIN task t ON t.id = a.task_id WHERE t.plan_id = :p AND t.active = 1 "
-            "AND a.active = 1 ORDER BY t.position, a.id"
+            "JOIN task t ON t.id = a.task_id WHERE t.plan_id = :p AND t.active = TRUE "
+            "AND a.active = TRUE ORDER BY t.position, a.id"
         ),
         p,
     ):

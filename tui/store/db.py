@@ -29,6 +29,7 @@ from tui.store import (  # noqa: F401  (letter_models, circular_models: create t
     letter_models,
     models,
 )
+from tui.store.dialect import lock_for_write, sqlite_pragmas
 from tui.store.location import (
     ENV_DB,
     default_db_path,
@@ -41,6 +42,8 @@ from tui.store.location import (
 
 __all__ = [
     "ENV_DB",
+    "upgrade_backup",
+    "upgrade_store",
     "checkpoint",
     "default_db_path",
     "dispose_engine",
@@ -51,24 +54,15 @@ __all__ = [
     "transaction",
 ]
 
-BUSY_TIMEOUT_MS = 10_000
-
 # Writable SQLite file engines still alive: checkpointed at exit if nobody disposed them.
 _WRITABLE: weakref.WeakSet[Engine] = weakref.WeakSet()
+# Engines whose open upgraded a SQLite store: the backup taken first.
+_UPGRADE_BACKUPS: weakref.WeakKeyDictionary[Engine, Path] = weakref.WeakKeyDictionary()
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
-    cur.execute("PRAGMA journal_mode=WAL")
-    # FULL: a commit (a letter number issued, a sign-off) survives a power cut. Measured on
-    # this machine: 0.3–0.5 ms more per commit than NORMAL, nothing a desk officer notices.
-    cur.execute("PRAGMA synchronous=FULL")
-    cur.close()
-
-
-def make_engine(db: str | None = None, *, create: bool = True, readonly: bool = False) -> Engine:
+def make_engine(
+    db: str | None = None, *, create: bool = True, readonly: bool = False, check: bool = True
+) -> Engine:
     """An engine on the store, schema created (or upgraded) and version checked.
 
     ``create=False`` opens only a store that exists; ``readonly=True`` opens an existing store
@@ -105,9 +99,11 @@ def make_engine(db: str | None = None, *, create: bool = True, readonly: bool = 
 
         raise DubanError(missing_driver(exc, where)) from exc
     if engine.dialect.name == "sqlite" and not readonly:
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", sqlite_pragmas)
         if path is not None:
             _WRITABLE.add(engine)
+    if not check:
+        return engine  # the caller only peeks (see _peek_version)
     try:
         if readonly and _check_version(engine, where) < models.SCHEMA_VERSION:
             engine.dispose()
@@ -120,6 +116,9 @@ def make_engine(db: str | None = None, *, create: bool = True, readonly: bool = 
         if not readonly:
             if path is not None and not created:
                 _refuse_damaged(engine, where, path)
+                backup = _backup_if_behind(path)
+                if backup is not None:
+                    _UPGRADE_BACKUPS[engine] = backup
             _ensure_schema(engine)
     except (SQLAlchemyError, DubanError) as exc:
         engine.dispose()
@@ -133,6 +132,23 @@ def make_engine(db: str | None = None, *, create: bool = True, readonly: bool = 
 
         raise DubanError(explain(exc, where) or f"无法打开数据库：{where}") from exc
     return engine
+
+
+def _backup_if_behind(path: Path) -> Path | None:
+    """A verified copy of a SQLite store about to be upgraded, kept beside it; None if the
+    store is current. No upgrade runs if the copy cannot be made."""
+    from tui.store.backups import backup_before_upgrade
+    from tui.store.sqlite_files import read_meta
+
+    value = read_meta(path, "schema_version")
+    if value is None or not value.isdigit() or int(value) >= models.SCHEMA_VERSION:
+        return None
+    return backup_before_upgrade(path, int(value))
+
+
+def upgrade_backup(engine: Engine) -> Path | None:
+    """The copy taken before this engine's open upgraded the store, if it did."""
+    return _UPGRADE_BACKUPS.get(engine)
 
 
 def _refuse_damaged(engine: Engine, where: str, path: Path) -> None:
@@ -196,7 +212,7 @@ def scratch_engine(db: str | None = None) -> Engine:
         finally:
             source.close()
     engine = create_engine("sqlite://", creator=lambda: memory, poolclass=StaticPool)
-    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "connect", sqlite_pragmas)
     try:
         _ensure_schema(engine)
     except SQLAlchemyError as exc:
@@ -215,8 +231,9 @@ def checkpoint(engine: Engine) -> None:
     if engine.dialect.name != "sqlite" or sqlite_path(str(engine.url)) is None:
         return
     try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        from tui.store.dialect import checkpoint as wal_checkpoint
+
+        wal_checkpoint(engine)
     except SQLAlchemyError:
         pass
 
@@ -258,17 +275,20 @@ def _check_version(engine: Engine, where: str) -> int:
 
 
 def _ensure_schema(engine: Engine) -> None:
-    from tui.store.health import AUDIT_TRIGGERS
+    """Tables created, a new store stamped, an older one upgraded (see schema_upgrade)."""
+    from tui.store import schema_upgrade
+    from tui.store.dialect import lock_for_write
 
     SQLModel.metadata.create_all(engine)
     with engine.begin() as conn:
+        lock_for_write(conn)  # two desks opening an old store: one upgrades, one waits
         row = conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).first()
         if row is None:
             # A new store: its audit trail is append-only from the first row. In an existing
             # store a missing trigger is reported by `duban check`, never silently remade.
-            if engine.dialect.name == "sqlite":
-                for ddl in AUDIT_TRIGGERS.values():
-                    conn.execute(text(ddl))
+            from tui.store.dialect import create_audit_triggers
+
+            create_audit_triggers(conn)
             conn.execute(
                 text("INSERT INTO meta(key, value) VALUES ('schema_version', :v)"),
                 {"v": str(models.SCHEMA_VERSION)},
@@ -276,14 +296,13 @@ def _ensure_schema(engine: Engine) -> None:
             from tui.store.store_secret import ensure_store_secret
 
             ensure_store_secret(conn, new_store=True)
+            schema_upgrade.stamp_new(conn, models.SCHEMA_VERSION)
         elif int(row[0]) > models.SCHEMA_VERSION:
             raise DubanError(
                 f"数据库版本（{row[0]}）高于本程序支持的版本（{models.SCHEMA_VERSION}），请升级督办台"
             )
-        elif int(row[0]) < models.SCHEMA_VERSION:
-            from tui.store.migrations import migrate
-
-            migrate(conn, int(row[0]), models.SCHEMA_VERSION)
+        elif not schema_upgrade.is_current(conn, models.SCHEMA_VERSION):
+            schema_upgrade.upgrade(conn, models.SCHEMA_VERSION)
 
 
 @contextmanager
@@ -305,15 +324,13 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 
 def begin_write(session: Session) -> None:
-    """Take the write lock at the start of the transaction (SQLite: BEGIN IMMEDIATE).
+    """Take the write lock at the start of the transaction (see dialect.lock_for_write).
 
     What a write decides from what it read — the plan it continues, the next letter number,
     the audit chain's tip — must not change under it, so the lock comes first; a second desk
     waits (busy timeout) instead of failing half-way. Other databases lock the rows touched.
     """
-    conn = session.connection()
-    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    lock_for_write(session.connection())
 
 
 def schema_version(engine: Engine) -> int:
@@ -321,3 +338,36 @@ def schema_version(engine: Engine) -> int:
         return int(
             conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).scalar_one()
         )
+
+
+def _peek_version(db: str | None) -> int:
+    """The store's schema version, read without opening it the usual way (nothing changes)."""
+    url = resolve_db_url(db)
+    path = sqlite_path(url)
+    if path is not None:
+        from tui.store.sqlite_files import read_meta
+
+        if not path.is_file():
+            raise DubanError(missing_store_message(db))
+        raw = read_meta(path, "schema_version")
+        if raw is None or not raw.isdigit():
+            raise DubanError(f"这个文件不是督办台数据库：{describe(db)}")
+        return int(raw)
+    engine = make_engine(db, create=False, readonly=True, check=False)
+    try:
+        with engine.connect() as conn:
+            raw = conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).first()
+    except SQLAlchemyError as exc:
+        from tui.store.db_errors import explain
+
+        raise DubanError(explain(exc, describe(db)) or f"这不是督办台数据库：{describe(db)}") from exc
+    finally:
+        engine.dispose()
+    return int(raw[0]) if raw else 0
+
+
+def upgrade_store(db: str | None) -> tuple[int, Engine]:
+    """`duban db upgrade`: the schema version before, and the store opened (and so upgraded,
+    after a backup for a SQLite file) — the caller disposes the engine."""
+    before = _peek_version(db)
+    return before, make_engine(db, create=False)

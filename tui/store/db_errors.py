@@ -89,6 +89,11 @@ def explain(exc: BaseException, where: str) -> str | None:
 def missing_driver(exc: ImportError, where: str) -> str:
     """The line for a server URL whose Python driver is not installed."""
     name = exc.name or str(exc)
+    if name.split(".")[0] in ("psycopg", "psycopg2", "psycopg_binary"):
+        return (
+            f"缺少数据库驱动 {name}，无法连接：{where}"
+            "（PostgreSQL 需要安装：pip install 'duban[postgres]'）"
+        )
     return f"缺少数据库驱动 {name}，无法连接：{where}（请先用 pip 安装该驱动）"
 
 

@@ -169,13 +169,11 @@ def add_demo_letters(engine: Engine, as_of: date = DEMO_AS_OF) -> int:
 
 def demo_status_counts(engine: Engine, as_of: date = DEMO_AS_OF) -> dict[Status, int]:
     """Status counts of the demo store (used by tests and the README rendering)."""
-    from tui.store.board import connect, load_facts
+    from tui.store.board import load_facts
+    from tui.store.dialect import board_reader
 
-    conn = connect(engine.url.render_as_string(hide_password=False))
-    try:
-        facts = load_facts(conn, as_of=as_of)
-    finally:
-        conn.close()
+    with engine.connect() as conn:
+        facts = load_facts(board_reader(conn), as_of=as_of)
     counts = dict.fromkeys(Status, 0)
     for f in facts:
         st = assignment_status(

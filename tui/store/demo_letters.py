@@ -66,12 +66,10 @@ def _workday(cal: WorkCalendar, d: date) -> date:
 def _reminder_date(engine: Engine, as_of: date) -> date:
     """Five days before the latest deadline of the last two months: when 提示函 go out."""
     from tui.store.board import load_facts
+    from tui.store.dialect import board_reader
 
-    conn = engine.raw_connection()
-    try:
-        facts = load_facts(conn, as_of=as_of)
-    finally:
-        conn.close()
+    with engine.connect() as conn:
+        facts = load_facts(board_reader(conn), as_of=as_of)
     window = [d for f in facts for d in f.due_dates if as_of - timedelta(days=60) < d <= as_of]
     return (max(window) if window else as_of) - timedelta(days=5)
 

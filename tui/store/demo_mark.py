@@ -18,7 +18,10 @@ def mark_demo(engine: Engine, note: str) -> None:
     """Mark the store as a demo store (``note``: what it was built from)."""
     with engine.begin() as conn:
         conn.execute(
-            text("INSERT OR REPLACE INTO meta(key, value) VALUES (:k, :v)"),
+            text(
+                "INSERT INTO meta(key, value) VALUES (:k, :v) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+            ),
             {"k": DEMO_KEY, "v": note},
         )
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import gc
 import json
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import compress
+from itertools import compress, repeat
 from operator import and_, itemgetter, or_
 
 from sqlalchemy import select
@@ -55,6 +55,7 @@ from tui.store.models import (
     UnitGroup,
     UnitGroupMember,
 )
+from tui.store.overview import Tally
 
 ROLE_LABEL = {"lead": "牵头", "responsible": "责任", "supporting": "配合"}
 DONE_STATUSES = (Status.DONE, Status.DONE_LATE)
@@ -139,6 +140,7 @@ class DeskData:
         self._index: dict[int, int] | None = None
         self._search: _SearchIndex | None = None
         self._ranks: dict[str, list[int]] = {}
+        self._orders: dict[str, list[int]] = {}
 
     group_ids: Sequence[int | None] = _Reordered()
     roles: Sequence[str] = _Reordered()
@@ -263,7 +265,8 @@ class DeskData:
         ix = self._search_index()
         return filter_rows(
             f,
-            statuses=[s.value for s in self.lights],
+            statuses=self.light_codes,
+            status_names=[s.value for s in LIGHTS],
             roles=self.roles,
             row_task=ix.row_task,
             row_unit=ix.row_unit,
@@ -276,6 +279,18 @@ class DeskData:
         """Each row's position when sorted by ``deadline``, ``unit`` or ``task``."""
         rank = self._ranks.get(mode)
         if rank is None:
+            order = self.order(mode)
+            rank = [0] * len(order)
+            for pos, i in enumerate(order):
+                rank[i] = pos
+            self._ranks[mode] = rank
+        return rank
+
+    def order(self, mode: str) -> list[int]:
+        """Every row, sorted by ``deadline``, ``unit`` or ``task`` (ties in urgency order);
+        computed once per board."""
+        order = self._orders.get(mode)
+        if order is None:
             n = len(self)
             if mode == "deadline":
                 far = date.max
@@ -286,12 +301,19 @@ class DeskData:
                 key = [(self.tasks[t][0], t) for t in self.task_ids]
             else:
                 raise ValueError(mode)
-            order = sorted(range(n), key=key.__getitem__)
-            rank = [0] * n
-            for pos, i in enumerate(order):
-                rank[i] = pos
-            self._ranks[mode] = rank
-        return rank
+            order = self._orders[mode] = sorted(range(n), key=key.__getitem__)
+        return order
+
+    def sorted_rows(self, rows: Sequence[int], mode: str) -> list[int]:
+        """``rows`` (positions) in the order of ``mode``, as `sorted` by `rank` would give
+        them, but by walking the precomputed order with a membership mask: a sort change
+        at 200,000 rows is a few C-level passes rather than a sort."""
+        order = self.order(mode)
+        if len(rows) == len(order):
+            return list(order)
+        mask = bytearray(len(order))
+        deque(map(mask.__setitem__, rows, repeat(1)), maxlen=0)
+        return list(compress(order, map(mask.__getitem__, order)))
 
     def _search_index(self) -> _SearchIndex:
         """Built on the first search or filter, so the first screen does not wait for it."""
@@ -428,7 +450,7 @@ def engine_db(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
 
 
-_TASK_TEXT_SQL = "SELECT id, substr(text, 1, 60) FROM task WHERE active = 1"
+_TASK_TEXT_SQL = "SELECT id, substr(text, 1, 60) FROM task WHERE active = TRUE"
 
 
 def load_desk(db: str, as_of: date, *, soon_days: int = 15) -> DeskData:
@@ -516,16 +538,26 @@ class PlanFigure:
         return self.done / self.total if self.total else 0.0
 
 
-def unit_figures(data: DeskData) -> list[UnitFigure]:
+def tally_of(data: DeskData) -> Tally:
+    """The board's rows counted by unit, plan and light (what `load_tally` reads in SQL)."""
+    plan_of = {t: x[0] for t, x in data.tasks.items()}
+    counts = Counter(
+        zip(data.unit_ids, map(plan_of.__getitem__, data.task_ids), data.light_codes, strict=True)
+    )
+    return Tally(dict(counts), data.all_units, data.plans)
+
+
+def unit_figures(data: DeskData | Tally) -> list[UnitFigure]:
     """Completion per unit, laggards first (most overdue by share, then the lowest rate)."""
+    tally = data if isinstance(data, Tally) else tally_of(data)
     out: dict[int, UnitFigure] = {}
-    for (uid, code), n in Counter(zip(data.unit_ids, data.light_codes, strict=True)).items():
+    for (uid, _pid, code), n in tally.counts.items():
         if uid is None:
             continue
         st = LIGHTS[code]
         u = out.get(uid)
         if u is None:
-            name, kind = data.all_units.get(uid, ("", ""))
+            name, kind = tally.units.get(uid, ("", ""))
             u = out[uid] = UnitFigure(uid, name, kind, 0, 0, 0, 0)
         u.total += n
         if st in DONE_STATUSES:
@@ -541,12 +573,13 @@ def unit_figures(data: DeskData) -> list[UnitFigure]:
     )
 
 
-def plan_figures(data: DeskData) -> list[PlanFigure]:
+def plan_figures(data: DeskData | Tally) -> list[PlanFigure]:
+    tally = data if isinstance(data, Tally) else tally_of(data)
     out: dict[int, PlanFigure] = {
-        pid: PlanFigure(pid, title, 0, 0, 0) for pid, title in data.plans.items()
+        pid: PlanFigure(pid, title, 0, 0, 0) for pid, title in tally.plans.items()
     }
-    for (tid, code), n in Counter(zip(data.task_ids, data.light_codes, strict=True)).items():
-        p = out.get(data.tasks[tid][0])
+    for (_uid, pid, code), n in tally.counts.items():
+        p = out.get(pid)
         if p is None:
             continue
         st = LIGHTS[code]
@@ -556,6 +589,19 @@ def plan_figures(data: DeskData) -> list[PlanFigure]:
         elif st is Status.OVERDUE:
             p.overdue += n
     return [p for p in out.values() if p.total]
+
+
+def status_counts(tally: Tally) -> dict[Status, int]:
+    """Assignments per light (every light present, 0 when none)."""
+    counts = dict.fromkeys(Status, 0)
+    for (_uid, _pid, code), n in tally.counts.items():
+        counts[LIGHTS[code]] += n
+    return counts
+
+
+def pending_total(tally: Tally) -> int:
+    """Assignments still held by an unresolved group (待分解)."""
+    return sum(n for (uid, _pid, _code), n in tally.counts.items() if uid is None)
 
 
 def needs_action(r: Evaluated, *, quiet_days: int = 30) -> bool:

@@ -13,36 +13,25 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from tui.store.audit import ChainReport, verify_chain
+from tui.store.dialect import (
+    AUDIT_TRIGGER_NAMES,
+    SQLITE_AUDIT_TRIGGERS,
+    audit_triggers_present,
+    dangling_references,
+    integrity_problems,
+    quick_check,
+)
+
+__all__ = ["AUDIT_TRIGGERS", "full_check", "missing_triggers", "quick_check", "raw_engine"]
 
 # The triggers that keep the audit trail append-only (created with the schema).
-AUDIT_TRIGGERS = {
-    "audit_log_no_update": """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-       BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能修改'); END""",
-    "audit_log_no_delete": """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-       BEGIN SELECT RAISE(ABORT, '审计记录只能追加，不能删除'); END""",
-}
+AUDIT_TRIGGERS = SQLITE_AUDIT_TRIGGERS
 
 _MAX_MESSAGES = 20
 
 
-def quick_check(conn: Connection) -> list[str]:
-    """SQLite's quick_check: [] when the file is sound, else what it found."""
-    if conn.dialect.name != "sqlite":
-        return []
-    rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(20)")]
-    return [] if rows == ["ok"] else rows
-
-
 def missing_triggers(conn: Connection) -> list[str]:
-    if conn.dialect.name != "sqlite":
-        return []
-    present = {
-        r[0]
-        for r in conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
-        )
-    }
-    return sorted(set(AUDIT_TRIGGERS) - present)
+    return sorted(set(AUDIT_TRIGGER_NAMES) - audit_triggers_present(conn))
 
 
 @dataclass
@@ -68,21 +57,17 @@ def full_check(engine: Engine) -> HealthReport:
     """Everything: integrity_check, foreign_key_check, the triggers and the audit chain."""
     report = HealthReport()
     with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            try:
-                rows = [
-                    r[0] for r in conn.exec_driver_sql(f"PRAGMA integrity_check({_MAX_MESSAGES})")
-                ]
-            except SQLAlchemyError as exc:  # damage bad enough that the check itself stops
-                rows = [f"SQLite 无法读完整个文件：{getattr(exc, 'orig', exc)}"]
-            report.integrity = [] if rows == ["ok"] else rows
-            if report.integrity:
-                return report
-            report.foreign_keys = [
-                f"表 {r[0]} 第 {r[1]} 行引用的 {r[2]} 不存在"
-                for r in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchmany(_MAX_MESSAGES)
-            ]
-            report.missing_triggers = missing_triggers(conn)
+        try:
+            report.integrity = integrity_problems(conn, _MAX_MESSAGES)
+        except SQLAlchemyError as exc:  # damage bad enough that the check itself stops
+            report.integrity = [f"SQLite 无法读完整个文件：{getattr(exc, 'orig', exc)}"]
+        if report.integrity:
+            return report
+        report.foreign_keys = [
+            f"表 {r[0]} 第 {r[1]} 行引用的 {r[2]} 不存在"
+            for r in dangling_references(conn, _MAX_MESSAGES)
+        ]
+        report.missing_triggers = missing_triggers(conn)
         report.chain = verify_chain(conn)
         report.broken_seals = _broken_seals(conn)
     return report

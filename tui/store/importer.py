@@ -16,7 +16,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -102,9 +102,12 @@ class ImportReport:
     traditional: bool = False  # read in traditional characters, parsed as simplified
     corrections: list[str] = field(default_factory=list)  # review fixes replayed on this import
     skipped_corrections: list[str] = field(default_factory=list)  # fixes whose task is gone
+    # The document as imported, review fixes applied: what the desk's import review shows.
+    parsed: ParsedPlan | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
+        d = asdict(replace(self, parsed=None))
+        del d["parsed"]
         d["tasks_count"] = len(self.tasks)
         d["unplaced"] = [{"line": n, "text": t} for n, t in self.unplaced]
         d["period"] = list(self.period) if self.period else None
@@ -258,6 +261,9 @@ class PlanSummary:
     tasks: int
     revision: int = 0
     same_tasks: float | None = None  # share of tasks the file has in common with this plan
+    period: str = ""  # 2024 or 2020–2025: the year(s) the plan covers, when known
+    first_tasks: list[str] = field(default_factory=list)  # titles of its first few tasks
+    same_keys: int | None = None  # tasks of this plan at the same place as one of the file's
 
     def describe(self, with_id: bool = True) -> str:
         who = "、".join(x for x in (self.issuer, self.region) if x) or "发文单位未识别"
@@ -268,6 +274,16 @@ class PlanSummary:
         if self.same_tasks is not None:
             parts.append(f"，与本文件相同的任务 {round(self.same_tasks * 100)}%")
         return "".join(parts) + "）"
+
+
+# The question shows this many task titles of each plan.
+_FIRST_TASKS = 3
+
+
+def _period_label(start: int | None, end: int | None) -> str:
+    if start is None:
+        return ""
+    return str(start) if not end or end == start else f"{start}–{end}"
 
 
 # A revision keeps at least this share of its plan's tasks (same or lightly edited).
@@ -328,7 +344,8 @@ def import_parsed(
         begin_write(session)
         for c in corrections or ():
             validate_correction(c)
-        report = _Import(session, parsed, source, kind, encoding, actor, progress).run(
+        job = _Import(session, parsed, source, kind, encoding, actor, progress)
+        report = job.run(
             region=region,
             plan_year=plan_year,
             shipped=shipped,
@@ -337,6 +354,7 @@ def import_parsed(
             corrections=list(corrections or ()),
         )
         report.dry_run = dry_run
+        report.parsed = job.parsed
         if dry_run:
             session.rollback()
         else:
@@ -421,21 +439,34 @@ class _Import:
         return list(self.session.connection().execute(q).all())
 
     def _summary(self, plan: Plan, same: float | None) -> PlanSummary:
-        n = self.session.execute(
-            select(func.count(Task.id)).where(Task.plan_id == plan.id, Task.active.is_(True))
-        ).scalar_one()
+        t = Task.__table__.c
+        rows = (
+            self.session.connection()
+            .execute(
+                select(t.key, t.title)
+                .where(t.plan_id == plan.id, t.active.is_(True))
+                .order_by(t.position, t.id)
+            )
+            .all()
+        )
+        incoming = set(self.keys)
         return PlanSummary(
             plan.id,
             plan.title,
             plan.issuer,
             plan.region,
             plan.issue_date.isoformat() if plan.issue_date else None,
-            n,
+            len(rows),
             plan.revision,
             same,
+            period=_period_label(plan.period_start, plan.period_end),
+            first_tasks=[title for _k, title in rows[:_FIRST_TASKS]],
+            same_keys=sum(1 for key, _t in rows if key in incoming),
         )
 
-    def choose_plan(self, region_name: str, new_plan: bool, revision_of: str | None) -> Plan | None:
+    def choose_plan(
+        self, region_name: str, new_plan: bool, revision_of: str | None, period=None
+    ) -> Plan | None:
         """The plan this file continues, or None for a new plan."""
         if new_plan:
             return None
@@ -474,6 +505,8 @@ class _Import:
             region_name,
             parsed.issue_date,
             len(parsed.tasks),
+            period=_period_label(*(period[:2] if period else (None, None))),
+            first_tasks=[t.title for t in parsed.tasks[:_FIRST_TASKS]],
         )
         raise PlanQuestion(incoming, summaries)
 
@@ -535,7 +568,7 @@ class _Import:
         period = _period(self.parsed, plan_year)
         directory = _pick_region(session, self.parsed, region, shipped)
         region_name = directory.region if directory else (region or "")
-        plan = self.choose_plan(region_name, new_plan, revision_of)
+        plan = self.choose_plan(region_name, new_plan, revision_of, period)
         applied, skipped = self._replay(plan, list(corrections))
         parsed = self.parsed
         base = dict(

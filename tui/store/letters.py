@@ -246,7 +246,9 @@ def due_proposals(
     calendar = _calendar(settings, calendar)
     ladder = settings.ladder()
     unit_ids = _unit_filter(session, unit)
-    raw = session.connection().connection  # DB-API connection, inside this transaction
+    from tui.store.dialect import board_reader
+
+    raw = board_reader(session.connection())  # the board reader inside this transaction
     overrides = _overrides(session)
     if kinds is not None and not kinds & {"提示"}:
         facts = load_facts(raw, as_of=as_of, past_due_only=True, unit_ids=unit_ids)
@@ -876,15 +878,15 @@ def _due_as_of(facts: _Facts, aid: int, on: date) -> date | None:
 def _locked(engine: Engine) -> Iterator[Session]:
     """A write transaction that holds the database write lock from its first statement.
 
-    SQLite: BEGIN IMMEDIATE, so two desks signing at once queue up (busy_timeout) instead
-    of both reading the same counter. Other databases: the UPDATE's row lock does it."""
+    Two desks signing at once queue up (dialect.lock_for_write) instead of both reading the
+    same counter; the counter row's own lock (`_take_seqs`) would also keep numbers apart."""
     import uuid
 
     with Session(engine, expire_on_commit=False) as session:
         session.info["batch"] = uuid.uuid4().hex
-        conn = session.connection()
-        if engine.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        from tui.store.dialect import lock_for_write
+
+        lock_for_write(session.connection())
         try:
             yield session
             session.commit()

@@ -1,7 +1,31 @@
 """Schema migrations: one function per version step, run inside the opening transaction.
 
 A store written by an older release is upgraded in place; nothing is dropped, and each
-step leaves one audit row saying what it did.
+step leaves one audit row saying what it did. Steps below the Alembic baseline (8) run
+through `migrate`; from 8 on each step is reached through its Alembic revision
+(tui/store/schema_upgrade.py explains the order; a SQLite store is backed up first).
+
+Adding a step N → N+1 (e.g. 8 → 9):
+  1. write ``_v8_to_v9(conn)`` here: additive (CREATE … IF NOT EXISTS / ALTER … ADD COLUMN
+     only when `_columns` lacks it), idempotent, portable SQL (named parameters, no
+     SQLite-only functions; see tui/store/dialect.py), ending with one `_audit` row;
+  2. add ``8: _v8_to_v9`` to STEPS and raise models.SCHEMA_VERSION to 9 (new stores get
+     the tables from create_all and are stamped with the head);
+  3. copy tui/store/alembic/versions/schema9.py from the template below, changing only the
+     two ids (the body is always ``run_step(int(down_revision.removeprefix("schema")))``)::
+
+         from tui.store.schema_upgrade import run_step
+
+         revision = "schema9"
+         down_revision = "schema8"
+         branch_labels = None
+         depends_on = None
+
+         def upgrade() -> None:
+             run_step(int(down_revision.removeprefix("schema")))
+
+     (`alembic revision -m "…" --rev-id schema9` with the shipped script.py.mako writes the
+     same file). tests/test_schema_upgrade.py fails if a step has no revision.
 """
 
 from __future__ import annotations

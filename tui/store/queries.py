@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC
 
 from sqlalchemy import or_, select
 from sqlmodel import Session
@@ -11,6 +10,7 @@ from sqlmodel import Session
 from tui.errors import DubanError
 from tui.store.bulk import stream_rows
 from tui.store.models import Assignment, Plan, Task, Unit, UnitAlias, UnitGroup
+from tui.store.task_listing import records
 
 
 @dataclass
@@ -133,21 +133,6 @@ def search_units(session: Session, text: str) -> list[Unit]:
     )
 
 
-def _iso(value, seconds: bool = False) -> str | None:
-    """A date or timestamp as ISO text, whether the driver gave an object or text."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        if seconds:  # stored in UTC (tui.clock)
-            return value[:19].replace(" ", "T") + "+00:00"
-        return value[:10] if len(value) >= 10 and value[4] == "-" else value
-    if seconds:
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).isoformat(timespec="seconds")
-    return value.isoformat()
-
-
 def task_records(conn, plan_id: int | None = None, unit_ids: list[int] | None = None):
     """Every active task as a plain dict — owners by role and live deadlines included — in
     plan order, from three Core queries (no ORM objects: 200,000 assignments must list in
@@ -169,8 +154,7 @@ def task_records(conn, plan_id: int | None = None, unit_ids: list[int] | None = 
         where.append(t.id.in_(select(a.task_id).where(a.unit_id.in_(unit_ids), a.active.is_(True))))
     live = select(t.id).where(*where)
 
-    owners: dict[int, dict[str, list]] = {}
-    q = (
+    owners_q = (
         select(a.task_id, a.role, u.name, g.name, via.c.name, a.unit_id)
         .select_from(
             Assignment.__table__.outerjoin(Unit.__table__, u.id == a.unit_id)
@@ -180,18 +164,8 @@ def task_records(conn, plan_id: int | None = None, unit_ids: list[int] | None = 
         .where(a.active.is_(True), a.task_id.in_(live))
         .order_by(a.task_id, a.id)
     )
-    for task_id, role, unit, group, via_name, unit_id in stream_rows(conn, q):
-        by_role = owners.setdefault(task_id, {"lead": [], "responsible": [], "supporting": []})
-        entry = (
-            {"name": unit, "unresolved": False, "via_group": via_name}
-            if unit_id is not None
-            else {"name": group or "?", "unresolved": True, "via_group": None}
-        )
-        by_role.setdefault(role, []).append(entry)
-
-    deadlines: dict[int, list[dict]] = {}
     d = TaskDeadline.__table__.c
-    q = (
+    deadlines_q = (
         select(
             d.task_id,
             d.source,
@@ -209,25 +183,7 @@ def task_records(conn, plan_id: int | None = None, unit_ids: list[int] | None = 
         .where(d.active.is_(True), d.task_id.in_(live))
         .order_by(d.task_id, d.id)
     )
-    for task_id, source, kind, due, rrule, words, start, end, note, reason, by, at in stream_rows(
-        conn, q
-    ):
-        deadlines.setdefault(task_id, []).append(
-            {
-                "source": source,
-                "kind": kind,
-                "due": _iso(due),
-                "rrule": rrule,
-                "text": words,
-                "span": [start, end] if start >= 0 else None,
-                "note": note,
-                "reason": reason or None,
-                "by": by,
-                "at": _iso(at, seconds=True),
-            }
-        )
-
-    q = (
+    tasks_q = (
         select(
             t.id,
             t.plan_id,
@@ -243,18 +199,6 @@ def task_records(conn, plan_id: int | None = None, unit_ids: list[int] | None = 
         .where(and_(*where), literal(True))
         .order_by(t.plan_id, t.position)
     )
-    empty = {"lead": [], "responsible": [], "supporting": []}
-    for row in stream_rows(conn, q):
-        yield {
-            "id": row[0],
-            "plan_id": row[1],
-            "plan": row[2],
-            "number": row[3],
-            "key": row[4] or row[3],
-            "section": row[5],
-            "title": row[6],
-            "text": row[7],
-            "deadline_text": row[8],
-            "owners": owners.get(row[0], empty),
-            "deadlines": deadlines.get(row[0], []),
-        }
+    return records(
+        stream_rows(conn, owners_q), stream_rows(conn, deadlines_q), stream_rows(conn, tasks_q)
+    )

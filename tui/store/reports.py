@@ -147,7 +147,7 @@ def list_data(session: Session, plan: PlanInfo, unit_ids: set[int] | None = None
     for tid, key, number, text_, section, position, kind, dues, recurring in conn.execute(
         text(
             "SELECT id, key, number, text, section_path, position, due_kind, due_dates, "
-            "due_recurring FROM task WHERE plan_id = :p AND active = 1"
+            "due_recurring FROM task WHERE plan_id = :p AND active = TRUE"
         ),
         {"p": plan.id},
     ):
@@ -156,8 +156,8 @@ def list_data(session: Session, plan: PlanInfo, unit_ids: set[int] | None = None
     for tid, kind, source, text_ in conn.execute(
         text(
             "SELECT d.task_id, d.kind, d.source, d.text FROM task_deadline d "
-            "JOIN task t ON t.id = d.task_id WHERE t.plan_id = :p AND t.active = 1 "
-            "AND d.active = 1 ORDER BY d.task_id, d.id"
+            "JOIN task t ON t.id = d.task_id WHERE t.plan_id = :p AND t.active = TRUE "
+            "AND d.active = TRUE ORDER BY d.task_id, d.id"
         ),
         {"p": plan.id},
     ):
@@ -167,8 +167,8 @@ def list_data(session: Session, plan: PlanInfo, unit_ids: set[int] | None = None
     for aid, tid, uid, role, override in conn.execute(
         text(
             "SELECT a.id, a.task_id, a.unit_id, a.role, a.due_override FROM assignment a "
-            "JOIN task t ON t.id = a.task_id WHERE t.plan_id = :p AND t.active = 1 "
-            "AND a.active = 1 ORDER BY t.position, a.id"
+            "JOIN task t ON t.id = a.task_id WHERE t.plan_id = :p AND t.active = TRUE "
+            "AND a.active = TRUE ORDER BY t.position, a.id"
         ),
         {"p": plan.id},
     ):
@@ -272,27 +272,29 @@ def ledger_facts(
 ) -> tuple[list, LedgerExtras]:
     """The board's facts for every live assignment as of a date, and the ledger's extras."""
     from tui.store.board import load_facts
+    from tui.store.dialect import board_reader
 
-    dbapi = session.connection().connection.dbapi_connection
-    facts = load_facts(dbapi, as_of=as_of, plan_ids=plan_ids, unit_ids=unit_ids)
+    facts = load_facts(
+        board_reader(session.connection()), as_of=as_of, plan_ids=plan_ids, unit_ids=unit_ids
+    )
     conn = session.connection()
     tasks = {
         tid: (key or number, text_, section, position)
         for tid, key, number, text_, section, position in conn.execute(
-            text("SELECT id, key, number, text, section_path, position FROM task WHERE active = 1")
+            text("SELECT id, key, number, text, section_path, position FROM task WHERE active = TRUE")
         )
     }
     overrides = {
         aid
         for (aid,) in conn.execute(
-            text("SELECT id FROM assignment WHERE active = 1 AND due_override IS NOT NULL")
+            text("SELECT id FROM assignment WHERE active = TRUE AND due_override IS NOT NULL")
         )
     }
     words: dict[int, list[str]] = defaultdict(list)
     for tid, w in conn.execute(
         text(
             "SELECT d.task_id, d.text FROM task_deadline d JOIN task t ON t.id = d.task_id "
-            "WHERE t.active = 1 AND d.active = 1 AND d.source <> 'default' AND d.text <> '' "
+            "WHERE t.active = TRUE AND d.active = TRUE AND d.source <> 'default' AND d.text <> '' "
             "ORDER BY d.task_id, d.id"
         )
     ):
@@ -445,34 +447,43 @@ def year_counts(session: Session, year: int, as_of: date) -> YearCounts:
     def one(sql: str, **params) -> int:
         return int(conn.execute(text(sql), params).scalar() or 0)
 
-    tasks = one(f"SELECT count(*) FROM task WHERE active = 1 AND plan_id IN ({pids})")
+    tasks = one(f"SELECT count(*) FROM task WHERE active = TRUE AND plan_id IN ({pids})")
     live = (
         "FROM assignment a JOIN task t ON t.id = a.task_id "
-        f"WHERE a.active = 1 AND t.active = 1 AND t.plan_id IN ({pids})"
+        f"WHERE a.active = TRUE AND t.active = TRUE AND t.plan_id IN ({pids})"
     )
     assignments = one(f"SELECT count(*) {live} AND a.unit_id IS NOT NULL")
     unresolved = one(f"SELECT count(*) {live} AND a.unit_id IS NULL")
     # A deadline that counts by the as-of date: a granted new date, else the task's first.
     due_cond = (
         "((a.due_override IS NOT NULL AND a.due_override <= :e) OR "
-        "(a.due_override IS NULL AND t.due_first <> '' AND t.due_first <= :e))"
+        "(a.due_override IS NULL AND t.due_first <> '' AND t.due_first <= :e_text))"
     )
-    due = one(f"SELECT count(*) {live} AND a.unit_id IS NOT NULL AND {due_cond}", e=end)
+    # (task dates are ISO text, assignment dates are DATE: a server binds a name to one type)
+    due = one(
+        f"SELECT count(*) {live} AND a.unit_id IS NOT NULL AND {due_cond}", e=end, e_text=end
+    )
     done = one(
         f"SELECT count(*) {live} AND a.unit_id IS NOT NULL AND {due_cond} "
         "AND a.completed_on IS NOT NULL AND a.completed_on <= :e",
         e=end,
+        e_text=end,
     )
+    # late: after the granted date, else after the task's last date (the last ISO date of
+    # the comma-separated, sorted due_dates)
     done_late = one(
         f"SELECT count(*) {live} AND a.unit_id IS NOT NULL AND {due_cond} "
-        "AND a.completed_on IS NOT NULL AND a.completed_on <= :e AND a.completed_on > "
-        "coalesce(a.due_override, substr(t.due_dates, -10))",
+        "AND a.completed_on IS NOT NULL AND a.completed_on <= :e AND (CASE "
+        "WHEN a.due_override IS NOT NULL THEN a.completed_on > a.due_override "
+        "ELSE CAST(a.completed_on AS VARCHAR) > substr(t.due_dates, length(t.due_dates) - 9) "
+        "END)",
         e=end,
+        e_text=end,
     )
     issue_window = "li.issued_on >= :s AND li.issued_on <= :e"
     lists = one(
         "SELECT count(*) FROM (SELECT DISTINCT li.plan_id, li.unit_id FROM list_issue li "
-        f"WHERE {issue_window})",
+        f"WHERE {issue_window}) AS issued",
         s=start,
         e=end,
     )

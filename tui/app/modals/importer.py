@@ -1,8 +1,7 @@
-"""Importing from the desk: pick a file, watch the importer, read its report, confirm.
+"""Importing from the desk: pick a file, watch the importer work.
 
-The flow is path → check (nothing written) → report → confirm → import. The tab code puts
-each step in its own callback, so a further question (e.g. "new plan or revision of X?")
-slots in between the report and the write.
+The flow (tui.app.import_flow) is path → check (nothing written) → the plan question when
+there is one (modals/plan_question.py) → the review (modals/review.py) → import.
 """
 
 from __future__ import annotations
@@ -75,38 +74,3 @@ class ProgressScreen(ModalScreen):
         )
         bar = self.query_one("#progress-bar", ProgressBar)
         bar.update(total=max(total, 1), progress=done)
-
-
-def report_text(r) -> Text:
-    """The dry-run report (an ImportReport), as `duban import --dry-run` says it."""
-    status = {"new": "新计划", "revised": f"修订（第 {r.revision} 版）", "unchanged": "内容未变"}
-    lines = [
-        Text(r.plan_title, style="bold"),
-        Text(f"来源：{r.source}（{r.kind}{'，' + r.encoding if r.encoding else ''}）", style="dim"),
-        Text(f"结果：{status.get(r.status, r.status)}  地区：{r.region or '未识别'}"),
-        Text(
-            f"章节 {r.sections} 个，小节 {r.subsections} 个，任务 {len(r.tasks)} 项，"
-            f"落实事项 {r.assignments} 项"
-        ),
-    ]
-    if r.period:
-        lines.append(Text(f"计划期：{r.period[0]}–{r.period[1]} 年"))
-    if not r.has_owners:
-        lines.append(
-            Text("未写明牵头/责任单位：导入后在“计划”页选任务按 w 指定负责单位", style="yellow")
-        )
-    if r.unknown_units:
-        lines.append(
-            Text("名录中没有的单位（将新建）：" + "、".join(r.unknown_units), style="yellow")
-        )
-    if r.unresolved_groups:
-        lines.append(Text("待分解的单位组：" + "、".join(r.unresolved_groups), style="yellow"))
-    if r.added or r.removed or r.changed:
-        lines.append(
-            Text(f"与上一版相比：新增 {len(r.added)}，删除 {len(r.removed)}，修改 {len(r.changed)}")
-        )
-    for t in r.tasks[:8]:
-        lines.append(Text(f"  {t.number}{t.title}", style="dim"))
-    if len(r.tasks) > 8:
-        lines.append(Text(f"  ……共 {len(r.tasks)} 项", style="dim"))
-    return Text("\n").join(lines)

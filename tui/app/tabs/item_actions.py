@@ -79,6 +79,7 @@ class ItemActions:
             for t in targets
         ]
         occ = Occurrences(plan.missed, plan.next_due, plan.this_period) if plan else None
+        seen = desk.seen()
 
         def done(res) -> None:
             if res is None:
@@ -93,6 +94,7 @@ class ItemActions:
                 done=res.done,
                 mode=res.mode,
                 until=res.until,
+                seen=seen,
                 then=lambda _c: self.after_bulk() if len(ids) > 1 else None,
             )
 
@@ -120,6 +122,7 @@ class ItemActions:
                 body.append(HIDDEN, style="bold yellow")
             body.append("\n")
         body.append("可用 u 撤销。", style="dim")
+        seen = desk.seen()
 
         def ok(answer) -> None:
             if answer:
@@ -129,6 +132,7 @@ class ItemActions:
                     ids,
                     desk.as_of,
                     desk.operator,
+                    seen=seen,
                     then=lambda _c: self.after_bulk(),
                 )
 
@@ -138,7 +142,11 @@ class ItemActions:
         targets = self.targets(bulk=False)
         if self._need(targets):
             self.desk.write(
-                svc.reopen_item, self.desk.store, targets[0].fact.id, self.desk.operator
+                svc.reopen_item,
+                self.desk.store,
+                targets[0].fact.id,
+                self.desk.operator,
+                seen=self.desk.seen(),
             )
 
     # ---------------------------------------------------------------- deadline, extension
@@ -152,6 +160,7 @@ class ItemActions:
         current = "、".join(d.isoformat() for d in f.due_dates[:4])
         if len(f.due_dates) > 4:
             current += f" 等 {len(f.due_dates)} 个日期"
+        seen = desk.seen()
 
         def entered(res) -> None:
             if res is None:
@@ -189,6 +198,7 @@ class ItemActions:
                         res.value,
                         res.reason,
                         desk.operator,
+                        seen=seen,
                     )
                 ),
             )
@@ -202,6 +212,7 @@ class ItemActions:
             return
         desk = self.desk
         aid = targets[0].fact.id
+        seen = desk.seen()
 
         def done(res) -> None:
             if res is None:
@@ -216,6 +227,7 @@ class ItemActions:
                 granted=res.granted,
                 actor=desk.operator,
                 note=res.note,
+                seen=seen,
             )
 
         desk.push_screen(ExtensionModal(f"延期申请 — {self._label(targets)}", desk.as_of), done)

@@ -31,6 +31,7 @@ ITEM_COLUMNS = (
     Column("最近进展", 16, drop=1),
     Column("函", 2, "right", drop=4),
 )
+SEARCHES_KEPT = 16  # query results kept for backspace (each at most one list of row positions)
 SORTS = (("urgency", "紧急程度"), ("deadline", "期限"), ("unit", "单位"), ("task", "任务"))
 
 
@@ -48,6 +49,7 @@ class ItemsTab(ItemActions, DeskTab):
         self.only_selected = False
         self._base: list[int] | None = None
         self._last_search: tuple[str, list[int]] | None = None
+        self._searches: dict[str, list[int]] = {}  # query → rows, for this board and filters
         self._wanted: set[int] = set()
         self._report_timer = None
         self._data = None
@@ -77,8 +79,7 @@ class ItemsTab(ItemActions, DeskTab):
 
     def show_board(self, board) -> None:
         keep = self.current_id()
-        self._base = None
-        self._last_search = None
+        self._forget_results()
         data = self._data = board.data
         self.selected = {a for a in self.selected if data.index_of(a) is not None}
         self.recompute(keep)
@@ -101,12 +102,18 @@ class ItemsTab(ItemActions, DeskTab):
         if i not in self.view:
             self.query_text, self.filters, self.only_selected = "", Filters(), False
             self.query_one("#search", Input).value = ""
-            self._base = None
+            self._forget_results()
             self.recompute()
         self.query_one("#items-table", VirtualTable).cursor = self.view.index(i)
         return True
 
     # ---------------------------------------------------------------- search, filter, sort
+
+    def _forget_results(self) -> None:
+        """The board or the filters changed: rows found before no longer apply."""
+        self._base = None
+        self._last_search = None
+        self._searches = {}
 
     def _filtered_base(self) -> list[int] | None:
         if self._base is None and self.data is not None and self.filters.active:
@@ -123,18 +130,13 @@ class ItemsTab(ItemActions, DeskTab):
             base = self._filtered_base()
             q = self.query_text.strip().lower()
             if q:
-                among = base
-                last = self._last_search
-                if last is not None and q.startswith(last[0]):
-                    among = last[1]
-                view = data.search(q, among)
-                self._last_search = (q, view)
+                view = self._searched(q, base)
             else:
                 view = base if base is not None else list(range(len(data)))
                 self._last_search = None
         mode = SORTS[self.sort_mode][0]
         if mode != "urgency":
-            view = sorted(view, key=data.rank(mode).__getitem__)
+            view = data.sorted_rows(view, mode)
         self.view = view
         cursor = None
         if keep_id is not None:
@@ -146,6 +148,23 @@ class ItemsTab(ItemActions, DeskTab):
                     cursor = None
         self.query_one("#items-table", VirtualTable).set_count(len(view), cursor=cursor)
         self.update_status()
+
+    def _searched(self, q: str, base: list[int] | None) -> list[int]:
+        """Rows matching ``q`` (in urgency order). The results of the last few queries are
+        kept while the board and filters stay, so backspace finds its answer already
+        computed; a longer query searches only among the rows of the longest kept prefix."""
+        found = self._searches.get(q)
+        if found is None:
+            among = base
+            prefix = max((k for k in self._searches if q.startswith(k)), key=len, default=None)
+            if prefix is not None:
+                among = self._searches[prefix]
+            found = self.data.search(q, among)
+            if len(self._searches) >= SEARCHES_KEPT:
+                self._searches.pop(next(iter(self._searches)))
+            self._searches[q] = found
+        self._last_search = (q, found)
+        return found
 
     def update_status(self) -> None:
         data = self.data
@@ -204,8 +223,7 @@ class ItemsTab(ItemActions, DeskTab):
             if result is None:
                 return
             self.filters = result
-            self._base = None
-            self._last_search = None
+            self._forget_results()
             self.only_selected = False
             self.recompute()
 
@@ -214,7 +232,7 @@ class ItemsTab(ItemActions, DeskTab):
     def action_show_all(self) -> None:
         self.query_text, self.filters, self.only_selected = "", Filters(), False
         self.query_one("#search", Input).value = ""
-        self._base = self._last_search = None
+        self._forget_results()
         self.recompute(self.current_id())
 
     # ---------------------------------------------------------------- selection

@@ -78,11 +78,15 @@ class OverviewTab(DeskTab):
         ]
 
     def show_board(self, board) -> None:
-        data = board.data
-        empty = board.plan_count == 0
+        self.show_overview(board.overview)
+
+    def show_overview(self, ov) -> None:
+        """Counts, ranking, plans and letters: from the aggregate queries at start-up, then
+        from every board read (the same numbers)."""
+        empty = ov.plan_count == 0
         self.query_one("#ov-empty").display = empty
         self.query_one("#ov-body").display = not empty
-        counts = data.count_by_status()
+        counts = ov.counts
         done = counts[Status.DONE] + counts[Status.DONE_LATE]
         line = Text()
         for s in ORDER:
@@ -92,30 +96,29 @@ class OverviewTab(DeskTab):
             line.append_text(light(s))
             line.append(f" {s.value} ", style=STATUS_STYLE[s])
             line.append(str(n), style="bold " + STATUS_STYLE[s].replace("dim ", ""))
-        total = len(data)
-        pending = data.pending_count()
+        pending = ov.pending
         sub = Text(
-            f"共 {total} 项落实事项，其中逾期完成 {counts[Status.DONE_LATE]} 项"
+            f"共 {ov.total} 项落实事项，其中逾期完成 {counts[Status.DONE_LATE]} 项"
             + (f"，待分解 {pending} 项" if pending else ""),
             style="dim",
         )
         self.query_one("#ov-counts", Static).update(Text("\n").join([line, sub]))
-        self._units = board.figures
+        self._units = ov.figures
         self.query_one("#ov-units-table", VirtualTable).set_count(len(self._units), cursor=0)
         p = Text("计划进度", style="bold")
-        for f in board.plans:
+        for f in ov.plans:
             p.append("\n")
             p.append(f.title + "\n")
             p.append_text(bar(f.rate, 10))
             p.append(f" {percent(f.rate)}  完成 {f.done}/{f.total}  逾期 {f.overdue}")
-        unassigned = board.plan_count - len(board.plans)
+        unassigned = ov.plan_count - len(ov.plans)
         if unassigned > 0:
             p.append(
                 f"\n另有 {unassigned} 份计划尚未指定负责单位（2 计划页，选任务按 w）",
                 style="yellow",
             )
         self.query_one("#ov-plans", Static).update(p)
-        self.query_one("#ov-letters", Static).update(letters_summary(board.letters))
+        self.query_one("#ov-letters", Static).update(letters_summary(ov.letters))
 
     @on(VirtualTable.Chosen, "#ov-units-table")
     def _unit_chosen(self, event: VirtualTable.Chosen) -> None:

@@ -132,6 +132,7 @@ class UnitsTab(DeskTab):
         if u is None:
             return
         desk = self.desk
+        seen = desk.seen()
 
         def done(res) -> None:
             if res is None:
@@ -145,6 +146,7 @@ class UnitsTab(DeskTab):
                 phone=res.phone,
                 aliases=res.aliases,
                 actor=desk.operator,
+                seen=seen,
             )
 
         desk.push_screen(

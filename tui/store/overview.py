@@ -1,0 +1,171 @@
+"""The desk's first screen from a few aggregate queries: assignments counted by unit, plan
+and light, without reading 200,000 rows into Python.
+
+The desk shows these counts while the full board (`tui.store.desk.load_desk`) is still
+being read behind them, so they must be the very numbers the board gives. A light that
+depends only on dates is decided in SQL by the comparisons `assignment_status` makes (the
+done branch: closed on or before the latest deadline; a one-off: that deadline before the
+date is 逾期, within ``soon_days`` 临期); a recurring duty still open, whose light depends on
+its reports, is judged row by row by `assignment_status` itself. Dates are ISO text in a
+SQLite store, so comparing them as text compares the dates; on another database the counts
+come from the full board instead (`tally_from_columns`), so they are equal there by
+construction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from tui.domain.board import LIGHT_CODE, evaluate_columns
+from tui.domain.status import Status, assignment_status
+from tui.store.board import _covers_sql, _d, load_columns
+
+_DONE, _LATE = LIGHT_CODE[Status.DONE], LIGHT_CODE[Status.DONE_LATE]
+_OVER, _SOON = LIGHT_CODE[Status.OVERDUE], LIGHT_CODE[Status.DUE_SOON]
+_TRACK, _NONE = LIGHT_CODE[Status.ON_TRACK], LIGHT_CODE[Status.NO_DEADLINE]
+_JUDGE = -1  # a recurring duty still open: judged in Python from its reports
+
+# The latest deadline of a task: `due_dates` holds ISO dates, sorted, comma-separated.
+_LAST = "substr(t.due_dates, length(t.due_dates) - 9)"
+
+
+def _by_date(due: str) -> str:
+    return (
+        f"CASE WHEN {due} < :as_of THEN {_OVER} WHEN {due} <= :soon THEN {_SOON} ELSE {_TRACK} END"
+    )
+
+
+_LIGHT_SQL = f"""
+CASE
+  WHEN a.completed_on IS NOT NULL AND a.completed_on <= :as_of THEN
+    CASE WHEN a.due_override IS NOT NULL THEN
+           CASE WHEN a.completed_on <= a.due_override THEN {_DONE} ELSE {_LATE} END
+         WHEN t.due_dates = '' THEN {_DONE}
+         WHEN a.completed_on <= {_LAST} THEN {_DONE}
+         ELSE {_LATE} END
+  WHEN a.due_override IS NOT NULL THEN {_by_date("a.due_override")}
+  WHEN t.due_dates = '' THEN {_NONE}
+  WHEN t.due_recurring = 1 THEN {_JUDGE}
+  ELSE {_by_date(_LAST)}
+END"""
+
+# Every row's unit, plan and light as three comma-joined columns, counted in Python: a
+# GROUP BY here sorts 200,000 rows in a temporary B-tree, three times slower than the scan
+# and the split together (the same trick as `tui.store.board._read_columns`).
+_TALLY_SQL = f"""
+SELECT count(*), group_concat(coalesce(a.unit_id, '')), group_concat(t.plan_id),
+       group_concat({_LIGHT_SQL})
+FROM assignment a JOIN task t ON t.id = a.task_id
+WHERE a.active = 1 AND t.active = 1
+"""
+_OPEN_RECURRING_SQL = """
+SELECT a.id, a.unit_id, t.plan_id, t.due_dates
+FROM assignment a JOIN task t ON t.id = a.task_id
+WHERE a.active = 1 AND t.active = 1 AND t.due_recurring = 1 AND t.due_dates <> ''
+  AND a.due_override IS NULL AND (a.completed_on IS NULL OR a.completed_on > :as_of)
+"""
+_REPORTS_SQL = """
+SELECT pr.assignment_id, pr.reported_on, {covers}
+FROM progress pr JOIN assignment a ON a.id = pr.assignment_id
+JOIN task t ON t.id = a.task_id
+WHERE t.due_recurring = 1 AND a.active = 1 AND t.active = 1 AND a.due_override IS NULL
+  AND (a.completed_on IS NULL OR a.completed_on > :as_of) AND pr.reported_on <= :as_of
+ORDER BY pr.assignment_id, pr.reported_on, pr.id
+"""
+
+
+@dataclass
+class Tally:
+    """Live assignments counted by (unit id or None for an unresolved group, plan id, light
+    code — a position in `tui.domain.board.LIGHTS`), with the names the figures show."""
+
+    counts: dict[tuple[int | None, int, int], int]
+    units: dict[int, tuple[str, str]]  # id → (name, kind), merged units included
+    plans: dict[int, str]  # every plan, in id order
+
+
+def load_tally(conn, *, as_of: date, soon_days: int = 15) -> Tally:
+    """The counts of the first screen, as `tally_from_columns` would give them from the
+    whole board (see the module docstring)."""
+    cur = conn.cursor()
+    units = {
+        uid: (name, kind) for uid, name, kind in cur.execute("SELECT id, name, kind FROM unit")
+    }
+    plans = dict(cur.execute("SELECT id, title FROM plan ORDER BY id").fetchall())
+    if not isinstance(conn, sqlite3.Connection):
+        cur.close()
+        return tally_from_columns(load_columns(conn, as_of=as_of), as_of, soon_days, plans)
+    params = {"as_of": as_of.isoformat(), "soon": (as_of + timedelta(days=soon_days)).isoformat()}
+    counts: Counter = Counter()
+    n, *joined = cur.execute(_TALLY_SQL, params).fetchone()
+    if n:
+        judge = str(_JUDGE)
+        units, plans, lights = (c.split(",") for c in joined)
+        for (uid, pid, light), k in Counter(zip(units, plans, lights, strict=True)).items():
+            if light != judge:
+                counts[(int(uid) if uid else None, int(pid), int(light))] += k
+    rows = cur.execute(_OPEN_RECURRING_SQL, params).fetchall()
+    if rows:
+        reports: dict[int, list] = {}
+        covers: dict[int, list] = {}
+        sql = _REPORTS_SQL.format(covers=_covers_sql(cur))
+        parsed: dict = {}
+        for aid, on, lo, hi in cur.execute(sql, params).fetchall():
+            d = parsed.get(on)
+            if d is None:
+                d = parsed[on] = _d(on)
+            reports.setdefault(aid, []).append(d)
+            if hi is not None:
+                covers.setdefault(aid, []).append((d, _d(lo), _d(hi)))
+        judged: dict = {}
+        dues: dict[str, tuple[date, ...]] = {}
+        for aid, uid, pid, text in rows:
+            due = dues.get(text)
+            if due is None:
+                due = dues[text] = tuple(date.fromisoformat(x) for x in text.split(","))
+            key = (due, tuple(reports.get(aid, ())), tuple(covers.get(aid, ())))
+            light = judged.get(key)
+            if light is None:
+                st = assignment_status(
+                    due,
+                    as_of,
+                    progress_dates=key[1],
+                    recurring=True,
+                    soon_days=soon_days,
+                    covers=key[2],
+                )
+                light = judged[key] = LIGHT_CODE[st.status]
+            counts[(uid, pid, light)] += 1
+    cur.close()
+    return Tally(dict(counts), units, plans)
+
+
+def tally_from_columns(cols, as_of: date, soon_days: int, plans: dict[int, str]) -> Tally:
+    """The same counts from the whole board read as columns (any database)."""
+    verdicts = evaluate_columns(
+        task_ids=cols.task_ids,
+        dues={t: (x[4], x[5]) for t, x in cols.tasks.items()},
+        overrides=cols.overrides,
+        completed=cols.completed,
+        recurring_progress=cols.recurring_progress,
+        recurring_covers=cols.recurring_covers,
+        ids=cols.ids,
+        last_progress=cols.last_progress,
+        roles=cols.roles,
+        letters=cols.letters,
+        as_of=as_of,
+        soon_days=soon_days,
+    )
+    plan_of = {t: x[0] for t, x in cols.tasks.items()}
+    counts = Counter(
+        zip(
+            cols.unit_ids,
+            map(plan_of.__getitem__, cols.task_ids),
+            verdicts.light_codes,
+            strict=True,
+        )
+    )
+    return Tally(dict(counts), cols.units, plans)

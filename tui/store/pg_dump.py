@@ -1,0 +1,99 @@
+"""`duban backup` of a PostgreSQL store: pg_dump's custom format, verified, then renamed.
+
+The same rule as for SQLite (tui/store/backups.py): written to a temporary file beside
+the destination, checked, made durable, renamed; a backup file that exists is a whole one,
+0600. The check reads the dump's table of contents back with pg_restore and requires the data
+of every table of the store in it. Only the schema the store lives in is dumped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from tui.errors import DubanError, os_reason
+
+_TIMEOUT_S = 3600
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise DubanError(
+            f"找不到 {name}：PostgreSQL 数据库的备份需要它（Debian/Ubuntu 安装 postgresql-client）"
+        )
+    return found
+
+
+def libpq_url(engine: Engine) -> str:
+    """The store's address as pg_dump reads it (libpq: no '+psycopg' in the scheme)."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def dump_store(engine: Engine, dest: Path) -> list[str]:
+    """Dump the store to ``dest`` (must not exist); returns the tables found in the dump."""
+    from tui.store.backups import fsync_path
+
+    pg_dump, pg_restore = _tool("pg_dump"), _tool("pg_restore")
+    with engine.connect() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+        tables = sorted(
+            r[0]
+            for r in conn.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = :s"), {"s": schema}
+            )
+        )
+    for stale in dest.parent.glob(f".{dest.name}.*.partial"):
+        stale.unlink(missing_ok=True)  # left by a backup that was killed
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+    except OSError as exc:
+        raise DubanError(f"无法写入备份：{dest}（{os_reason(exc)}）") from exc
+    env = {**os.environ, "PGCONNECT_TIMEOUT": "10"}
+    try:
+        done = subprocess.run(
+            [pg_dump, "--format=custom", f"--schema={schema}", f"--file={tmp}", libpq_url(engine)],
+            capture_output=True,
+            text=True,
+            timeout=_TIMEOUT_S,
+            env=env,
+        )
+        if done.returncode != 0:
+            raise DubanError(f"pg_dump 备份失败，未留下任何文件：{_first_line(done.stderr)}")
+        listed = subprocess.run(
+            [pg_restore, "--list", str(tmp)], capture_output=True, text=True, timeout=600
+        )
+        if listed.returncode != 0:
+            raise DubanError(f"备份校验未通过（pg_restore 读不出目录），未留下备份文件：{dest}")
+        data = {
+            parts[-2]
+            for line in listed.stdout.splitlines()
+            if " TABLE DATA " in line and len(parts := line.split()) >= 2
+        }
+        missing = [t for t in tables if t not in data]
+        if missing:
+            raise DubanError(
+                f"备份校验未通过（缺少表 {'、'.join(missing)} 的数据），未留下备份文件：{dest}"
+            )
+        fsync_path(tmp)
+        os.replace(tmp, dest)
+        fsync_path(dest.parent)
+    except OSError as exc:
+        raise DubanError(f"无法写入备份：{dest}（{os_reason(exc)}）") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise DubanError("pg_dump 备份超时，未留下任何文件") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    return tables
+
+
+def _first_line(value: str) -> str:
+    lines = [ln for ln in value.strip().splitlines() if ln.strip()]
+    return lines[0] if lines else "未知错误"
