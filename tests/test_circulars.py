@@ -538,3 +538,21 @@ def test_print_goes_through_the_letters_cups_path(cli, db, env, tmp_path, monkey
     assert res.code == 2 and "拒绝" in res.err
     actions = [a for (a,) in _q(db, "SELECT action FROM audit_log WHERE entity = 'circular'")]
     assert actions.count("circular.print") == 1
+
+
+def test_every_character_drawn_has_a_glyph(cli, db, env):
+    """The canvas embeds a subset of the font: anything the layout adds to the texts (the
+    two-character indent U+3000, page numbers, chart values) must be in it, or it prints
+    as a box (found by looking at a rendered page)."""
+    from tui.letters.fonts import resolve_fonts
+    from tui.reports.circular_pdf import build_pdf
+    from tui.services.circulars import circular_text
+    from tui.store.db import make_engine
+
+    _close(cli, db, "旗司法局", "（五）", "2024-12-01")
+    assert cli("circular", "draft", "--as-of", AS_OF).code == 0
+    eng = make_engine(str(db), create=False)
+    _c, text = circular_text(eng, 1)
+    eng.dispose()
+    pdf = build_pdf(text, resolve_fonts(use_system=False), "各单位完成率")
+    assert pdf.page_no() >= 2 and pdf.undrawn == set()

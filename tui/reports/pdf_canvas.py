@@ -33,7 +33,8 @@ class Canvas:
         title: str = "",
         page_mm: tuple[float, float] = (210.0, 297.0),
     ) -> None:
-        chars = "".join(set("".join(texts)) | set("—0123456789%（）/… "))
+        # what the drawing adds to the texts: indents (U+3000), page numbers, chart values
+        chars = "".join(set("".join(texts)) | set("\u3000—0123456789%（）/… "))
         self.fonts = PdfFonts(fonts, [(chars, chars)])
         self.title = title
         self.w, self.h = page_mm
@@ -43,6 +44,7 @@ class Canvas:
         self._fill = "0 g"
         self._text = "0 g"
         self._ops: list[str] = []
+        self.undrawn: set[str] = set()  # characters drawn as .notdef (a box): a bug if any
 
     # -- pages
 
@@ -119,6 +121,7 @@ class Canvas:
         ops = [self._text, "BT"]
         x_pt = x * PT_PER_MM
         for font, run in self.fonts.runs(self.family, text):
+            self.undrawn.update(ch for ch in run if not font.has(ch))
             ops.append(f"/{font.resource} {size:g} Tf")
             ops.append(f"1 0 0 1 {x_pt:.2f} {self._y(y):.2f} Tm")
             ops.append(f"<{font.encode(run)}> Tj")
