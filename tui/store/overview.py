@@ -103,8 +103,9 @@ def load_tally(conn, *, as_of: date, soon_days: int = 15) -> Tally:
     n, *joined = cur.execute(_TALLY_SQL, params).fetchone()
     if n:
         judge = str(_JUDGE)
-        units, plans, lights = (c.split(",") for c in joined)
-        for (uid, pid, light), k in Counter(zip(units, plans, lights, strict=True)).items():
+        row_units, row_plans, row_lights = (c.split(",") for c in joined)
+        rows_seen = Counter(zip(row_units, row_plans, row_lights, strict=True))
+        for (uid, pid, light), k in rows_seen.items():
             if light != judge:
                 counts[(int(uid) if uid else None, int(pid), int(light))] += k
     rows = cur.execute(_OPEN_RECURRING_SQL, params).fetchall()
