@@ -48,7 +48,7 @@ CASE
          ELSE {_LATE} END
   WHEN a.due_override IS NOT NULL THEN {_by_date("a.due_override")}
   WHEN t.due_dates = '' THEN {_NONE}
-  WHEN t.due_recurring THEN {_JUDGE}
+  WHEN t.due_recurring = 1 THEN {_JUDGE}
   ELSE {_by_date(_LAST)}
 END"""
 
@@ -59,19 +59,19 @@ _TALLY_SQL = f"""
 SELECT count(*), group_concat(coalesce(a.unit_id, '')), group_concat(t.plan_id),
        group_concat({_LIGHT_SQL})
 FROM assignment a JOIN task t ON t.id = a.task_id
-WHERE a.active AND t.active
+WHERE a.active = 1 AND t.active = 1
 """
 _OPEN_RECURRING_SQL = """
 SELECT a.id, a.unit_id, t.plan_id, t.due_dates
 FROM assignment a JOIN task t ON t.id = a.task_id
-WHERE a.active AND t.active AND t.due_recurring AND t.due_dates <> ''
+WHERE a.active = 1 AND t.active = 1 AND t.due_recurring = 1 AND t.due_dates <> ''
   AND a.due_override IS NULL AND (a.completed_on IS NULL OR a.completed_on > :as_of)
 """
 _REPORTS_SQL = """
 SELECT pr.assignment_id, pr.reported_on, {covers}
 FROM progress pr JOIN assignment a ON a.id = pr.assignment_id
 JOIN task t ON t.id = a.task_id
-WHERE t.due_recurring AND a.active AND t.active AND a.due_override IS NULL
+WHERE t.due_recurring = 1 AND a.active = 1 AND t.active = 1 AND a.due_override IS NULL
   AND (a.completed_on IS NULL OR a.completed_on > :as_of) AND pr.reported_on <= :as_of
 ORDER BY pr.assignment_id, pr.reported_on, pr.id
 """
@@ -103,10 +103,9 @@ def load_tally(conn, *, as_of: date, soon_days: int = 15) -> Tally:
     n, *joined = cur.execute(_TALLY_SQL, params).fetchone()
     if n:
         judge = str(_JUDGE)
-        unit_col, plan_col, light_col = (c.split(",") for c in joined)
-        for (uid, pid, light), k in Counter(
-            zip(unit_col, plan_col, light_col, strict=True)
-        ).items():
+        row_units, row_plans, row_lights = (c.split(",") for c in joined)
+        rows_seen = Counter(zip(row_units, row_plans, row_lights, strict=True))
+        for (uid, pid, light), k in rows_seen.items():
             if light != judge:
                 counts[(int(uid) if uid else None, int(pid), int(light))] += k
     rows = cur.execute(_OPEN_RECURRING_SQL, params).fetchall()
