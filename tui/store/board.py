@@ -103,7 +103,7 @@ _PAST_DUE_PROGRESS_SQL = (
     """
 SELECT pr.assignment_id, pr.reported_on, pr.text, {covers}
 FROM progress pr JOIN assignment a ON a.id = pr.assignment_id JOIN task t ON t.id = a.task_id
-WHERE a.active = 1 AND t.active = 1 AND pr.reported_on <= :as_of
+WHERE a.active = TRUE AND t.active = TRUE AND pr.reported_on <= :as_of
 """
     + _PAST_DUE_FILTER
     + """
