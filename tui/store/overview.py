@@ -92,7 +92,8 @@ def load_tally(conn, *, as_of: date, soon_days: int = 15) -> Tally:
     whole board (see the module docstring)."""
     cur = conn.cursor()
     units = {
-        uid: (name, kind) for uid, name, kind in cur.execute("SELECT id, name, kind FROM unit")
+        uid: (name, kind)
+        for uid, name, kind in cur.execute("SELECT id, name, kind FROM unit").fetchall()
     }
     plans = dict(cur.execute("SELECT id, title FROM plan ORDER BY id").fetchall())
     if not isinstance(conn, sqlite3.Connection):
@@ -103,8 +104,10 @@ def load_tally(conn, *, as_of: date, soon_days: int = 15) -> Tally:
     n, *joined = cur.execute(_TALLY_SQL, params).fetchone()
     if n:
         judge = str(_JUDGE)
-        units, plans, lights = (c.split(",") for c in joined)
-        for (uid, pid, light), k in Counter(zip(units, plans, lights, strict=True)).items():
+        unit_col, plan_col, light_col = (c.split(",") for c in joined)
+        for (uid, pid, light), k in Counter(
+            zip(unit_col, plan_col, light_col, strict=True)
+        ).items():
             if light != judge:
                 counts[(int(uid) if uid else None, int(pid), int(light))] += k
     rows = cur.execute(_OPEN_RECURRING_SQL, params).fetchall()
