@@ -150,6 +150,9 @@ class TextCursor:
     def fetchall(self) -> list[tuple]:
         return [tuple(r) for r in self._result]
 
+    def __iter__(self):
+        return (tuple(r) for r in self._result)
+
     def fetchone(self) -> tuple | None:
         row = self._result.first()
         return None if row is None else tuple(row)
