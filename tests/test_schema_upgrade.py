@@ -110,17 +110,29 @@ def test_reading_an_old_store_changes_nothing_writing_upgrades_after_a_backup(cl
     assert old_store.read_bytes() == original
     assert list(old_store.parent.iterdir()) == [old_store]
 
-    r = cli("progress", "1", "升级后记录的进展", "--date", "2024-08-02", "--db", str(old_store),
-            use_db=False)
+    r = cli(
+        "progress",
+        "1",
+        "升级后记录的进展",
+        "--date",
+        "2024-08-02",
+        "--db",
+        str(old_store),
+        use_db=False,
+    )
     assert r.code == 0, r.err
     (backup,) = old_store.parent.glob("old.升级前-v1-*.db")
     assert backup.read_bytes() != old_store.read_bytes()
     con = sqlite3.connect(backup)
     assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("1",)
-    assert con.execute("SELECT count(*) FROM progress WHERE text = '升级后记录的进展'").fetchone() == (0,)
+    assert con.execute(
+        "SELECT count(*) FROM progress WHERE text = '升级后记录的进展'"
+    ).fetchone() == (0,)
     con.close()
     con = sqlite3.connect(old_store)
-    assert con.execute("SELECT count(*) FROM progress WHERE text = '升级后记录的进展'").fetchone() == (1,)
+    assert con.execute(
+        "SELECT count(*) FROM progress WHERE text = '升级后记录的进展'"
+    ).fetchone() == (1,)
     con.close()
 
 
@@ -140,9 +152,7 @@ def test_a_failed_backup_stops_the_upgrade(cli, old_store, monkeypatch):
 def test_new_store_is_stamped_with_the_head(cli, db):
     assert cli("init").code == 0
     con = sqlite3.connect(db)
-    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (
-        head_revision(),
-    )
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (head_revision(),)
     con.close()
     r = cli("db", "upgrade")
     assert r.code == 0 and "已是最新版本" in r.out
@@ -187,3 +197,19 @@ def test_revisions_follow_the_schema_versions():
 def test_db_without_subcommand_is_one_line(cli):
     r = cli("db", use_db=False)
     assert r.code == 2 and "upgrade" in r.err
+
+
+def test_a_new_store_is_stamped_with_the_head_as_alembic_reads_it(tmp_path):
+    from alembic.runtime.migration import MigrationContext
+
+    from tui.store import schema_upgrade
+    from tui.store.db import dispose_engine, make_engine
+
+    eng = make_engine(str(tmp_path / "new.db"), create=True)
+    try:
+        with eng.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() == (
+                schema_upgrade.head_revision()
+            )
+    finally:
+        dispose_engine(eng)
