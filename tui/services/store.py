@@ -8,7 +8,6 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from tui.store.db import dispose_engine, make_engine
-from tui.store.desk import engine_db
 from tui.store.location import resolve_db_url, sqlite_path
 
 
@@ -38,6 +37,8 @@ class Store:
     @property
     def db(self) -> str:
         """The value that reaches the same store through the fast reader (`--db`)."""
+        from tui.store.desk import engine_db  # the desk's reader: not loaded for an import
+
         return engine_db(self.engine)
 
     @property
