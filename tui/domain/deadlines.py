@@ -89,13 +89,24 @@ class Deadline:
     def occurrences(self, start: date, end: date) -> list[date]:
         """Due dates falling in [start, end]; empty for relative and ongoing deadlines."""
         if self.kind == "recurring" and self.rrule:
-            rule = _parse_rrule(self.rrule, None if "DTSTART" in self.rrule else start)
-            lo = datetime(start.year, start.month, start.day)
-            hi = datetime(end.year, end.month, end.day, 23, 59, 59)
-            return [d.date() for d in rule.between(lo, hi, inc=True)]
+            return list(_between(self.rrule, start, end))
         if self.due is not None and start <= self.due <= end:
             return [self.due]
         return []
+
+
+@lru_cache(maxsize=1024)  # a plan's tasks share a handful of rules and one period
+def _between(rule: str, start: date, end: date) -> tuple[date, ...]:
+    parsed = _parse_rrule(rule, None if "DTSTART" in rule else start)
+    lo = datetime(start.year, start.month, start.day)
+    hi = datetime(end.year, end.month, end.day, 23, 59, 59)
+    return tuple(d.date() for d in parsed.between(lo, hi, inc=True))
+
+
+@lru_cache(maxsize=1024)
+def _first_due(rule: str) -> date | None:
+    first = next(iter(_parse_rrule(rule, None)), None)
+    return first.date() if first is not None else None
 
 
 @lru_cache(maxsize=512)
@@ -277,9 +288,7 @@ class _Scan:
             full = f"RRULE:{rule}"
             self.add("recurring", s, e, None, full, note + "；未指定计划年度，暂无起止")
             return
-        first_dt = next(iter(_parse_rrule(full, None)), None)
-        due = first_dt.date() if first_dt is not None else None
-        self.add("recurring", s, e, due, full, note)
+        self.add("recurring", s, e, _first_due(full), full, note)
 
 
 # ---------------------------------------------------------------- passes

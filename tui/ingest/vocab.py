@@ -33,10 +33,23 @@ class Vocabulary:
     deadline_labels: tuple[str, ...]  # 完成时限 … on a line of their own
 
     def column_of(self, text: str) -> str | None:
-        """The table column a header cell names; spaces and a bracketed note are ignored."""
+        """The table column a header cell names; spaces and a bracketed note are ignored.
+        (Remembered per cell text: every line of a document is asked, and lines repeat.)"""
         key = "".join(text.split())
         if not key:
             return None
+        known = self._column_cache
+        if key not in known:
+            if len(known) > 50_000:
+                known.clear()
+            known[key] = self._column_of(key)
+        return known[key]
+
+    @cached_property
+    def _column_cache(self) -> dict[str, str | None]:
+        return {}
+
+    def _column_of(self, key: str) -> str | None:
         if key in self.columns:
             return self.columns[key]
         for bracket in ("（", "("):

@@ -102,6 +102,14 @@ def update_rows(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
     if not rows:
         return
     columns = [k for k in rows[0] if k != "id"]
+    if conn.dialect.name == "sqlite":
+        quote = conn.dialect.identifier_preparer.quote
+        sets = ", ".join(f"{quote(c)} = ?" for c in columns)
+        conn.exec_driver_sql(
+            f"UPDATE {quote(table.name)} SET {sets} WHERE {quote('id')} = ?",
+            _driver_values(conn, table, [*columns, "id"], rows),
+        )
+        return
     stmt = (
         update(table)
         .where(table.c.id == bindparam("_id"))
