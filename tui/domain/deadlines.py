@@ -109,11 +109,33 @@ def _first_due(rule: str) -> date | None:
     return first.date() if first is not None else None
 
 
+# The rules this program writes: an optional DTSTART day and one RRULE, UNTIL a day.
+_PLAIN_RULE = re.compile(r"(?:DTSTART:(\d{8})\n)?RRULE:([A-Z0-9=;,+\-]+)")
+
+
+def _day(digits: str) -> datetime:
+    return datetime(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+
+
 @lru_cache(maxsize=512)
 def _parse_rrule(rule: str, dtstart: date | None) -> _RRule | _RRuleSet:
-    if dtstart is None:
+    start = datetime(dtstart.year, dtstart.month, dtstart.day) if dtstart is not None else None
+    plain = _PLAIN_RULE.fullmatch(rule)
+    if plain is not None:
+        # The same rule as rrulestr reads it, but its DTSTART and UNTIL days are read here:
+        # rrulestr reads them with dateutil's general date parser, whose import alone costs
+        # more than an import of a seed plan spends on all its deadlines.
+        parts = plain.group(2).split(";")
+        until = [p[6:] for p in parts if p.startswith("UNTIL=")]
+        if len(until) <= 1 and all(len(u) == 8 and u.isdigit() for u in until):
+            if plain.group(1):
+                start = _day(plain.group(1))
+            body = ";".join(p for p in parts if not p.startswith("UNTIL="))
+            parsed = rrulestr(f"RRULE:{body}", dtstart=start)
+            return parsed.replace(until=_day(until[0])) if until else parsed
+    if start is None:
         return rrulestr(rule)
-    return rrulestr(rule, dtstart=datetime(dtstart.year, dtstart.month, dtstart.day))
+    return rrulestr(rule, dtstart=start)
 
 
 # ---------------------------------------------------------------- regex building blocks
