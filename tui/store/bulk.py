@@ -50,7 +50,8 @@ def _driver_values(
     processors = [
         (i, lru_cache(maxsize=256)(p))
         for i, c in enumerate(columns)
-        if (p := table.c[c].type.bind_processor(conn.dialect)) is not None
+        if (p := table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
+        is not None
     ]
     take = itemgetter(*columns)
     if len(columns) == 1:
