@@ -71,6 +71,32 @@ def test_a_new_store_is_created_in_one_transaction(tmp_path, statements):
     assert begin < stamp < commit
 
 
+def test_the_list_of_tables_is_the_whole_schema():
+    from tui.store.db import ALL_TABLES, load_every_model
+
+    load_every_model()
+    assert set(SQLModel.metadata.tables) == ALL_TABLES
+
+
+def test_a_new_store_has_every_table_whatever_was_loaded_first(tmp_path):
+    """A process that has not loaded the letters' models still creates their tables."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "fresh.db"
+    code = (
+        "import sys; from tui.store.db import make_engine, dispose_engine; "
+        "assert 'tui.store.letter_models' not in sys.modules; "
+        f"dispose_engine(make_engine({str(path)!r}))"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    from tui.store.db import ALL_TABLES
+
+    with sqlite3.connect(path) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert ALL_TABLES <= names
+
+
 def test_opening_a_current_store_creates_nothing(tmp_path, monkeypatch, statements):
     path = tmp_path / "s.db"
     dispose_engine(make_engine(str(path)))

@@ -24,11 +24,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
 from tui.errors import DubanError, os_reason
-from tui.store import (  # noqa: F401  (letter_models, circular_models: create their tables)
-    circular_models,
-    letter_models,
-    models,
-)
+from tui.store import models
 from tui.store.dialect import lock_for_write, sqlite_pragmas
 from tui.store.location import (
     ENV_DB,
@@ -274,6 +270,48 @@ def _check_version(engine: Engine, where: str) -> int:
     return version
 
 
+# Every table of the schema. The letters' and circulars' models (tui.store.letter_models,
+# circular_models) are loaded by the code that uses them, or here when a table is missing:
+# a command that never touches a letter does not pay for defining its classes at start.
+# tests/test_startup_paths.py keeps this list equal to the models' metadata.
+ALL_TABLES = frozenset(
+    {
+        # tui.store.models
+        "meta",
+        "plan",
+        "import_correction",
+        "plan_revision",
+        "outline_node",
+        "task",
+        "task_deadline",
+        "region",
+        "unit",
+        "unit_alias",
+        "unit_group",
+        "unit_group_member",
+        "assignment",
+        "progress",
+        "extension",
+        "audit_log",
+        "list_issue",
+        # tui.store.letter_models
+        "letter",
+        "letter_item",
+        "letter_counter",
+        "letter_reply",
+        "ladder_override",
+        # tui.store.circular_models
+        "circular",
+        "circular_counter",
+    }
+)
+
+
+def load_every_model() -> None:
+    """Define every table class, so SQLModel.metadata holds the whole schema."""
+    from tui.store import circular_models, letter_models  # noqa: F401
+
+
 def _has_every_table(conn: Connection) -> bool:
     """Does a SQLite store already hold every table of the schema? Then create_all, which
     only creates missing tables (and their indexes), has nothing to do — one query instead
@@ -282,11 +320,7 @@ def _has_every_table(conn: Connection) -> bool:
     if conn.dialect.name != "sqlite":
         return False
     listed = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
-    present = {name for (name,) in listed}
-    return all(
-        table.schema is None and table.name in present
-        for table in SQLModel.metadata.tables.values()
-    )
+    return ALL_TABLES <= {name for (name,) in listed}
 
 
 def _ensure_schema(engine: Engine) -> None:
@@ -303,6 +337,7 @@ def _ensure_schema(engine: Engine) -> None:
     with engine.begin() as conn:
         lock_for_write(conn)  # two desks opening an old store: one upgrades, one waits
         if not _has_every_table(conn):
+            load_every_model()
             SQLModel.metadata.create_all(conn)
         row = conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).first()
         if row is None:
