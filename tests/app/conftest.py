@@ -13,6 +13,17 @@ from tui.store.demo_history import DEMO_AS_OF
 OPERATOR = "测试员"
 
 
+def q(db, sql: str, *args) -> list[tuple]:
+    """Rows of one query on a SQLite store file, read outside the desk."""
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
 @pytest.fixture(scope="session")
 def demo_master(tmp_path_factory) -> Path:
     from tui.commands.demo import build_demo_store

@@ -4,22 +4,12 @@ and nothing is written before it — cancel writes nothing."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
-from tests.app.conftest import choose_import_file, settle
+from tests.app.conftest import choose_import_file, q, settle
 from tests.test_plan_identity import TOWN_A, TOWN_B, town_plan
 
 SIZE = (120, 40)
-
-
-def q(db, sql, *args):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture

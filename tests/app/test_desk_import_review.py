@@ -5,13 +5,12 @@ plan and replayed when the same plan is imported again from the command line."""
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input, TextArea
 
-from tests.app.conftest import choose_import_file, settle
+from tests.app.conftest import choose_import_file, q, settle
 from tests.conftest import FIXTURES
 from tui.app.modals.base import ConfirmModal
 from tui.app.modals.review import (
@@ -24,14 +23,6 @@ from tui.app.widgets.vtable import VirtualTable
 
 SIZE = (120, 40)
 PLAN = FIXTURES / "review_plan.txt"
-
-
-def q(db, sql, *args):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def keys(db) -> list[str]:
