@@ -484,3 +484,16 @@ def test_first_screen_counts_at_every_date_boundary(engine):
             )
     for soon in (15, 16):
         _first_screen_equals_board(db, as_of, soon_days=soon)
+
+
+def test_a_load_freezes_nothing_that_outlives_it(engine):
+    """`gc.freeze()` after a load kept every earlier board alive past its reload (RSS grew
+    at each reload): nothing a load builds stays in the permanent generation."""
+    import gc
+
+    gc.unfreeze()
+    before = gc.get_freeze_count()
+    data = load_desk(engine_db(engine), AS_OF)
+    assert len(data) > 0
+    assert gc.get_freeze_count() == before == 0
+    assert gc.isenabled()

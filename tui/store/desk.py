@@ -7,7 +7,6 @@ Every write runs in the caller's transaction and leaves audit rows that `undo.py
 
 from __future__ import annotations
 
-import gc
 import json
 import threading
 from collections import Counter, deque
@@ -33,6 +32,7 @@ from tui.domain.board import (
 from tui.domain.search import Filters, filter_rows, search_rows, task_key, unit_key
 from tui.domain.status import Status, StatusResult
 from tui.errors import DubanError
+from tui.gc_pause import gc_paused
 from tui.store.audit import record
 from tui.store.board import (
     AssignmentFact,
@@ -457,23 +457,12 @@ def load_desk(db: str, as_of: date, *, soon_days: int = 15) -> DeskData:
     """Read and evaluate the whole board; the 200k-row hot path.
 
     The cyclic garbage collector is paused while the columns are built (it would otherwise
-    rescan the fresh objects over and over), and the result is frozen out of later
-    collections, since the desk keeps it for long. What the previous load froze is thawed
-    and collected first: objects frozen while alive (the screens' too) that died in a
-    reference cycle since would otherwise stay for the life of the process, a little more
-    at every reload.
+    rescan the fresh objects over and over: `tui.gc_pause`). Nothing is frozen after: a
+    frozen board outlives its reload (the permanent generation is never collected), and
+    the desk's memory grew at every reload.
     """
-    gc_was_on = gc.isenabled()
-    gc.disable()
-    try:
-        data = _load_desk(db, as_of, soon_days=soon_days)
-    finally:
-        if gc_was_on:
-            gc.enable()
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
-    return data
+    with gc_paused():
+        return _load_desk(db, as_of, soon_days=soon_days)
 
 
 def _load_desk(db: str, as_of: date, *, soon_days: int) -> DeskData:
