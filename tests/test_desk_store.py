@@ -353,8 +353,8 @@ def test_board_columns_without_the_sqlite_fast_path(engine):
 
 
 def _first_screen_equals_board(db: str, as_of: date, soon_days: int = 15) -> None:
-    from tui.store.desk import plan_figures, status_counts, tally_of
-    from tui.store.overview import load_tally
+    from tui.store.desk import plan_figures, tally_of
+    from tui.store.overview import load_tally, status_counts
 
     conn = connect(db)
     try:

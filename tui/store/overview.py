@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tui.domain.board import LIGHT_CODE, evaluate_columns
+from tui.domain.board import LIGHT_CODE, LIGHTS, evaluate_columns
 from tui.domain.status import Status, assignment_status
 from tui.store.board import _covers_sql, _d, load_columns
 
@@ -177,3 +177,124 @@ def tally_from_columns(cols, as_of: date, soon_days: int, plans: dict[int, str])
         )
     )
     return Tally(dict(counts), cols.units, plans)
+
+
+# --------------------------------------------------------------------------- figures
+# Pure aggregations of a Tally, shared by the first screen and the board.
+
+DONE_STATUSES = (Status.DONE, Status.DONE_LATE)
+
+
+@dataclass
+class UnitFigure:
+    unit_id: int | None
+    name: str
+    kind: str
+    total: int
+    done: int
+    overdue: int
+    due_soon: int
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+
+@dataclass
+class PlanFigure:
+    plan_id: int
+    title: str
+    total: int
+    done: int
+    overdue: int
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+
+def unit_figures_of(tally: Tally) -> list[UnitFigure]:
+    """Completion per unit, laggards first (most overdue by share, then the lowest rate)."""
+    out: dict[int, UnitFigure] = {}
+    for (uid, _pid, code), n in tally.counts.items():
+        if uid is None:
+            continue
+        st = LIGHTS[code]
+        u = out.get(uid)
+        if u is None:
+            name, kind = tally.units.get(uid, ("", ""))
+            u = out[uid] = UnitFigure(uid, name, kind, 0, 0, 0, 0)
+        u.total += n
+        if st in DONE_STATUSES:
+            u.done += n
+        elif st is Status.OVERDUE:
+            u.overdue += n
+        elif st is Status.DUE_SOON:
+            u.due_soon += n
+    # Laggards are units with overdue items: most overdue (by share) first, then the lowest
+    # completion rate; a unit whose few items are simply not due yet is not a laggard.
+    return sorted(
+        out.values(), key=lambda u: (-(u.overdue / u.total if u.total else 0), u.rate, u.name)
+    )
+
+
+def plan_figures_of(tally: Tally) -> list[PlanFigure]:
+    out: dict[int, PlanFigure] = {
+        pid: PlanFigure(pid, title, 0, 0, 0) for pid, title in tally.plans.items()
+    }
+    for (_uid, pid, code), n in tally.counts.items():
+        p = out.get(pid)
+        if p is None:
+            continue
+        st = LIGHTS[code]
+        p.total += n
+        if st in DONE_STATUSES:
+            p.done += n
+        elif st is Status.OVERDUE:
+            p.overdue += n
+    return [p for p in out.values() if p.total]
+
+
+def status_counts(tally: Tally) -> dict[Status, int]:
+    """Assignments per light (every light present, 0 when none)."""
+    counts = dict.fromkeys(Status, 0)
+    for (_uid, _pid, code), n in tally.counts.items():
+        counts[LIGHTS[code]] += n
+    return counts
+
+
+def pending_total(tally: Tally) -> int:
+    """Assignments still held by an unresolved group (待分解)."""
+    return sum(n for (uid, _pid, _code), n in tally.counts.items() if uid is None)
+
+
+# --------------------------------------------------------------------------- letters
+
+
+@dataclass(frozen=True)
+class LetterLine:
+    """What the overview's letters panel shows of one letter (the fields of `LetterRow` it
+    reads), read without the ORM for the first screen."""
+
+    id: int
+    number: str | None
+    unit: str
+    status: str  # effective: 逾期未复 when a signed or printed letter's reply is overdue
+    reply_due: date | None
+
+
+# `tui.store.letters.effective_status` in SQL; the statuses are `tui.store.letter_models`'.
+_LETTERS_SQL = """
+SELECT l.id, l.number, u.name,
+       CASE WHEN l.status IN ('已签发', '已打印') AND l.reply_due IS NOT NULL
+                 AND l.reply_due < :today THEN '逾期未复' ELSE l.status END,
+       l.reply_due
+FROM letter l JOIN unit u ON u.id = l.unit_id
+ORDER BY l.id
+"""
+
+
+def letter_lines(conn: sqlite3.Connection, *, today: date) -> list[LetterLine]:
+    """Every letter as the overview's panel needs it, in the register's order."""
+    rows = conn.execute(_LETTERS_SQL, {"today": today.isoformat()}).fetchall()
+    return [LetterLine(i, number, unit, status, _d(due)) for i, number, unit, status, due in rows]
