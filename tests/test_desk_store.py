@@ -497,3 +497,35 @@ def test_a_load_freezes_nothing_that_outlives_it(engine):
     assert len(data) > 0
     assert gc.get_freeze_count() == before == 0
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, date(2024, 12, 31)])
+def test_first_screen_read_before_the_store_opens_is_the_boards(engine, as_of):
+    """`duban` reads the first screen over the DB-API before SQLAlchemy is imported
+    (tui.services.first_screen): counts, units, plans and the letters panel (effective
+    statuses: 逾期未复 derived from the date) must be what the board then shows."""
+    from tui.app.tabs.overview import letters_summary
+    from tui.services.board import load_board
+    from tui.services.first_screen import read_first_screen
+    from tui.services.store import Store, locate
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the quick first screen reads a SQLite file")
+    store = Store(engine, locate(engine_db(engine)))
+    first = read_first_screen(Path(engine.url.database), as_of)
+    board = load_board(store, as_of)
+    try:
+        full = board.overview
+        assert (first.counts, first.total, first.pending) == (full.counts, full.total, full.pending)
+        assert (first.figures, first.plans, first.plan_count) == (
+            full.figures,
+            full.plans,
+            full.plan_count,
+        )
+        assert [(x.id, x.number, x.unit, x.status, x.reply_due) for x in first.letters] == [
+            (x.id, x.number, x.unit, x.status, x.reply_due) for x in full.letters
+        ]
+        assert "逾期未复" in {x.status for x in first.letters}
+        assert letters_summary(first.letters).plain == letters_summary(full.letters).plain
+    finally:
+        board.close()
