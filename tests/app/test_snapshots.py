@@ -24,7 +24,7 @@ LARGE = (120, 40)
 @pytest.fixture(autouse=True)
 def fixed_world(monkeypatch):
     """What would change between runs: the store's path and the real date."""
-    monkeypatch.setattr("tui.services.store.display_path", lambda _p: "~/督办/duban.db")
+    monkeypatch.setattr("tui.services.store_target.display_path", lambda _p: "~/督办/duban.db")
     monkeypatch.setattr("tui.clock.today", lambda: date(2024, 11, 18))
 
 
