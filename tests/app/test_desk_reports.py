@@ -140,6 +140,7 @@ def _content(path: Path) -> list:
 
 async def test_all_lists_of_a_plan_with_progress_and_cancel_writes_nothing(make_app, store):
     folder = store.parent / "清单"
+    rename_unit(store, "区司法局", HOSTILE)  # a unit of the second plan
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -174,8 +175,8 @@ async def test_all_lists_of_a_plan_with_progress_and_cancel_writes_nothing(make_
         original = ProgressScreen.advance
 
         def spy(self, stage, done, total):
-            seen.append((done, total))
             original(self, stage, done, total)
+            seen.append((done, total, str(self.query_one("#progress-stage").render())))
 
         ProgressScreen.advance = spy
         try:
@@ -183,7 +184,10 @@ async def test_all_lists_of_a_plan_with_progress_and_cancel_writes_nothing(make_
             await wait(pilot)
         finally:
             ProgressScreen.advance = original
-        assert seen and seen[-1] == (second.units, second.units)  # the progress reached the end
+        # the progress went unit by unit to the end; a name with markup is drawn as text
+        assert [d for d, _t, _s in seen] == [*range(second.units), second.units]
+        assert {t for _d, t, _s in seen} == {second.units}
+        assert any(f"{HOSTILE}：" in label for _d, _t, label in seen)
         assert f"任务清单 {second.units} 份" in app.last_message
         # `u` knows the issue cannot be undone
         assert app.changes[-1].final and app.changes[-1].title == "印发清单"

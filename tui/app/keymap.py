@@ -596,6 +596,8 @@ _KEY_NAMES = {
     "left": "←",
     "right": "→",
     "tab": "Tab",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
 }
 
 

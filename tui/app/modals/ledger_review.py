@@ -26,7 +26,7 @@ from tui.text import strip_controls
 
 COLUMNS = (
     Column("类别", 6),
-    Column("位置", 14, drop=3),
+    Column("行", 8, drop=3),
     Column("事项", 6, "right", drop=2),
     Column("单位", 12, drop=1),
     Column("字段", 8),
@@ -57,6 +57,11 @@ def review_lines(plan) -> list[Line]:
     out += [Line(REJECTED, p.where, "", "", "", "", "", p.message) for p in plan.problems]
     out += [Line(NOTICE, "", "", "", "", "", "", n) for n in plan.notices]
     return out
+
+
+def short_where(where: str) -> str:
+    """工作表“…”第12行 → 第12行 (the sheet is in the detail pane)."""
+    return where.rsplit("”", 1)[-1] or where
 
 
 class LedgerReviewScreen(Screen):
@@ -105,12 +110,12 @@ class LedgerReviewScreen(Screen):
             )
         else:
             t.append("没有需要写入的变更", style="bold green")
-        t.append(f"，无变化 {p.unchanged} 行，")
+        t.append(f"\n无变化 {p.unchanged} 行，")
         t.append(f"未导入 {len(p.problems)} 行", style="bold red" if p.problems else "")
         if p.notices:
             t.append(f"，提示 {len(p.notices)} 条", style="yellow")
-        t.append(f"\n新进展记在 {p.as_of.isoformat()}。", style="dim")
-        t.append(" y 确认写入　Esc 取消" if p.changes else " Esc 或 y 返回（不写入）", style="dim")
+        t.append(f"；新进展记在 {p.as_of.isoformat()}。", style="dim")
+        t.append("y 确认写入，Esc 取消" if p.changes else "按 y 或 Esc 返回（不写入）", style="dim")
         return t
 
     def _cells(self, i: int) -> list:
@@ -118,7 +123,7 @@ class LedgerReviewScreen(Screen):
         style = {CHANGE: "green", REJECTED: "bold red", NOTICE: "yellow"}[line.kind]
         return [
             Text(line.kind, style=style),
-            line.where,
+            short_where(line.where),
             line.assignment,
             line.unit,
             line.column,
@@ -139,7 +144,8 @@ class LedgerReviewScreen(Screen):
         if line is None:
             detail.update("")
             return
-        t = Text(f"{line.kind}　{line.where}", style="bold")
+        t = Text()
+        t.append(f"{line.kind}　{line.where}", style="bold")
         if line.kind == CHANGE:
             t.append(f"　事项 {line.assignment}（{line.unit}，{line.task_key}）\n")
             t.append(f"{line.column}：")
@@ -182,7 +188,8 @@ class LedgerReviewScreen(Screen):
             self.dismiss(None)
             return
         progress = sum(1 for c in p.changes if c.kind == "progress")
-        body = Text(f"导入台账 {strip_controls(p.file)}：\n", style="bold")
+        body = Text()
+        body.append(f"导入台账 {strip_controls(p.file)}：\n", style="bold")
         body.append(
             f"  写入 {len(p.changes)} 项变更，涉及 {len(p.assignments)} 个落实事项："
             f"新增进展 {progress} 条（记在 {p.as_of.isoformat()}），"

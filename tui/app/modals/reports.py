@@ -63,7 +63,8 @@ class ListsModal(FormModal):
     def describe(self, c, pdf: bool, folder: str) -> Text:
         kinds = ["Word（.docx）", "Excel（.xlsx）"] + (["PDF（.pdf）"] if pdf else [])
         who = f"“{_name(self.unit)}”" if self.unit else f"{c.units} 个单位各"
-        t = Text("将写入：\n", style="bold")
+        t = Text()
+        t.append("将写入：\n", style="bold")
         t.append(f"  计划《{_name(c.title)}》：为{who}生成一份任务清单（{c.items} 项任务）\n")
         t.append(f"  格式：{'、'.join(kinds)}，共 {c.units * len(kinds)} 个文件\n")
         t.append(f"  文件夹：{strip_controls(str(folder))}\n")
@@ -131,7 +132,8 @@ class LedgerExportModal(FormModal):
         yield Static(self.describe(self.path), id="le-what")
 
     def describe(self, path: Path) -> Text:
-        t = Text("将写入：\n", style="bold")
+        t = Text()
+        t.append("将写入：\n", style="bold")
         t.append(f"  文件：{strip_controls(str(path))}\n")
         t.append(
             f"  内容：全部计划的全部落实事项，状态截至 {self.as_of.isoformat()}；"

@@ -77,10 +77,7 @@ class YearScreen(Screen):
             return  # a year the officer has moved past
         self.figures = figures
         self.query_one("#yr-title", Static).update(
-            Text(
-                f"{year}年度数字（统计截至 {figures.as_of.isoformat()}）"
-                "　←/→ 换年度　c 复制段落　w 保存段落　Esc 返回"
-            )
+            Text(f"{year}年度数字（统计截至 {figures.as_of.isoformat()}；←/→ 换年度）")
         )
         t = Table(box=None, show_edge=False, expand=True, pad_edge=False)
         t.add_column("指标", style="bold", no_wrap=True)
@@ -88,7 +85,8 @@ class YearScreen(Screen):
         for name, value in table_rows(figures):
             t.add_row(Text(name), Text(strip_controls(str(value))))
         self.query_one("#yr-table", Static).update(t)
-        para = Text("总结段落（可直接粘贴）\n", style="bold")
+        para = Text()
+        para.append("总结段落（可直接粘贴）\n", style="bold")
         para.append(strip_controls(figures.paragraph) or "（所选年度没有可写入段落的数字）")
         self.query_one("#yr-paragraph", Static).update(para)
 
