@@ -405,3 +405,30 @@ async def test_year_figures_view_moves_years_copies_and_saves(make_app, store):
         await pilot.press("escape")
         await settle(pilot)
         assert type(app.screen).__name__ == "Screen"
+
+
+async def test_a_units_list_with_the_pdf_box_ticked_writes_a_printable_pdf(make_app, store):
+    import subprocess
+
+    from textual.widgets import Checkbox
+
+    uid = rename_unit(store, "区司法局", HOSTILE)
+    folder = store.parent / "清单"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_unit(pilot, uid)
+        await pilot.press("n")
+        await wait(pilot)
+        app.screen.query_one("#ls-pdf", Checkbox).value = True
+        await settle(pilot)
+        what = str(app.screen.query_one("#ls-what").render())
+        assert "PDF（.pdf）" in what and "共 3 个文件" in what
+        await pilot.press("ctrl+s")
+        await wait(pilot)
+    assert sorted(p.suffix for p in folder.iterdir()) == [".docx", ".pdf", ".xlsx"]
+    (pdf,) = folder.glob("*.pdf")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "任务清单" in text and "[/x]区[bold]司法局" in "".join(text.split())
