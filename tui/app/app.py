@@ -28,6 +28,7 @@ from tui.app.messages import JobDone, JobFailed
 from tui.app.modals.base import ConfirmModal
 from tui.app.modals.help import HelpScreen
 from tui.app.modals.palette import Command, PaletteScreen, desk_commands
+from tui.app.reports_flow import ReportsFlow
 from tui.app.session import Jobs
 from tui.app.tabs.base import DeskTab
 from tui.app.tabs.overview import OverviewTab
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from tui.services.store import Store
 
 
-class DubanApp(BoardFlow, App):
+class DubanApp(BoardFlow, ReportsFlow, App):
     TITLE = "督办台"
     CSS_PATH = ["app.tcss", "tabs/tabs.tcss"]
     BINDINGS = keymap.bindings("app")
@@ -221,10 +222,11 @@ class DubanApp(BoardFlow, App):
         *args: object,
         then: Callable[[Change], object] | None = None,
         undoable: bool = True,
+        failed: Callable[[str], object] | None = None,
         **kw: object,
     ) -> None:
         """A service write in a worker: its message shown, the board read again, the change
-        kept for `u` (unless it is itself an undo)."""
+        kept for `u` (unless it is itself an undo); ``failed`` gets the error's line."""
 
         def done(change: Change) -> None:
             if undoable and (change.batch or change.final):
@@ -239,7 +241,7 @@ class DubanApp(BoardFlow, App):
 
             self._backed_up = True  # the first write of this desk session backs up first
             fn = backed_up_first(self.store, fn)
-        self.jobs.run(fn, *args, on_done=done, write=True, **kw)
+        self.jobs.run(fn, *args, on_done=done, on_failed=failed, write=True, **kw)
 
     def seen(self) -> int | None:
         """What the shown board has seen of the audit trail (see services.board.Board.seen);
@@ -296,12 +298,6 @@ class DubanApp(BoardFlow, App):
 
     def palette_commands(self, tab: str | None = None) -> list[Command]:
         return desk_commands(self, tab or self.active_tab)
-
-    def action_circulars(self) -> None:
-        from tui.app.tabs.circulars import CircularsScreen
-
-        if self.store is not None and not isinstance(self.screen, CircularsScreen):
-            self.push_screen(CircularsScreen())
 
     def action_import_plan(self) -> None:
         # Imported on the first `i`: the readers and the parser are not needed to start.
