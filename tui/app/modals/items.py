@@ -62,7 +62,7 @@ class ProgressModal(FormModal):
             head = f"将为以下 {len(self.items)} 项记录同一进展"
             if hidden:
                 head += f"（其中 {hidden} 项不在当前列表中）"
-            body = Text(head + "：\n", style="bold")
+            body = Text.assemble((head + "：\n", "bold"))
             for line, shown in self.items:
                 body.append(line)
                 if not shown:

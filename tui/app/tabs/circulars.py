@@ -212,7 +212,7 @@ class CircularsScreen(Screen):
             pid, title = plans[-1]
             if cur is not None:
                 pid, title = next(((p, t) for p, t in plans if t == cur.plan_title), (pid, title))
-            body = Text(f"按截至 {desk.as_of.isoformat()} 的情况起草通报：\n", style="bold")
+            body = Text.assemble((f"按截至 {desk.as_of.isoformat()} 的情况起草通报：\n", "bold"))
             body.append(f"  计划：{strip_controls(title)}\n")
             body.append(
                 "统计各单位的事项数、已办结、逾期、完成率和收到的函件，排名并列出收到督办函后"
@@ -249,7 +249,7 @@ class CircularsScreen(Screen):
 
         def opened(result) -> None:
             preview, signer = result
-            body = Text(f"签发通报（签发日期 {today.isoformat()}）：\n", style="bold")
+            body = Text.assemble((f"签发通报（签发日期 {today.isoformat()}）：\n", "bold"))
             body.append(f"  将编为 {preview.number}", style="bold cyan")
             body.append(f"　数字截至 {preview.as_of.isoformat()}\n")
             for p in preview.problems:
@@ -282,7 +282,7 @@ class CircularsScreen(Screen):
 
         def keep(change) -> None:
             self.files = list(change.details)
-            t = Text("生成的文件：", style="bold")
+            t = Text.assemble(("生成的文件：", "bold"))
             for f in self.files:
                 t.append("\n  " + f)
             self.query_one("#circ-files", Static).update(t)
