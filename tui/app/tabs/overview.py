@@ -86,6 +86,14 @@ class OverviewTab(DeskTab):
         empty = ov.plan_count == 0
         self.query_one("#ov-empty").display = empty
         self.query_one("#ov-body").display = not empty
+        if empty:
+            # The ranking is hidden: it must not keep the focus (or lose it whenever the
+            # next refresh happens to notice), so the key bar says the same every time.
+            focused = self.screen.focused
+            if focused is not None and self in focused.ancestors_with_self:
+                self.screen.set_focus(None)
+        elif self.screen.focused is None and self.on_screen:
+            self.main_widget().focus()  # the first plan arrived: the ranking takes the keys
         counts = ov.counts
         done = counts[Status.DONE] + counts[Status.DONE_LATE]
         line = Text()
