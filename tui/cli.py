@@ -186,6 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_db_parser(sub, _add_db)
 
+    from tui.commands.import_store_cmd import add_parser as add_import_store
+
+    add_import_store(sub, _add_db)
+
     p = sub.add_parser("audit", help="审计记录")
     asub = p.add_subparsers(dest="audit_command")
     pv = asub.add_parser("verify", help="逐条核对审计链，指出第一处被删除、改动或伪造的记录")
@@ -386,6 +390,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from tui.commands.circular_cmd import run_circular
 
         return run_circular(args)
+    if command == "import-store":
+        from tui.commands.import_store_cmd import run_import_store
+
+        return run_import_store(args)
     if command == "backup":
         from tui.commands.backup import run_backup
 
