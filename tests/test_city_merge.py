@@ -80,16 +80,22 @@ def _county(tmp_path: Path, plan: str, region: str, as_of: str) -> Path:
         )
     ]
     for i, aid in enumerate(aids):
-        assert _run("progress", str(aid), f"已完成第{i + 1}阶段工作", "--date", "2025-03-01",
-                    "--db", db) == 0
+        assert (
+            _run(
+                "progress", str(aid), f"已完成第{i + 1}阶段工作", "--date", "2025-03-01", "--db", db
+            )
+            == 0
+        )
     assert _run("letters", "draft", "--kind", "提醒", "--as-of", as_of, "--db", db) == 0
     drafts = [str(i) for (i,) in _q(path, "SELECT id FROM letter WHERE status = '草稿'")]
     assert len(drafts) >= 2
     assert _run("letters", "sign", *drafts, "--by", "张主任", "--date", as_of, "--db", db) == 0
     assert _run("circular", "draft", "--as-of", as_of, "--db", db) == 0
     (cid,) = _q(path, "SELECT id FROM circular")[0]
-    assert _run("circular", "sign", str(cid), "--by", "张主任", "--date", as_of,
-                "--yes", "--db", db) == 0
+    assert (
+        _run("circular", "sign", str(cid), "--by", "张主任", "--date", as_of, "--yes", "--db", db)
+        == 0
+    )
     # one draft left behind: the county's unfinished work stays in the county
     assert _run("letters", "draft", "--kind", "督办", "--as-of", "2025-12-31", "--db", db) == 0
     return path
@@ -177,7 +183,9 @@ def test_letters_keep_their_numbers_in_their_county_register(cli, db, counties):
     alxa, dongsheng = counties
     _city(cli, db)
     numbers = {
-        ALXA: sorted(_q(alxa, "SELECT number, kind, year, seq FROM letter WHERE number IS NOT NULL")),
+        ALXA: sorted(
+            _q(alxa, "SELECT number, kind, year, seq FROM letter WHERE number IS NOT NULL")
+        ),
         DONGSHENG: sorted(
             _q(dongsheng, "SELECT number, kind, year, seq FROM letter WHERE number IS NOT NULL")
         ),
@@ -289,8 +297,9 @@ def test_step_10_on_a_postgresql_store_at_schema_9(pg_store):
                 conn.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{u["name"]}"'))
             conn.execute(text(f"ALTER TABLE {table} DROP COLUMN origin"))
             conn.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {table}_old_key {old}"))
-            conn.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {table}_number_key "
-                              "UNIQUE (number)"))
+            conn.execute(
+                text(f"ALTER TABLE {table} ADD CONSTRAINT {table}_number_key UNIQUE (number)")
+            )
         conn.execute(text("ALTER TABLE audit_log DROP COLUMN origin"))
         conn.execute(text("DROP TABLE merge_map"))
         conn.execute(text("UPDATE meta SET value = '9' WHERE key = 'schema_version'"))
@@ -318,8 +327,16 @@ def test_new_rows_in_the_county_are_merged_on_the_next_run(cli, db, counties):
     assert cli("import-store", str(alxa)).code == 0
     progress = _count(db, "progress")
     (aid,) = _q(alxa, "SELECT id FROM assignment WHERE unit_id IS NOT NULL ORDER BY id DESC")[0]
-    res = cli("progress", str(aid), "又报来新进展", "--date", "2025-08-01", "--db", str(alxa),
-              use_db=False)
+    res = cli(
+        "progress",
+        str(aid),
+        "又报来新进展",
+        "--date",
+        "2025-08-01",
+        "--db",
+        str(alxa),
+        use_db=False,
+    )
     assert res.code == 0, res.err
     res = cli("import-store", str(alxa), "--format", "json")
     assert res.code == 0, res.err

@@ -106,7 +106,9 @@ def choose_origin(conn: Connection, origin: str | None, shown: str) -> str:
     if len(regions) == 1:
         return regions[0]
     if not regions:
-        raise DubanError(f"要合并的数据库中没有带地区的计划，请用 --origin 写明它是哪个地区：{shown}")
+        raise DubanError(
+            f"要合并的数据库中没有带地区的计划，请用 --origin 写明它是哪个地区：{shown}"
+        )
     raise DubanError(
         f"要合并的数据库含有多个地区（{'、'.join(regions)}），请用 --origin 写明来源：{shown}"
     )

@@ -187,9 +187,7 @@ class _Merge:
         t = Unit.__table__
         src = _rows(self.src, t)
         done = self.m("unit")
-        here = {
-            (r, n): i for i, r, n in self.conn.execute(select(t.c.id, t.c.region, t.c.name))
-        }
+        here = {(r, n): i for i, r, n in self.conn.execute(select(t.c.id, t.c.region, t.c.name))}
         new: list[tuple[int, dict]] = []
         for row in src:
             if row["id"] in done:
@@ -199,9 +197,7 @@ class _Merge:
                 self.remember("unit", row["id"], here[key])
                 self.report.match("unit")
             else:
-                new.append(
-                    (row["id"], self.values(t, row, region=key[0], merged_into=None))
-                )
+                new.append((row["id"], self.values(t, row, region=key[0], merged_into=None)))
         self.insert(t, "unit", new)
         fresh = {sid for sid, _v in new}
         fix = [
@@ -216,9 +212,7 @@ class _Merge:
     def _aliases(self) -> None:
         t = UnitAlias.__table__
         done = self.m("unit_alias")
-        here = {
-            (r, a): i for i, r, a in self.conn.execute(select(t.c.id, t.c.region, t.c.alias))
-        }
+        here = {(r, a): i for i, r, a in self.conn.execute(select(t.c.id, t.c.region, t.c.alias))}
         new = []
         for row in _rows(self.src, t):
             if row["id"] in done or row["unit_id"] not in self.m("unit"):
@@ -453,8 +447,16 @@ class _Merge:
         drafts = [r for r in src if r["status"] == DRAFT]
         self.report.drafts_left += len(drafts)
         new = [
-            (row["id"], self.values(t, row, unit_id=units[row["unit_id"]], supersedes_id=None,
-                                    origin=row.get("origin") or self.origin))
+            (
+                row["id"],
+                self.values(
+                    t,
+                    row,
+                    unit_id=units[row["unit_id"]],
+                    supersedes_id=None,
+                    origin=row.get("origin") or self.origin,
+                ),
+            )
             for row in src
             if row["status"] != DRAFT and row["id"] not in done and row["unit_id"] in units
         ]
@@ -602,8 +604,15 @@ class _Merge:
         return seals_of(self.session, ids) if ids else {}
 
     def run(self) -> MergeReport:
-        steps = (self.regions, self.units, self.plans, self.assignments, self.letters,
-                 self.registers, self.audit)
+        steps = (
+            self.regions,
+            self.units,
+            self.plans,
+            self.assignments,
+            self.letters,
+            self.registers,
+            self.audit,
+        )
         for i, fn in enumerate(steps):
             self.progress("合并", i, len(steps))
             fn()
@@ -630,7 +639,4 @@ def merge_store(
 def source_regions(source: Connection) -> list[str]:
     """The regions a county store's plans are in (its origin, when there is one)."""
     t = Plan.__table__
-    return sorted(
-        {r for (r,) in source.execute(select(t.c.region).distinct()) if r}
-    )
-
+    return sorted({r for (r,) in source.execute(select(t.c.region).distinct()) if r})
