@@ -349,3 +349,68 @@ def test_new_rows_in_the_county_are_merged_on_the_next_run(cli, db, counties):
         {"o": ALXA},
     )[0]
     assert text == "又报来新进展"
+
+
+def _json(cli, *args, use_db: bool = True):
+    res = cli(*args, "--format", "json", use_db=use_db)
+    assert res.code == 0, res.err
+    return res.json()
+
+
+OVERDUE_FIELDS = (
+    "task_title",
+    "unit",
+    "role",
+    "due",
+    "days_overdue",
+    "last_progress",
+    "letters_sent",
+)
+
+
+def _overdue_rows(records) -> list[tuple]:
+    return sorted(tuple(str(r[k]) for k in OVERDUE_FIELDS) for r in records)
+
+
+def test_region_filter_gives_each_countys_own_figures(cli, db, counties, tmp_path):
+    """Every listing and report of the city store, kept to one region, says what the county's
+    own store says."""
+    _city(cli, db)
+    for path in counties:
+        assert cli("import-store", str(path)).code == 0
+    all_tasks = _json(cli, "tasks")
+    seen = 0
+    for path, region in zip(counties, (ALXA, DONGSHENG), strict=True):
+        county = ("--db", str(path))
+        mine = _json(cli, "tasks", "--region", region)
+        theirs = _json(cli, "tasks", *county, use_db=False)
+        assert [(t["key"], t["title"]) for t in mine] == [(t["key"], t["title"]) for t in theirs]
+        seen += len(mine)
+
+        as_of = ("--as-of", "2025-10-08")
+        mine = _json(cli, "overdue", "--region", region, *as_of)
+        theirs = _json(cli, "overdue", *as_of, *county, use_db=False)
+        assert len(mine) > 0
+        assert _overdue_rows(mine) == _overdue_rows(theirs)
+
+        year = ("--year", "2025", "--as-of", "2025-10-08")
+        mine = _json(cli, "summary", "--region", region, *year)
+        theirs = _json(cli, "summary", *year, *county, use_db=False)
+        for figures in (mine, theirs):  # ids differ between the stores; titles do not
+            figures["plans"] = [p["title"] for p in figures["plans"]]
+        assert mine == theirs and mine["plans"]
+
+        out = tmp_path / f"ledger-{region}.xlsx"
+        res = cli("ledger", "export", str(out), "--region", region, *as_of)
+        assert res.code == 0, res.err
+        (n,) = _q(path, "SELECT COUNT(*) FROM assignment WHERE active = 1")[0]
+        assert f"{n} 条落实事项" in res.out
+
+        res = cli("circular", "draft", "--region", region, *as_of, "--format", "json")
+        assert res.code == 0, res.err
+    assert seen == len(all_tasks)
+
+    res = cli("tasks", "--region", "不存在的旗")
+    assert res.code == 2 and "没有这个地区：不存在的旗" in res.err
+    res = cli("overdue", "--region", "不存在的旗")
+    assert res.code == 2 and "没有这个地区：不存在的旗" in res.err

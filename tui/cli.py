@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from tui.argparse_zh import ChineseArgumentParser
+from tui.commands.common import add_region
 from tui.errors import DubanError
 from tui.text import strip_controls
 
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tasks", help="列出任务及其牵头、责任、配合单位")
     p.add_argument("--plan", metavar="计划", help="只列某计划的任务（计划编号或标题中的文字）")
     p.add_argument("--unit", metavar="单位", help="只列某单位承担的任务")
+    add_region(p)
     p.add_argument("--format", choices=["table", "json"], default="table", help=FORMATS_HELP)
     _add_db(p)
 
@@ -84,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_as_of(p, "以某日为准")
     p.add_argument("--unit", metavar="单位", help="只看某单位")
     p.add_argument("--plan", metavar="计划", help="只看某计划（计划编号或标题中的文字）")
+    add_region(p)
     p.add_argument(
         "--format",
         choices=["table", "json", "csv"],
