@@ -76,6 +76,8 @@ class Figure:
         if self.budget is None or not self.runs:
             return None
         m = self.median
+        if self.budget == 0 and not self.at_least:  # "must be 0" (lost writes)
+            return 0.0 if m == 0 else float("inf")
         if self.at_least:
             return self.budget / m if m else float("inf")
         return m / self.budget
