@@ -134,12 +134,16 @@ def fmt(value: float, unit: str) -> str:
         return f"{value:.0f} MB"
     if unit == "×":
         return f"{value:.2f}×" if value < 10 else f"{value:.1f}×"
-    return f"{value:g} {unit}"
+    if value == int(value):
+        return f"{int(value)} {unit}"
+    return f"{value:.1f} {unit}"
 
 
 def budget_text(f: Figure) -> str:
     if f.budget is None:
         return "—"
+    if f.budget == 0 and not f.at_least:
+        return "= 0"
     return ("≥ " if f.at_least else "< ") + fmt(f.budget, f.unit)
 
 
