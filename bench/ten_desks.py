@@ -45,7 +45,7 @@ if str(ROOT) not in sys.path:
 from bench.harness import Figure, cached_store, report  # noqa: E402
 
 DESKS = 10
-MARK = "并发台"  # progress texts: f"{MARK}{desk}第{i}条"
+MARK = "并发台"  # progress texts: f"{MARK}{round}-{desk}第{i}条"
 # Landed writes per second, ten desks together: a floor. A desk officer records a report
 # every few seconds at most; ten of them at one a second each is already far past the day.
 WRITES_BUDGET = 10.0
@@ -56,7 +56,7 @@ WRITES_BUDGET = 10.0
 
 def _child(argv: list[str]) -> int:
     """One desk: wait for the go, write, then sign its share of the letters; print JSON."""
-    db, gate, me, items_arg, writes, letters_arg, as_of, think_ms = argv
+    db, gate, me, items_arg, writes, letters_arg, as_of, think_ms, tag = argv
     from tui.errors import DubanError
     from tui.services.desk import record_progress_items
     from tui.services.letters import sign
@@ -82,7 +82,7 @@ def _child(argv: list[str]) -> int:
             seen = latest_change(s)
         if think_ms:
             time.sleep(rng.random() * int(think_ms) / 1000)
-        text = f"{MARK}{me}第{i}条"
+        text = f"{MARK}{tag}-{me}第{i}条"
         try:
             record_progress_items(store, [aid], text, on, actor, seen=seen)
         except ChangedByOther:
@@ -193,7 +193,8 @@ def run_round(
 ) -> Round:
     """Release ``desks`` processes together on ``db``; check what they say against the store."""
     work = Path(workdir or tempfile.mkdtemp(prefix="duban-ten-desks-"))
-    gate = work / f"go-{uuid.uuid4().hex[:8]}"
+    tag = uuid.uuid4().hex[:8]  # this round's texts: a store may hold earlier rounds'
+    gate = work / f"go-{tag}"
     share = [letters[k::desks] for k in range(desks)]
     env = {**os.environ, "DUBAN_CONFIG": os.devnull, "PYTHONIOENCODING": "utf-8"}
     env.pop("DUBAN_DB", None)
@@ -212,6 +213,7 @@ def run_round(
                 ",".join(map(str, share[k])),
                 as_of.isoformat(),
                 str(think_ms),
+                tag,
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -240,7 +242,8 @@ def run_round(
     refused = [t for o in outs for t in o["refused"]]
     failed = [t for o in outs for t in o["failed"]]
     stored: dict[str, int] = {}
-    for (t,) in _query(db, "SELECT text FROM progress WHERE text LIKE :m", {"m": f"{MARK}%"}):
+    mine = {"m": f"{MARK}{tag}-%"}
+    for (t,) in _query(db, "SELECT text FROM progress WHERE text LIKE :m", mine):
         stored[t] = stored.get(t, 0) + 1
     lost = sum(1 for t in landed if stored.get(t) != 1) + sum(1 for t in refused if t in stored)
     lost += sum(1 for t in stored if t not in set(landed))  # a row nobody reported
