@@ -212,6 +212,26 @@ def test_letters_keep_their_numbers_in_their_county_register(cli, db, counties):
     assert "依法治办醒〔2025〕" in res.out
 
 
+def test_the_countys_history_is_not_the_citys_to_undo(cli, db, counties):
+    from sqlmodel import Session
+
+    from tui.store.db import make_engine
+    from tui.store.undo import change_log
+
+    _city(cli, db)
+    assert cli("import-store", str(counties[0])).code == 0
+    engine = make_engine(str(db), create=False)
+    try:
+        with Session(engine) as s:
+            batches = {c.batch for c in change_log(s)}
+    finally:
+        engine.dispose()
+    county = {b for (b,) in query(db, "SELECT DISTINCT batch FROM audit_log WHERE origin <> ''")}
+    assert county and not (batches & county)
+    (merge,) = query(db, "SELECT batch FROM audit_log WHERE action = 'store.merge'")[0]
+    assert merge in batches  # the merge itself is the city's own change
+
+
 def test_the_city_numbers_its_own_letters_apart_from_the_counties(cli, db, counties, tmp_path):
     alxa, _ = counties
     _city(cli, db)
@@ -225,6 +245,9 @@ def test_the_city_numbers_its_own_letters_apart_from_the_counties(cli, db, count
     assert cli("letters", "sign", *ids, "--by", "市里主任", "--date", "2025-10-08").code == 0
     own = query(db, "SELECT number FROM letter WHERE origin = '' AND number IS NOT NULL")
     assert ("依法治办醒〔2025〕1号",) in own  # the city's own register starts at 1
+    # the number as printed finds the city's own letter first
+    res = cli("letters", "show", "依法治办醒〔2025〕1号")
+    assert res.code == 0 and "2025年10月8日" in res.out, res.out
 
 
 def test_refusals_write_nothing(cli, db, counties, tmp_path):
