@@ -47,6 +47,54 @@ def counts(db: Path) -> tuple[int, int, int]:
         con.close()
 
 
+def kill_at_moments(
+    argv: list[str],
+    *,
+    base: Path,
+    tmp_path: Path,
+    env: dict,
+    duration: float,
+    state,
+    before,
+    after,
+    check,
+    kills: int = 10,
+) -> None:
+    """Run `argv --db COPY` on fresh copies of `base` and SIGKILL it at moments from the
+    first milliseconds to past the commit (the whole run took `duration`); after each kill
+    the store must hold `before` or `after` and pass `duban check`. On a busy machine a run
+    may finish before its kill, so keep going until `kills` kills have landed."""
+    killed = 0
+    outcomes = set()
+    for step in range(60):
+        if killed >= kills:
+            break
+        delay = 0.02 + (step % 20) * duration / 16
+        db = tmp_path / f"k{killed}.db"
+        db.write_bytes(base.read_bytes())
+        proc = subprocess.Popen(
+            [*argv, "--db", str(db)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            killed += 1
+            found = state(db)
+            assert found in (before, after), (delay, found)
+            outcomes.add(found == after)
+            checked = check(db)
+            assert checked.returncode == 0, (delay, checked.stdout, checked.stderr)
+        else:
+            proc.wait()
+    assert killed >= kills, f"only {killed} kills landed (the whole run took {duration:.2f} s)"
+    assert False in outcomes  # some kills landed before the commit
+
+
 def test_kill_9_during_import_is_all_or_nothing(tmp_path):
     plan = tmp_path / "big.txt"
     plan.write_text(synthetic_breakdown(3000), encoding="utf-8")
@@ -62,37 +110,17 @@ def test_kill_9_during_import_is_all_or_nothing(tmp_path):
     after = counts(whole)
     assert after[0] == before[0] + 1
 
-    killed = 0
-    outcomes = set()
-    # Moments from the first milliseconds to past the commit; on a busy machine a run may
-    # finish early, so keep going until ten kills have landed.
-    for step in range(60):
-        if killed >= 12:
-            break
-        delay = 0.02 + (step % 20) * duration / 16
-        db = tmp_path / f"k{killed}.db"
-        db.write_bytes(base.read_bytes())
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tui.cli", "import", str(plan), "--db", str(db)],
-            cwd=ROOT,
-            env={**ENV, "HOME": str(tmp_path)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(delay)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-            killed += 1
-            state = counts(db)
-            assert state in (before, after), (delay, state)
-            outcomes.add(state == after)
-            check = duban("check", db=db)
-            assert check.returncode == 0, (delay, check.stdout, check.stderr)
-        else:
-            proc.wait()
-    assert killed >= 10, f"only {killed} kills landed (import took {duration:.2f} s)"
-    assert False in outcomes  # some kills landed before the commit
+    kill_at_moments(
+        [sys.executable, "-m", "tui.cli", "import", str(plan)],
+        base=base,
+        tmp_path=tmp_path,
+        env={**ENV, "HOME": str(tmp_path)},
+        duration=duration,
+        state=counts,
+        before=before,
+        after=after,
+        check=lambda db: duban("check", db=db),
+    )
 
 
 SIGN_SETTINGS = (
@@ -157,32 +185,14 @@ def test_kill_9_during_a_letter_batch_signs_all_or_none(tmp_path):
     after = letter_state(whole)
     assert len(after[0][0]) == len(ids)
 
-    killed = 0
-    outcomes = set()
-    for step in range(60):
-        if killed >= 10:
-            break
-        delay = 0.02 + (step % 20) * duration / 16
-        db = tmp_path / f"s{killed}.db"
-        db.write_bytes(base.read_bytes())
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tui.cli", *sign, "--db", str(db)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(delay)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-            killed += 1
-            state = letter_state(db)
-            assert state in (before, after), (delay, state)
-            outcomes.add(state == after)
-            check = run("check", db=db)
-            assert check.returncode == 0, (delay, check.stdout, check.stderr)
-        else:
-            proc.wait()
-    assert killed >= 10, f"only {killed} kills landed (signing took {duration:.2f} s)"
-    assert False in outcomes  # some kills landed before the commit
+    kill_at_moments(
+        [sys.executable, "-m", "tui.cli", *sign],
+        base=base,
+        tmp_path=tmp_path,
+        env=env,
+        duration=duration,
+        state=letter_state,
+        before=before,
+        after=after,
+        check=lambda db: run("check", db=db),
+    )

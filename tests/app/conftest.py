@@ -13,6 +13,17 @@ from tui.store.demo_history import DEMO_AS_OF
 OPERATOR = "测试员"
 
 
+def q(db, sql: str, *args) -> list[tuple]:
+    """Rows of one query on a SQLite store file, read outside the desk."""
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
 @pytest.fixture(scope="session")
 def demo_master(tmp_path_factory) -> Path:
     from tui.commands.demo import build_demo_store
@@ -54,6 +65,38 @@ def make_app(store, monkeypatch, tmp_path):
     yield make
     for handle in opened:
         handle.engine.dispose()
+
+
+@pytest.fixture
+def desk_on(monkeypatch):
+    """A factory of desks on a given store file (default settings; closed after the test)."""
+    monkeypatch.setenv("DUBAN_CONFIG", os.devnull)
+    opened = []
+
+    def make(db, *, create: bool = False, **kw):
+        from tui.app.app import DubanApp
+        from tui.services.store import open_store
+
+        handle = open_store(str(db), create=create)
+        opened.append(handle)
+        kw.setdefault("operator", OPERATOR)
+        return DubanApp(handle, **kw)
+
+    yield make
+    for handle in opened:
+        handle.engine.dispose()
+
+
+async def choose_import_file(pilot, path) -> None:
+    """Press i, type the file's path into the import dialog and start the import."""
+    from textual.widgets import Input
+
+    await settle(pilot)
+    await pilot.press("i")
+    await pilot.pause()
+    pilot.app.screen.query_one("#ip-path", Input).value = str(path)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
 
 
 DESK_GROUPS = ("read", "write", "load", "detail")

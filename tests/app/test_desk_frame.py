@@ -6,26 +6,17 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sqlite3
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import OPERATOR, settle
+from tests.app.conftest import OPERATOR, q, settle
 from tui.app import keymap
 from tui.store.demo_history import DEMO_AS_OF
 
 SIZE = (120, 40)
 SMALL = (80, 24)
-
-
-def q(db: Path, sql: str, *args):
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 # --------------------------------------------------------------------------- the store

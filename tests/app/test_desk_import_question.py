@@ -4,24 +4,12 @@ and nothing is written before it — cancel writes nothing."""
 
 from __future__ import annotations
 
-import os
-import sqlite3
-
 import pytest
-from textual.widgets import Input
 
-from tests.app.conftest import settle
+from tests.app.conftest import choose_import_file, q, settle
 from tests.test_plan_identity import TOWN_A, TOWN_B, town_plan
 
 SIZE = (120, 40)
-
-
-def q(db, sql, *args):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture
@@ -36,31 +24,8 @@ def town_store(cli, db, tmp_path):
 
 
 @pytest.fixture
-def desk(town_store, monkeypatch):
-    monkeypatch.setenv("DUBAN_CONFIG", os.devnull)
-    from tui.app.app import DubanApp
-    from tui.services.store import open_store
-
-    db, _b = town_store
-    handles = []
-
-    def make():
-        handle = open_store(str(db))
-        handles.append(handle)
-        return DubanApp(handle, operator="测试员")
-
-    yield make
-    for h in handles:
-        h.engine.dispose()
-
-
-async def _pick(pilot, path) -> None:
-    await settle(pilot)
-    await pilot.press("i")
-    await pilot.pause()
-    pilot.app.screen.query_one("#ip-path", Input).value = str(path)
-    await pilot.press("ctrl+s")
-    await settle(pilot)
+def desk(town_store, desk_on):
+    return lambda: desk_on(town_store[0])
 
 
 def _plans(db):
@@ -81,7 +46,7 @@ async def test_the_desk_asks_and_a_new_plan_leaves_the_first_untouched(desk, tow
     audits = q(db, "SELECT count(*) FROM audit_log")[0][0]
     app = desk()
     async with app.run_test(size=SIZE) as pilot:
-        await _pick(pilot, b)
+        await choose_import_file(pilot, b)
         # The desk used to show the command line's error ("… 用 --new-plan …") and stop.
         assert "--new-plan" not in app.last_message, app.last_message
         from tui.app.modals.plan_question import PlanQuestionModal
@@ -112,7 +77,7 @@ async def test_revision_answer_makes_revision_two_of_the_plan(desk, town_store):
     db, b = town_store
     app = desk()
     async with app.run_test(size=SIZE) as pilot:
-        await _pick(pilot, b)
+        await choose_import_file(pilot, b)
         assert isinstance(app.screen, PlanQuestionModal)
         await pilot.press("r")  # 作为计划 1 的修订版导入
         await settle(pilot)
@@ -136,7 +101,7 @@ async def test_cancelling_the_question_writes_nothing(desk, town_store):
     )
     app = desk()
     async with app.run_test(size=SIZE) as pilot:
-        await _pick(pilot, b)
+        await choose_import_file(pilot, b)
         assert isinstance(app.screen, PlanQuestionModal)
         await pilot.press("escape")
         await settle(pilot)
@@ -158,7 +123,7 @@ def test_plan_question_snapshot_80x24(snap_compare, desk, town_store, monkeypatc
     _db, b = town_store
 
     async def ask(pilot) -> None:
-        await _pick(pilot, b)
+        await choose_import_file(pilot, b)
 
     app = desk()
     app.as_of = date(2024, 11, 18)
@@ -178,7 +143,7 @@ async def test_several_plans_of_the_title_the_officer_picks_which_one_it_revises
     c.write_text(town_plan("丙镇", TOWN_B[:2]), encoding="utf-8")
     app = desk()
     async with app.run_test(size=SIZE) as pilot:
-        await _pick(pilot, c)
+        await choose_import_file(pilot, c)
         modal = app.screen
         assert isinstance(modal, PlanQuestionModal)
         assert "已有：计划 1" in modal.text() and "甲镇人民政府" in modal.text()

@@ -4,15 +4,13 @@ plan and replayed when the same plan is imported again from the command line."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input, TextArea
 
-from tests.app.conftest import settle
+from tests.app.conftest import choose_import_file, q, settle
 from tests.conftest import FIXTURES
 from tui.app.modals.base import ConfirmModal
 from tui.app.modals.review import (
@@ -25,14 +23,6 @@ from tui.app.widgets.vtable import VirtualTable
 
 SIZE = (120, 40)
 PLAN = FIXTURES / "review_plan.txt"
-
-
-def q(db, sql, *args):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def keys(db) -> list[str]:
@@ -69,30 +59,12 @@ def plan_file(tmp_path) -> Path:
 
 
 @pytest.fixture
-def desk(db, monkeypatch):
-    monkeypatch.setenv("DUBAN_CONFIG", os.devnull)
-    from tui.app.app import DubanApp
-    from tui.services.store import open_store
-
-    handles = []
-
-    def make():
-        handle = open_store(str(db), create=True)
-        handles.append(handle)
-        return DubanApp(handle, operator="测试员")
-
-    yield make
-    for h in handles:
-        h.engine.dispose()
+def desk(db, desk_on):
+    return lambda: desk_on(db, create=True)
 
 
 async def open_review(pilot, path) -> ImportReviewScreen:
-    await settle(pilot)
-    await pilot.press("i")
-    await pilot.pause()
-    pilot.app.screen.query_one("#ip-path", Input).value = str(path)
-    await pilot.press("ctrl+s")
-    await settle(pilot)
+    await choose_import_file(pilot, path)
     assert isinstance(pilot.app.screen, ImportReviewScreen), pilot.app.last_message
     return pilot.app.screen
 

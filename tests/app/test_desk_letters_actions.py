@@ -6,17 +6,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from tests.app.conftest import OPERATOR, settle
+from tests.app.conftest import OPERATOR, q, settle
 
 SIZE = (120, 40)
-
-
-def q(db: Path, sql: str, *args):
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 def rows_with(table, column: int, value: str) -> list[int]:

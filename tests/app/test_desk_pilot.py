@@ -487,7 +487,9 @@ async def test_unit_merge(make_app, store):
         t.cursor = next(n for n, u in enumerate(units) if u.name == "区人大办")
         src = units[t.cursor].id
         dst = next(u.id for u in units if u.name == "区政协办")
-        n_src = q(store, "SELECT COUNT(*) FROM assignment WHERE unit_id=? AND active=TRUE", src)[0][0]
+        n_src = q(store, "SELECT COUNT(*) FROM assignment WHERE unit_id=? AND active=TRUE", src)[0][
+            0
+        ]
         assert n_src > 0
         await pilot.press("m")
         await pilot.pause()
@@ -502,7 +504,8 @@ async def test_unit_merge(make_app, store):
         await settle(pilot)
         assert q(store, "SELECT merged_into FROM unit WHERE id=?", src)[0][0] == dst
         assert (
-            q(store, "SELECT COUNT(*) FROM assignment WHERE unit_id=? AND active=TRUE", src)[0][0] == 0
+            q(store, "SELECT COUNT(*) FROM assignment WHERE unit_id=? AND active=TRUE", src)[0][0]
+            == 0
         )
         assert ("区人大办",) in q(store, "SELECT alias FROM unit_alias WHERE unit_id=?", dst)
         assert all(u.name != "区人大办" for u in app.tab("units").units)

@@ -9,21 +9,12 @@ Pilot and assert on the SQLite file.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
-from tests.app.conftest import OPERATOR, settle
+from tests.app.conftest import OPERATOR, q, settle
 from tests.conftest import SEED000
 
 SIZE = (120, 40)
-
-
-def q(db: Path, sql: str, *args):
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 def screen_name(app) -> str:

@@ -85,49 +85,12 @@ def batch_fonts(
 
 
 def _to_truetype(font) -> None:  # noqa: ANN001 - fontTools TTFont
-    """CFF outlines → TrueType quadratic outlines, in place (cu2qu, 1 unit tolerance)."""
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.ttLib import newTable
+    """CFF outlines → TrueType quadratic outlines, in place (the letters' conversion), with
+    glyf bounds recomputed once (cheap, and required for fpdf2)."""
+    from tui.letters.fonts import truetype_outlines
 
-    order = font.getGlyphOrder()
-    glyph_set = font.getGlyphSet()
-    glyf = newTable("glyf")
-    glyf.glyphOrder = order
-    glyf.glyphs = {}
-    for name in order:
-        pen = TTGlyphPen(None)
-        glyph_set[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
-        glyf.glyphs[name] = pen.glyph()
-    font["loca"] = newTable("loca")
-    font["glyf"] = glyf
-    maxp = newTable("maxp")
-    maxp.tableVersion = 0x00010000
-    for attr in (
-        "maxPoints",
-        "maxContours",
-        "maxCompositePoints",
-        "maxCompositeContours",
-        "maxTwilightPoints",
-        "maxStorage",
-        "maxFunctionDefs",
-        "maxInstructionDefs",
-        "maxStackElements",
-        "maxSizeOfInstructions",
-        "maxComponentElements",
-        "maxComponentDepth",
-    ):
-        setattr(maxp, attr, 0)
-    maxp.maxZones = 1
-    font["maxp"] = maxp
-    post = font["post"]
-    post.formatType = 3.0  # no glyph names: nothing for fpdf2 to parse per file
-    font["head"].glyphDataFormat = 0
-    for tag in ("CFF ", "CFF2", "VORG"):
-        if tag in font:
-            del font[tag]
-    font.sfntVersion = "\0\1\0\0"
-    font.recalcBBoxes = True  # glyf bounds are cheap, and required once
+    truetype_outlines(font)
+    font.recalcBBoxes = True
 
 
 class _Widths:
