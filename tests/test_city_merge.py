@@ -437,3 +437,83 @@ def test_region_filter_gives_each_countys_own_figures(cli, db, counties, tmp_pat
     assert res.code == 2 and "没有这个地区：不存在的旗" in res.err
     res = cli("overdue", "--region", "不存在的旗")
     assert res.code == 2 and "没有这个地区：不存在的旗" in res.err
+
+
+def test_what_the_county_changed_since_is_brought_up_to_date(cli, db, counties):
+    """An item closed and a letter replied to in the county after the first merge: the
+    second run brings their state (and the county's audit rows saying so), nothing else."""
+    alxa, _ = counties
+    _city(cli, db)
+    assert cli("import-store", str(alxa)).code == 0
+    (aid,) = _q(alxa, "SELECT id FROM assignment WHERE unit_id IS NOT NULL ORDER BY id")[0]
+    county = ("--db", str(alxa))
+    progress_before = _county_count(alxa, "progress")
+    res = cli(
+        "progress", str(aid), "已办结", "--date", "2025-08-02", "--done", *county, use_db=False
+    )
+    assert res.code == 0, res.err
+    (lid,) = _q(alxa, "SELECT id FROM letter WHERE status = '已签发' ORDER BY id")[0]
+    res = cli(
+        "letters",
+        "reply",
+        str(lid),
+        "--date",
+        "2025-07-20",
+        "--text",
+        "已整改",
+        *county,
+        use_db=False,
+    )
+    assert res.code == 0, res.err
+    (status,) = _q(alxa, "SELECT status FROM letter WHERE id = ?", lid)[0]
+    res = cli("import-store", str(alxa), "--format", "json")
+    assert res.code == 0, res.err
+    report = res.json()
+    assert report["updated"] == {"assignment": 1, "letter": 1}
+    new_progress = _county_count(alxa, "progress") - progress_before
+    assert report["added"]["progress"] == new_progress >= 1
+    assert report["added"]["letter_reply"] == 1
+
+    def mapped(kind, sid):
+        return query(
+            db,
+            "SELECT target_id FROM merge_map WHERE origin = :o AND kind = :k AND source_id = :s",
+            {"o": ALXA, "k": kind, "s": sid},
+        )[0][0]
+
+    got = query(
+        db, "SELECT completed_on FROM assignment WHERE id = :i", {"i": mapped("assignment", aid)}
+    )
+    assert str(got[0][0]) == "2025-08-02"
+    got = query(db, "SELECT status FROM letter WHERE id = :i", {"i": mapped("letter", lid)})
+    assert got[0][0] == status
+    res = cli("import-store", str(alxa))
+    assert "没有新内容" in res.out
+
+
+def test_a_newer_revision_in_the_county_is_reported_not_merged(cli, db, counties, tmp_path):
+    alxa, _ = counties
+    _city(cli, db)
+    assert cli("import-store", str(alxa)).code == 0
+    before = {t: _count(db, t) for t in ("task", "assignment", "progress", "plan")}
+    revised = tmp_path / "alxa_2025_修订.txt"
+    text = (FIXTURES / "alxa_2025.txt").read_text(encoding="utf-8")
+    revised.write_text(
+        text.replace("2025年9月30日前完成年度案卷评查", "2025年10月31日前完成年度案卷评查"),
+        encoding="utf-8",
+    )
+    county = ("--db", str(alxa))
+    res = cli("import", str(revised), *county, "--format", "json", use_db=False)
+    assert res.code == 0, res.err
+    assert res.json()["revision"] == 2
+    (aid,) = _q(alxa, "SELECT id FROM assignment WHERE unit_id IS NOT NULL ORDER BY id")[0]
+    res = cli("progress", str(aid), "修订后的进展", "--date", "2025-08-03", *county, use_db=False)
+    assert res.code == 0, res.err
+
+    res = cli("import-store", str(alxa), "--format", "json")
+    assert res.code == 0, res.err
+    report = res.json()
+    assert len(report["plans_not_merged"]) == 1 and "第2版" in report["plans_not_merged"][0]
+    assert {t: _count(db, t) for t in before} == before  # nothing under that plan moved
+    res = cli("import-store", str(alxa))
+    assert "与本库中同一计划的版本不同" in res.out

@@ -55,6 +55,7 @@ def _as_dict(report: MergeReport, dry_run: bool) -> dict:
         "changed": report.changed,
         "added": report.added,
         "matched": report.matched,
+        "updated": report.updated,
         "plans_not_merged": report.plans_not_merged,
         "drafts_left": report.drafts_left,
     }
@@ -71,11 +72,12 @@ def _print(report: MergeReport, dry_run: bool) -> None:
     else:
         head = "将合并（试运行，未写入）" if dry_run else "已合并"
         out.print(Text(f"{head}{who}的数据库："))
-        table = Table("内容", "新增", "已有（对应上）")
+        table = Table("内容", "新增", "已有（对应上）", "县里有变化（已更新）")
         for name, label in LABELS.items():
             added, matched = report.added.get(name, 0), report.matched.get(name, 0)
-            if added or matched:
-                table.add_row(Text(label), str(added), str(matched))
+            updated = report.updated.get(name, 0)
+            if added or matched or updated:
+                table.add_row(Text(label), str(added), str(matched), str(updated))
         out.print(table)
     for title in report.plans_not_merged:
         out.print(

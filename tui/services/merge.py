@@ -173,6 +173,7 @@ def import_store(
                         "source": path.name,
                         "added": report.added,
                         "matched": report.matched,
+                        "updated": report.updated,
                         "plans_not_merged": report.plans_not_merged,
                         "drafts_left": report.drafts_left,
                     },

@@ -84,6 +84,17 @@ LABELS = {
     "audit_log": "审计记录",
 }
 
+# What of a signed letter or circular may still change (its wording and number never do).
+_LETTER_STATE = (
+    "status",
+    "printed_at",
+    "printed_by",
+    "voided_at",
+    "voided_by",
+    "void_reason",
+    "files",
+)
+
 # Audit entities whose ids are remapped (entity name → the table it names).
 _ENTITY_KIND = {name: name for name in LABELS} | {"deadline": "task_deadline"}
 
@@ -95,6 +106,7 @@ class MergeReport:
     origin: str
     added: dict[str, int] = field(default_factory=dict)  # rows copied, per table
     matched: dict[str, int] = field(default_factory=dict)  # rows found here already
+    updated: dict[str, int] = field(default_factory=dict)  # merged rows the county changed since
     mapped_new: int = 0  # merge_map rows written this run
     plans_not_merged: list[str] = field(default_factory=list)  # a different revision here
     drafts_left: int = 0  # county drafts (letters, circulars) not copied
@@ -102,7 +114,7 @@ class MergeReport:
 
     @property
     def changed(self) -> bool:
-        return any(self.added.values()) or self.mapped_new > 0
+        return any(self.added.values()) or any(self.updated.values()) or self.mapped_new > 0
 
     def add(self, table: str, n: int = 1) -> None:
         self.added[table] = self.added.get(table, 0) + n
@@ -169,6 +181,28 @@ class _Merge:
         for (sid, _v), tid in zip(rows, ids, strict=True):
             self.remember(kind, sid, tid)
         self.report.add(kind, len(rows))
+
+    def refresh(self, table: Table, kind: str, rows: list[dict], columns: tuple[str, ...]) -> None:
+        """Rows merged before whose state the county has changed since (an item closed, a
+        letter replied to or voided): the county's values, as its merged audit rows say."""
+        done = self.m(kind)
+        mapped = [r for r in rows if r["id"] in done]
+        here: dict[int, tuple] = {}
+        ids = sorted(done[r["id"]] for r in mapped)
+        for chunk in _chunks(ids, 500):
+            for row in self.conn.execute(
+                select(table.c.id, *(table.c[c] for c in columns)).where(table.c.id.in_(chunk))
+            ):
+                here[row[0]] = tuple(row[1:])
+        changes = []
+        for r in mapped:
+            theirs = tuple(r[c] for c in columns)
+            tid = done[r["id"]]
+            if tid in here and here[tid] != theirs:
+                changes.append({"id": tid, **dict(zip(columns, theirs, strict=True))})
+        update_rows(self.conn, table, changes)
+        if changes:
+            self.report.updated[kind] = self.report.updated.get(kind, 0) + len(changes)
 
     def step(self, name: str, i: int, total: int) -> None:
         self.progress(LABELS.get(name, name), i, total)
@@ -389,7 +423,18 @@ class _Merge:
         t = Assignment.__table__
         done, tasks = self.m("assignment"), self.m("task")
         units, groups = self.m("unit"), self.m("unit_group")
-        src = [r for r in _rows(self.src, t) if r["id"] not in done and r["task_id"] in tasks]
+        tt = Task.__table__.c
+        blocked_tasks = {
+            i
+            for i, plan in self.src.execute(select(tt.id, tt.plan_id))
+            if plan in self.skipped_plans
+        }
+        every = _rows(self.src, t)
+        # Nothing under a plan whose revision differs here is merged (see the module doc).
+        self.blocked = {r["id"] for r in every if r["task_id"] in blocked_tasks}
+        live = [r for r in every if r["id"] not in self.blocked]
+        self.refresh(t, "assignment", live, ("completed_on", "due_override", "active"))
+        src = [r for r in live if r["id"] not in done and r["task_id"] in tasks]
         targets = {tasks[r["task_id"]] for r in src}
         here: dict[tuple, int] = {}
         for chunk in _chunks(sorted(targets), 500):
@@ -436,7 +481,9 @@ class _Merge:
                 [
                     (row["id"], self.values(t, row, assignment_id=amap[row["assignment_id"]]))
                     for row in _rows(self.src, t)
-                    if row["id"] not in seen and row["assignment_id"] in amap
+                    if row["id"] not in seen
+                    and row["assignment_id"] in amap
+                    and row["assignment_id"] not in self.blocked
                 ],
             )
 
@@ -446,6 +493,14 @@ class _Merge:
         src = _rows(self.src, t)
         drafts = [r for r in src if r["status"] == DRAFT]
         self.report.drafts_left += len(drafts)
+        it = LetterItem.__table__.c
+        held = {
+            lid
+            for lid, aid in self.src.execute(select(it.letter_id, it.assignment_id))
+            if aid in self.blocked
+        }
+        src = [r for r in src if r["id"] not in held]
+        self.refresh(t, "letter", [r for r in src if r["status"] != DRAFT], _LETTER_STATE)
         new = [
             (
                 row["id"],
@@ -519,7 +574,10 @@ class _Merge:
                     ),
                 )
                 for row in _rows(self.src, t)
-                if row["id"] not in seen and row["plan_id"] in plans and row["unit_id"] in units
+                if row["id"] not in seen
+                and row["plan_id"] in plans
+                and row["plan_id"] not in self.skipped_plans
+                and row["unit_id"] in units
             ],
         )
         t = Circular.__table__
@@ -540,8 +598,17 @@ class _Merge:
                     ),
                 )
                 for row in src
-                if row["status"] != DRAFT and row["id"] not in seen and row["plan_id"] in plans
+                if row["status"] != DRAFT
+                and row["id"] not in seen
+                and row["plan_id"] in plans
+                and row["plan_id"] not in self.skipped_plans
             ],
+        )
+        self.refresh(
+            t,
+            "circular",
+            [r for r in src if r["status"] != DRAFT and r["plan_id"] not in self.skipped_plans],
+            _LETTER_STATE,
         )
 
     def audit(self) -> None:
