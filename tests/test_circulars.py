@@ -558,3 +558,20 @@ def test_every_character_drawn_has_a_glyph(cli, db, env):
     eng.dispose()
     pdf = build_pdf(text, resolve_fonts(use_system=False), "各单位完成率")
     assert pdf.page_no() >= 2 and pdf.undrawn == set()
+
+
+def test_a_plan_title_with_its_own_guanyu_and_book_marks_is_cited_properly(cli, db, env):
+    """A plan titled "东胜区关于贯彻落实《…》重点任务分解方案" used to give the circular
+    "关于东胜区关于贯彻落实《…》…落实情况的通报" (关于 twice, 《》 nested in 《》). A
+    cited title is put in 《》 with the marks inside it made single (〈〉)."""
+    plan = ROOT / "data" / "samples" / "dongsheng_2020-2025_breakdown.txt"
+    assert cli("import", str(plan), "--new-plan").code == 0
+    pid = _q(db, "SELECT id FROM plan WHERE title LIKE '东胜区关于%'")[0][0]
+    res = cli("circular", "draft", "--as-of", AS_OF, "--plan", str(pid))
+    assert res.code == 0, res.err
+    res = cli("circular", "show", "1")
+    assert res.code == 0, res.err
+    cited = "《东胜区关于贯彻落实〈法治政府建设规划（2020-2025年）〉重点任务分解方案》"
+    assert f"关于{cited}落实情况的通报" in res.out
+    assert f"{cited}共有任务" in res.out
+    assert "关于东胜区关于" not in res.out and "《《" not in res.out

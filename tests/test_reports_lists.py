@@ -78,7 +78,8 @@ def test_seed001_unit_list_item_by_item(cli, seed001, tmp_path):
     titles, rows = xlsx_rows(xlsx)
     assert titles[0] == "区司法局任务清单"
     plan_title = sqlite3.connect(seed001).execute("SELECT title FROM plan").fetchone()[0]
-    assert f"《{plan_title}》（2022年12月29日印发）" in titles[1]  # the cover line
+    cited = "《" + plan_title.replace("《", "〈").replace("》", "〉") + "》"  # marks nest as 〈〉
+    assert f"根据{cited}（2022年12月29日印发）" in titles[1]  # the cover line
     assert "2023年1月10日" in titles[2]
     assert len(rows) == len(items)
     for n, (row, item) in enumerate(zip(rows, items, strict=True), start=1):
@@ -103,7 +104,7 @@ def test_seed001_unit_list_item_by_item(cli, seed001, tmp_path):
     doc = Document(str(docx))
     texts = [p.text for p in doc.paragraphs]
     assert texts[0] == "区司法局任务清单"
-    assert f"《{plan_title}》（2022年12月29日印发）" in texts[1]
+    assert f"根据{cited}（2022年12月29日印发）" in texts[1]
     by_role = {}
     for i in items:
         by_role.setdefault(i["role"], []).append(i)

@@ -30,7 +30,7 @@ from fractions import Fraction
 from tui.domain.circular_facts import ItemFact, LetterFact
 from tui.domain.status import Status, assignment_status
 from tui.reports.templates import _KEY_LINE, _lines, read_template
-from tui.reports.text import cn_date
+from tui.reports.text import cited_title, cn_date
 from tui.text import strip_controls
 
 TEMPLATE = "通报.txt"
@@ -323,6 +323,7 @@ def _values(f: CircularFigures, office_short: str) -> tuple[dict[str, str], dict
     lag_units = sum(1 for u in f.units if u.overdue)
     values = {
         "计划": f.plan_title,
+        "计划书名": cited_title(f.plan_title),
         "截止日期": cn_date(f.as_of),
         "发文机关": office_short,
         "事项数": str(f.items),
@@ -388,7 +389,7 @@ def compose(
 
     # 一、总体情况
     s1 = (
-        f"截至{asof}，《{f.plan_title}》共有任务{f.tasks}项，分解到{len(f.units)}个单位的"
+        f"截至{asof}，{cited_title(f.plan_title)}共有任务{f.tasks}项，分解到{len(f.units)}个单位的"
         f"落实事项{f.items}项。"
     )
     clauses = []

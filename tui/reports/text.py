@@ -29,6 +29,16 @@ def cn_dates(dates: Sequence[date], limit: int = 0) -> str:
     return text
 
 
+def cited_title(title: str) -> str:
+    """A document's title as an official text cites it: in 《》, with the book-title marks
+    inside it made single (〈〉), as GB/T 15834 nests them; a title already in 《》 is not
+    wrapped twice."""
+    inner = title.strip()
+    if inner.startswith("《") and inner.endswith("》") and inner.count("《") == 1:
+        inner = inner[1:-1]
+    return "《" + inner.replace("《", "〈").replace("》", "〉") + "》"
+
+
 # East Asian wide and full-width ranges (Unicode EastAsianWidth W/F), for counting in C.
 _WIDE = re.compile(
     "[\u1100-\u115f\u231a\u231b\u2329\u232a\u2e80-\u303e\u3041-\u33ff"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tui.reports.templates import parse_parts, read_template, render_parts
-from tui.reports.text import ROLE_CN, ROLE_HEADING, ROLE_ORDER, cn_date, ordinal
+from tui.reports.text import ROLE_CN, ROLE_HEADING, ROLE_ORDER, cited_title, cn_date, ordinal
 
 TEMPLATE = "任务清单.txt"
 KEYS = (
@@ -185,7 +185,7 @@ def build_unit_list(
     title, issue_date)."""
     order = {r: i for i, r in enumerate(ROLE_ORDER)}
     rows = sorted(rows, key=lambda r: (order.get(r.role, 9), r.position, r.assignment_id))
-    basis_doc = f"《{plan.title}》"
+    basis_doc = cited_title(plan.title)
     if plan.issue_date is not None:
         basis_doc += f"（{cn_date(plan.issue_date)}印发）"
     counts = {role: sum(1 for r in rows if r.role == role) for role in ROLE_ORDER}
