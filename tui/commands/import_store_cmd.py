@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.commands.common import console, engine, note_committed, print_json
-from tui.store.merge import LABELS, MergeReport
+
+if TYPE_CHECKING:  # the parser is built for every command: no SQLAlchemy at import
+    from tui.store.merge import MergeReport
 
 
 def add_parser(sub, add_db) -> None:
@@ -64,6 +67,8 @@ def _as_dict(report: MergeReport, dry_run: bool) -> dict:
 def _print(report: MergeReport, dry_run: bool) -> None:
     from rich.table import Table
     from rich.text import Text
+
+    from tui.store.merge import LABELS
 
     out = console()
     who = f"“{report.origin}”"
