@@ -575,3 +575,30 @@ def test_a_plan_title_with_its_own_guanyu_and_book_marks_is_cited_properly(cli, 
     assert f"关于{cited}落实情况的通报" in res.out
     assert f"{cited}共有任务" in res.out
     assert "关于东胜区关于" not in res.out and "《《" not in res.out
+
+
+def test_the_docx_keeps_its_letterhead_and_table_in_libreoffice(cli, db, env, tmp_path):
+    """Rendered by LibreOffice (with the shipped font for the names the .docx asks for),
+    the circular's Word file keeps the issuer's mark on one line and the ranked table in its
+    column widths: a unit's name on one line, not broken into three (both seen on the first
+    LibreOffice rendering: the mark was sized for 170 mm in a 156 mm paragraph, and the
+    table's grid had equal columns)."""
+    from tests.letters_helpers import libreoffice_pdfs
+
+    con = sqlite3.connect(db)
+    con.execute("UPDATE unit SET name = '旗生态环境局阿拉善分局' WHERE name = '旗司法局'")
+    con.commit()
+    con.close()
+    assert cli("circular", "draft", "--as-of", AS_OF).code == 0
+    out = tmp_path / "out"
+    assert cli("circular", "render", "1", "--out", str(out)).code == 0
+    pdf = libreoffice_pdfs([out / "通报草稿1.docx"], tmp_path / "lo")[out / "通报草稿1.docx"]
+    lines = [
+        ln.strip()
+        for ln in subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+    ]
+    mark = "中共阿拉善左旗委员会全面依法治旗委员会办公室"
+    assert any(ln.replace(" ", "") == mark for ln in lines), lines[:6]
+    assert any("旗生态环境局阿拉善分局" in ln.replace(" ", "") for ln in lines)

@@ -165,3 +165,44 @@ def test_piped_tables_are_tab_separated_and_never_cut(cli):
 
     r = cli("letters", "list")
     assert r.out.splitlines()[0].split("\t")[:2] == ["编号", "发文字号"]
+
+
+# ----------------------------------------------------------------------------- the desk's arguments
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--db", "x.db"],
+        ["--db=x.db"],
+        ["--db="],
+        ["--as-of", "2024-11-15", "--db", "督办.db"],
+        ["--db", "x.db", "--as-of=2024-11-15"],
+    ],
+)
+def test_desk_arguments_read_as_the_parser_reads_them(argv):
+    """`duban [--db X] [--as-of D]` skips building the parser: it must read them the same."""
+    from tui.cli import _desk_only, build_parser
+
+    quick = _desk_only(argv)
+    assert quick is not None
+    assert vars(quick) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["-h"],
+        ["--db"],
+        ["--db", "x.db", "--db", "y.db"],
+        ["--db", "--as-of", "2024-11-15"],
+        ["overdue"],
+        ["--db", "x.db", "tasks"],
+        ["--as-of", "2024-11-15", "--verbose"],
+    ],
+)
+def test_anything_else_goes_through_the_parser(argv):
+    from tui.cli import _desk_only
+
+    assert _desk_only(argv) is None

@@ -353,8 +353,8 @@ def test_board_columns_without_the_sqlite_fast_path(engine):
 
 
 def _first_screen_equals_board(db: str, as_of: date, soon_days: int = 15) -> None:
-    from tui.store.desk import plan_figures, status_counts, tally_of
-    from tui.store.overview import load_tally
+    from tui.store.desk import plan_figures, tally_of
+    from tui.store.overview import load_tally, status_counts
 
     conn = connect(db)
     try:
@@ -484,3 +484,48 @@ def test_first_screen_counts_at_every_date_boundary(engine):
             )
     for soon in (15, 16):
         _first_screen_equals_board(db, as_of, soon_days=soon)
+
+
+def test_a_load_freezes_nothing_that_outlives_it(engine):
+    """`gc.freeze()` after a load kept every earlier board alive past its reload (RSS grew
+    at each reload): nothing a load builds stays in the permanent generation."""
+    import gc
+
+    gc.unfreeze()
+    before = gc.get_freeze_count()
+    data = load_desk(engine_db(engine), AS_OF)
+    assert len(data) > 0
+    assert gc.get_freeze_count() == before == 0
+    assert gc.isenabled()
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, date(2024, 12, 31)])
+def test_first_screen_read_before_the_store_opens_is_the_boards(engine, as_of):
+    """`duban` reads the first screen over the DB-API before SQLAlchemy is imported
+    (tui.services.first_screen): counts, units, plans and the letters panel (effective
+    statuses: 逾期未复 derived from the date) must be what the board then shows."""
+    from tui.app.tabs.overview import letters_summary
+    from tui.services.board import load_board
+    from tui.services.first_screen import read_first_screen
+    from tui.services.store import Store, locate
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the quick first screen reads a SQLite file")
+    store = Store(engine, locate(engine_db(engine)))
+    first = read_first_screen(Path(engine.url.database), as_of)
+    board = load_board(store, as_of)
+    try:
+        full = board.overview
+        assert (first.counts, first.total, first.pending) == (full.counts, full.total, full.pending)
+        assert (first.figures, first.plans, first.plan_count) == (
+            full.figures,
+            full.plans,
+            full.plan_count,
+        )
+        assert [(x.id, x.number, x.unit, x.status, x.reply_due) for x in first.letters] == [
+            (x.id, x.number, x.unit, x.status, x.reply_due) for x in full.letters
+        ]
+        assert "逾期未复" in {x.status for x in first.letters}
+        assert letters_summary(first.letters).plain == letters_summary(full.letters).plain
+    finally:
+        board.close()

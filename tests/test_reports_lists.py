@@ -307,3 +307,21 @@ def test_the_desk_call_one_unit_by_id_with_progress(seed001, tmp_path, monkeypat
     assert batch == result.batch and con.execute(
         "SELECT count(*) FROM audit_log WHERE batch = ? AND action = 'list.issue'", (batch,)
     ).fetchone() == (1,)
+
+
+def test_without_out_the_lists_go_beside_the_store_where_the_desk_puts_them(cli, seed001):
+    r = cli("lists", "--unit", "区司法局", "--date", "2023-01-10")
+    assert r.code == 0, r.err
+    folder = Path(seed001).parent / "清单"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "区司法局任务清单.docx",
+        "区司法局任务清单.xlsx",
+    ]
+    from tui.services.desk_reports import lists_dir
+    from tui.services.store import open_store
+
+    store = open_store(str(seed001))
+    try:
+        assert lists_dir(store) == folder
+    finally:
+        store.engine.dispose()

@@ -237,9 +237,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.disable()
     args = None
     try:
-        parser = build_parser()
-        args = parser.parse_args(args_list)
-        _check_as_of(parser, args)
+        args = _desk_only(args_list)
+        if args is None:
+            parser = build_parser()
+            args = parser.parse_args(args_list)
+            _check_as_of(parser, args)
+        else:
+            parser = None  # the desk needs no parser (see _desk_only)
         if args.command != "setup":  # a DUBAN_CONFIG naming no file: one line, exit 2
             from tui.config import require_config_file
 
@@ -272,6 +276,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         _close(args)
+
+
+_DESK_OPTIONS = {"--db": "db", "--as-of": "as_of"}
+
+
+def _desk_only(argv: list[str]) -> argparse.Namespace | None:
+    """`duban` with at most --db and --as-of opens the desk: those arguments read without
+    building the whole parser (its sub-commands import their modules, a sixth of the desk's
+    start-up). Anything else, help included, goes through the parser as always."""
+    values: dict[str, str | None] = {"db": None, "as_of": None}
+    seen: set[str] = set()
+    rest = list(argv)
+    while rest:
+        option, eq, inline = rest.pop(0).partition("=")
+        name = _DESK_OPTIONS.get(option)
+        if name is None or name in seen:
+            return None
+        if not eq:
+            if not rest or rest[0].startswith("-"):
+                return None
+            inline = rest.pop(0)
+        seen.add(name)
+        values[name] = inline
+    return argparse.Namespace(command=None, **values)
 
 
 def _close(args) -> None:

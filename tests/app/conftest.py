@@ -104,15 +104,65 @@ DESK_GROUPS = ("read", "write", "load", "detail")
 
 async def settle(pilot) -> None:
     """Let the desk's workers finish and their results land on screen (a DirectoryTree's
-    loader never finishes: only the desk's own worker groups are waited for)."""
+    loader never finishes: only the desk's own worker groups are waited for). A worker's
+    result can start the next read (the overview's counts start the board's read after a
+    refresh), so the desk is settled only when two rounds in a row find nothing under way
+    and, on a store, the board has been read — however slow the machine."""
     app = pilot.app
-    for _ in range(3):
+    quiet = 0
+    for _ in range(400):
         await pilot.pause()
-        for _ in range(100):  # reads that wait for the keys to be quiet (tui.app.tabs.base)
-            if not app.reads_pending():
-                break
+        if app.reads_pending():  # reads that wait for the keys to be quiet (tabs.base)
+            quiet = 0
             await pilot.pause(0.02)
-        mine = [w for w in app.workers if w.group in DESK_GROUPS]
-        if mine:  # (an empty list would mean every worker)
+            continue
+        mine = [w for w in app.workers if w.group in DESK_GROUPS and not w.is_finished]
+        if mine:
+            quiet = 0
             await app.workers.wait_for_complete(mine)
+            continue
+        if getattr(app, "store", None) is not None and getattr(app, "board", 1) is None:
+            quiet = 0
+            await pilot.pause(0.02)
+            continue
+        quiet += 1
+        if quiet >= 2:
+            break
     await pilot.pause()
+
+
+def _screen_lines(svg: str) -> list[str]:
+    """The text of a snapshot's SVG, row by row (for a readable failure message)."""
+    import html
+    import re
+    from collections import defaultdict
+
+    rows: dict[float, list[tuple[float, str]]] = defaultdict(list)
+    for m in re.finditer(r'<text[^>]*x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg):
+        rows[float(m.group(2))].append((float(m.group(1)), html.unescape(m.group(3))))
+    return [
+        "".join(t for _x, t in sorted(r)).replace("\xa0", " ") for _y, r in sorted(rows.items())
+    ]
+
+
+@pytest.fixture
+def snap_compare(snap_compare, request):
+    """The plugin's comparison, plus the screen's text on a mismatch: CI keeps only the log,
+    and a mismatch that cannot be read there cannot be fixed."""
+
+    def compare(*args, **kw) -> bool:
+        ok = snap_compare(*args, **kw)
+        if not ok:
+            import difflib
+            import pickle
+
+            from pytest_textual_snapshot import node_to_report_path
+
+            data = pickle.loads(node_to_report_path(request.node).read_bytes())
+            expected, actual = _screen_lines(str(data[1])), _screen_lines(str(data[2]))
+            print("snapshot mismatch, screen text (expected → actual):")
+            diff = list(difflib.unified_diff(expected, actual, "expected", "actual", lineterm=""))
+            print("\n".join(diff) or "(the same text: only colours or styles differ)")
+        return ok
+
+    return compare

@@ -119,7 +119,7 @@ async def test_cancelling_the_question_writes_nothing(desk, town_store):
 def test_plan_question_snapshot_80x24(snap_compare, desk, town_store, monkeypatch):
     from datetime import date
 
-    monkeypatch.setattr("tui.services.store.display_path", lambda _p: "~/督办/duban.db")
+    monkeypatch.setattr("tui.services.store_target.display_path", lambda _p: "~/督办/duban.db")
     _db, b = town_store
 
     async def ask(pilot) -> None:

@@ -24,7 +24,7 @@ LARGE = (120, 40)
 @pytest.fixture(autouse=True)
 def fixed_world(monkeypatch):
     """What would change between runs: the store's path and the real date."""
-    monkeypatch.setattr("tui.services.store.display_path", lambda _p: "~/督办/duban.db")
+    monkeypatch.setattr("tui.services.store_target.display_path", lambda _p: "~/督办/duban.db")
     monkeypatch.setattr("tui.clock.today", lambda: date(2024, 11, 18))
 
 
@@ -320,3 +320,87 @@ def test_new_store_question(snap_compare, tmp_path, monkeypatch):
         None, as_of=date(2024, 11, 15), target=locate(str(tmp_path / "new.db")), operator="测试员"
     )
     assert snap_compare(app, terminal_size=SMALL, run_before=_keys())
+
+
+# ---------------------------------------------------------------------------- the office's documents
+
+
+@pytest.fixture
+def fixed_folders(monkeypatch):
+    """The folders beside the store, as the dialogs state them, at a fixed path."""
+    monkeypatch.setattr(
+        "tui.services.desk_reports.lists_dir", lambda _store: Path("/srv/督办/清单")
+    )
+    monkeypatch.setattr(
+        "tui.services.desk_reports.default_ledger_path",
+        lambda _store, as_of: Path(f"/srv/督办/台账/台账-{as_of.isoformat()}.xlsx"),
+    )
+
+
+async def _unit_list(pilot) -> None:
+    await _open_first_unit(pilot)
+    await pilot.press("n")
+    await settle(pilot)
+
+
+def test_unit_list_dialog(snap_compare, make_app, fixed_folders):
+    assert snap_compare(make_app(), terminal_size=SMALL, run_before=_unit_list)
+
+
+def test_all_lists_dialog(snap_compare, make_app, fixed_folders):
+    assert snap_compare(make_app(), terminal_size=SMALL, run_before=_keys("L"))
+
+
+def test_ledger_export_dialog(snap_compare, make_app, fixed_folders):
+    assert snap_compare(make_app(), terminal_size=SMALL, run_before=_keys("E"))
+
+
+def test_ledger_file_dialog(snap_compare, make_app, monkeypatch):
+    monkeypatch.chdir(data_dir() / "samples")
+    app = make_app(import_dir=Path("."))
+    assert snap_compare(app, terminal_size=SMALL, run_before=_keys("I"))
+
+
+def _ledger_review(tmp: Path, *extra: str):
+    async def run(pilot) -> None:
+        import openpyxl
+
+        from tui.reports.ledger import HEADERS
+        from tui.services.reports import export_ledger
+
+        await settle(pilot)
+        path = tmp / "台账.xlsx"
+        export_ledger(pilot.app.store.engine, path, as_of=pilot.app.as_of)
+        wb = openpyxl.load_workbook(path)
+        ws = next(w for w in wb.worksheets if w["A1"].value == "事项键")
+        progress, done = HEADERS.index("进展情况") + 1, HEADERS.index("是否完成") + 1
+        ws.cell(2, progress).value = "已完成制度起草，报送审议"
+        ws.cell(3, done).value = "是"
+        ws.cell(4, done).value = "可能"
+        ws.cell(5, 1).value = "1-0000000000"
+        ws.cell(5, progress).value = "键被改过"
+        wb.save(path)
+        await pilot.press("I")
+        await settle(pilot)
+        pilot.app.screen.query_one("#ip-path").value = str(path)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        for key in extra:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
+def test_ledger_review_screen(snap_compare, make_app, tmp_path):
+    app = make_app()
+    assert snap_compare(app, terminal_size=SMALL, run_before=_ledger_review(tmp_path))
+
+
+def test_ledger_import_confirmation(snap_compare, make_app, tmp_path):
+    app = make_app()
+    assert snap_compare(app, terminal_size=SMALL, run_before=_ledger_review(tmp_path, "y"))
+
+
+def test_year_figures_view(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=SMALL, run_before=_keys("Y"))

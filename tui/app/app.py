@@ -10,39 +10,46 @@ its state, keys and handlers (`tui.app.tabs`); every key comes from one registry
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Header, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from tui.app import keymap
-from tui.app.board_flow import POLL_SECONDS, BoardFlow
+from tui.app.board_flow import LOADING_CLASS, POLL_SECONDS, TAB_IDS, BoardFlow
 from tui.app.keymap import TAB_TITLES
 from tui.app.messages import JobDone, JobFailed
 from tui.app.modals.base import ConfirmModal
 from tui.app.modals.help import HelpScreen
-from tui.app.modals.items import DateModal
 from tui.app.modals.palette import Command, PaletteScreen, desk_commands
 from tui.app.region_choice import RegionChooser
+from tui.app.reports_flow import ReportsFlow
 from tui.app.session import Jobs
-from tui.app.tabs import TABS
 from tui.app.tabs.base import DeskTab
-from tui.app.undo_flow import undo_last
+from tui.app.tabs.overview import OverviewTab
 from tui.app.widgets.keybar import KeyBar
 from tui.app.widgets.messagebar import MessageBar
 from tui.errors import DubanError
-from tui.services.board import Board, Overview
-from tui.services.desk import Change
+from tui.services.first_screen import Overview
 from tui.services.settings import office_settings
 from tui.services.settings import operator as desk_operator
-from tui.services.store import Store, StoreTarget, backed_up_first, close_store, open_store
+from tui.services.store_target import StoreTarget
+
+# What only a write, an undo or a new store needs (SQLAlchemy and the models come with it)
+# is imported where it is used, after the first screen: see tui.app.board_flow.
+if TYPE_CHECKING:
+    from tui.services.board import Board
+    from tui.services.desk import Change
+    from tui.services.store import Store
 
 
-class DubanApp(BoardFlow, App):
+class DubanApp(BoardFlow, ReportsFlow, App):
     TITLE = "督办台"
     CSS_PATH = ["app.tcss", "tabs/tabs.tcss"]
     BINDINGS = keymap.bindings("app")
@@ -57,9 +64,18 @@ class DubanApp(BoardFlow, App):
         operator: str | None = None,
         soon_days: int | None = None,
         import_dir: Path | None = None,
+        opener: Callable[[], Store] | None = None,
+        first: Future[Overview] | None = None,
     ) -> None:
+        """``store``: the open store; or ``opener``, which opens it after the first screen
+        (with ``target`` saying where it is) — then ``first`` is the overview already being
+        read (`tui.services.first_screen.start_first_screen`). Neither: the store at
+        ``target`` does not exist, and the desk asks whether to create it."""
         super().__init__()
         self.store = store
+        self._opener = opener if store is None else None
+        self._first = first
+        self.failure = ""  # why the desk left on its own (a store it could not open)
         self.target = store.target if store is not None else target
         self.as_of = as_of or date.today()
         settings = office_settings()
@@ -78,6 +94,9 @@ class DubanApp(BoardFlow, App):
         self._generation = 0
         self._pending: Board | None = None
         self._early_overview: Overview | None = None  # read before the screens were mounted
+        self._overview_shown = False
+        self._tabs_mounted = False
+        self._preparing = False
         self._quitting = False
         self._backed_up = False
         self._store_closed = False
@@ -95,9 +114,12 @@ class DubanApp(BoardFlow, App):
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(id="tabs", initial="overview"):
-            for n, tab in enumerate(TABS, start=1):
-                with TabPane(f"{n} {TAB_TITLES[tab.TAB_ID]}", id=tab.TAB_ID):
-                    yield tab(id=f"{tab.TAB_ID}-view")
+            for n, tab_id in enumerate(TAB_IDS, start=1):
+                with TabPane(f"{n} {TAB_TITLES[tab_id]}", id=tab_id):
+                    if tab_id == OverviewTab.TAB_ID:
+                        yield OverviewTab(id=f"{tab_id}-view")
+                    else:  # mounted after the first screen (tui.app.board_flow)
+                        yield Static("正在读取…", classes=LOADING_CLASS)
         with Vertical(id="footer"):
             yield MessageBar(id="message")
             yield KeyBar()
@@ -112,15 +134,16 @@ class DubanApp(BoardFlow, App):
         self._update_title()
         if self._startup_error:
             self.say(self._startup_error, "error")
-        if self.store is None:
+        if self.store is None and self._opener is None:
             self._ask_to_create()
         elif self._pending is not None:
             board, self._pending = self._pending, None
             self._show(board)
         elif self._early_overview is not None:
+            self._overview_shown = True
             self.tab("overview").show_overview(self._early_overview)
         self._early_overview = None
-        if self.store is not None:
+        if self.store is not None or self._opener is not None:
             self.set_interval(POLL_SECONDS, self._poll_others)
         self.query_one("#overview-view", DeskTab).activated()
 
@@ -150,24 +173,37 @@ class DubanApp(BoardFlow, App):
     def tab(self, tab_id: str) -> DeskTab:
         return self.query_one(f"#{tab_id}-view", DeskTab)
 
+    def mounted_tab(self, tab_id: str) -> DeskTab | None:
+        """The tab, or None while it is still being loaded after the first screen."""
+        if tab_id != OverviewTab.TAB_ID and not self._tabs_mounted:
+            return None
+        return self.tab(tab_id)
+
     def action_tab(self, tab_id: str) -> None:
         self.query_one("#tabs", TabbedContent).active = tab_id
-        self.tab(tab_id).activated()
+        tab = self.mounted_tab(tab_id)
+        if tab is not None:
+            tab.activated()
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id:
-            self.tab(event.pane.id).activated()
+        tab = self.mounted_tab(event.pane.id) if event.pane.id else None
+        if tab is not None:
+            tab.activated()
         self.refresh_bindings()
 
     def open_unit(self, unit_id: int | None) -> None:
         if unit_id is not None:
             self.action_tab("units")
-            self.tab("units").select_unit(unit_id)
+            tab = self.mounted_tab("units")
+            if tab is not None:
+                tab.select_unit(unit_id)
 
     def open_letters(self, status: str) -> None:
         self.action_tab("letters")
-        self.tab("letters").show_filter(status)
+        tab = self.mounted_tab("letters")
+        if tab is not None:
+            tab.show_filter(status)
 
     # ------------------------------------------------------------------ workers
 
@@ -202,10 +238,11 @@ class DubanApp(BoardFlow, App):
         *args: object,
         then: Callable[[Change], object] | None = None,
         undoable: bool = True,
+        failed: Callable[[str], object] | None = None,
         **kw: object,
     ) -> None:
         """A service write in a worker: its message shown, the board read again, the change
-        kept for `u` (unless it is itself an undo)."""
+        kept for `u` (unless it is itself an undo); ``failed`` gets the error's line."""
 
         def done(change: Change) -> None:
             if undoable and (change.batch or change.final):
@@ -216,9 +253,11 @@ class DubanApp(BoardFlow, App):
                 then(change)
 
         if not self._backed_up and self.store is not None:
+            from tui.services.store import backed_up_first
+
             self._backed_up = True  # the first write of this desk session backs up first
             fn = backed_up_first(self.store, fn)
-        self.jobs.run(fn, *args, on_done=done, write=True, **kw)
+        self.jobs.run(fn, *args, on_done=done, on_failed=failed, write=True, **kw)
 
     def seen(self) -> int | None:
         """What the shown board has seen of the audit trail (see services.board.Board.seen);
@@ -234,6 +273,8 @@ class DubanApp(BoardFlow, App):
     # ------------------------------------------------------------------ undo
 
     def action_undo(self) -> None:
+        from tui.app.undo_flow import undo_last
+
         undo_last(self)
 
     def forget_change(self, batch: str) -> None:
@@ -243,9 +284,13 @@ class DubanApp(BoardFlow, App):
 
     def action_search(self) -> None:
         self.action_tab("items")
-        self.tab("items").start_search()
+        tab = self.mounted_tab("items")
+        if tab is not None:
+            tab.start_search()
 
     def action_as_of(self) -> None:
+        from tui.app.modals.items import DateModal
+
         def done(d: date | None) -> None:
             if d is None:
                 return
@@ -269,12 +314,6 @@ class DubanApp(BoardFlow, App):
 
     def palette_commands(self, tab: str | None = None) -> list[Command]:
         return desk_commands(self, tab or self.active_tab)
-
-    def action_circulars(self) -> None:
-        from tui.app.tabs.circulars import CircularsScreen
-
-        if self.store is not None and not isinstance(self.screen, CircularsScreen):
-            self.push_screen(CircularsScreen())
 
     def action_import_plan(self) -> None:
         # Imported on the first `i`: the readers and the parser are not needed to start.
@@ -302,6 +341,8 @@ class DubanApp(BoardFlow, App):
             if not ok:
                 self.exit(return_code=0)
                 return
+            from tui.services.store import open_store
+
             self.jobs.run(
                 open_store,
                 self.target,
@@ -339,6 +380,8 @@ class DubanApp(BoardFlow, App):
             return
         if self.board is not None:
             self.board.close()
+        from tui.services.store import close_store
+
         self._store_closed = True
         close_store(self.store)
 
@@ -351,7 +394,8 @@ class DubanApp(BoardFlow, App):
 
     def screen_text(self) -> str:
         """What the active tab shows, as plain text (tests, the README rendering)."""
-        return self.tab(self.active_tab).text()
+        tab = self.mounted_tab(self.active_tab)
+        return tab.text() if tab is not None else "正在读取…"
 
     def reads_pending(self) -> bool:
         """Reads waiting for the keys to be quiet (the tests wait for them, as a person does)."""

@@ -1,42 +1,143 @@
 """Reading the board for the desk: the overview's counts first, the whole board behind them,
 and a poll that reads again when another desk changed the store. A mixin of the app (it
-uses the app's store, date, workers and tabs), kept apart so the app stays its frame."""
+uses the app's store, date, workers and tabs), kept apart so the app stays its frame.
+
+Start-up, in order: the overview's counts (from the read `duban` started before Textual
+was imported, or from aggregate queries in a worker) are painted; then, in a worker, the
+store is opened if it is not yet and the other tabs are imported (SQLAlchemy, the models,
+pypinyin and the rest come in with them); the tabs are mounted; then the whole board is
+read and handed to every tab.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from tui.app.tabs import TAB_IDS, tab_classes
 from tui.app.tabs.base import DeskTab
-from tui.services.board import Board, Overview, load_board, load_overview, others_changed
+
+if TYPE_CHECKING:
+    from tui.services.board import Board
+    from tui.services.first_screen import Overview
 
 # How often the desk asks whether another desk changed the store (one indexed lookup).
 POLL_SECONDS = 5.0
+LOADING_CLASS = "tab-loading"  # the placeholder in a tab not mounted yet
+
+
+def _load_overview(store, as_of, *, soon_days: int):
+    from tui.services.board import load_overview
+
+    return load_overview(store, as_of, soon_days=soon_days)
+
+
+def _load_board(store, as_of, *, soon_days: int):
+    from tui.services.board import load_board
+
+    return load_board(store, as_of, soon_days=soon_days)
+
+
+def _others_changed(store, seen: int, operator: str):
+    from tui.services.board import others_changed
+
+    return others_changed(store, seen, operator)
 
 
 class BoardFlow:
     def reload(self) -> None:
-        if self.store is None:
+        if self.store is None and self._opener is None:
             return
         self._generation += 1
         gen = self._generation
-        if self.board is None and self._pending is None:
-            # Start-up: the overview's counts from aggregate queries first, drawn before the
-            # whole board is read behind them (a few hundred ms instead of seconds at 200k).
-            self.jobs.run(
-                load_overview,
-                self.store,
-                self.as_of,
-                soon_days=self.soon_days,
-                on_done=lambda ov: self._overview_read(ov, gen),
-                on_failed=lambda _m: self._read_board(gen),
-                group="load",
-            )
+        if self.board is None and self._pending is None and not self._overview_shown:
+            # Start-up: the overview's counts first, drawn before the whole board is read
+            # behind them (a few hundred ms instead of seconds at 200k).
+            first, self._first = self._first, None
+            if first is not None:
+                self.jobs.run(
+                    first.result,
+                    on_done=lambda ov: self._overview_read(ov, gen),
+                    on_failed=lambda _m: self._prepare(gen),
+                    group="load",
+                )
+            elif self.store is not None:
+                self.jobs.run(
+                    _load_overview,
+                    self.store,
+                    self.as_of,
+                    soon_days=self.soon_days,
+                    on_done=lambda ov: self._overview_read(ov, gen),
+                    on_failed=lambda _m: self._prepare(gen),
+                    group="load",
+                )
+            else:
+                self._prepare(gen)
         else:
+            self._prepare(gen)
+
+    def _prepare(self, gen: int) -> None:
+        """The store open and every tab mounted, then the board read."""
+        if gen != self._generation or self._quitting:
+            return
+        if self.store is not None and self._tabs_mounted:
             self._read_board(gen)
+            return
+        if not self.is_mounted:
+            self.call_later(self._prepare, gen)
+            return
+        if self._preparing:
+            return  # the running preparation reads the board when it is done
+        self._preparing = True
+        opener = self._opener if self.store is None else None
+
+        def prepare():
+            classes = tab_classes()
+            import tui.services.board  # noqa: F401 - the board's reader, imported here too
+
+            return classes, (opener() if opener is not None else None)
+
+        self.jobs.run(
+            prepare,
+            on_done=lambda result: self.call_later(self._prepared, result),
+            on_failed=self._open_failed,
+            group="load",
+        )
+
+    async def _prepared(self, result) -> None:
+        classes, store = result
+        if store is not None:
+            self.store, self._opener = store, None
+        if not self._tabs_mounted:
+            for cls in classes:
+                if cls.TAB_ID == "overview":
+                    continue
+                pane = self.query_one(f"#{cls.TAB_ID}")
+                await pane.query(f".{LOADING_CLASS}").remove()
+                await pane.mount(cls(id=f"{cls.TAB_ID}-view"))
+            self._tabs_mounted = True
+            self.refresh_bindings()
+            if self.active_tab != "overview":
+                self.tab(self.active_tab).activated()
+        self._preparing = False
+        if self.board is not None:  # read before the tabs were there (a reload since)
+            for tab in self.query(DeskTab):
+                tab.show_board(self.board)
+        if not self._quitting:
+            self._read_board(self._generation)
+
+    def _open_failed(self, message: str) -> None:
+        """The store could not be opened after the first screen: leave as `duban` does
+        when it cannot open a store (one line, exit 2), said after the screen is gone."""
+        self._preparing = False
+        if self.store is None:
+            self.failure = message
+            self.exit(return_code=2)
 
     def _read_board(self, gen: int) -> None:
         if gen != self._generation or self._quitting:
             return
         self.jobs.run(
-            load_board,
+            _load_board,
             self.store,
             self.as_of,
             soon_days=self.soon_days,
@@ -49,12 +150,13 @@ class BoardFlow:
             return
         if not self.is_mounted:
             self._early_overview = ov
-            self._read_board(generation)
+            self._prepare(generation)
             return
         if self.board is None:
+            self._overview_shown = True
             self.tab("overview").show_overview(ov)
-        # The board is read once the counts are painted, so it does not compete with them.
-        self.call_after_refresh(self._read_board, generation)
+        # The rest is read once the counts are painted, so it does not compete with them.
+        self.call_after_refresh(self._prepare, generation)
 
     def action_reload(self) -> None:
         self.reload()
@@ -97,7 +199,7 @@ class BoardFlow:
             self._polling = False
 
         self.jobs.run(
-            others_changed,
+            _others_changed,
             self.store,
             board.seen,
             self.operator,
@@ -105,3 +207,6 @@ class BoardFlow:
             on_failed=failed,
             group="poll",
         )
+
+
+__all__ = ["LOADING_CLASS", "POLL_SECONDS", "TAB_IDS", "BoardFlow"]

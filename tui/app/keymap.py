@@ -116,6 +116,42 @@ REGISTRY: tuple[Entry, ...] = (
         ("app",),
         show=False,
     ),
+    Entry(
+        "all-lists",
+        "L",
+        "all_lists",
+        "印发清单",
+        "为一个计划的全部单位生成任务清单（Word、Excel，可加 PDF）并登记印发（先确认）",
+        ("app",),
+        show=False,
+    ),
+    Entry(
+        "ledger-export",
+        "E",
+        "ledger_export",
+        "导出台账",
+        "导出 Excel 台账：全部计划的落实事项及状态，供单位填报（只读取，不改动数据）",
+        ("app",),
+        show=False,
+    ),
+    Entry(
+        "ledger-import",
+        "I",
+        "ledger_import",
+        "导入台账",
+        "导入单位交回的台账：逐项列出变更和未导入的行，确认后才写入",
+        ("app",),
+        show=False,
+    ),
+    Entry(
+        "year-figures",
+        "Y",
+        "year_figures",
+        "年度数字",
+        "年度数字：任务、清单、通报、函件、完成率等，以及可复制的总结段落",
+        ("app",),
+        show=False,
+    ),
     # ---- every list and tree
     Entry(
         "cursor-down",
@@ -263,6 +299,14 @@ REGISTRY: tuple[Entry, ...] = (
         "把待分解的单位组分解到具体单位：按任务选择，先确认",
         ("units",),
     ),
+    Entry(
+        "unit-list",
+        "n",
+        "unit_list",
+        "本单位清单",
+        "生成所选单位的任务清单并登记印发（先说明写入哪些文件、保存在哪里）",
+        ("units",),
+    ),
     # ---- 6 函件
     Entry(
         "draft-letters",
@@ -394,6 +438,57 @@ REGISTRY: tuple[Entry, ...] = (
         "撤回选中的这项操作（之后没有相关修改时；先确认）",
         ("log",),
     ),
+    # ---- 年度数字 (tui.app.tabs.year)
+    Entry(
+        "prev-year",
+        "left,left_square_bracket",
+        "year(-1)",
+        "上一年",
+        "年度数字：看上一年度",
+        ("year",),
+    ),
+    Entry(
+        "next-year",
+        "right,right_square_bracket",
+        "year(1)",
+        "下一年",
+        "年度数字：看下一年度（不超过查看日期所在年度）",
+        ("year",),
+    ),
+    Entry(
+        "copy-paragraph",
+        "c",
+        "copy_paragraph",
+        "复制段落",
+        "把总结段落复制到剪贴板（终端不支持时按 w 保存为文件）",
+        ("year",),
+    ),
+    Entry(
+        "save-paragraph",
+        "w",
+        "save_paragraph",
+        "保存段落",
+        "把总结段落保存为数据库旁“年度数字”文件夹中的文本文件",
+        ("year",),
+    ),
+    Entry("close-year", "escape", "close_year", "返回", "离开年度数字，回到各页", ("year",)),
+    # ---- importing a returned ledger: the review before the write
+    Entry(
+        "ledger-confirm",
+        "y,ctrl+s",
+        "confirm",
+        "确认导入",
+        "台账审核：确认后写入（说明写入多少项变更，先确认）",
+        ("ledger-review",),
+    ),
+    Entry(
+        "ledger-cancel",
+        "escape",
+        "cancel",
+        "取消导入",
+        "台账审核：取消导入，不写入任何数据",
+        ("ledger-review",),
+    ),
     # ---- importing: "a new plan, or a revision?" (tui.app.modals.plan_question)
     Entry(
         "import-as-new",
@@ -471,7 +566,12 @@ REGISTRY: tuple[Entry, ...] = (
 )
 
 # Where the scopes that are not tabs work, as the help screen says it.
-SCOPE_TITLES = {"review": "导入审核", "plan-question": "导入：新计划或修订版"}
+SCOPE_TITLES = {
+    "review": "导入审核",
+    "plan-question": "导入：新计划或修订版",
+    "year": "年度数字",
+    "ledger-review": "台账审核",
+}
 
 BY_ID: dict[str, Entry] = {e.id: e for e in REGISTRY}
 
@@ -505,6 +605,8 @@ _KEY_NAMES = {
     "left": "←",
     "right": "→",
     "tab": "Tab",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
 }
 
 

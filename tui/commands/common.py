@@ -149,13 +149,13 @@ def _daily_backup(path) -> None:
     """Before the first write of the day, a copy of the store (see tui.store.backups). A
     backup that cannot be made is said, once, and the command goes on: it is not the
     command's own failure."""
-    from rich.text import Text
-
     from tui.services.daily_backup import auto_backup
 
     try:
         auto_backup(path)
     except DubanError as exc:
+        from rich.text import Text  # only to say so: most commands never load Rich's text
+
         console(stderr=True).print(Text(f"提示：今天的自动备份未完成：{exc.message}"))
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
-
 from tui.commands.common import console
 
 
@@ -23,6 +21,8 @@ def add_parser(sub, add_db) -> None:
 
 
 def run_db(args) -> int:
+    from rich.markup import escape  # not at import: every command builds this parser
+
     from tui.errors import DubanError
     from tui.services.store import upgrade_store
     from tui.store.location import describe

@@ -57,7 +57,11 @@ def add_parsers(sub, parser_class, add_db, formats_help: str) -> None:
     )
     p.add_argument("--unit", metavar="单位", help="只生成某单位的清单")
     add_region(p)
-    p.add_argument("--out", required=True, metavar="文件夹", help="清单文件保存到的文件夹")
+    p.add_argument(
+        "--out",
+        metavar="文件夹",
+        help="清单文件保存到的文件夹（默认为数据库旁的“清单”文件夹，督办台也保存在这里）",
+    )
     p.add_argument("--pdf", action="store_true", help="同时生成可打印的 PDF")
     p.add_argument("--date", metavar="日期", help="印发日期（YYYY-MM-DD，默认今天）")
     p.add_argument(
@@ -152,7 +156,7 @@ class _Bar:
 
 
 def run_lists(args) -> int:
-    from tui.services.reports import write_unit_lists
+    from tui.services.reports import default_lists_dir, write_unit_lists
     from tui.store.db import operator_name
 
     settings = _settings()
@@ -161,7 +165,7 @@ def run_lists(args) -> int:
     with _Bar("生成清单") as bar:
         result = write_unit_lists(
             eng,
-            out_dir=args.out,
+            out_dir=args.out or default_lists_dir(getattr(args, "db", None)),
             plan=args.plan,
             unit=args.unit,
             region=args.region,
@@ -326,35 +330,12 @@ def run_summary(args) -> int:
         template_dir=_template_dir(args, settings),
         region=args.region,
     )
-    data = figures.as_dict()
     if args.format == "json":
-        print_json(data)
+        print_json(figures.as_dict())
         return 0
-    v = figures.values
-    letters = v["函件构成"] or "无"
-    rows = [
-        ("统计截至", v["截至日期"]),
-        ("计划", "；".join(p["title"] for p in data["plans"]) or "（无）"),
-        ("细化任务", f"{data['tasks']} 项"),
-        (
-            "落实事项",
-            f"{data['assignments']} 条（待分解的单位组 {data['unresolved_group_assignments']} 条）",
-        ),
-        (
-            "印发清单",
-            f"{data['lists_issued']} 份（{v['清单单位构成'] or '无'}），所列事项 {data['list_items']} 条",
-        ),
-        ("下发通报", f"{data['circulars']} 期"),
-        ("发出函件", f"{data['letters']} 份（{letters}；另作废 {data['letters_void']} 份）"),
-        (
-            "应完成 / 已销号",
-            f"{data['due']} / {data['done']} 条（其中逾期完成 {data['done_late']} 条）",
-        ),
-        ("完成率", v["完成率"]),
-        ("截至日期仍逾期", f"{data['overdue_at_year_end']} 条"),
-        ("收到书面回复", f"{data['replies']} 份（逾期回复 {data['replies_late']} 份）"),
-        ("回复期限已过未回复", f"{data['unanswered_late']} 份"),
-    ]
+    from tui.reports.summary import table_rows
+
+    rows = table_rows(figures)
     print_rows(("指标", f"{args.year}年"), [(k, _t(val)) for k, val in rows])
     out = console()
     out.print(_t("总结段落（可直接粘贴）：", "bold"))

@@ -89,20 +89,53 @@ class Deadline:
     def occurrences(self, start: date, end: date) -> list[date]:
         """Due dates falling in [start, end]; empty for relative and ongoing deadlines."""
         if self.kind == "recurring" and self.rrule:
-            rule = _parse_rrule(self.rrule, None if "DTSTART" in self.rrule else start)
-            lo = datetime(start.year, start.month, start.day)
-            hi = datetime(end.year, end.month, end.day, 23, 59, 59)
-            return [d.date() for d in rule.between(lo, hi, inc=True)]
+            return list(_between(self.rrule, start, end))
         if self.due is not None and start <= self.due <= end:
             return [self.due]
         return []
 
 
+@lru_cache(maxsize=1024)  # a plan's tasks share a handful of rules and one period
+def _between(rule: str, start: date, end: date) -> tuple[date, ...]:
+    parsed = _parse_rrule(rule, None if "DTSTART" in rule else start)
+    lo = datetime(start.year, start.month, start.day)
+    hi = datetime(end.year, end.month, end.day, 23, 59, 59)
+    return tuple(d.date() for d in parsed.between(lo, hi, inc=True))
+
+
+@lru_cache(maxsize=1024)
+def _first_due(rule: str) -> date | None:
+    first = next(iter(_parse_rrule(rule, None)), None)
+    return first.date() if first is not None else None
+
+
+# The rules this program writes: an optional DTSTART day and one RRULE, UNTIL a day.
+_PLAIN_RULE = re.compile(r"(?:DTSTART:(\d{8})\n)?RRULE:([A-Z0-9=;,+\-]+)")
+
+
+def _day(digits: str) -> datetime:
+    return datetime(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+
+
 @lru_cache(maxsize=512)
 def _parse_rrule(rule: str, dtstart: date | None) -> _RRule | _RRuleSet:
-    if dtstart is None:
+    start = datetime(dtstart.year, dtstart.month, dtstart.day) if dtstart is not None else None
+    plain = _PLAIN_RULE.fullmatch(rule)
+    if plain is not None:
+        # The same rule as rrulestr reads it, but its DTSTART and UNTIL days are read here:
+        # rrulestr reads them with dateutil's general date parser, whose import alone costs
+        # more than an import of a seed plan spends on all its deadlines.
+        parts = plain.group(2).split(";")
+        until = [p[6:] for p in parts if p.startswith("UNTIL=")]
+        if len(until) <= 1 and all(len(u) == 8 and u.isdigit() for u in until):
+            if plain.group(1):
+                start = _day(plain.group(1))
+            body = ";".join(p for p in parts if not p.startswith("UNTIL="))
+            parsed = rrulestr(f"RRULE:{body}", dtstart=start)
+            return parsed.replace(until=_day(until[0])) if until else parsed
+    if start is None:
         return rrulestr(rule)
-    return rrulestr(rule, dtstart=datetime(dtstart.year, dtstart.month, dtstart.day))
+    return rrulestr(rule, dtstart=start)
 
 
 # ---------------------------------------------------------------- regex building blocks
@@ -277,9 +310,7 @@ class _Scan:
             full = f"RRULE:{rule}"
             self.add("recurring", s, e, None, full, note + "；未指定计划年度，暂无起止")
             return
-        first_dt = next(iter(_parse_rrule(full, None)), None)
-        due = first_dt.date() if first_dt is not None else None
-        self.add("recurring", s, e, due, full, note)
+        self.add("recurring", s, e, _first_due(full), full, note)
 
 
 # ---------------------------------------------------------------- passes

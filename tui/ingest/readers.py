@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import unicodedata
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
@@ -238,7 +239,9 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
             continue
         _check_plausible(text, name)
         outside = sum(
-            1 for c in text[:_SAMPLE_CHARS] if not c.isspace() and not _in_codec(c, "gbk")
+            n
+            for c, n in Counter(text[:_SAMPLE_CHARS]).items()
+            if not c.isspace() and not _in_codec(c, "gbk")
         )
         if codec == "gb18030" and outside > max(3, 0.05 * len(text)):
             # Real Chinese text stays inside GBK; many four-byte GB18030 characters mean noise.
@@ -315,14 +318,16 @@ def _is_wordish(ch: str) -> bool:
 
 def _check_plausible(text: str, name: str) -> None:
     """Decoding garbage can succeed; reject text made of control, private or unassigned chars."""
-    chars = [c for c in text[:_SAMPLE_CHARS] if not c.isspace()]
-    if not chars:
+    # Counted per distinct character (a plan uses a few thousand), not per character.
+    counts = {c: n for c, n in Counter(text[:_SAMPLE_CHARS]).items() if not c.isspace()}
+    total = sum(counts.values())
+    if not total:
         return  # empty: reported as such by the caller
-    bad = sum(1 for c in chars if _is_bad_char(c))
-    if bad > max(3, 0.02 * len(chars)):
+    bad = sum(n for c, n in counts.items() if _is_bad_char(c))
+    if bad > max(3, 0.02 * total):
         raise DubanError(f"不是可识别的文本文件（含大量控制字符或乱码）：{name}")
-    wordish = sum(1 for c in chars if _is_wordish(c))
-    if wordish < 0.3 * len(chars):
+    wordish = sum(n for c, n in counts.items() if _is_wordish(c))
+    if wordish < 0.3 * total:
         raise DubanError(f"不是可识别的文本文件（几乎没有汉字或字母）：{name}")
 
 

@@ -8,6 +8,7 @@ touched, because a simplified character converts to itself.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
@@ -19,6 +20,7 @@ from tui.ingest.document import Document, Line, Note, Row
 _TRADITIONAL_SHARE = 0.03
 _MIN_TRADITIONAL = 5
 _SAMPLE = 50_000
+_HAN = re.compile("[\u4e00-\u9fff]")
 
 
 @lru_cache(maxsize=1)
@@ -40,10 +42,9 @@ def is_traditional(doc: Document) -> bool:
     counts: Counter[str] = Counter()
     seen = 0
     for text in _texts(doc):
-        for ch in text:
-            if "\u4e00" <= ch <= "\u9fff":
-                counts[ch] += 1
-                seen += 1
+        han = _HAN.findall(text)  # the Han characters of a line, found in C
+        counts.update(han)
+        seen += len(han)
         if seen >= _SAMPLE:
             break
     if not seen:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,25 +33,45 @@ class Vocabulary:
     deadline_labels: tuple[str, ...]  # 完成时限 … on a line of their own
 
     def column_of(self, text: str) -> str | None:
-        """The table column a header cell names; spaces and a bracketed note are ignored."""
+        """The table column a header cell names; spaces and a bracketed note are ignored.
+        (Remembered per cell text: every line of a document is asked, and lines repeat.)"""
         key = "".join(text.split())
         if not key:
             return None
+        known = self._column_cache
+        if key not in known:
+            if len(known) > 50_000:
+                known.clear()
+            known[key] = self._column_of(key)
+        return known[key]
+
+    @cached_property
+    def _column_cache(self) -> dict[str, str | None]:
+        return {}
+
+    def _column_of(self, key: str) -> str | None:
         if key in self.columns:
             return self.columns[key]
         for bracket in ("（", "("):
             head, sep, _ = key.partition(bracket)
             if sep and head in self.columns:
                 return self.columns[head]
-        if any(ord(c) > 0x3400 for c in key):
+        head = key.partition("（")[0].partition("(")[0]
+        if len(head) <= self._longest_column + 4 and any(ord(c) > 0x3400 for c in key):
             # A header in traditional characters (牽頭單位): the readers map columns before
-            # the parser converts the document.
+            # the parser converts the document. Only a cell as short as a header is converted
+            # (a character for a character, give or take a phrase): every line of a document
+            # is asked whether it starts a flattened table, and conversion is the dear part.
             from tui.ingest.script import simplified_text
 
             simple = simplified_text(key)
             if simple != key:
                 return self.column_of(simple)
         return None
+
+    @cached_property
+    def _longest_column(self) -> int:
+        return max((len(k) for k in self.columns), default=0)
 
     def alternation(self, words) -> str:
         return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))

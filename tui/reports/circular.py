@@ -208,6 +208,9 @@ def build_figures(
 
 
 TABLE_HEADER = ("名次", "单位", "事项数", "已办结", "逾期", "完成率", "收到函件")
+# The page both files lay out (mm): the text block, the letterhead's width, the table's columns.
+TEXT_MM, MARK_MM = 156.0, 170.0
+TABLE_COLS_MM = (12.0, 52.0, 18.0, 18.0, 16.0, 20.0, 20.0)  # = TEXT_MM
 
 
 @dataclass

@@ -14,7 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from tui.reports.circular import TABLE_HEADER, CircularText
+from tui.reports.circular import MARK_MM, TABLE_COLS_MM, TABLE_HEADER, TEXT_MM, CircularText
 
 FANGSONG, HEITI, XBS = "仿宋_GB2312", "黑体", "方正小标宋简体"
 RED = "E60012"
@@ -101,8 +101,12 @@ def build_docx(text: CircularText, pictures: list[tuple[bytes, float]]):
     sec.top_margin, sec.bottom_margin = Mm(37), Mm(35)
     sec.left_margin, sec.right_margin = Mm(28), Mm(26)
     center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
-    mark_size = min(36.0, 170 / max(1, len(text.issuer_mark)) * 72 / 25.4)
+    # The mark and its double line are 170 mm wide (GB/T 9704), 7 mm into each margin of
+    # the 156 mm text block; sized at 96 % so a viewer's substitute font cannot wrap it.
+    mark_size = min(36.0, 0.96 * MARK_MM / max(1, len(text.issuer_mark)) * 72 / 25.4)
     mark = _para(doc, text.issuer_mark, font=XBS, size=mark_size, align=center, color=RED)
+    outset = Mm((MARK_MM - TEXT_MM) / 2)
+    mark.paragraph_format.left_indent = mark.paragraph_format.right_indent = -outset
     _double_rule(mark)
     _para(doc, text.number, align=center)
     _para(doc, "")
@@ -118,7 +122,10 @@ def build_docx(text: CircularText, pictures: list[tuple[bytes, float]]):
             table = doc.add_table(rows=1, cols=len(TABLE_HEADER))
             table.style = "Table Grid"
             table.alignment = WD_TABLE_ALIGNMENT.CENTER
-            widths = [Mm(w) for w in (12, 52, 18, 18, 16, 20, 20)]
+            table.autofit = False  # fixed layout: the grid's widths, not equal columns
+            widths = [Mm(w) for w in TABLE_COLS_MM]
+            for k, w in enumerate(widths):
+                table.columns[k].width = w  # the grid (LibreOffice lays out by it)
             for k, label in enumerate(TABLE_HEADER):
                 cell = table.rows[0].cells[k]
                 cell.width = widths[k]

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from tui.letters.linebreak import break_lines
 from tui.reports import circular_chart as chart
-from tui.reports.circular import TABLE_HEADER, CircularText
+from tui.reports.circular import TABLE_COLS_MM, TABLE_HEADER, CircularText
 from tui.reports.pdf_canvas import Canvas
 
 MM = 1.0
@@ -44,7 +44,7 @@ TITLE_LINE = 33 * PT
 TABLE_LINE = 14 * PT
 PAD = 1.0
 RED = (230, 0, 18)
-COLS = (12.0, 52.0, 18.0, 18.0, 16.0, 20.0, 20.0)  # = 156 mm
+COLS = TABLE_COLS_MM  # = 156 mm
 BODY_BOTTOM = PAGE_H - BOTTOM
 SIGNATURE_ROOM = 4 * LINE  # two blank lines for the seal, the signature, the date
 

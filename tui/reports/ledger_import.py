@@ -64,6 +64,17 @@ class Change:
     text: str  # the progress text (progress)
     on: date
     note: str = ""
+    old: str = ""  # what the store holds now (the latest report; 未销号), for the review
+
+    @property
+    def column(self) -> str:
+        return "进展情况" if self.kind == PROGRESS else "是否完成"
+
+    @property
+    def new(self) -> str:
+        if self.kind == PROGRESS:
+            return self.text
+        return f"是（完成时间 {cn_date(self.on)}）" + (f"（{self.note}）" if self.note else "")
 
     def describe(self) -> str:
         head = f"{self.where}：事项 {self.assignment_id}（{self.unit}，{self.task_key}）"
@@ -273,7 +284,16 @@ def plan_import(
         changed = False
         if text and text not in target.progress_texts:
             plan.changes.append(
-                Change(row.where, aid, target.unit_name, target.task_key, PROGRESS, text, as_of)
+                Change(
+                    row.where,
+                    aid,
+                    target.unit_name,
+                    target.task_key,
+                    PROGRESS,
+                    text,
+                    as_of,
+                    old=target.last_report(as_of),
+                )
             )
             changed = True
         if done is True:
@@ -289,6 +309,7 @@ def plan_import(
                         "",
                         when or as_of,
                         note,
+                        old="否（未销号）",
                     )
                 )
                 changed = True

@@ -139,3 +139,33 @@ def year_figures(counts, overdue: int, template_dir=None) -> YearFigures:
     text, name = read_template(TEMPLATE, template_dir)
     paragraph = render_clauses(parse_clauses(text, name), values, figures, name)
     return YearFigures(c.year, c.as_of, c, overdue, values, figures, paragraph)
+
+
+def table_rows(figures: YearFigures) -> list[tuple[str, str]]:
+    """(指标, value) lines of the year's figures: the command line's table and the desk's."""
+    data = figures.as_dict()
+    v = figures.values
+    letters = v["函件构成"] or "无"
+    return [
+        ("统计截至", v["截至日期"]),
+        ("计划", "；".join(p["title"] for p in data["plans"]) or "（无）"),
+        ("细化任务", f"{data['tasks']} 项"),
+        (
+            "落实事项",
+            f"{data['assignments']} 条（待分解的单位组 {data['unresolved_group_assignments']} 条）",
+        ),
+        (
+            "印发清单",
+            f"{data['lists_issued']} 份（{v['清单单位构成'] or '无'}），所列事项 {data['list_items']} 条",
+        ),
+        ("下发通报", f"{data['circulars']} 期"),
+        ("发出函件", f"{data['letters']} 份（{letters}；另作废 {data['letters_void']} 份）"),
+        (
+            "应完成 / 已销号",
+            f"{data['due']} / {data['done']} 条（其中逾期完成 {data['done_late']} 条）",
+        ),
+        ("完成率", v["完成率"]),
+        ("截至日期仍逾期", f"{data['overdue_at_year_end']} 条"),
+        ("收到书面回复", f"{data['replies']} 份（逾期回复 {data['replies_late']} 份）"),
+        ("回复期限已过未回复", f"{data['unanswered_late']} 份"),
+    ]

@@ -11,7 +11,8 @@ from datetime import date
 
 from sqlmodel import Session
 
-from tui.domain.status import Occurrence, Status
+from tui.domain.status import Occurrence
+from tui.services.first_screen import Overview
 from tui.services.store import Store
 from tui.store.board import connect
 from tui.store.deadlines import DeadlineBasis, deadline_basis
@@ -26,10 +27,8 @@ from tui.store.desk import (
     UnitInfo,
     load_desk,
     pending_groups,
-    pending_total,
     plan_figures,
     plan_tree,
-    status_counts,
     tally_of,
     task_detail,
     unit_figures,
@@ -37,7 +36,7 @@ from tui.store.desk import (
     unit_list,
 )
 from tui.store.letters import LetterRow, list_letters
-from tui.store.overview import Tally, load_tally
+from tui.store.overview import load_tally
 from tui.store.progress import assignment_occurrences
 
 __all__ = [
@@ -60,34 +59,6 @@ __all__ = [
     "load_unit_items",
     "others_changed",
 ]
-
-
-@dataclass
-class Overview:
-    """What the first screen shows: counts per light, units ranked, plans, letters."""
-
-    as_of: date
-    counts: dict[Status, int]
-    total: int
-    pending: int  # held by an unresolved group (待分解)
-    figures: list[UnitFigure]
-    plans: list[PlanFigure]
-    plan_count: int  # plans in the store (some may have no assignments yet)
-    letters: list[LetterRow]
-
-    @classmethod
-    def of(cls, as_of: date, tally: Tally, letters: list[LetterRow]) -> Overview:
-        counts = status_counts(tally)
-        return cls(
-            as_of,
-            counts,
-            sum(counts.values()),
-            pending_total(tally),
-            unit_figures(tally),
-            plan_figures(tally),
-            len(tally.plans),
-            letters,
-        )
 
 
 def load_overview(store: Store, as_of: date, *, soon_days: int = 15) -> Overview:

@@ -44,6 +44,19 @@ def _noop(_done: int, _total: int, _label: str) -> None:
 FORMATS = ("docx", "xlsx")
 
 
+def reports_dir(db: str | None, name: str) -> Path:
+    """Where the office's documents go unless told otherwise: a folder beside the store, as
+    letters (`letters/`) and circulars (`通报/`) do — 清单/, 台账/, 年度数字/."""
+    from tui.store.letters import default_letters_dir
+
+    return default_letters_dir(db).parent / name
+
+
+def default_lists_dir(db: str | None) -> Path:
+    """`duban lists` without --out, and the desk: `清单/` beside the store."""
+    return reports_dir(db, "清单")
+
+
 @dataclass
 class ListsResult:
     plan_id: int

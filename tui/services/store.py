@@ -1,5 +1,8 @@
 """Finding, opening and closing the store for the desk."""
 
+# StoreTarget, display_path and locate live in the light module `store_target` (the
+# desk finds its store before SQLAlchemy is imported); they are re-exported here.
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,25 +10,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from tui.services.store_target import StoreTarget, locate
+from tui.services.store_target import display_path as display_path  # re-exported
 from tui.store.db import dispose_engine, make_engine
-from tui.store.desk import engine_db
-from tui.store.location import resolve_db_url, sqlite_path
-
-
-@dataclass(frozen=True)
-class StoreTarget:
-    """Where a store is (or would be): the URL, its file for SQLite, whether it exists."""
-
-    url: str
-    path: Path | None
-
-    @property
-    def exists(self) -> bool:
-        return self.path is None or self.path.exists()
-
-    @property
-    def label(self) -> str:
-        return display_path(self.path) if self.path is not None else self.url
 
 
 @dataclass
@@ -38,24 +25,13 @@ class Store:
     @property
     def db(self) -> str:
         """The value that reaches the same store through the fast reader (`--db`)."""
+        from tui.store.desk import engine_db  # the desk's reader: not loaded for an import
+
         return engine_db(self.engine)
 
     @property
     def label(self) -> str:
         return self.target.label
-
-
-def display_path(path: Path) -> str:
-    """A path as the title bar shows it: under the home folder as ~/…"""
-    try:
-        return "~/" + str(path.resolve().relative_to(Path.home().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def locate(db: str | None) -> StoreTarget:
-    url = resolve_db_url(db)
-    return StoreTarget(url, sqlite_path(url))
 
 
 def open_store(target: StoreTarget | str | None, *, create: bool = False) -> Store:

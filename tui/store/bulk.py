@@ -11,6 +11,8 @@ they order cheaply. This is the one place where the store's bulk writes differ b
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from operator import itemgetter
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
@@ -31,21 +33,40 @@ def _driver_executemany(conn: Connection, table: Table, rows: Sequence[dict]) ->
     columns += list(defaults)
     rows = [{**defaults, **row} for row in rows] if defaults else rows
     quote = conn.dialect.identifier_preparer.quote
-    processors = [table.c[c].type.bind_processor(conn.dialect) for c in columns]
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES ({', '.join('?' for _ in columns)})"
     )
-    conn.exec_driver_sql(
-        sql,
-        [
-            tuple(
-                p(row[c]) if p is not None else row[c]
-                for c, p in zip(columns, processors, strict=True)
-            )
-            for row in rows
-        ],
-    )
+    conn.exec_driver_sql(sql, _driver_values(conn, table, columns, rows))
+
+
+def _driver_values(
+    conn: Connection, table: Table, columns: list[str], rows: Sequence[dict]
+) -> list[tuple]:
+    """Each row's values in column order, converted by the columns' bind processors. Most
+    columns (text, integers) have none on SQLite: their values are taken as they are, in C,
+    and only the few that do (dates, booleans) are converted in Python, each distinct value once."""
+    # Cached: the rows of one write share their timestamps and flags (values are hashable).
+    processors = [
+        (i, lru_cache(maxsize=256)(p))
+        for i, c in enumerate(columns)
+        if (p := table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
+        is not None
+    ]
+    take = itemgetter(*columns)
+    if len(columns) == 1:
+        values = [(take(row),) for row in rows]
+    else:
+        values = [take(row) for row in rows]
+    if not processors:
+        return values
+    converted = []
+    for value in values:
+        value = list(value)
+        for i, p in processors:
+            value[i] = p(value[i])
+        converted.append(tuple(value))
+    return converted
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict]) -> list[int]:
@@ -82,6 +103,14 @@ def update_rows(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
     if not rows:
         return
     columns = [k for k in rows[0] if k != "id"]
+    if conn.dialect.name == "sqlite":
+        quote = conn.dialect.identifier_preparer.quote
+        sets = ", ".join(f"{quote(c)} = ?" for c in columns)
+        conn.exec_driver_sql(
+            f"UPDATE {quote(table.name)} SET {sets} WHERE {quote('id')} = ?",
+            _driver_values(conn, table, [*columns, "id"], rows),
+        )
+        return
     stmt = (
         update(table)
         .where(table.c.id == bindparam("_id"))

@@ -18,17 +18,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
 from tui.errors import DubanError, os_reason
-from tui.store import (  # noqa: F401  (letter_models, circular_models: create their tables)
-    circular_models,
-    letter_models,
-    models,
-)
+from tui.store import models
 from tui.store.dialect import lock_for_write, sqlite_pragmas
 from tui.store.location import (
     ENV_DB,
@@ -274,14 +270,75 @@ def _check_version(engine: Engine, where: str) -> int:
     return version
 
 
+# Every table of the schema. The letters' and circulars' models (tui.store.letter_models,
+# circular_models) are loaded by the code that uses them, or here when a table is missing:
+# a command that never touches a letter does not pay for defining its classes at start.
+# tests/test_startup_paths.py keeps this list equal to the models' metadata.
+ALL_TABLES = frozenset(
+    {
+        # tui.store.models
+        "meta",
+        "plan",
+        "import_correction",
+        "plan_revision",
+        "outline_node",
+        "task",
+        "task_deadline",
+        "region",
+        "unit",
+        "unit_alias",
+        "unit_group",
+        "unit_group_member",
+        "assignment",
+        "progress",
+        "extension",
+        "audit_log",
+        "list_issue",
+        # tui.store.letter_models
+        "letter",
+        "letter_item",
+        "letter_counter",
+        "letter_reply",
+        "ladder_override",
+        # tui.store.circular_models
+        "circular",
+        "circular_counter",
+    }
+)
+
+
+def load_every_model() -> None:
+    """Define every table class, so SQLModel.metadata holds the whole schema."""
+    from tui.store import circular_models, letter_models  # noqa: F401
+
+
+def _has_every_table(conn: Connection) -> bool:
+    """Does a SQLite store already hold every table of the schema? Then create_all, which
+    only creates missing tables (and their indexes), has nothing to do — one query instead
+    of its check per table, which every opening command would pay. Other databases: False
+    (create_all decides)."""
+    if conn.dialect.name != "sqlite":
+        return False
+    listed = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return ALL_TABLES <= {name for (name,) in listed}
+
+
 def _ensure_schema(engine: Engine) -> None:
-    """Tables created, a new store stamped, an older one upgraded (see schema_upgrade)."""
+    """Tables created, a new store stamped, an older one upgraded (see schema_upgrade).
+
+    All in one transaction under the write lock: a new store's tables, triggers and stamp
+    appear together or not at all, two processes creating the same store queue instead of
+    racing, and SQLite syncs its journal once instead of once per CREATE (each statement
+    outside a transaction is a commit of its own — ~80 of them for a new store).
+    """
     from tui.store import schema_upgrade
     from tui.store.dialect import lock_for_write
 
-    SQLModel.metadata.create_all(engine)
     with engine.begin() as conn:
         lock_for_write(conn)  # two desks opening an old store: one upgrades, one waits
+        if not _has_every_table(conn):
+            load_every_model()
+            SQLModel.metadata.create_all(conn)
         row = conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).first()
         if row is None:
             # A new store: its audit trail is append-only from the first row. In an existing

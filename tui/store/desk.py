@@ -7,7 +7,6 @@ Every write runs in the caller's transaction and leaves audit rows that `undo.py
 
 from __future__ import annotations
 
-import gc
 import json
 import threading
 from collections import Counter, deque
@@ -33,6 +32,7 @@ from tui.domain.board import (
 from tui.domain.search import Filters, filter_rows, search_rows, task_key, unit_key
 from tui.domain.status import Status, StatusResult
 from tui.errors import DubanError
+from tui.gc_pause import gc_paused
 from tui.store.audit import record
 from tui.store.board import (
     AssignmentFact,
@@ -55,10 +55,15 @@ from tui.store.models import (
     UnitGroup,
     UnitGroupMember,
 )
-from tui.store.overview import Tally
+from tui.store.overview import (
+    PlanFigure,
+    Tally,
+    UnitFigure,
+    plan_figures_of,
+    unit_figures_of,
+)
 
 ROLE_LABEL = {"lead": "牵头", "responsible": "责任", "supporting": "配合"}
-DONE_STATUSES = (Status.DONE, Status.DONE_LATE)
 
 
 def role_label(role: str) -> str:
@@ -457,23 +462,12 @@ def load_desk(db: str, as_of: date, *, soon_days: int = 15) -> DeskData:
     """Read and evaluate the whole board; the 200k-row hot path.
 
     The cyclic garbage collector is paused while the columns are built (it would otherwise
-    rescan the fresh objects over and over), and the result is frozen out of later
-    collections, since the desk keeps it for long. What the previous load froze is thawed
-    and collected first: objects frozen while alive (the screens' too) that died in a
-    reference cycle since would otherwise stay for the life of the process, a little more
-    at every reload.
+    rescan the fresh objects over and over: `tui.gc_pause`). Nothing is frozen after: a
+    frozen board outlives its reload (the permanent generation is never collected), and
+    the desk's memory grew at every reload.
     """
-    gc_was_on = gc.isenabled()
-    gc.disable()
-    try:
-        data = _load_desk(db, as_of, soon_days=soon_days)
-    finally:
-        if gc_was_on:
-            gc.enable()
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
-    return data
+    with gc_paused():
+        return _load_desk(db, as_of, soon_days=soon_days)
 
 
 def _load_desk(db: str, as_of: date, *, soon_days: int) -> DeskData:
@@ -510,34 +504,6 @@ def _load_desk(db: str, as_of: date, *, soon_days: int) -> DeskData:
 # --------------------------------------------------------------------------- pure aggregations
 
 
-@dataclass
-class UnitFigure:
-    unit_id: int | None
-    name: str
-    kind: str
-    total: int
-    done: int
-    overdue: int
-    due_soon: int
-
-    @property
-    def rate(self) -> float:
-        return self.done / self.total if self.total else 0.0
-
-
-@dataclass
-class PlanFigure:
-    plan_id: int
-    title: str
-    total: int
-    done: int
-    overdue: int
-
-    @property
-    def rate(self) -> float:
-        return self.done / self.total if self.total else 0.0
-
-
 def tally_of(data: DeskData) -> Tally:
     """The board's rows counted by unit, plan and light (what `load_tally` reads in SQL)."""
     plan_of = {t: x[0] for t, x in data.tasks.items()}
@@ -548,60 +514,12 @@ def tally_of(data: DeskData) -> Tally:
 
 
 def unit_figures(data: DeskData | Tally) -> list[UnitFigure]:
-    """Completion per unit, laggards first (most overdue by share, then the lowest rate)."""
-    tally = data if isinstance(data, Tally) else tally_of(data)
-    out: dict[int, UnitFigure] = {}
-    for (uid, _pid, code), n in tally.counts.items():
-        if uid is None:
-            continue
-        st = LIGHTS[code]
-        u = out.get(uid)
-        if u is None:
-            name, kind = tally.units.get(uid, ("", ""))
-            u = out[uid] = UnitFigure(uid, name, kind, 0, 0, 0, 0)
-        u.total += n
-        if st in DONE_STATUSES:
-            u.done += n
-        elif st is Status.OVERDUE:
-            u.overdue += n
-        elif st is Status.DUE_SOON:
-            u.due_soon += n
-    # Laggards are units with overdue items: most overdue (by share) first, then the lowest
-    # completion rate; a unit whose few items are simply not due yet is not a laggard.
-    return sorted(
-        out.values(), key=lambda u: (-(u.overdue / u.total if u.total else 0), u.rate, u.name)
-    )
+    """Completion per unit, laggards first (`tui.store.overview.unit_figures_of`)."""
+    return unit_figures_of(data if isinstance(data, Tally) else tally_of(data))
 
 
 def plan_figures(data: DeskData | Tally) -> list[PlanFigure]:
-    tally = data if isinstance(data, Tally) else tally_of(data)
-    out: dict[int, PlanFigure] = {
-        pid: PlanFigure(pid, title, 0, 0, 0) for pid, title in tally.plans.items()
-    }
-    for (_uid, pid, code), n in tally.counts.items():
-        p = out.get(pid)
-        if p is None:
-            continue
-        st = LIGHTS[code]
-        p.total += n
-        if st in DONE_STATUSES:
-            p.done += n
-        elif st is Status.OVERDUE:
-            p.overdue += n
-    return [p for p in out.values() if p.total]
-
-
-def status_counts(tally: Tally) -> dict[Status, int]:
-    """Assignments per light (every light present, 0 when none)."""
-    counts = dict.fromkeys(Status, 0)
-    for (_uid, _pid, code), n in tally.counts.items():
-        counts[LIGHTS[code]] += n
-    return counts
-
-
-def pending_total(tally: Tally) -> int:
-    """Assignments still held by an unresolved group (待分解)."""
-    return sum(n for (uid, _pid, _code), n in tally.counts.items() if uid is None)
+    return plan_figures_of(data if isinstance(data, Tally) else tally_of(data))
 
 
 def needs_action(r: Evaluated, *, quiet_days: int = 30) -> bool:

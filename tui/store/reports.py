@@ -217,6 +217,16 @@ def list_data(session: Session, plan: PlanInfo, unit_ids: set[int] | None = None
     return ListData(plan, units, dict(rows), unresolved)
 
 
+def issued_lists(session: Session, plan_id: int, unit_id: int | None = None) -> int:
+    """How many lists of a plan (of one unit) the register holds already."""
+    from sqlalchemy import func, select
+
+    q = select(func.count()).select_from(ListIssue).where(ListIssue.plan_id == plan_id)
+    if unit_id is not None:
+        q = q.where(ListIssue.unit_id == unit_id)
+    return int(session.exec(q).scalar_one())
+
+
 def register_lists(
     session: Session,
     plan: PlanInfo,

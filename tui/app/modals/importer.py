@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DirectoryTree, Input, Label, ProgressBar
 
 from tui.app.modals.base import CSS, FormModal
+from tui.text import strip_controls
 
 STAGE_LABEL = {
     "parse": "解析",
@@ -69,8 +70,10 @@ class ProgressScreen(ModalScreen):
             yield ProgressBar(total=100, show_eta=False, id="progress-bar")
 
     def advance(self, stage: str, done: int, total: int) -> None:
+        # The stage may be a unit's name: text, never markup.
+        label = strip_controls(STAGE_LABEL.get(stage, stage))
         self.query_one("#progress-stage", Label).update(
-            f"{STAGE_LABEL.get(stage, stage)}：{done}/{total}"
+            Text(f"{label}：{done}/{total}" if total else label)
         )
         bar = self.query_one("#progress-bar", ProgressBar)
         bar.update(total=max(total, 1), progress=done)

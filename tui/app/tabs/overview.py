@@ -144,7 +144,9 @@ def letters_summary(letters) -> Text:
     lt.append(f"回复逾期 {len(late)} 件", style="bold red" if late else "")
     lt.append(f"　草稿待签发 {len(drafts)} 件")
     for x in late[:5]:
-        lt.append(f"\n  {x.number} {x.unit}（回复期限 {x.reply_due}）", style="red")
+        # Two lines a letter, so a narrow panel wraps neither the number nor the date.
+        lt.append(f"\n  {x.number}", style="red")
+        lt.append(f"\n    {x.unit} · 回复期限 {x.reply_due}", style="red")
     if late:
         lt.append("\n按 y 查看回复逾期的函件，在函件页按 r 登记回复", style="dim")
     return lt

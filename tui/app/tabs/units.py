@@ -185,6 +185,15 @@ class UnitsTab(DeskTab):
 
         desk.push_screen(MergeModal(u.name, candidates), chosen)
 
+    def action_unit_list(self) -> None:
+        from tui.app.reports_flow import issue_lists
+
+        u = self.current_unit()
+        if u is None:
+            self.desk.say("请先选中一个单位", "warning")
+            return
+        issue_lists(self.desk, u.id, u.name)
+
     def action_resolve_group(self) -> None:
         if not self.groups:
             self.desk.say("没有待分解的单位组")

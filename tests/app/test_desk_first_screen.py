@@ -1,0 +1,111 @@
+"""The desk's quick start (`duban` on a SQLite file at this schema version): the overview
+is read over the DB-API before Textual is imported, the store opened and the other tabs
+mounted after the first paint. The first screen must not lie, the desk must work fully
+once the rest is in, and a store that cannot be opened then still ends in one line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.app.conftest import OPERATOR, settle
+from tui.store.demo_history import DEMO_AS_OF
+
+HEAVY = ("sqlalchemy", "sqlmodel", "pypinyin", "tui.store.models", "tui.app.tabs.items")
+
+
+def test_nothing_heavy_is_imported_on_the_way_to_the_first_screen():
+    code = (
+        "import sys, tui.cli, tui.commands.desk, tui.services.first_screen, tui.app.app\n"
+        f"print([m for m in {HEAVY!r} if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
+def _quick_app(store: Path, opener=None):
+    from tui.app.app import DubanApp
+    from tui.services.first_screen import start_first_screen
+    from tui.services.store import open_store
+    from tui.services.store_target import locate
+
+    target = locate(str(store))
+    opened = []
+
+    def open_it():
+        s = open_store(target)
+        opened.append(s)
+        return s
+
+    app = DubanApp(
+        None,
+        as_of=DEMO_AS_OF,
+        target=target,
+        operator=OPERATOR,
+        opener=opener or open_it,
+        first=start_first_screen(store, DEMO_AS_OF),
+    )
+    return app, opened
+
+
+async def test_first_counts_are_the_boards_and_the_desk_works_after(store, monkeypatch):
+    from tui.app.tabs.overview import OverviewTab
+
+    if not isinstance(store, Path):
+        pytest.skip("the quick start reads a SQLite file")
+    monkeypatch.setenv("DUBAN_CONFIG", "/dev/null")
+    shown = []
+    original = OverviewTab.show_overview
+
+    def record(self, ov):
+        shown.append((ov.counts, ov.total, ov.figures, ov.plans, self.app.board is None))
+        original(self, ov)
+
+    monkeypatch.setattr(OverviewTab, "show_overview", record)
+    app, opened = _quick_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for _ in range(200):
+            if app.board is not None:
+                break
+            await pilot.pause(0.05)
+        await settle(pilot)
+        assert app.board is not None and opened and app.store is opened[0]
+        first, last = shown[0], shown[-1]
+        assert first[-1] is True  # drawn before the board was read
+        full = app.board.overview
+        assert first[:4] == (full.counts, full.total, full.figures, full.plans)
+        assert last[:4] == first[:4]
+        assert f"共 {full.total} 项落实事项" in app.screen_text()
+        await pilot.press("3")  # the tabs mounted after the first screen work as ever
+        await settle(pilot)
+        assert app.active_tab == "items"
+        assert f"共 {full.total} 项" in app.screen_text()
+        await pilot.press("q")
+        await settle(pilot)
+    assert app.closed
+
+
+async def test_a_store_that_cannot_be_opened_after_the_first_screen_ends_in_one_line(
+    store, monkeypatch
+):
+    from tui.errors import DubanError
+
+    if not isinstance(store, Path):
+        pytest.skip("the quick start reads a SQLite file")
+    monkeypatch.setenv("DUBAN_CONFIG", "/dev/null")
+
+    def refuse():
+        raise DubanError("数据库被另一个程序锁定：duban.db")
+
+    app, _opened = _quick_app(store, opener=refuse)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+    assert app.return_code == 2
+    assert app.failure == "数据库被另一个程序锁定：duban.db"
+    assert app.store is None
