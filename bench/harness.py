@@ -76,6 +76,8 @@ class Figure:
         if self.budget is None or not self.runs:
             return None
         m = self.median
+        if self.budget == 0 and not self.at_least:  # "must be 0" (lost writes)
+            return 0.0 if m == 0 else float("inf")
         if self.at_least:
             return self.budget / m if m else float("inf")
         return m / self.budget
@@ -132,12 +134,16 @@ def fmt(value: float, unit: str) -> str:
         return f"{value:.0f} MB"
     if unit == "×":
         return f"{value:.2f}×" if value < 10 else f"{value:.1f}×"
-    return f"{value:g} {unit}"
+    if value == int(value):
+        return f"{int(value)} {unit}"
+    return f"{value:.1f} {unit}"
 
 
 def budget_text(f: Figure) -> str:
     if f.budget is None:
         return "—"
+    if f.budget == 0 and not f.at_least:
+        return "= 0"
     return ("≥ " if f.at_least else "< ") + fmt(f.budget, f.unit)
 
 

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from tui.argparse_zh import ChineseArgumentParser
+from tui.commands.common import add_region
 from tui.errors import DubanError
 from tui.text import strip_controls
 
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tasks", help="列出任务及其牵头、责任、配合单位")
     p.add_argument("--plan", metavar="计划", help="只列某计划的任务（计划编号或标题中的文字）")
     p.add_argument("--unit", metavar="单位", help="只列某单位承担的任务")
+    add_region(p)
     p.add_argument("--format", choices=["table", "json"], default="table", help=FORMATS_HELP)
     _add_db(p)
 
@@ -84,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_as_of(p, "以某日为准")
     p.add_argument("--unit", metavar="单位", help="只看某单位")
     p.add_argument("--plan", metavar="计划", help="只看某计划（计划编号或标题中的文字）")
+    add_region(p)
     p.add_argument(
         "--format",
         choices=["table", "json", "csv"],
@@ -185,6 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
     from tui.commands.db_cmd import add_parser as add_db_parser
 
     add_db_parser(sub, _add_db)
+
+    from tui.commands.import_store_cmd import add_parser as add_import_store
+
+    add_import_store(sub, _add_db)
 
     p = sub.add_parser("audit", help="审计记录")
     asub = p.add_subparsers(dest="audit_command")
@@ -414,6 +421,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from tui.commands.circular_cmd import run_circular
 
         return run_circular(args)
+    if command == "import-store":
+        from tui.commands.import_store_cmd import run_import_store
+
+        return run_import_store(args)
     if command == "backup":
         from tui.commands.backup import run_backup
 

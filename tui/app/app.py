@@ -28,6 +28,7 @@ from tui.app.messages import JobDone, JobFailed
 from tui.app.modals.base import ConfirmModal
 from tui.app.modals.help import HelpScreen
 from tui.app.modals.palette import Command, PaletteScreen, desk_commands
+from tui.app.region_choice import RegionChooser
 from tui.app.reports_flow import ReportsFlow
 from tui.app.session import Jobs
 from tui.app.tabs.base import DeskTab
@@ -85,6 +86,7 @@ class DubanApp(BoardFlow, ReportsFlow, App):
         self.ladder_settings = settings.ladder() if settings else None
         self.import_dir = import_dir or Path.cwd()
         self.board: Board | None = None
+        self.regions = RegionChooser(self)  # a city store: which county the desk shows
         self.changes: list[Change] = []  # this session's changes, newest last (for `u`)
         self.jobs = Jobs(self, self._error_log)
         self.last_message = ""
@@ -148,7 +150,21 @@ class DubanApp(BoardFlow, ReportsFlow, App):
     def _update_title(self) -> None:
         where = self.target.label if self.target is not None else ""
         self.title = f"督办台 · {where}" if where else "督办台"
-        self.sub_title = f"截至 {self.as_of.isoformat()}　操作人 {self.operator}"
+        self.sub_title = f"截至 {self.as_of.isoformat()}　操作人 {self.operator}" + (
+            self.regions.title
+        )
+
+    def _show(self, board: Board) -> None:
+        super()._show(board)
+        self.regions.load()
+
+    def action_region(self) -> None:
+        self.regions.choose()
+
+    def offers(self, action: str) -> bool:
+        """Whether the palette offers an action here: choosing a region only in a store
+        with several (a county's own store shows no region chooser)."""
+        return action != "region" or self.regions.several
 
     @property
     def active_tab(self) -> str:

@@ -87,6 +87,15 @@ REGISTRY: tuple[Entry, ...] = (
     ),
     Entry("as-of", "d", "as_of", "日期", "更改查看日期（截至哪一天）", ("app",), show=False),
     Entry("reload", "f5,ctrl+r", "reload", "刷新", "重新读取数据库", ("app",), show=False),
+    Entry(
+        "region",
+        "R",
+        "region",
+        "地区",
+        "选择地区：市级数据库中只看某旗县区的督办事项（只有一个地区时不需要）",
+        ("app",),
+        show=False,
+    ),
     Entry("help", "question_mark,f1", "help", "帮助", "按键说明（本页）", ("app",)),
     Entry(
         "palette",

@@ -14,7 +14,15 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from tui.commands.common import _isatty, console, engine, parse_date, print_json, print_rows
+from tui.commands.common import (
+    _isatty,
+    add_region,
+    console,
+    engine,
+    parse_date,
+    print_json,
+    print_rows,
+)
 from tui.errors import DubanError
 
 
@@ -48,6 +56,7 @@ def add_parser(sub, parser_class, add_db) -> None:
         help="数字截至某日（YYYY-MM-DD，默认今天）",
     )
     q.add_argument("--plan", metavar="计划", help="计划编号或标题中的文字（库中有多个计划时必填）")
+    add_region(q)
     q.add_argument("--format", choices=["table", "json"], default="table", help="输出格式")
     templates(q)
     add_db(q)
@@ -131,6 +140,7 @@ def _run_draft(args) -> int:
         as_of=as_of,
         actor=_actor(settings),
         plan=args.plan,
+        region=args.region,
         settings=settings,
         template_dir=_templates(args, settings),
     )

@@ -11,6 +11,12 @@ from typing import Any
 from tui.errors import DubanError
 
 
+def add_region(p) -> None:
+    """`--region`: a city store holds several counties' plans; a listing or report can keep
+    to one of them (the plans' region)."""
+    p.add_argument("--region", metavar="地区", help="只看某地区的计划（市级库中某旗县区的数据）")
+
+
 def console(stderr: bool = False):
     """Rich output; piped or redirected, lines are never wrapped at 80 columns."""
     from rich.console import Console

@@ -233,7 +233,10 @@ def _ids(session, refs) -> list[int]:
         if ref.isdigit():
             out.append(int(ref))
             continue
-        hit = session.exec(select(Letter.id).where(Letter.number == ref)).first()
+        # this office's own register first: a county's merged letters may share a number
+        hit = session.exec(
+            select(Letter.id).where(Letter.number == ref).order_by(Letter.origin, Letter.id)
+        ).first()
         if hit is None:
             raise DubanError(f"找不到函件：{ref}（请用函件编号或完整的发文字号）")
         out.append(int(hit))

@@ -26,6 +26,19 @@ def _plan_ids(conn, ref: str) -> set[int]:
     return hits
 
 
+def _region_plan_ids(conn, region: str) -> set[int]:
+    """The plans of a region (a city store holds several counties')."""
+    cur = conn.cursor()
+    rows = cur.execute("SELECT id, region FROM plan").fetchall()
+    ids = {pid for pid, r in rows if r == region}
+    if not ids:
+        known = {r for _pid, r in rows if r}
+        known |= {r for (r,) in cur.execute("SELECT name FROM region").fetchall()}
+        if region not in known:
+            raise DubanError(f"没有这个地区：{region}（库中的地区：{'、'.join(sorted(known)) or '无'}）")
+    return ids
+
+
 def _unit_ids(conn, ref: str) -> set[int]:
     cur = conn.cursor()
     names = cur.execute("SELECT id, name FROM unit").fetchall()
@@ -50,6 +63,10 @@ def run_overdue(args) -> int:
     try:
         units = _unit_ids(conn, args.unit) if args.unit else None
         plans = _plan_ids(conn, args.plan) if args.plan else None
+        region = getattr(args, "region", None)
+        if region:
+            mine = _region_plan_ids(conn, region.strip())
+            plans = mine if plans is None else plans & mine
         facts = load_facts(conn, as_of=as_of, past_due_only=True, unit_ids=units, plan_ids=plans)
     finally:
         conn.close()

@@ -11,7 +11,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from tui.commands.common import _isatty, console, engine, parse_date, print_json, print_rows
+from tui.commands.common import (
+    _isatty,
+    add_region,
+    console,
+    engine,
+    parse_date,
+    print_json,
+    print_rows,
+)
 from tui.errors import DubanError
 from tui.text import strip_controls
 
@@ -48,6 +56,7 @@ def add_parsers(sub, parser_class, add_db, formats_help: str) -> None:
         "--plan", metavar="计划", help="计划编号或标题中的文字（库中只有一个计划时可省略）"
     )
     p.add_argument("--unit", metavar="单位", help="只生成某单位的清单")
+    add_region(p)
     p.add_argument(
         "--out",
         metavar="文件夹",
@@ -70,6 +79,7 @@ def add_parsers(sub, parser_class, add_db, formats_help: str) -> None:
     q.add_argument("file", metavar="文件", help="保存为的 .xlsx 文件")
     q.add_argument("--plan", metavar="计划", help="只导出某计划（计划编号或标题中的文字）")
     q.add_argument("--unit", metavar="单位", help="只导出某单位的事项（发给该单位填报）")
+    add_region(q)
     as_of(q, "状态以某日为准")
     add_db(q)
     q = lsub.add_parser(
@@ -82,6 +92,7 @@ def add_parsers(sub, parser_class, add_db, formats_help: str) -> None:
 
     p = sub.add_parser("summary", help="年度数字：任务、清单、函件、完成率等，并生成总结段落")
     p.add_argument("--year", required=True, type=int, metavar="年度", help="统计年度，如 2024")
+    add_region(p)
     p.add_argument("--format", choices=["table", "json"], default="table", help=formats_help)
     as_of(p, "统计截至日期的上限（当年未过完时默认今天）")
     templates(p)
@@ -157,6 +168,7 @@ def run_lists(args) -> int:
             out_dir=args.out or default_lists_dir(getattr(args, "db", None)),
             plan=args.plan,
             unit=args.unit,
+            region=args.region,
             pdf=args.pdf,
             issued_on=issued_on,
             actor=operator_name(),
@@ -219,6 +231,7 @@ def _export(args) -> int:
             as_of=as_of,
             plan=args.plan,
             unit=args.unit,
+            region=args.region,
             soon_days=settings.soon_days,
             progress=bar,
         )
@@ -315,6 +328,7 @@ def run_summary(args) -> int:
         today=today,
         soon_days=settings.soon_days,
         template_dir=_template_dir(args, settings),
+        region=args.region,
     )
     if args.format == "json":
         print_json(figures.as_dict())

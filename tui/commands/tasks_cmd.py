@@ -6,20 +6,28 @@ from tui.commands.common import console, engine, print_json_array, print_rows
 
 
 def run_tasks(args) -> int:
-    if args.format == "json" and not args.plan and not args.unit and _json_from_file(args):
+    region = getattr(args, "region", None)
+    if (
+        args.format == "json"
+        and not args.plan
+        and not args.unit
+        and not region
+        and _json_from_file(args)
+    ):
         return 0
     from sqlmodel import Session
 
     from tui.ingest.parser import ROLES
-    from tui.store.queries import find_plan, find_units, list_tasks, task_records
+    from tui.store.queries import find_plan, find_units, list_tasks, region_plan_ids, task_records
 
     with Session(engine(args, readonly=True)) as session:
         if args.format == "json":
             plan_id = find_plan(session, args.plan).id if args.plan else None
             unit_ids = [u.id for u in find_units(session, args.unit)] if args.unit else None
-            print_json_array(task_records(session.connection(), plan_id, unit_ids))
+            plan_ids = region_plan_ids(session, region) if region else None
+            print_json_array(task_records(session.connection(), plan_id, unit_ids, plan_ids))
             return 0
-        rows = list_tasks(session, plan=args.plan, unit=args.unit)
+        rows = list_tasks(session, plan=args.plan, unit=args.unit, region=region)
     rows_out = []
     for r in rows:
         cols = []

@@ -112,10 +112,26 @@ class Filters:
     unit_kind: str = ""  # 镇 / 苏木 / 街道 / 部门 / 其他 / 待分解
     plan_id: int | None = None
     role: str = ""  # lead / responsible / supporting
+    # The desk's region in force (a city store holds several counties): its plans. Kept
+    # apart from what the filter modal sets: clearing the filters leaves the region.
+    region: str = ""
+    plan_ids: frozenset[int] | None = None
 
     @property
     def active(self) -> bool:
-        return bool(self.statuses or self.unit or self.unit_kind or self.plan_id or self.role)
+        return bool(
+            self.statuses
+            or self.unit
+            or self.unit_kind
+            or self.plan_id
+            or self.role
+            or self.plan_ids is not None
+        )
+
+    def in_region(self, region: str, plan_ids: frozenset[int] | None) -> Filters:
+        from dataclasses import replace
+
+        return replace(self, region=region, plan_ids=plan_ids)
 
 
 def _role_label(role: str) -> str:
@@ -136,6 +152,8 @@ def describe_filters(f: Filters, plan_titles: dict[int, str] | None = None) -> s
         parts.append(f"计划={title[:10]}")
     if f.role:
         parts.append(f"角色={_role_label(f.role)}")
+    if f.region:
+        parts.append(f"地区={f.region}")
     return "，".join(parts)
 
 
@@ -170,8 +188,11 @@ def filter_rows(
     if not f.active:
         return list(range(n))
     mask = None
-    if f.plan_id is not None or f.unit or f.unit_kind:
-        task_ok = bytes(f.plan_id is None or p == f.plan_id for p in task_plans)
+    if f.plan_id is not None or f.plan_ids is not None or f.unit or f.unit_kind:
+        task_ok = bytes(
+            (f.plan_id is None or p == f.plan_id) and (f.plan_ids is None or p in f.plan_ids)
+            for p in task_plans
+        )
         unit_ok = bytes(
             unit_passes(f, name, kind) for name, kind in zip(unit_names, unit_kinds, strict=True)
         )

@@ -113,6 +113,7 @@ def draft_circular(
     actor: str,
     plan: str | None = None,
     plan_id: int | None = None,
+    region: str | None = None,
     settings=None,
     template_dir: Path | None = None,
 ) -> DraftResult:
@@ -125,7 +126,8 @@ def draft_circular(
     settings = _settings(settings)
     tpl = load_template(template_dir)  # a broken template fails before anything is written
     with transaction(engine) as s:
-        info = pick_plans(s, str(plan_id) if plan_id is not None else plan, single=True)[0]
+        ref = str(plan_id) if plan_id is not None else plan
+        info = pick_plans(s, ref, single=True, region=region)[0]
         facts = circular_facts(s, info.id, as_of)
         if not facts.items:
             raise DubanError(

@@ -95,6 +95,7 @@ def write_unit_lists(
     plan: str | None = None,
     unit: str | None = None,
     unit_id: int | None = None,
+    region: str | None = None,
     pdf: bool = False,
     issued_on: date,
     actor: str,
@@ -119,7 +120,7 @@ def write_unit_lists(
     out = Path(out_dir).expanduser()
     wording = ListWording.load(template_dir)
     with Session(engine) as s:
-        info = pick_plans(s, plan, single=True)[0]
+        info = pick_plans(s, plan, single=True, region=region)[0]
         unit_ids = pick_unit_ids(s, unit)
         if unit_id is not None:
             unit_ids = {unit_id} if unit_ids is None else unit_ids & {unit_id}
@@ -247,6 +248,7 @@ def export_ledger(
     as_of: date,
     plan: str | None = None,
     unit: str | None = None,
+    region: str | None = None,
     soon_days: int = 15,
     progress: Progress | None = None,
 ) -> LedgerExport:
@@ -265,9 +267,9 @@ def export_ledger(
         raise DubanError(f"保存台账的文件夹不存在：{path.parent}")
     progress(0, 0, "读取数据库")
     with Session(engine) as s:
-        plans = pick_plans(s, plan)
+        plans = pick_plans(s, plan, region=region)
         unit_ids = pick_unit_ids(s, unit)
-        plan_ids = {p.id for p in plans} if plan else None
+        plan_ids = {p.id for p in plans} if plan or region else None
         facts, extras = ledger_facts(s, as_of=as_of, plan_ids=plan_ids, unit_ids=unit_ids)
         secret = store_secret(s)
     if not facts:
@@ -461,8 +463,10 @@ def year_summary(
     today: date,
     soon_days: int = 15,
     template_dir: Path | None = None,
+    region: str | None = None,
 ):
-    """The year's figures and paragraph (tui.reports.summary.YearFigures); reads only."""
+    """The year's figures and paragraph (tui.reports.summary.YearFigures); reads only. With
+    ``region``, one county's figures in a city store."""
     from tui.domain.board import evaluate
     from tui.domain.status import Status
     from tui.reports.summary import year_figures
@@ -475,7 +479,7 @@ def year_summary(
         raise DubanError(f"{year}年还没有开始（今天是 {today.isoformat()}）")
     as_of = min(date(year, 12, 31), today)
     with Session(engine) as s:
-        counts = year_counts(s, year, as_of)
+        counts = year_counts(s, year, as_of, region)
         plan_ids = {p.id for p in counts.plans}
         overdue = 0
         if plan_ids:

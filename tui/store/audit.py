@@ -94,7 +94,10 @@ def _stamp(at: datetime) -> str:
 
 
 def row_hash(prev: str, row: Mapping[str, Any]) -> str:
-    """SHA-256 of the previous row's hash and this row's content."""
+    """SHA-256 of the previous row's hash and this row's content.
+
+    A row merged from a county's store carries its origin (schema 10), hashed with it so the
+    origin cannot be changed afterwards; the store's own rows hash exactly as before."""
     content = [
         prev,
         _stamp(row["at"]),
@@ -106,6 +109,9 @@ def row_hash(prev: str, row: Mapping[str, Any]) -> str:
         row["after"],
         row["batch"],
     ]
+    origin = row.get("origin") or ""
+    if origin:
+        content.append(origin)
     return hashlib.sha256(_encode_content(content).encode("utf-8")).hexdigest()
 
 
@@ -239,6 +245,7 @@ def _rows(conn: Connection) -> Iterator[Any]:
         t.before,
         t.after,
         t.batch,
+        t.origin,
         t.prev_hash,
         t.hash,
     ).order_by(t.id)

@@ -22,7 +22,9 @@ class Circular(SQLModel, table=True):
 
     __tablename__ = "circular"
     __table_args__ = (
-        UniqueConstraint("year", "seq", name="uq_circular_year_seq"),
+        # schema 10: a register per origin (see letter_models.Letter).
+        UniqueConstraint("origin", "year", "seq", name="uq_circular_origin_year_seq"),
+        UniqueConstraint("origin", "number", name="uq_circular_origin_number"),
         Index("ix_circular_status", "status"),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -31,7 +33,7 @@ class Circular(SQLModel, table=True):
     status: str = "草稿"
     year: int | None = None  # numbering year (year of signing)
     seq: int | None = None  # 第N期, set on signing
-    number: str | None = Field(default=None, unique=True)  # "2024年第3期"; NULL for drafts
+    number: str | None = None  # "2024年第3期"; NULL for drafts (unique per origin)
     title: str = ""
     # JSON snapshot of the figures (tui.reports.circular.CircularFigures), taken at drafting.
     figures: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -50,6 +52,8 @@ class Circular(SQLModel, table=True):
     voided_by: str | None = None
     void_reason: str | None = None
     files: str = ""  # JSON list of {"path", "sha256", "type", "pages"}
+    # schema 10: "" = this office's register; else the county it came from
+    origin: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class CircularCounter(SQLModel, table=True):

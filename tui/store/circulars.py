@@ -138,7 +138,10 @@ def get_circular(session: Session, ref: str | int) -> Circular:
     if value.isdigit():
         found = session.get(Circular, int(value))
     else:
-        found = session.exec(select(Circular).where(Circular.number == value)).first()
+        # this office's own register first: a county's merged circulars share its numbers
+        found = session.exec(
+            select(Circular).where(Circular.number == value).order_by(Circular.origin, Circular.id)
+        ).first()
     if found is None:
         raise DubanError(f"找不到通报：{value}（请用通报编号，或如“2024年第3期”的期号）")
     return found

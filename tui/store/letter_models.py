@@ -31,7 +31,10 @@ class Letter(SQLModel, table=True):
 
     __tablename__ = "letter"
     __table_args__ = (
-        UniqueConstraint("kind", "year", "seq", name="uq_letter_kind_year_seq"),
+        # schema 10: a register per origin ("" = this office; a county's region for its
+        # letters merged by `duban import-store`), so a county's 〔2024〕3号 keeps its number.
+        UniqueConstraint("origin", "kind", "year", "seq", name="uq_letter_origin_kind_year_seq"),
+        UniqueConstraint("origin", "number", name="uq_letter_origin_number"),
         Index("ix_letter_unit", "unit_id"),
         Index("ix_letter_status", "status"),
     )
@@ -40,7 +43,7 @@ class Letter(SQLModel, table=True):
     rung: int  # 1 提示, 2 提醒, 3 督办 (tui.domain.escalation.Rung)
     year: int | None = None  # numbering year (year of issue), set on signing
     seq: int | None = None  # sequence within kind and year, set on signing
-    number: str | None = Field(default=None, unique=True)  # 发文字号; NULL for drafts
+    number: str | None = None  # 发文字号; NULL for drafts (unique per origin)
     unit_id: int = Field(foreign_key="unit.id")
     addressee: str = ""  # 主送, without the colon
     title: str = ""
@@ -64,6 +67,8 @@ class Letter(SQLModel, table=True):
     void_reason: str | None = None
     files: str = ""  # JSON list of {"path", "sha256", "type", "pages"}
     supersedes_id: int | None = Field(default=None, foreign_key="letter.id")
+    # schema 10: "" = this office's register; else the county it came from
+    origin: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class LetterItem(SQLModel, table=True):

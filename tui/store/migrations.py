@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import inspect, text
+from sqlalchemy import UniqueConstraint, inspect, text
 from sqlalchemy.engine import Connection
 
 from tui.clock import now as clock_now
@@ -300,6 +300,87 @@ def _v8_to_v9(conn: Connection) -> None:
     )
 
 
+def _unique_sets(conn: Connection, table: str) -> list[tuple[str | None, tuple[str, ...]]]:
+    return [
+        (u["name"], tuple(u["column_names"])) for u in inspect(conn).get_unique_constraints(table)
+    ]
+
+
+def _rebuild_sqlite_table(conn: Connection, table) -> None:
+    """Re-create a SQLite table from its model (SQLite cannot drop a UNIQUE constraint),
+    keeping every row and id. Inside the opening transaction, with foreign keys deferred:
+    dropping the table leaves its children's references dangling for a moment, and every
+    row inserted back under the same name resolves them again before the commit checks."""
+    name = table.name
+    old = _columns(conn, name)
+    keep = [c.name for c in table.columns if c.name in old]
+    cols = ", ".join(f'"{c}"' for c in keep)
+    fill = "" if "origin" in old else ", ''"
+    into = cols if "origin" in old else f'{cols}, "origin"'
+    conn.execute(text("PRAGMA defer_foreign_keys = ON"))
+    conn.execute(text(f'CREATE TABLE "{name}__v9" AS SELECT * FROM "{name}"'))
+    conn.execute(text(f'DROP TABLE "{name}"'))
+    table.create(conn)
+    conn.execute(
+        text(f'INSERT INTO "{name}" ({into}) SELECT {cols}{fill} FROM "{name}__v9" ORDER BY id')
+    )
+    conn.execute(text(f'DROP TABLE "{name}__v9"'))
+
+
+def _v9_to_v10(conn: Connection) -> None:
+    """A city over its counties: letters and circulars are registered per origin ("" for
+    the office's own; a county's region for what `duban import-store` merged), so their
+    unique keys gain the origin; audit rows carry their origin; merge_map remembers which
+    county row became which row here. Works on a store of any earlier version: a register
+    whose keys already include the origin is left as it is."""
+    from tui.store.circular_models import Circular
+    from tui.store.letter_models import Letter
+    from tui.store.models import MergeMap
+
+    done: dict[str, list[str]] = {}
+    if "origin" not in _columns(conn, "audit_log"):
+        conn.execute(text("ALTER TABLE audit_log ADD COLUMN origin VARCHAR NOT NULL DEFAULT ''"))
+        done.setdefault("audit_log", []).append("origin")
+    for model in (Letter, Circular):
+        table = model.__table__
+        name = table.name
+        fresh = "origin" not in _columns(conn, name)
+        uniques = _unique_sets(conn, name)
+        stale = [(n, cols) for n, cols in uniques if "origin" not in cols]
+        if not fresh and not stale:
+            continue
+        done[name] = ["origin", "register keys include origin"]
+        if conn.dialect.name == "sqlite":
+            _rebuild_sqlite_table(conn, table)
+            continue
+        if fresh:
+            conn.execute(
+                text(f"ALTER TABLE {name} ADD COLUMN origin VARCHAR NOT NULL DEFAULT ''")
+            )
+        for constraint, _cols in stale:
+            conn.execute(text(f'ALTER TABLE {name} DROP CONSTRAINT "{constraint}"'))
+        have = {cols for _n, cols in _unique_sets(conn, name)}
+        for c in table.constraints:
+            if isinstance(c, UniqueConstraint):
+                cols = tuple(col.name for col in c.columns)
+                if cols not in have:
+                    conn.execute(
+                        text(
+                            f'ALTER TABLE {name} ADD CONSTRAINT "{c.name}" '
+                            f"UNIQUE ({', '.join(cols)})"
+                        )
+                    )
+    if not inspect(conn).has_table(MergeMap.__tablename__):
+        MergeMap.__table__.create(conn)
+        done["merge_map"] = ["table"]
+    _audit(
+        conn,
+        "store.migrate",
+        {"schema_version": 9},
+        {"schema_version": 10, "changed": done},
+    )
+
+
 # STEPS[n] upgrades a store from version n to n + 1.
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _v1_to_v2,
@@ -309,6 +390,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     6: _v6_to_v7,
     7: _v7_to_v8,
     8: _v8_to_v9,
+    9: _v9_to_v10,
 }
 
 

@@ -14,8 +14,9 @@ from sqlmodel import Field, SQLModel
 # Steps are pre-assigned per branch (COMMON.md): 2→3 desk, 3→4 letters, 4→5 CLI, 5→6 reports;
 # 6→7 repeats the letters step for stores made at 4–6 before it was merged, 7→8 the desk step
 # for stores made at 3–7 before it was merged (migrations.py); 8→9 circulars
-# (tui.store.circular_models).
-SCHEMA_VERSION = 9
+# (tui.store.circular_models); 9→10 a city over its counties (origin on the registers and
+# the audit trail, merge_map; tui.store.merge).
+SCHEMA_VERSION = 10
 
 
 class Meta(SQLModel, table=True):
@@ -264,6 +265,9 @@ class AuditLog(SQLModel, table=True):
     batch: str = ""  # groups the rows of one transaction (for undo)
     prev_hash: str = ""  # hash of the row before (by id); "" for the first row
     hash: str = ""  # sha256 of prev_hash and this row's content
+    # schema 10: "" for the store's own rows; a county's region for rows merged from its
+    # store by `duban import-store` (hashed with the row when set, see tui.store.audit).
+    origin: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class ListIssue(SQLModel, table=True):
@@ -285,3 +289,14 @@ class ListIssue(SQLModel, table=True):
     batch: str = ""  # one `duban lists` run
     issued_at: datetime
     issued_by: str = ""
+
+
+class MergeMap(SQLModel, table=True):
+    """Which row of a county's store (origin) became which row here: `duban import-store`
+    copies a source row only once, so re-running a merge changes nothing (schema 10)."""
+
+    __tablename__ = "merge_map"
+    origin: str = Field(primary_key=True)
+    kind: str = Field(primary_key=True)  # the source table
+    source_id: int = Field(primary_key=True)
+    target_id: int

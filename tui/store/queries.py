@@ -71,7 +71,29 @@ def find_units(session: Session, ref: str) -> list[Unit]:
     return units
 
 
-def list_tasks(session: Session, plan: str | None = None, unit: str | None = None) -> list[TaskRow]:
+def known_regions(session: Session) -> list[str]:
+    """Every region the store knows: of its plans and of its unit directories."""
+    from tui.store.models import Region
+
+    found = {r for (r,) in session.exec(select(Plan.region).distinct()).all() if r}
+    found |= {r for (r,) in session.exec(select(Region.name)).all() if r}
+    return sorted(found)
+
+
+def region_plan_ids(session: Session, region: str) -> list[int]:
+    """The plans of a region (a city store holds several counties'); an unknown region is
+    one clear error naming the ones there are."""
+    region = region.strip()
+    ids = [i for (i,) in session.exec(select(Plan.id).where(Plan.region == region)).all()]
+    if not ids and region not in known_regions(session):
+        regions = "、".join(known_regions(session)) or "无"
+        raise DubanError(f"没有这个地区：{region}（库中的地区：{regions}）")
+    return ids
+
+
+def list_tasks(
+    session: Session, plan: str | None = None, unit: str | None = None, region: str | None = None
+) -> list[TaskRow]:
     q = (
         select(Task, Plan.title)
         .join(Plan, Plan.id == Task.plan_id)
@@ -80,6 +102,8 @@ def list_tasks(session: Session, plan: str | None = None, unit: str | None = Non
     )
     if plan:
         q = q.where(Task.plan_id == find_plan(session, plan).id)
+    if region:
+        q = q.where(Task.plan_id.in_(region_plan_ids(session, region)))
     if unit:
         unit_ids = [u.id for u in find_units(session, unit)]
         q = q.where(
@@ -133,7 +157,12 @@ def search_units(session: Session, text: str) -> list[Unit]:
     )
 
 
-def task_records(conn, plan_id: int | None = None, unit_ids: list[int] | None = None):
+def task_records(
+    conn,
+    plan_id: int | None = None,
+    unit_ids: list[int] | None = None,
+    plan_ids: list[int] | None = None,
+):
     """Every active task as a plain dict — owners by role and live deadlines included — in
     plan order, from three Core queries (no ORM objects: 200,000 assignments must list in
     about a second).
@@ -150,6 +179,8 @@ def task_records(conn, plan_id: int | None = None, unit_ids: list[int] | None = 
     where = [t.active.is_(True)]
     if plan_id is not None:
         where.append(t.plan_id == plan_id)
+    if plan_ids is not None:  # a region's plans
+        where.append(t.plan_id.in_(plan_ids))
     if unit_ids is not None:
         where.append(t.id.in_(select(a.task_id).where(a.unit_id.in_(unit_ids), a.active.is_(True))))
     live = select(t.id).where(*where)

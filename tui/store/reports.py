@@ -83,12 +83,23 @@ def all_plans(session: Session) -> list[PlanInfo]:
     return [_plan_info(p) for p in session.exec(select(Plan).order_by(Plan.id)).scalars()]
 
 
-def pick_plans(session: Session, ref: str | None, *, single: bool = False) -> list[PlanInfo]:
-    """The plan named by ``ref``, or every plan; with ``single``, exactly one or a clear error."""
+def pick_plans(
+    session: Session, ref: str | None, *, single: bool = False, region: str | None = None
+) -> list[PlanInfo]:
+    """The plan named by ``ref``, or every plan (of ``region``, in a city store holding
+    several counties); with ``single``, exactly one or a clear error."""
+    from tui.store.queries import region_plan_ids
+
+    allowed = set(region_plan_ids(session, region)) if region else None
     if ref:
-        return [_plan_info(find_plan(session, ref))]
-    plans = all_plans(session)
+        plan = _plan_info(find_plan(session, ref))
+        if allowed is not None and plan.id not in allowed:
+            raise DubanError(f"计划 {plan.id}《{plan.title}》不属于地区“{region}”")
+        return [plan]
+    plans = [p for p in all_plans(session) if allowed is None or p.id in allowed]
     if not plans:
+        if region:
+            raise DubanError(f"地区“{region}”还没有计划")
         raise DubanError("数据库中还没有计划，请先导入：duban import 计划文件")
     if single and len(plans) > 1:
         listing = "；".join(f"{p.id} {p.title}" for p in plans)
@@ -435,10 +446,12 @@ class YearCounts:
     regions: list[str]
 
 
-def year_plans(session: Session, year: int) -> list[PlanInfo]:
-    """Plans in force in the year: their period covers it (or, without a period, issued in it)."""
+def year_plans(session: Session, year: int, region: str | None = None) -> list[PlanInfo]:
+    """Plans in force in the year: their period covers it (or, without a period, issued in it);
+    of one region when ``region`` is given."""
     out = []
-    for p in all_plans(session):
+    plans = pick_plans(session, None, region=region) if region else all_plans(session)
+    for p in plans:
         if p.period is not None:
             if p.period[0] <= year <= p.period[1]:
                 out.append(p)
@@ -447,10 +460,14 @@ def year_plans(session: Session, year: int) -> list[PlanInfo]:
     return out
 
 
-def year_counts(session: Session, year: int, as_of: date) -> YearCounts:
-    """Counts for a year, as of ``as_of`` (its last day, or today while it runs)."""
+def year_counts(
+    session: Session, year: int, as_of: date, region: str | None = None
+) -> YearCounts:
+    """Counts for a year, as of ``as_of`` (its last day, or today while it runs). With
+    ``region``: that region's plans, their lists and circulars, and the letters sent to the
+    region's units."""
     conn = session.connection()
-    plans = year_plans(session, year)
+    plans = year_plans(session, year, region)
     pids = _in([p.id for p in plans]) or "NULL"
     start, end = date(year, 1, 1).isoformat(), as_of.isoformat()
 
@@ -491,6 +508,8 @@ def year_counts(session: Session, year: int, as_of: date) -> YearCounts:
         e_text=end,
     )
     issue_window = "li.issued_on >= :s AND li.issued_on <= :e"
+    if region:
+        issue_window += f" AND li.plan_id IN ({pids})"
     lists = one(
         "SELECT count(*) FROM (SELECT DISTINCT li.plan_id, li.unit_id FROM list_issue li "
         f"WHERE {issue_window}) AS issued",
@@ -517,6 +536,11 @@ def year_counts(session: Session, year: int, as_of: date) -> YearCounts:
     letter_window = (
         "l.number IS NOT NULL AND l.issued_on >= :s AND l.issued_on <= :e AND l.status <> '作废'"
     )
+    in_region = ""
+    if region:
+        units = conn.execute(text("SELECT id FROM unit WHERE region = :r"), {"r": region})
+        in_region = f" AND l.unit_id IN ({_in([u for (u,) in units]) or 'NULL'})"
+        letter_window += in_region
     letters_by_kind = {
         kind: int(n)
         for kind, n in conn.execute(
@@ -527,13 +551,14 @@ def year_counts(session: Session, year: int, as_of: date) -> YearCounts:
     letters_by_kind.pop("通报", 0)  # not a letter kind; circulars have their own register
     circulars = one(
         "SELECT count(*) FROM circular c WHERE c.number IS NOT NULL AND c.status <> '作废' "
-        "AND c.issued_on >= :s AND c.issued_on <= :e",
+        "AND c.issued_on >= :s AND c.issued_on <= :e"
+        + (f" AND c.plan_id IN ({pids})" if region else ""),
         s=start,
         e=end,
     )
     letters_void = one(
         "SELECT count(*) FROM letter l WHERE l.number IS NOT NULL AND l.issued_on >= :s "
-        "AND l.issued_on <= :e AND l.status = '作废'",
+        "AND l.issued_on <= :e AND l.status = '作废'" + in_region,
         s=start,
         e=end,
     )

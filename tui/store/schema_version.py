@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 def file_is_current(db: str | None) -> Path | None:

@@ -179,7 +179,7 @@ def change_log(
         func.min(AuditLog.id),
         func.max(AuditLog.id),
         func.count(),
-    ).where(AuditLog.batch != "")
+    ).where(AuditLog.batch != "", AuditLog.origin == "")  # a county's merged history: not ours
     if before_id is not None:
         q = q.where(AuditLog.id < before_id)
     q = q.group_by(AuditLog.batch).order_by(func.max(AuditLog.id).desc()).limit(limit)

@@ -112,6 +112,8 @@ def desk_commands(desk, tab: str) -> list[Command]:
     for e in keymap.REGISTRY:
         if not e.palette or not ("app" in e.scopes or tab in e.scopes):
             continue
+        if not desk.offers(e.action):
+            continue
         keys = keymap.keys_text(keymap.effective_keys(e, desk.user_keys), first=True)
         owner = None if "app" in e.scopes else desk.tab(tab)
         out.append(Command(e.label, e.help, keys, _runner(desk, e.action, owner)))

@@ -100,10 +100,14 @@ class ItemsTab(ItemActions, DeskTab):
         if i is None:
             return False
         if i not in self.view:
-            self.query_text, self.filters, self.only_selected = "", Filters(), False
+            region = (self.filters.region, self.filters.plan_ids)
+            self.query_text, self.only_selected = "", False
+            self.filters = Filters().in_region(*region)
             self.query_one("#search", Input).value = ""
             self._forget_results()
             self.recompute()
+        if i not in self.view:  # an item of another region: the desk leaves the region
+            self.desk.regions.apply("", None)
         self.query_one("#items-table", VirtualTable).cursor = self.view.index(i)
         return True
 
@@ -222,15 +226,24 @@ class ItemsTab(ItemActions, DeskTab):
         def done(result: Filters | None) -> None:
             if result is None:
                 return
-            self.filters = result
+            self.filters = result.in_region(self.filters.region, self.filters.plan_ids)
             self._forget_results()
             self.only_selected = False
             self.recompute()
 
         self.desk.push_screen(FilterModal(self.filters, self.data.plans), done)
 
+    def set_region(self, region: str, plan_ids: frozenset[int] | None) -> None:
+        """The desk's region in force (tui.app.region_choice): only its plans' items."""
+        self.filters = self.filters.in_region(region, plan_ids)
+        self._forget_results()
+        self.only_selected = False
+        self.recompute()
+
     def action_show_all(self) -> None:
-        self.query_text, self.filters, self.only_selected = "", Filters(), False
+        region = (self.filters.region, self.filters.plan_ids)
+        self.query_text, self.only_selected = "", False
+        self.filters = Filters().in_region(*region)
         self.query_one("#search", Input).value = ""
         self._forget_results()
         self.recompute(self.current_id())
