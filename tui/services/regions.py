@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session
-
-from tui.services.store import Store
+if TYPE_CHECKING:  # the desk imports this before its first screen: no SQLAlchemy yet
+    from tui.services.store import Store
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,8 @@ class RegionChoice:
 
 def region_choices(store: Store) -> list[RegionChoice]:
     """Every region that has plans, with its plans; fewer than two means nothing to choose."""
+    from sqlmodel import Session
+
     from tui.store.queries import known_regions, region_plan_ids
 
     with Session(store.engine) as s:
