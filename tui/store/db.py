@@ -294,6 +294,7 @@ ALL_TABLES = frozenset(
         "extension",
         "audit_log",
         "list_issue",
+        "merge_map",
         # tui.store.letter_models
         "letter",
         "letter_item",
@@ -417,7 +418,9 @@ def _peek_version(db: str | None) -> int:
     except SQLAlchemyError as exc:
         from tui.store.db_errors import explain
 
-        raise DubanError(explain(exc, describe(db)) or f"这不是督办台数据库：{describe(db)}") from exc
+        raise DubanError(
+            explain(exc, describe(db)) or f"这不是督办台数据库：{describe(db)}"
+        ) from exc
     finally:
         engine.dispose()
     return int(raw[0]) if raw else 0
