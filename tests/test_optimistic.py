@@ -90,7 +90,13 @@ def test_unit_edit_and_deadline_over_another_desks_change(desks):
         task_id = s.get(Assignment, _open_item(store)).task_id
     seen = load_board(store, ON).seen
     svc.edit_unit_info(
-        store, unit.id, head="乙改的", contact="", phone="", aliases=[], actor="乙",
+        store,
+        unit.id,
+        head="乙改的",
+        contact="",
+        phone="",
+        aliases=[],
+        actor="乙",
         seen=latest_change_of(store),
     )
     with pytest.raises(ChangedByOther, match="已被他人修改（乙，"):

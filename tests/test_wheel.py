@@ -95,9 +95,7 @@ def test_wheel_in_a_fresh_venv_runs_demo_and_import(tmp_path):
     r = _run([duban, "db", "upgrade", "--db", "old.db"], cwd=work, env=env)
     assert "已从版本 1 升级到" in r.stdout, r.stdout
     con = sqlite3.connect(work / "old.db")
-    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0].startswith(
-        "schema"
-    )
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0].startswith("schema")
     con.close()
 
 

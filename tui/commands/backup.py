@@ -50,7 +50,9 @@ def _backup_server(args) -> int:
 
     eng = engine(args, readonly=True)
     if eng.dialect.name != "postgresql":
-        raise DubanError("backup 仅适用于 SQLite 和 PostgreSQL 数据库；其他数据库请使用其自带的备份工具")
+        raise DubanError(
+            "backup 仅适用于 SQLite 和 PostgreSQL 数据库；其他数据库请使用其自带的备份工具"
+        )
     dest = Path(args.dest)
     if dest.is_dir():
         dest = dest / f"{eng.url.database or 'duban'}-backup.dump"

@@ -35,7 +35,9 @@ def _region_plan_ids(conn, region: str) -> set[int]:
         known = {r for _pid, r in rows if r}
         known |= {r for (r,) in cur.execute("SELECT name FROM region").fetchall()}
         if region not in known:
-            raise DubanError(f"没有这个地区：{region}（库中的地区：{'、'.join(sorted(known)) or '无'}）")
+            raise DubanError(
+                f"没有这个地区：{region}（库中的地区：{'、'.join(sorted(known)) or '无'}）"
+            )
     return ids
 
 

@@ -49,17 +49,21 @@ def ensure_unchanged(
 
     me = _actor(actor)
     t = AuditLog.__table__.c
-    row = session.connection().execute(
-        select(t.actor, t.at)
-        .where(
-            t.entity == entity,
-            t.entity_id.in_(ids),
-            t.id > seen,
-            t.actor != me,
+    row = (
+        session.connection()
+        .execute(
+            select(t.actor, t.at)
+            .where(
+                t.entity == entity,
+                t.entity_id.in_(ids),
+                t.id > seen,
+                t.actor != me,
+            )
+            .order_by(t.id.desc())
+            .limit(1)
         )
-        .order_by(t.id.desc())
-        .limit(1)
-    ).first()
+        .first()
+    )
     if row is not None:
         from tui.clock import local
 
@@ -73,12 +77,16 @@ def latest_other_change(session: Session, seen: int, actor: str) -> tuple[str, s
     from tui.store.audit import _actor
 
     t = AuditLog.__table__.c
-    row = session.connection().execute(
-        select(t.actor, t.at)
-        .where(t.id > seen, t.actor != _actor(actor), t.entity != "store")
-        .order_by(t.id.desc())
-        .limit(1)
-    ).first()
+    row = (
+        session.connection()
+        .execute(
+            select(t.actor, t.at)
+            .where(t.id > seen, t.actor != _actor(actor), t.entity != "store")
+            .order_by(t.id.desc())
+            .limit(1)
+        )
+        .first()
+    )
     if row is None:
         return None
     from tui.clock import local

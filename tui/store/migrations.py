@@ -354,9 +354,7 @@ def _v9_to_v10(conn: Connection) -> None:
             _rebuild_sqlite_table(conn, table)
             continue
         if fresh:
-            conn.execute(
-                text(f"ALTER TABLE {name} ADD COLUMN origin VARCHAR NOT NULL DEFAULT ''")
-            )
+            conn.execute(text(f"ALTER TABLE {name} ADD COLUMN origin VARCHAR NOT NULL DEFAULT ''"))
         for constraint, _cols in stale:
             conn.execute(text(f'ALTER TABLE {name} DROP CONSTRAINT "{constraint}"'))
         have = {cols for _n, cols in _unique_sets(conn, name)}

@@ -302,7 +302,9 @@ def ledger_facts(
     tasks = {
         tid: (key or number, text_, section, position)
         for tid, key, number, text_, section, position in conn.execute(
-            text("SELECT id, key, number, text, section_path, position FROM task WHERE active = TRUE")
+            text(
+                "SELECT id, key, number, text, section_path, position FROM task WHERE active = TRUE"
+            )
         )
     }
     overrides = {
@@ -460,9 +462,7 @@ def year_plans(session: Session, year: int, region: str | None = None) -> list[P
     return out
 
 
-def year_counts(
-    session: Session, year: int, as_of: date, region: str | None = None
-) -> YearCounts:
+def year_counts(session: Session, year: int, as_of: date, region: str | None = None) -> YearCounts:
     """Counts for a year, as of ``as_of`` (its last day, or today while it runs). With
     ``region``: that region's plans, their lists and circulars, and the letters sent to the
     region's units."""
@@ -487,9 +487,7 @@ def year_counts(
         "(a.due_override IS NULL AND t.due_first <> '' AND t.due_first <= :e_text))"
     )
     # (task dates are ISO text, assignment dates are DATE: a server binds a name to one type)
-    due = one(
-        f"SELECT count(*) {live} AND a.unit_id IS NOT NULL AND {due_cond}", e=end, e_text=end
-    )
+    due = one(f"SELECT count(*) {live} AND a.unit_id IS NOT NULL AND {due_cond}", e=end, e_text=end)
     done = one(
         f"SELECT count(*) {live} AND a.unit_id IS NOT NULL AND {due_cond} "
         "AND a.completed_on IS NOT NULL AND a.completed_on <= :e",

@@ -40,5 +40,7 @@ def run_online() -> None:
 
 
 if context.is_offline_mode():
-    raise SystemExit("督办台的数据库升级不支持离线（生成 SQL 脚本）模式：请连接数据库运行 duban db upgrade")
+    raise SystemExit(
+        "督办台的数据库升级不支持离线（生成 SQL 脚本）模式：请连接数据库运行 duban db upgrade"
+    )
 run_online()
