@@ -109,45 +109,24 @@ def _history(cli, db: Path) -> None:
     )
     assert res.code == 0, res.err
     # 提醒函 to every unit with overdue items, then 督办函 (the unit heads are on file)
-    assert cli("letters", "draft", "--kind", "提醒", "--as-of", "2025-01-15").code == 0
-    assert (
-        cli(
-            "letters",
-            "sign",
-            "--batch",
-            _batch(db),
-            "--by",
-            "王某",
-            "--date",
-            "2025-01-16",
-            "--yes",
-        ).code
-        == 0
-    )
+    _draft_and_sign(cli, db, "提醒", "2025-01-15", "2025-01-16")
     con = sqlite3.connect(db)
     con.execute("UPDATE unit SET head = '主要负责同志' WHERE head = ''")
     con.commit()
     con.close()
-    assert cli("letters", "draft", "--kind", "督办", "--as-of", "2025-02-20").code == 0
-    assert (
-        cli(
-            "letters",
-            "sign",
-            "--batch",
-            _batch(db),
-            "--by",
-            "王某",
-            "--date",
-            "2025-02-21",
-            "--yes",
-        ).code
-        == 0
-    )
+    _draft_and_sign(cli, db, "督办", "2025-02-20", "2025-02-21")
     # after the 督办函: one unit closes everything, one closes part, one closes after as-of
     for number in ("（八）", "（十三）", "（十四）", "（十七）"):
         _close(cli, db, "旗委政法委", number, "2025-03-01")
     _close(cli, db, "旗应急管理局", "（九）", "2025-03-02")
     _close(cli, db, "旗司法局", "（六）", "2025-03-20")  # after the circular's date
+
+
+def _draft_and_sign(cli, db: Path, kind: str, as_of: str, on: str) -> None:
+    """Draft the letters of one kind as of a date and sign the whole batch the next day."""
+    assert cli("letters", "draft", "--kind", kind, "--as-of", as_of).code == 0
+    signed = cli("letters", "sign", "--batch", _batch(db), "--by", "王某", "--date", on, "--yes")
+    assert signed.code == 0, signed.err
 
 
 def _batch(db: Path) -> str:
