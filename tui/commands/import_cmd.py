@@ -175,18 +175,26 @@ def _rich_tasks(report: ImportReport):
     return table
 
 
+def _plain_owners(t) -> list[str]:
+    """A task's owners as three cells (lead, responsible, supporting), in one pass."""
+    cells: dict[str, list[str]] = {role: [] for role in _ROLES}
+    for o in t.owners:
+        names = cells.get(o.role)
+        if names is None:
+            continue
+        if o.kind == "unresolved":
+            names.append(f"{o.name}（待分解）")
+        elif o.kind == "group":
+            names.append(f"{o.name}（{o.members}个单位）")
+        else:
+            names.append(o.name)
+    return ["、".join(cells[role]) for role in _ROLES]
+
+
 def _print_plain_tasks(report: ImportReport) -> None:
     from tui.commands.textable import print_table
 
-    rows = [
-        [
-            t.key,
-            t.title,
-            *("、".join(name for name, _ in _owner_names(t, role)) for role in _ROLES),
-            t.deadline_text,
-        ]
-        for t in report.tasks
-    ]
+    rows = [[t.key, t.title, *_plain_owners(t), t.deadline_text] for t in report.tasks]
     print_table(
         ["编号", "任务", *(role_label(r) for r in _ROLES), "完成时限"],
         rows,

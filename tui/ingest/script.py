@@ -68,6 +68,27 @@ def to_simplified(doc: Document) -> tuple[Document, bool]:
     return replace(doc, items=items), True
 
 
+# Characters known to convert to themselves one by one (every character of a simplified
+# text): has_traditional answers for them in C instead of calling OpenCC on the text.
+_SAME: set[str] = set()
+
+
+def has_traditional(text: str) -> bool:
+    """Does any character of ``text`` convert to another on its own? Asked of every short
+    line of a document (could it be a header in traditional characters?); each distinct
+    character goes to OpenCC once."""
+    if _SAME.issuperset(text):
+        return False
+    convert = _converter().convert
+    found = False
+    for ch in set(text).difference(_SAME):
+        if convert(ch) == ch:
+            _SAME.add(ch)
+        else:
+            found = True
+    return found
+
+
 def simplified_text(text: str) -> str:
     """One string in simplified characters (a table header, a label)."""
     return _converter().convert(text)

@@ -62,8 +62,10 @@ class Vocabulary:
             # the parser converts the document. Only a cell as short as a header is converted
             # (a character for a character, give or take a phrase): every line of a document
             # is asked whether it starts a flattened table, and conversion is the dear part.
-            from tui.ingest.script import simplified_text
+            from tui.ingest.script import has_traditional, simplified_text
 
+            if not has_traditional(key):
+                return None  # simplified already: conversion could not change it
             simple = simplified_text(key)
             if simple != key:
                 return self.column_of(simple)

@@ -31,7 +31,9 @@ def _period(plan: Plan) -> tuple[int, int] | None:
     return plan.period_start, plan.period_end or plan.period_start
 
 
-def _row(task_id: int, d: Deadline, source: str, actor: str, reason: str = "") -> dict:
+def _row(
+    task_id: int, d: Deadline, source: str, actor: str, reason: str = "", at=None
+) -> dict:
     return dict(
         task_id=task_id,
         source=source,
@@ -44,7 +46,7 @@ def _row(task_id: int, d: Deadline, source: str, actor: str, reason: str = "") -
         note=d.note,
         reason=reason,
         active=True,
-        created_at=now(),
+        created_at=at or now(),
         created_by=actor,
     )
 
@@ -106,10 +108,12 @@ def refresh_plan_deadlines(session: Session, plan: Plan, actor: str) -> None:
     rows: list[dict] = []
     updates: list[dict] = []
     period = _period(plan)
+    at = now()  # one time for the whole refresh: its rows share one converted timestamp
     for task_id, text, deadline_text in tasks:
         found = task_deadlines(text, ctx, deadline_text or None)
         for d in found:
-            rows.append(_row(task_id, d, "default" if d.kind == "default" else "parsed", actor))
+            source = "default" if d.kind == "default" else "parsed"
+            rows.append(_row(task_id, d, source, actor, at=at))
         sched = (
             schedule_of(manual[task_id], period, manual=True, issued=plan.issue_date)
             if task_id in manual
