@@ -17,5 +17,8 @@ DATA = [
 setup(
     packages=[*find_namespace_packages(include=["tui", "tui.*"]), *DATA],
     package_dir={"tui.data": "data"},
-    package_data={"": ["*.tcss", "*.toml", "*.txt", "*.mako"], **{name: ["*"] for name in DATA}},
+    package_data={
+        "": ["*.tcss", "*.toml", "*.txt", "*.mako", "*.sql"],
+        **{name: ["*"] for name in DATA},
+    },
 )

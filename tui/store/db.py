@@ -115,7 +115,7 @@ def make_engine(
                 backup = _backup_if_behind(path)
                 if backup is not None:
                     _UPGRADE_BACKUPS[engine] = backup
-            _ensure_schema(engine)
+            _ensure_schema(engine, new_file=created)
     except (SQLAlchemyError, DubanError) as exc:
         engine.dispose()
         _WRITABLE.discard(engine)
@@ -324,19 +324,36 @@ def _has_every_table(conn: Connection) -> bool:
     return ALL_TABLES <= {name for (name,) in listed}
 
 
-def _ensure_schema(engine: Engine) -> None:
+def _is_empty(conn: Connection) -> bool:
+    """A SQLite store with nothing in it yet (read under the write lock)."""
+    if conn.dialect.name != "sqlite":
+        return False
+    return conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar() == 0
+
+
+def _ensure_schema(engine: Engine, *, new_file: bool = False) -> None:
     """Tables created, a new store stamped, an older one upgraded (see schema_upgrade).
 
     All in one transaction under the write lock: a new store's tables, triggers and stamp
     appear together or not at all, two processes creating the same store queue instead of
     racing, and SQLite syncs its journal once instead of once per CREATE (each statement
     outside a transaction is a commit of its own — ~80 of them for a new store).
+
+    ``new_file``: this process just created the SQLite file; while it is still empty it is
+    filled from the checked-in script (tui.store.schema_script), the same schema without
+    defining every model class or asking about each table first.
     """
     from tui.store import schema_upgrade
     from tui.store.dialect import lock_for_write
 
     with engine.begin() as conn:
         lock_for_write(conn)  # two desks opening an old store: one upgrades, one waits
+        if new_file and _is_empty(conn):
+            from tui.store.schema_script import create_store
+            from tui.store.store_secret import META_KEY
+
+            create_store(conn.connection.dbapi_connection, META_KEY)
+            return
         if not _has_every_table(conn):
             load_every_model()
             SQLModel.metadata.create_all(conn)
