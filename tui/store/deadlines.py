@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 
 from sqlalchemy import select, update
@@ -64,6 +65,7 @@ def apply_schedule(task: Task, sched: Schedule) -> None:
 _SCHEDULE_ATTRS = ("due_kind", "due_dates", "due_recurring", "due_first")
 
 
+@lru_cache(maxsize=1024)  # a plan's tasks share a few dozen schedules (read-only dicts)
 def _schedule_columns(sched: Schedule) -> dict:
     return {
         "due_kind": sched.kind,
