@@ -128,3 +128,27 @@ def test_importing_into_a_new_store_piped_loads_neither_rich_nor_the_letter_mode
     last = res.stderr.strip().splitlines()[-1]
     assert last == "LOADED [] 0", res.stderr[-2000:]
     assert "新计划已导入" in res.stdout
+
+
+def test_a_new_store_the_script_cannot_fill_is_one_chinese_line_and_no_file(
+    tmp_path, monkeypatch
+):
+    """The script runs on the DB-API connection: its errors are sqlite3's own, and must end
+    like any other failure to create a store — one Chinese line, no half-made file left."""
+    import pytest
+
+    from tui.errors import DubanError
+    from tui.store import schema_script
+
+    full = sqlite3.OperationalError("database or disk is full")
+    full.sqlite_errorcode = 13  # SQLITE_FULL
+
+    def no_room(*_a, **_k):
+        raise full
+
+    monkeypatch.setattr(schema_script, "create_store", no_room)
+    path = tmp_path / "full.db"
+    with pytest.raises(DubanError) as caught:
+        make_engine(str(path))
+    assert "\n" not in caught.value.message and str(path) in caught.value.message
+    assert not any(tmp_path.iterdir())

@@ -116,7 +116,7 @@ def make_engine(
                 if backup is not None:
                     _UPGRADE_BACKUPS[engine] = backup
             _ensure_schema(engine, new_file=created)
-    except (SQLAlchemyError, DubanError) as exc:
+    except (SQLAlchemyError, DubanError, sqlite3.Error) as exc:
         engine.dispose()
         _WRITABLE.discard(engine)
         if created and path is not None:  # never leave half a store behind
@@ -124,6 +124,10 @@ def make_engine(
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         if isinstance(exc, DubanError):
             raise
+        if isinstance(exc, sqlite3.Error):  # the schema script runs on the DB-API connection
+            from tui.store.db_errors import explain_sqlite
+
+            raise DubanError(explain_sqlite(exc, where)) from exc
         from tui.store.db_errors import explain
 
         raise DubanError(explain(exc, where) or f"无法打开数据库：{where}") from exc
