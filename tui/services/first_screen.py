@@ -1,8 +1,8 @@
 """The desk's first screen, read before anything heavy is imported.
 
-`duban` starts this read (in a child process, `tui.forked`) the moment it knows the store file (it needs only the
-standard library's sqlite3 and the aggregate queries of `tui.store.overview`), while Textual
-is still being imported; the overview draws its counts from it, and SQLAlchemy, the store
+`duban` starts this read (in a child process: `tui.forked`) the moment it knows the store
+file (it needs only the standard library's sqlite3 and the aggregate queries of
+`tui.store.overview`), while Textual is still being imported; the overview draws its counts from it, and SQLAlchemy, the store
 models, pypinyin and the other tabs are loaded after that first paint. The numbers are the
 board's own (`Board.overview` gives the same Overview once the whole board is read).
 """
