@@ -130,9 +130,7 @@ def test_importing_into_a_new_store_piped_loads_neither_rich_nor_the_letter_mode
     assert "新计划已导入" in res.stdout
 
 
-def test_a_new_store_the_script_cannot_fill_is_one_chinese_line_and_no_file(
-    tmp_path, monkeypatch
-):
+def test_a_new_store_the_script_cannot_fill_is_one_chinese_line_and_no_file(tmp_path, monkeypatch):
     """The script runs on the DB-API connection: its errors are sqlite3's own, and must end
     like any other failure to create a store — one Chinese line, no half-made file left."""
     import pytest

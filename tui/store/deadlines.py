@@ -32,9 +32,7 @@ def _period(plan: Plan) -> tuple[int, int] | None:
     return plan.period_start, plan.period_end or plan.period_start
 
 
-def _row(
-    task_id: int, d: Deadline, source: str, actor: str, reason: str = "", at=None
-) -> dict:
+def _row(task_id: int, d: Deadline, source: str, actor: str, reason: str = "", at=None) -> dict:
     return dict(
         task_id=task_id,
         source=source,
