@@ -73,9 +73,7 @@ class PlansTab(DeskTab):
         self._tree_stale = False
         board = self.desk.board
         region = board.region if board is not None else None  # the desk's region's plans
-        self.desk.jobs.run(
-            board_svc.load_plan_tree, self.desk.store, region, on_done=self._fill
-        )
+        self.desk.jobs.run(board_svc.load_plan_tree, self.desk.store, region, on_done=self._fill)
 
     def _fill(self, items) -> None:
         tree = self.query_one("#plan-tree", DeskTree)
