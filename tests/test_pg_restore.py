@@ -86,3 +86,42 @@ def test_a_file_that_is_no_dump_changes_nothing(cli, office, tmp_path):
     assert _kept_schemas(live) == []
     missing = cli("restore", str(tmp_path / "无.dump"), "--db", db, use_db=False)
     assert missing.code == 2 and "不存在" in missing.err
+
+
+def test_a_server_store_behind_the_schema_is_dumped_before_it_is_upgraded(
+    cli, office, tmp_path, monkeypatch
+):
+    """As a SQLite file is copied before its upgrade, a PostgreSQL store is pg_dumped (into
+    the user's data folder's 备份) and the upgrade says where; the dump holds the old rows."""
+    import subprocess
+
+    db, live = office
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    # the store as schema 9 left it (the 9→10 step works on a store of any earlier version)
+    execute(db, "UPDATE meta SET value = '9' WHERE key = 'schema_version'")
+    execute(db, "UPDATE alembic_version SET version_num = 'schema9'")
+    r = cli("db", "upgrade", "--db", db, use_db=False)
+    assert r.code == 0, r.err
+    dumps = list((tmp_path / "data" / "duban" / "备份").glob("*.dump"))
+    assert len(dumps) == 1 and f"{live}.升级前-v9-" in dumps[0].name
+    assert "升级前的备份" in r.out and dumps[0].name in r.out.replace("\n", "")
+    assert dumps[0].stat().st_mode & 0o777 == 0o600
+    listed = subprocess.run(
+        ["pg_restore", "--list", str(dumps[0])], capture_output=True, text=True, check=True
+    ).stdout
+    assert f" TABLE DATA {live} assignment " in listed
+    assert query(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [("10",)]
+    # current now: opening it again takes no second dump
+    assert cli("db", "upgrade", "--db", db, use_db=False).code == 0
+    assert len(list(dumps[0].parent.glob("*.dump"))) == 1
+
+
+def test_no_pg_dump_no_upgrade(cli, office, tmp_path, monkeypatch):
+    db, _live = office
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    execute(db, "UPDATE meta SET value = '9' WHERE key = 'schema_version'")
+    execute(db, "UPDATE alembic_version SET version_num = 'schema9'")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pg_dump anywhere
+    r = cli("db", "upgrade", "--db", db, use_db=False)
+    assert r.code == 2 and "升级前的备份失败" in r.err and "pg_dump" in r.err
+    assert query(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [("9",)]

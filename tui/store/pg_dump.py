@@ -94,6 +94,42 @@ def dump_store(engine: Engine, dest: Path) -> list[str]:
     return tables
 
 
+def upgrade_backup_dir() -> Path:
+    """Where a server store's pre-upgrade dumps go: the `备份` folder of the user's data
+    folder (a server store has no folder of its own beside it, as a SQLite file has)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("duban", appauthor=False)) / "备份"
+
+
+def backup_if_behind(engine: Engine) -> Path | None:
+    """A verified pg_dump of a server store about to be upgraded (`NAME-SCHEMA.升级前-v9-
+    时间.dump` in `upgrade_backup_dir`); None if the store is current or new. No upgrade
+    runs if the dump cannot be made, as for SQLite (tui.store.backups.backup_before_upgrade)."""
+    from datetime import datetime
+
+    from tui.store.models import SCHEMA_VERSION
+
+    with engine.connect() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
+        if schema is None or conn.execute(text("SELECT to_regclass('meta')")).scalar() is None:
+            return None
+        value = conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar()
+    if value is None or not str(value).isdigit() or int(value) >= SCHEMA_VERSION:
+        return None
+    folder = upgrade_backup_dir()
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    dest = folder / f"{engine.url.database or 'duban'}-{schema}.升级前-v{value}-{stamp}.dump"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        dump_store(engine, dest)
+    except OSError as exc:
+        raise DubanError(f"升级前的备份失败，数据库未升级：{folder}（{os_reason(exc)}）") from exc
+    except DubanError as exc:
+        raise DubanError(f"升级前的备份失败，数据库未升级：{exc.message}") from exc
+    return dest
+
+
 def _first_line(value: str) -> str:
     lines = [ln for ln in value.strip().splitlines() if ln.strip()]
     return lines[0] if lines else "未知错误"
