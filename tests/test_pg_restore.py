@@ -125,3 +125,27 @@ def test_no_pg_dump_no_upgrade(cli, office, tmp_path, monkeypatch):
     r = cli("db", "upgrade", "--db", db, use_db=False)
     assert r.code == 2 and "升级前的备份失败" in r.err and "pg_dump" in r.err
     assert query(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [("9",)]
+
+
+def test_restoring_the_pre_upgrade_dump_brings_the_old_rows_back_upgraded(
+    cli, office, tmp_path, monkeypatch
+):
+    """The dump taken before an upgrade is what an office restores when an upgrade went
+    wrong: it comes back (at the older schema), is upgraded as any store is when opened,
+    and the restore is audited in the schema the program knows."""
+    db, live = office
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    execute(db, "UPDATE meta SET value = '9' WHERE key = 'schema_version'")
+    execute(db, "UPDATE alembic_version SET version_num = 'schema9'")
+    titles = query(db, "SELECT id, title FROM plan ORDER BY id")
+    assert cli("db", "upgrade", "--db", db, use_db=False).code == 0
+    (dump,) = (tmp_path / "data" / "duban" / "备份").glob("*.升级前-v9-*.dump")
+    execute(db, "UPDATE plan SET title = title || '（升级后改）'")
+
+    r = cli("restore", str(dump), "--db", db, use_db=False)
+    assert r.code == 0, r.err
+    assert query(db, "SELECT id, title FROM plan ORDER BY id") == titles
+    assert query(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [("10",)]
+    last = query(db, "SELECT action FROM audit_log ORDER BY id DESC LIMIT 1")[0][0]
+    assert last == "恢复备份"
+    assert cli("audit", "verify", "--db", db, use_db=False).code == 0

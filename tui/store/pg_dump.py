@@ -181,7 +181,7 @@ def restore_store(engine: Engine, source: Path, actor: str) -> str:
     from datetime import datetime
 
     from tui.store.audit import record
-    from tui.store.db import transaction
+    from tui.store.db import dispose_engine, make_engine, transaction
 
     schemas, tables = dump_contents(source)
     if "meta" not in tables or "audit_log" not in tables:
@@ -235,6 +235,16 @@ def restore_store(engine: Engine, source: Path, actor: str) -> str:
                 f"ALTER SCHEMA {_quote_ident(kept)} RENAME TO {_quote_ident(live)}"
             )
         raise
-    with transaction(engine) as s:
-        record(s, actor, "恢复备份", "store", None, {"kept_schema": kept}, {"file": str(source)})
+    # A backup older than this program (the dump taken before an upgrade, say) is brought
+    # up to date as any store is when opened — dumped first, as every upgrade is — so the
+    # restore's audit row is written in the schema the program knows.
+    engine.dispose()
+    restored = make_engine(engine.url.render_as_string(hide_password=False), create=False)
+    try:
+        with transaction(restored) as s:
+            record(
+                s, actor, "恢复备份", "store", None, {"kept_schema": kept}, {"file": str(source)}
+            )
+    finally:
+        dispose_engine(restored)
     return kept
