@@ -2,8 +2,9 @@
 
 `duban` starts this read (in a child process: `tui.forked`) the moment it knows the store
 file (it needs only the standard library's sqlite3 and the aggregate queries of
-`tui.store.overview`), while Textual is still being imported; the overview draws its counts from it, and SQLAlchemy, the store
-models, pypinyin and the other tabs are loaded after that first paint. The numbers are the
+`tui.store.overview`), while Textual is still being imported; the overview draws its
+counts from it, and SQLAlchemy, the store models, pypinyin and the other tabs are loaded
+after that first paint. The numbers are the
 board's own (`Board.overview` gives the same Overview once the whole board is read).
 
 A PostgreSQL store takes the same way with psycopg alone (`tui.store.pg_first`): the one
