@@ -65,6 +65,8 @@ def search_rows(
     row_task: Sequence[int],
     row_unit: Sequence[int],
     among: Sequence[int] | None = None,
+    task_rows: Sequence[Sequence[int]] | None = None,
+    unit_rows: Sequence[Sequence[int]] | None = None,
 ) -> list[int]:
     """Rows (positions) whose task or unit holds every word of the query.
 
@@ -72,6 +74,10 @@ def search_rows(
     ``among`` narrows the candidates (the previous result while the query grows), in order.
     A word may hit the task and another word the unit: "决策 sfj" finds 司法局's rows of
     tasks about 决策.
+
+    ``task_rows`` / ``unit_rows`` (each task's and unit's rows, ascending: the inverse of
+    ``row_task`` / ``row_unit``) let a word that hits few rows gather them directly instead
+    of testing every row: a keystroke then costs what it finds, not the board's size.
     """
     words = query.lower().split()
     n = len(row_task)
@@ -87,6 +93,17 @@ def search_rows(
         for tm, um, _t, _u in masks:
             out = [i for i in out if tm[row_task[i]] or um[row_unit[i]]]
         return out
+    if task_rows is not None and unit_rows is not None:
+        found = _gathered(masks, task_rows, unit_rows, limit=n // GATHER_SHARE)
+        if found is not None:
+            found_rows, rest = found
+            if among is None:
+                out = sorted(found_rows)
+            else:
+                out = [i for i in among if i in found_rows]
+            for tm, um, _t, _u in rest:
+                out = [i for i in out if tm[row_task[i]] or um[row_unit[i]]]
+            return out
     row_mask = None
     for tm, um, any_task, any_unit in masks:
         if not any_task and not any_unit:
@@ -101,6 +118,30 @@ def search_rows(
     if among is None:
         return list(compress(range(n), row_mask))
     return [i for i in among if row_mask[i]]
+
+
+GATHER_SHARE = 3  # gather a word's rows when it hits at most 1/3 of the board, else mask
+
+
+def _gathered(masks, task_rows, unit_rows, *, limit: int):
+    """The rows of the word that hits the fewest (as a set), and the other words' masks;
+    None when every word hits more than ``limit`` rows (testing every row is cheaper)."""
+    best = None
+    for k, (tm, um, _t, _u) in enumerate(masks):
+        tasks = list(compress(range(len(tm)), tm))
+        units = list(compress(range(len(um)), um))
+        size = sum(len(task_rows[t]) for t in tasks) + sum(len(unit_rows[u]) for u in units)
+        if size <= limit and (best is None or size < best[0]):
+            best = (size, k, tasks, units)
+    if best is None:
+        return None
+    _size, k, tasks, units = best
+    rows: set[int] = set()
+    for t in tasks:
+        rows.update(task_rows[t])
+    for u in units:
+        rows.update(unit_rows[u])
+    return rows, masks[:k] + masks[k + 1 :]
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ ones a later search hides)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -41,7 +43,8 @@ class ItemsTab(ItemActions, DeskTab):
 
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
-        self.view: list[int] = []
+        self.view: Sequence[int] = []  # board rows shown, in order (a range or the kept order
+        # for the whole board; never changed in place)
         self.selected: set[int] = set()
         self.query_text = ""
         self.filters = Filters()
@@ -83,6 +86,8 @@ class ItemsTab(ItemActions, DeskTab):
         data = self._data = board.data
         self.selected = {a for a in self.selected if data.index_of(a) is not None}
         self.recompute(keep)
+        # the search index and the sort orders, built behind the screen before the first key
+        self.desk.jobs.run(data.warm, group="warm")
 
     def current_id(self) -> int | None:
         data = self.data
@@ -136,16 +141,24 @@ class ItemsTab(ItemActions, DeskTab):
             if q:
                 view = self._searched(q, base)
             else:
-                view = base if base is not None else list(range(len(data)))
+                # the whole board: a range and the kept order, no list of 200,000 built per key
+                view = base if base is not None else range(len(data))
                 self._last_search = None
         mode = SORTS[self.sort_mode][0]
         if mode != "urgency":
-            view = data.sorted_rows(view, mode)
+            whole = isinstance(view, range)
+            view = data.order(mode) if whole else data.sorted_rows(view, mode)
         self.view = view
         cursor = None
         if keep_id is not None:
             i = data.index_of(keep_id)
-            if i is not None:
+            if i is None:
+                pass
+            elif isinstance(view, range):  # the whole board in urgency order
+                cursor = i
+            elif mode != "urgency" and view is data.order(mode):  # the whole board, sorted
+                cursor = data.rank(mode)[i]
+            else:
                 try:
                     cursor = view.index(i)
                 except ValueError:
@@ -187,7 +200,8 @@ class ItemsTab(ItemActions, DeskTab):
             if hidden:
                 sel += f"（{hidden} 项不在当前列表）"
             parts.append(sel + "，Esc 清除")
-        self.query_one("#items-status", Static).update(Text(" · ".join(parts)))
+        # one line high (tabs.tcss): no layout pass for a new status
+        self.query_one("#items-status", Static).update(Text(" · ".join(parts)), layout=False)
 
     def visible_ids(self) -> set[int]:
         """The selected items the current list shows (all shown items when none is selected)."""

@@ -97,6 +97,8 @@ class VirtualTable(ScrollView, can_focus=True):
         self.is_selected = is_selected or (lambda i: False)
         self.empty_text = empty_text
         self.count = 0
+        self._style_cache: tuple | None = None
+        self._width_cache: tuple[int, list[int]] | None = None
 
     # ---------------------------------------------------------------- data
 
@@ -230,15 +232,49 @@ class VirtualTable(ScrollView, can_focus=True):
             line.append_text(t)
         return line
 
+    def _row_styles(self) -> tuple[Style, Style, Style, Style, Style]:
+        """(base, header, odd, selected, cursor), computed once until the styles or the
+        focus change: CSS lookups per drawn line cost more than the line itself."""
+        key = (self.has_focus, id(self.app.current_theme))
+        cached = self._style_cache
+        if cached is None or cached[0] != key:
+            cached = self._style_cache = (
+                key,
+                (
+                    self.rich_style,
+                    self.get_component_rich_style("vtable--header"),
+                    self.get_component_rich_style("vtable--odd"),
+                    self.get_component_rich_style("vtable--selected"),
+                    self.get_component_rich_style("vtable--cursor"),
+                ),
+            )
+        return cached[1]
+
+    def notify_style_update(self) -> None:
+        self._style_cache = None
+        super().notify_style_update()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._style_cache = None
+        super()._on_focus(event)
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self._style_cache = None
+        super()._on_blur(event)
+
+    def _widths_for(self, width: int) -> list[int]:
+        if self._width_cache is None or self._width_cache[0] != width:
+            self._width_cache = (width, self._widths(width))
+        return self._width_cache[1]
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        widths = self._widths(width)
+        widths = self._widths_for(width)
         console = self.app.console
-        base = self.rich_style
+        base, header, odd, selected, cursor = self._row_styles()
         if y == 0:
-            style = self.get_component_rich_style("vtable--header")
             text = self._line([c.title for c in self.columns], widths)
-            return self._strip(text, width, base + style, console)
+            return self._strip(text, width, base + header, console)
         idx = int(self.scroll_y) + y - 1
         if idx >= self.count:
             if self.count == 0 and y == 1:
@@ -247,11 +283,11 @@ class VirtualTable(ScrollView, can_focus=True):
         text = self._line(self.row_cells(idx), widths)
         style = base
         if idx % 2:
-            style += self.get_component_rich_style("vtable--odd")
+            style += odd
         if self.is_selected(idx):
-            style += self.get_component_rich_style("vtable--selected")
+            style += selected
         if idx == self.cursor:
-            style += self.get_component_rich_style("vtable--cursor")
+            style += cursor
         return self._strip(text, width, style, console)
 
     def _strip(self, text: Text, width: int, style: Style, console) -> Strip:
@@ -262,7 +298,7 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def render_lines_text(self) -> list[str]:
         """The visible rows as plain text (tests and the README rendering)."""
-        widths = self._widths(self.scrollable_content_region.width or 120)
+        widths = self._widths_for(self.scrollable_content_region.width or 120)
         out = [self._line([c.title for c in self.columns], widths).plain]
         top = int(self.scroll_y)
         for idx in range(top, min(self.count, top + self.page_height)):
