@@ -145,3 +145,16 @@ def test_a_worker_warming_the_board_changes_no_answer(tmp_path):
             assert rows == sorted(got["j"], key=reference_key(data, m))
     finally:
         data.close()
+
+
+def test_a_shed_board_rebuilds_and_answers_the_same(data):
+    """Before the next board is read the old one drops its indexes (`DeskData.shed`); if
+    that read fails, the screen keeps using it: the same answers, rebuilt on demand."""
+    before = {q: data.search(q) for q in ("sfj", "j")}
+    orders = {m: list(data.order(m)) for m in SORT_MODES}
+    aid = data.ids[123]
+    data.shed()
+    assert data._search is None and not data._orders and data._index is None
+    assert {q: data.search(q) for q in before} == before
+    assert {m: list(data.order(m)) for m in SORT_MODES} == orders
+    assert data.index_of(aid) == 123

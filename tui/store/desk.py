@@ -338,6 +338,16 @@ class DeskData:
         deque(map(mask.__setitem__, rows, repeat(1)), maxlen=0)
         return list(compress(order, map(mask.__getitem__, order)))
 
+    def shed(self) -> None:
+        """Drop what can be built again on demand (search index, sort orders, row index).
+        Called before the next board is read, so two boards' indexes never live side by
+        side; if that read fails, this board still answers everything."""
+        with self._build_lock:
+            self._search = None
+            self._orders = {}
+            self._ranks = {}
+            self._index = None
+
     def warm(self) -> None:
         """Build what search, filters and sorts need (in a worker after a load), so the
         first keystroke of each kind does not pay for it."""
