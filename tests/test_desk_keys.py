@@ -158,3 +158,19 @@ def test_a_shed_board_rebuilds_and_answers_the_same(data):
     assert {q: data.search(q) for q in before} == before
     assert {m: list(data.order(m)) for m in SORT_MODES} == orders
     assert data.index_of(aid) == 123
+
+
+def test_status_filters_equal_a_plain_scan(data):
+    """The status filter translates the rows' light codes as bytes in one pass."""
+    from tui.domain.status import Status
+
+    names = [s.value for s in Status]
+    for wanted in ({names[0]}, {names[2], names[3]}, set(names)):
+        for role in ("", "lead"):
+            f = Filters(statuses=frozenset(wanted), role=role)
+            want = [
+                i
+                for i in range(len(data))
+                if data.lights[i].value in wanted and (not role or data.roles[i] == role)
+            ]
+            assert data.filter(f) == want, (wanted, role)

@@ -223,7 +223,8 @@ def filter_rows(
 ) -> list[int]:
     """Rows (positions) passing the filters. ``statuses`` holds each row's status value
     (逾期, 临期…), or, with ``status_names``, each row's position in that list (the desk's
-    light codes: one table lookup per row instead of a string test); the plan is judged per
+    light codes: one table lookup per row instead of a string test; as ``bytes``, one
+    `bytes.translate` for the whole board); the plan is judged per
     task and the unit per unit, then looked up. Every per-row step runs in C (`map`)."""
     n = len(statuses)
     if not f.active:
@@ -244,7 +245,10 @@ def filter_rows(
         wanted = f.statuses
         if status_names is not None:
             table = bytes(name in wanted for name in status_names)
-            m = bytes(map(table.__getitem__, statuses))
+            if isinstance(statuses, bytes):  # codes as bytes: one C pass (bytes.translate)
+                m = statuses.translate(table.ljust(256, b"\0"))
+            else:
+                m = bytes(map(table.__getitem__, statuses))
         else:
             m = bytes(map(wanted.__contains__, statuses))
         mask = m if mask is None else bytes(map(and_, mask, m))

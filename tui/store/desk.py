@@ -278,7 +278,7 @@ class DeskData:
         ix = self._search_index()
         return filter_rows(
             f,
-            statuses=self.light_codes,
+            statuses=self._light_bytes(),
             status_names=[s.value for s in LIGHTS],
             roles=self.roles,
             row_task=ix.row_task,
@@ -287,6 +287,13 @@ class DeskData:
             unit_names=ix.unit_names,
             unit_kinds=ix.unit_kinds,
         )
+
+    def _light_bytes(self) -> bytes:
+        """Each row's light code as one byte (a status filter is then one translate)."""
+        codes = self.__dict__.get("_light_codes_bytes")
+        if codes is None:
+            codes = self.__dict__["_light_codes_bytes"] = bytes(self.light_codes)
+        return codes
 
     def rank(self, mode: str) -> Sequence[int]:
         """Each row's position when sorted by ``deadline``, ``unit`` or ``task``."""
@@ -352,6 +359,7 @@ class DeskData:
         """Build what search, filters and sorts need (in a worker after a load), so the
         first keystroke of each kind does not pay for it."""
         self._search_index()
+        self._light_bytes()
         for mode in SORT_MODES:
             self.rank(mode)
 
