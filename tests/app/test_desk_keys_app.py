@@ -126,3 +126,48 @@ def test_free_memory_is_given_back_where_the_allocator_can():
 
         if platform.libc_ver()[0] == "glibc":
             assert release_free_memory() is True
+
+
+def drawn_rows(table: VirtualTable) -> list[str]:
+    """The table's rows as `render_line` draws them (through its kept lines)."""
+    return [table.render_line(y).text.rstrip() for y in range(1, table.page_height + 1)]
+
+
+def fresh_rows(table: VirtualTable) -> list[str]:
+    """The same rows drawn from their cells now."""
+    rows = [line.rstrip() for line in table.render_lines_text()[1:]]
+    return rows + [""] * (table.page_height - len(rows))
+
+
+async def test_kept_lines_are_drawn_afresh_when_the_row_changes(make_app):
+    """The items table keeps drawn lines by (board, row, report texts read): a report
+    text read after the first drawing, a selection mark and a new board all show."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        table = app.query_one("#items-table", VirtualTable)
+        tab = app.tab("items")
+        data = tab.data
+        # to rows with progress: drawn first without their report texts, which are read
+        # once the keys are quiet
+        first = next(n for n, i in enumerate(tab.view) if data.last_progress[i] is not None)
+        table.cursor = first
+        await pilot.pause()
+        drawn_before = drawn_rows(table)
+        await settle(pilot)
+        assert data.texts_version > 0
+        assert drawn_rows(table) == fresh_rows(table) != drawn_before
+        assert any(data.report(tab.view[n]) for n in range(first, first + table.page_height))
+        tab.main_widget().focus()
+        await pilot.press("space")  # select the cursor's row (the cursor moves on)
+        await pilot.pause()
+        assert tab.selected and "✚" in "".join(drawn_rows(table))
+        assert drawn_rows(table) == fresh_rows(table)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not tab.selected and "✚" not in "".join(drawn_rows(table))
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert drawn_rows(table) == fresh_rows(table)

@@ -144,6 +144,7 @@ class DeskData:
         self._conn = None
         self._lock = threading.Lock()
         self._texts: dict[int, tuple[date, str] | None] = {}
+        self.texts_version = 0  # counts the reads of report texts (a drawn row may change)
         # True: a row's report text is read when the row is built. The desk sets it False
         # and fills texts in a worker (`missing_reports`, `fetch_reports`), so drawing a row
         # never waits on the database.
@@ -247,8 +248,9 @@ class DeskData:
             if self._conn is None:
                 self._conn = connect(self._db, shared=True)
             self._texts.update(last_reports(self._conn, list(ids), self.as_of))
-        for aid in ids:
-            self._texts.setdefault(aid, None)
+            for aid in ids:
+                self._texts.setdefault(aid, None)
+            self.texts_version += 1
 
     def close(self) -> None:
         with self._lock:

@@ -33,6 +33,7 @@ ITEM_COLUMNS = (
     Column("最近进展", 16, drop=1),
     Column("函", 2, "right", drop=4),
 )
+DETAIL_LINES = 5  # the detail pane's max-height (tabs.tcss, #items-detail)
 SEARCHES_KEPT = 16  # query results kept for backspace (each at most one list of row positions)
 SORTS = (("urgency", "紧急程度"), ("deadline", "期限"), ("unit", "单位"), ("task", "任务"))
 
@@ -56,6 +57,8 @@ class ItemsTab(ItemActions, DeskTab):
         self._wanted: set[int] = set()
         self._report_timer = None
         self._data = None
+        self._detail_lines: int | None = None  # lines the detail pane shows
+        self._board_no = 0  # which board the table's kept lines were drawn from
         self._detail = Latest(
             self,
             lambda aid: (board_svc.item_detail, self.desk.store, aid, self.desk.as_of),
@@ -71,7 +74,11 @@ class ItemsTab(ItemActions, DeskTab):
         yield Static("正在读取…", id="items-status")
         yield Input(placeholder="搜索：任务内容、单位名称或拼音首字母（如 sfj）", id="search")
         yield VirtualTable(
-            ITEM_COLUMNS, self._cells, is_selected=self._is_selected, id="items-table"
+            ITEM_COLUMNS,
+            self._cells,
+            is_selected=self._is_selected,
+            row_key=self._row_key,
+            id="items-table",
         )
         yield Static("", id="items-detail")
 
@@ -84,6 +91,8 @@ class ItemsTab(ItemActions, DeskTab):
         keep = self.current_id()
         self._forget_results()
         data = self._data = board.data
+        self._board_no += 1
+        self.query_one("#items-table", VirtualTable).forget_lines()
         self.selected = {a for a in self.selected if data.index_of(a) is not None}
         self.recompute(keep)
         # the search index and the sort orders, built behind the screen before the first key
@@ -318,6 +327,11 @@ class ItemsTab(ItemActions, DeskTab):
 
     # ---------------------------------------------------------------- cells, detail
 
+    def _row_key(self, n: int) -> tuple[int, int, int]:
+        """What row ``n`` shows depends on the board, the row and the report texts read
+        (the selection mark is the table's own part of the key)."""
+        return (self._board_no, self.view[n], self.data.texts_version)
+
     def _is_selected(self, n: int) -> bool:
         return bool(self.selected) and self.data.ids[self.view[n]] in self.selected
 
@@ -381,10 +395,17 @@ class ItemsTab(ItemActions, DeskTab):
         if data is None or not (0 <= event.index < len(self.view)):
             return
         r = data.rows[self.view[event.index]]
-        self.query_one("#items-detail", Static).update(detail_text(r))
+        self._set_detail(detail_text(r))
         self._detail.want(r.fact.id)
 
     def _show_detail(self, aid: int, detail) -> None:
         data = self.data
         if data is not None and aid in data.by_id:
-            self.query_one("#items-detail", Static).update(detail_text(data.by_id[aid], detail))
+            self._set_detail(detail_text(data.by_id[aid], detail))
+
+    def _set_detail(self, text: Text) -> None:
+        """The pane below the table; a layout pass only when its height changes (it is
+        as high as its lines, unwrapped, up to DETAIL_LINES): every key moves the cursor."""
+        lines = min(DETAIL_LINES, text.plain.count("\n") + 1)
+        layout, self._detail_lines = lines != self._detail_lines, lines
+        self.query_one("#items-detail", Static).update(text, layout=layout)
