@@ -174,3 +174,20 @@ def test_status_filters_equal_a_plain_scan(data):
                 if data.lights[i].value in wanted and (not role or data.roles[i] == role)
             ]
             assert data.filter(f) == want, (wanted, role)
+
+
+def test_pinyin_is_forgotten_and_comes_back_for_a_new_name():
+    """The desk drops pypinyin (~50 MB) once a board's initials are known; a name seen
+    later still gets the same initials (pypinyin is imported again)."""
+    import sys
+
+    from tui.domain.search import initials, release_pinyin
+
+    names = ("区司法局", "银行业协会", "重庆路街道", "乌兰木伦镇")
+    before = {n: initials(n) for n in names}
+    assert "pypinyin" in sys.modules
+    assert release_pinyin() is True
+    assert not any(m == "pypinyin" or m.startswith("pypinyin.") for m in sys.modules)
+    initials.cache_clear()  # as for names never seen: computed by a fresh pypinyin
+    assert {n: initials(n) for n in names} == before
+    assert "pypinyin" in sys.modules

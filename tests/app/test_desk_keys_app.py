@@ -171,3 +171,20 @@ async def test_kept_lines_are_drawn_afresh_when_the_row_changes(make_app):
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert drawn_rows(table) == fresh_rows(table)
+
+
+async def test_a_warm_board_leaves_pypinyin_unloaded(desk_on, generated):
+    import sys
+
+    app = desk_on(generated, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await app.workers.wait_for_complete([w for w in app.workers if w.group == "warm"])
+        assert app.tab("items").data._search is not None  # warmed: the index is built
+        assert "pypinyin" not in sys.modules
+        await pilot.press("slash", "s", "f", "j")  # the initials are cached: no new import
+        await pilot.pause()
+        assert list(app.tab("items").view) == expected(app.tab("items").data, "sfj", "urgency")
+        assert "pypinyin" not in sys.modules

@@ -9,6 +9,8 @@ lookups each, done in C by ``map`` and ``compress``.
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,6 +22,7 @@ __all__ = [
     "describe_filters",
     "filter_rows",
     "initials",
+    "release_pinyin",
     "search_rows",
     "task_key",
     "unit_key",
@@ -40,10 +43,25 @@ def initials(text: str) -> str:
         return ""
     # Imported here, not at the top: pypinyin's phrase dictionary costs ~0.2 s, which the
     # desk's first screen and every command that never searches should not pay.
-    from pypinyin import Style, lazy_pinyin
+    with _PINYIN_LOCK:
+        from pypinyin import Style, lazy_pinyin
 
-    parts = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
+        parts = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
     return "".join(parts).lower()
+
+
+_PINYIN_LOCK = threading.Lock()  # an import of pypinyin and its forgetting never overlap
+
+
+def release_pinyin() -> bool:
+    """Forget pypinyin until a new name needs it: its dictionaries hold ~50 MB, and once a
+    board's unit names have their initials (cached above) the desk has no use for them.
+    True when it was loaded. Its memory is freed once no caller still holds a function."""
+    with _PINYIN_LOCK:
+        names = [m for m in sys.modules if m == "pypinyin" or m.startswith("pypinyin.")]
+        for name in names:
+            del sys.modules[name]
+    return bool(names)
 
 
 def task_key(number: str, title: str, text: str) -> str:

@@ -18,7 +18,8 @@ from tui.app.tabs.base import QUIET_S, DeskTab, Latest
 from tui.app.tabs.item_actions import ItemActions
 from tui.app.tabs.item_detail import detail_text
 from tui.app.widgets.vtable import Column, VirtualTable
-from tui.domain.search import Filters, describe_filters
+from tui.domain.search import Filters, describe_filters, release_pinyin
+from tui.heap import release_free_memory
 from tui.services import board as board_svc
 
 ITEM_COLUMNS = (
@@ -36,6 +37,14 @@ ITEM_COLUMNS = (
 DETAIL_LINES = 5  # the detail pane's max-height (tabs.tcss, #items-detail)
 SEARCHES_KEPT = 16  # query results kept for backspace (each at most one list of row positions)
 SORTS = (("urgency", "紧急程度"), ("deadline", "期限"), ("unit", "单位"), ("task", "任务"))
+
+
+def _warm(data) -> None:
+    """In a worker: what the keys will need, then pypinyin and the pages freed meanwhile
+    given back (the unit names' initials are cached; ~50 MB less for the desk)."""
+    data.warm()
+    release_pinyin()
+    release_free_memory()
 
 
 class ItemsTab(ItemActions, DeskTab):
@@ -96,7 +105,7 @@ class ItemsTab(ItemActions, DeskTab):
         self.selected = {a for a in self.selected if data.index_of(a) is not None}
         self.recompute(keep)
         # the search index and the sort orders, built behind the screen before the first key
-        self.desk.jobs.run(data.warm, group="warm")
+        self.desk.jobs.run(_warm, data, group="warm")
 
     def current_id(self) -> int | None:
         data = self.data
