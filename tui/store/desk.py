@@ -350,12 +350,17 @@ class DeskData:
     def shed(self) -> None:
         """Drop what can be built again on demand (search index, sort orders, row index).
         Called before the next board is read, so two boards' indexes never live side by
-        side; if that read fails, this board still answers everything."""
-        with self._build_lock:
+        side; if that read fails, this board still answers everything. Skipped while a
+        worker is building them (the screen does not wait for it)."""
+        if not self._build_lock.acquire(blocking=False):
+            return
+        try:
             self._search = None
             self._orders = {}
             self._ranks = {}
             self._index = None
+        finally:
+            self._build_lock.release()
 
     def warm(self) -> None:
         """Build what search, filters and sorts need (in a worker after a load), so the
