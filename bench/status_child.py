@@ -42,9 +42,14 @@ def facts(db: str, as_of: date) -> tuple[Counter, float]:
 
 
 def columns(db: str, as_of: date) -> tuple[Counter, float]:
+    from tui.store.db import make_engine
     from tui.store.desk import load_desk
 
-    data = load_desk(db, as_of)
+    engine = make_engine(db, create=False, readonly=True)
+    try:
+        data = load_desk(engine, as_of)
+    finally:
+        engine.dispose()
     return Counter({s.value: n for s, n in data.count_by_status().items() if n}), 0.0
 
 

@@ -44,13 +44,24 @@ QUERIES = (
 )
 
 
+def board_of(db):
+    """The desk's board of a store file, and the engine it reads through."""
+    from tui.store.db import make_engine
+
+    engine = make_engine(str(db), create=False)
+    return engine, load_desk(engine, AS_OF)
+
+
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
+    from tui.store.db import dispose_engine
+
     db = tmp_path_factory.mktemp("keys") / "board.db"
     build_store(db, assignments=6000, seed=5)
-    board = load_desk(str(db), AS_OF)
+    engine, board = board_of(db)
     yield board
     board.close()
+    dispose_engine(engine)
 
 
 def reference_search(data, query: str, among=None) -> list[int]:
@@ -129,7 +140,7 @@ def test_a_worker_warming_the_board_changes_no_answer(tmp_path):
     sorts: one build of each, and every answer the plain one."""
     db = tmp_path / "small.db"
     build_store(db, assignments=3000, seed=9)
-    data = load_desk(str(db), AS_OF)
+    engine, data = board_of(db)
     try:
         worker = threading.Thread(target=data.warm)
         worker.start()
@@ -144,7 +155,10 @@ def test_a_worker_warming_the_board_changes_no_answer(tmp_path):
         for m, rows in sorts.items():
             assert rows == sorted(got["j"], key=reference_key(data, m))
     finally:
+        from tui.store.db import dispose_engine
+
         data.close()
+        dispose_engine(engine)
 
 
 def test_a_shed_board_rebuilds_and_answers_the_same(data):
