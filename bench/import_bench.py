@@ -23,6 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from harness import bench_env  # noqa: E402
 from machine import describe  # noqa: E402
 from synth import (  # noqa: E402
     repeated_numbers_plan,
@@ -54,13 +55,14 @@ def run_import(path: Path, runs: int) -> tuple[float, float, float, int, str, fl
     disturbs least)."""
     times: list[float] = []
     cpu: list[float] = []
+    env = bench_env()  # the package's bytecode in place, as a user's install has it
     code, err = 0, ""
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
             cmd = [sys.executable, "-m", "tui.cli", "import", str(path), "--db", f"{tmp}/b.db"]
             c0 = _child_cpu()
             t0 = time.perf_counter()
-            res = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+            res = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
             times.append(time.perf_counter() - t0)
             cpu.append(_child_cpu() - c0)
             code, err = res.returncode, (res.stderr.strip().splitlines() or [""])[-1]
