@@ -26,6 +26,7 @@ import sys
 import time
 from collections import Counter
 from datetime import date
+from operator import attrgetter
 
 t_start = time.perf_counter()
 
@@ -42,7 +43,8 @@ def facts(db: str, as_of: date) -> tuple[Counter, float]:
         conn.close()
     t1 = time.perf_counter()
     rows = evaluate(rows, as_of)
-    return Counter(r.status.status.value for r in rows), t1 - t0
+    lights = Counter(map(attrgetter("status.status"), rows))
+    return Counter({s.value: n for s, n in lights.items()}), t1 - t0
 
 
 def columns(db: str, as_of: date) -> tuple[Counter, float]:
