@@ -208,32 +208,27 @@ class Run:
     cpu_seconds: float = 0.0  # user + system time of that child: the wall's floor when busy
 
 
-_COMPILED = False
+_COMPILED: list[bool] = []
 
 
-def ensure_bytecode() -> None:
-    """Compile the project's modules to bytecode once, as installing the package does.
+def compile_package() -> None:
+    """The package's bytecode written once, as installing it (or its first run) would."""
+    if not _COMPILED:
+        import compileall
 
-    A process started with PYTHONDONTWRITEBYTECODE (set on this machine) never writes its
-    .pyc files, so each measured duban compiled every project module from source again —
-    0.1–0.25 s per process that no installed copy pays. The bytecode is written here,
-    beside the sources (ignored by git); the measured processes only read it.
-    """
-    global _COMPILED
-    if _COMPILED:
-        return
-    import compileall
-
-    compileall.compile_dir(ROOT / "tui", quiet=1, workers=1)
-    _COMPILED = True
+        compileall.compile_dir(ROOT / "tui", quiet=2)
+        _COMPILED.append(True)
 
 
 def bench_env(**extra: str) -> dict[str, str]:
-    """The environment for a measured duban: no user settings, a fixed operator, UTF-8;
-    the project's bytecode written first (`ensure_bytecode`)."""
-    ensure_bytecode()
+    """The environment for a measured duban: no user settings, a fixed operator, UTF-8, and
+    the package's bytecode in place (see `compile_package`)."""
     env = dict(os.environ)
     env.pop(RESULTS_ENV, None)
+    # A user's Python reads the program's bytecode, compiled at install or on the first run;
+    # a shell that forbids writing it would make every measured start recompile the package.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    compile_package()
     env.update(
         DUBAN_CONFIG=os.devnull,  # an empty settings file: the defaults
         DUBAN_USER="bench",

@@ -1,15 +1,14 @@
 """The desk's first screen, read before anything heavy is imported.
 
-`duban` starts this read in a thread the moment it knows the store file (it needs only the
-standard library's sqlite3 and the aggregate queries of `tui.store.overview`), while Textual
-is still being imported; the overview draws its counts from it, and SQLAlchemy, the store
+`duban` starts this read (in a child process: `tui.forked`) the moment it knows the store
+file (it needs only the standard library's sqlite3 and the aggregate queries of
+`tui.store.overview`), while Textual is still being imported; the overview draws its counts from it, and SQLAlchemy, the store
 models, pypinyin and the other tabs are loaded after that first paint. The numbers are the
 board's own (`Board.overview` gives the same Overview once the whole board is read).
 """
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
@@ -74,16 +73,11 @@ def read_first_screen(path: Path, as_of: date, *, soon_days: int = 15) -> Overvi
 
 
 def start_first_screen(path: Path, as_of: date, *, soon_days: int = 15) -> Future[Overview]:
-    """`read_first_screen` in a thread of its own, started now; its result (or error) in the
-    future returned. SQLite leaves the interpreter lock while it scans, so the read runs
-    beside the imports that follow."""
-    future: Future[Overview] = Future()
+    """`read_first_screen` started now, beside the imports that follow; its result (or
+    error) in the future returned. It runs in a forked child where that is safe, so that it
+    does not share the interpreter lock with Textual's import (`tui.forked`)."""
+    from tui.forked import run_forked
 
-    def run() -> None:
-        try:
-            future.set_result(read_first_screen(path, as_of, soon_days=soon_days))
-        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for it
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name="duban-first-screen", daemon=True).start()
-    return future
+    return run_forked(
+        lambda: read_first_screen(path, as_of, soon_days=soon_days), name="duban-first-screen"
+    )

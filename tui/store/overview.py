@@ -38,18 +38,27 @@ def _by_date(due: str) -> str:
     )
 
 
+# A task's own light, judged once per task (8,000 of them, not 200,000 assignments): what
+# an assignment with no completion and no deadline of its own shows. MATERIALIZED keeps
+# SQLite from folding it back into the scan, where it would be judged row by row again.
+_TASK_LIGHT_SQL = f"""
+SELECT id, plan_id, CASE WHEN due_dates = '' THEN '' ELSE {_LAST} END AS last,
+       CASE WHEN due_dates = '' THEN {_NONE}
+            WHEN due_recurring = 1 THEN {_JUDGE}
+            ELSE {_by_date(_LAST)} END AS light
+FROM task t WHERE active = 1"""
+
 _LIGHT_SQL = f"""
 CASE
+  WHEN a.completed_on IS NULL AND a.due_override IS NULL THEN t.light
   WHEN a.completed_on IS NOT NULL AND a.completed_on <= :as_of THEN
     CASE WHEN a.due_override IS NOT NULL THEN
            CASE WHEN a.completed_on <= a.due_override THEN {_DONE} ELSE {_LATE} END
-         WHEN t.due_dates = '' THEN {_DONE}
-         WHEN a.completed_on <= {_LAST} THEN {_DONE}
+         WHEN t.last = '' THEN {_DONE}
+         WHEN a.completed_on <= t.last THEN {_DONE}
          ELSE {_LATE} END
   WHEN a.due_override IS NOT NULL THEN {_by_date("a.due_override")}
-  WHEN t.due_dates = '' THEN {_NONE}
-  WHEN t.due_recurring = 1 THEN {_JUDGE}
-  ELSE {_by_date(_LAST)}
+  ELSE t.light
 END"""
 
 # Every row's unit, plan and light packed into one integer and comma-joined, counted in
@@ -60,11 +69,12 @@ END"""
 # code of a recurring duty to judge (-1) packs too.
 _PLANS, _LIGHTS = 1 << 20, 8
 _TALLY_SQL = f"""
+WITH t AS MATERIALIZED ({_TASK_LIGHT_SQL})
 SELECT count(*),
        group_concat((coalesce(a.unit_id, 0) * {_PLANS} + t.plan_id) * {_LIGHTS}
                     + ({_LIGHT_SQL}) + 1)
-FROM assignment a JOIN task t ON t.id = a.task_id
-WHERE a.active = 1 AND t.active = 1
+FROM assignment a JOIN t ON t.id = a.task_id
+WHERE a.active = 1
 """
 # The two reads below start from the few recurring tasks and reach their assignments and
 # reports through their indexes (CROSS JOIN fixes that order: left to itself SQLite scans
