@@ -61,6 +61,9 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", type=int, default=200_000)
     ap.add_argument("--starts", type=int, default=5)
+    ap.add_argument("--keep", action="store_true", help="keep the server copy; print its URL")
+    ap.add_argument("--url", help="a server copy kept by --keep (no copy made, none dropped)")
+    ap.add_argument("--pg-only", action="store_true", help="launch the desk on the server only")
     a = ap.parse_args(argv)
     base = os.environ.get("DUBAN_BENCH_PG") or os.environ.get("DUBAN_TEST_PG")
     if not base:
@@ -72,14 +75,21 @@ def main(argv: list[str]) -> int:
     src = cached_store(a.size)
     name = f"duban_bench_{uuid.uuid4().hex[:8]}"
     admin = make_url(base).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    if a.url:
+        url, name = a.url, None
+    else:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        url = make_url(base).set(database=name).render_as_string(hide_password=False)
     try:
-        copy_s = copy_to_postgres(src, url)
-        print(f"复制到 PostgreSQL：{copy_s:.1f} s", file=sys.stderr)
+        if name is not None:
+            copy_s = copy_to_postgres(src, url)
+            print(f"复制到 PostgreSQL：{copy_s:.1f} s", file=sys.stderr)
+        if a.keep:
+            print(f"服务器副本保留：{url}", file=sys.stderr)
         rows = []
-        for label, db in (("SQLite", src), ("PostgreSQL", url)):
+        stores = (("SQLite", src), ("PostgreSQL", url))
+        for label, db in stores[1:] if a.pg_only else stores:
             times, peaks = startups(db, a.size, a.starts)
             rows.append((label, statistics.median(times), min(times), max(times), max(peaks)))
         print(f"督办台首屏（{a.size:,} 项，{a.starts} 次启动的中位数，预算 {START_BUDGET_S} s）")
@@ -88,8 +98,9 @@ def main(argv: list[str]) -> int:
             print(f"  {label:<10} {med:.3f} s（{lo:.3f}–{hi:.3f}）  内存峰值 {peak:.0f} MB{flag}")
         return 0 if all(r[1] <= START_BUDGET_S for r in rows) else 1
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        if name is not None and not a.keep:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 if __name__ == "__main__":

@@ -9,10 +9,12 @@ does it (garbage collector as the product leaves it):
 - ``columns``: the desk's board read — what `tui.store.desk.load_desk` does behind the
   desk's first screen and at every reload: `tui.store.board.load_columns`, then
   `tui.domain.board.evaluate_columns` (status and urgency of every row) and the rows in
-  urgency order. It is called here directly, not through `tui.store.desk`: that module
-  also holds the desk's ORM functions, and importing SQLAlchemy and SQLModel (~0.4 s) is
-  the desk's start-up, counted in desk_bench.py's figure, not part of a board read —
-  the desk's worker reads the board long after those imports.
+  urgency order, with the same arguments. It is called here directly, over the DB-API
+  (`tui.store.board.connect`), not through `tui.store.desk`: that module also holds the
+  desk's ORM functions and reads through the store's SQLAlchemy engine, and importing
+  SQLAlchemy and SQLModel (~0.4 s) is the desk's start-up, counted in desk_bench.py's
+  figure — the desk's worker reads the board long after those imports. The SQL and the
+  rules are the same.
 
 Prints the count per status and its own phase times as JSON.
 

@@ -19,7 +19,6 @@ from tui.store.db import transaction
 from tui.store.demo_history import DEMO_AS_OF
 from tui.store.desk import (
     edit_unit,
-    engine_db,
     find_unit_by_name,
     load_desk,
     merge_units,
@@ -49,6 +48,22 @@ pytestmark = pytest.mark.both_stores
 AS_OF = DEMO_AS_OF
 
 
+def engine_db(engine) -> str:
+    """The engine's address, for the DB-API reader `connect` that commands use."""
+    return engine.url.render_as_string(hide_password=False)
+
+
+def load_desk_at(db: str, as_of: date, **kw):
+    """`load_desk` on a store named by its address (an engine opened and let go)."""
+    from tui.store.db import dispose_engine, make_engine
+
+    engine = make_engine(db, create=False)
+    try:
+        return load_desk(engine, as_of, **kw)
+    finally:
+        dispose_engine(engine)
+
+
 @pytest.fixture(scope="module")
 def master(tmp_path_factory) -> Path:
     from tui.commands.demo import build_demo_store
@@ -70,7 +85,7 @@ def test_demo_history_is_realistic(engine):
         assert sorted(e.granted for e in exts) == [False, True]
         manual = list(s.exec(select(TaskDeadline).where(TaskDeadline.source == "manual")).scalars())
         assert manual and all(m.reason for m in manual)
-    data = load_desk(engine_db(engine), AS_OF)
+    data = load_desk(engine, AS_OF)
     counts = {s: 0 for s in Status}
     for r in data.rows:
         counts[r.status.status] += 1
@@ -94,13 +109,13 @@ def test_demo_history_is_deterministic(master, tmp_path):
 
     other = tmp_path / "again.db"
     build_demo_store(str(other))
-    a = load_desk(f"{master}", AS_OF)
-    b = load_desk(str(other), AS_OF)
+    a = load_desk_at(f"{master}", AS_OF)
+    b = load_desk_at(str(other), AS_OF)
     assert [(r.fact.id, r.status) for r in a.rows] == [(r.fact.id, r.status) for r in b.rows]
 
 
 def test_load_desk_matches_board_evaluate(engine):
-    data = load_desk(engine_db(engine), AS_OF)
+    data = load_desk(engine, AS_OF)
     conn = connect(engine_db(engine))
     facts = load_facts(conn, as_of=AS_OF)
     conn.close()
@@ -169,7 +184,7 @@ def test_load_desk_matches_board_evaluate(engine):
 
 
 def test_desk_search_finds_units_by_initials_and_tasks_by_text(engine):
-    data = load_desk(engine_db(engine), AS_OF)
+    data = load_desk(engine, AS_OF)
     rows = data.rows
     hits = data.search("qsfj")
     assert hits and {rows[i].fact.unit_name for i in hits} == {"区司法局", "旗司法局"}
@@ -185,7 +200,7 @@ def test_desk_search_finds_units_by_initials_and_tasks_by_text(engine):
 
 
 def test_desk_filters_and_sorts(engine):
-    data = load_desk(engine_db(engine), AS_OF)
+    data = load_desk(engine, AS_OF)
     rows = data.rows
     over = data.filter(Filters(statuses=frozenset({"逾期"}), role="lead"))
     assert over and over == [
@@ -211,7 +226,7 @@ def test_desk_filters_and_sorts(engine):
 
 
 def test_overview_figures(engine):
-    data = load_desk(engine_db(engine), AS_OF)
+    data = load_desk(engine, AS_OF)
     units = unit_figures(data)
     assert units[0].overdue > 0  # laggards (units with overdue items) first
     shares = [u.overdue / u.total for u in units]
@@ -327,8 +342,8 @@ def test_merge_units_moves_assignments_and_aliases(engine):
 
 
 def test_load_desk_as_of_hides_later_closures(engine):
-    early = load_desk(engine_db(engine), date(2023, 1, 1))
-    late = load_desk(engine_db(engine), AS_OF)
+    early = load_desk(engine, date(2023, 1, 1))
+    late = load_desk(engine, AS_OF)
     done = lambda d: sum(r.status.status in (Status.DONE, Status.DONE_LATE) for r in d.rows)  # noqa: E731
     assert done(early) < done(late)
 
@@ -361,7 +376,7 @@ def _first_screen_equals_board(db: str, as_of: date, soon_days: int = 15) -> Non
         tally = load_tally(conn, as_of=as_of, soon_days=soon_days)
     finally:
         conn.close()
-    data = load_desk(db, as_of, soon_days=soon_days)
+    data = load_desk_at(db, as_of, soon_days=soon_days)
     assert tally.counts == tally_of(data).counts
     assert status_counts(tally) == data.count_by_status()
     assert unit_figures(tally) == unit_figures(data)
@@ -493,7 +508,7 @@ def test_a_load_freezes_nothing_that_outlives_it(engine):
 
     gc.unfreeze()
     before = gc.get_freeze_count()
-    data = load_desk(engine_db(engine), AS_OF)
+    data = load_desk(engine, AS_OF)
     assert len(data) > 0
     assert gc.get_freeze_count() == before == 0
     assert gc.isenabled()

@@ -220,15 +220,11 @@ def test_a_later_deadline_correction_supersedes_an_earlier_extension(engine):
 
 def test_one_report_can_cover_every_missed_occurrence_up_to_a_date(engine):
     from tui.domain.board import evaluate
-    from tui.store.board import connect, load_facts
-    from tui.store.desk import engine_db
+    from tui.store.board import load_facts, reading
 
     def statuses() -> dict:
-        conn = connect(engine_db(engine))
-        try:
+        with reading(engine) as conn:
             return {e.fact.id: e.status for e in evaluate(load_facts(conn, as_of=ON), ON)}
-        finally:
-            conn.close()
 
     with Session(engine) as s:
         t = s.exec(select(Task).where(Task.number == "（48）")).scalars().first()

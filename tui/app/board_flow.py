@@ -31,10 +31,10 @@ def _load_overview(store, as_of, *, soon_days: int):
     return load_overview(store, as_of, soon_days=soon_days)
 
 
-def _load_board(store, as_of, *, soon_days: int):
+def _load_board(store, as_of, *, soon_days: int, region: str | None = None):
     from tui.services.board import load_board
 
-    return load_board(store, as_of, soon_days=soon_days)
+    return load_board(store, as_of, soon_days=soon_days, region=region)
 
 
 def _others_changed(store, seen: int, operator: str):
@@ -141,6 +141,7 @@ class BoardFlow:
             self.store,
             self.as_of,
             soon_days=self.soon_days,
+            region=self.regions.name or None,  # the desk's region (tui.app.region_choice)
             on_done=lambda board: self._board_read(board, gen),
             group="load",
         )

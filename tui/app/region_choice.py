@@ -1,6 +1,8 @@
 """The desk's region in force: a city store holds several counties' plans, and the officer
-works on one county at a time (or on all). A store with one region has nothing to choose:
-the action is not offered and the title bar says nothing about regions."""
+works on one county at a time (or on all). Choosing one reads the board again, in a worker,
+for that region alone, so every tab and every count is the region's (what "a region's"
+means per tab: `tui.services.board`). A store with one region has nothing to choose: the
+action is not offered and the title bar says nothing about regions."""
 
 from __future__ import annotations
 
@@ -47,9 +49,13 @@ class RegionChooser:
         self.desk.push_screen(RegionModal(self.choices, self.name), done)
 
     def apply(self, name: str, plan_ids: frozenset[int] | None) -> None:
+        changed = name != self.name
         self.name = name
         self.desk._update_title()
         self.desk.tab("items").set_region(name, plan_ids)
+        board = self.desk.board
+        if changed or (board is not None and board.region != (name or None)):
+            self.desk.reload()  # the board read again for the region (BoardFlow._read_board)
 
     @property
     def title(self) -> str:

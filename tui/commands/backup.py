@@ -79,7 +79,7 @@ def run_restore(args) -> int:
 
     target = sqlite_path(resolve_db_url(getattr(args, "db", None)))
     if target is None:
-        raise DubanError("restore 仅适用于 SQLite 数据库；其他数据库请使用其自带的恢复工具")
+        return _restore_server(args)
     source = Path(args.file)
     if not source.is_file():
         raise DubanError(f"备份文件不存在：{source}")
@@ -137,4 +137,26 @@ def run_restore(args) -> int:
         src.close()
     where = f"；原数据库已改名保留为 {kept}" if kept else ""
     console().print(escape(f"已从 {source} 恢复数据库 {target}{where}"))
+    return 0
+
+
+def _restore_server(args) -> int:
+    """A PostgreSQL store: a `duban backup` (pg_dump custom format) verified, restored into
+    the store's schema, the replaced schema kept under another name (tui/store/pg_dump.py)."""
+    from tui.commands.common import engine
+    from tui.store.db import operator_name
+    from tui.store.location import describe
+    from tui.store.pg_dump import restore_store
+
+    source = Path(args.file)
+    if not source.is_file():
+        raise DubanError(f"备份文件不存在：{source}")
+    eng = engine(args)
+    if eng.dialect.name != "postgresql":
+        raise DubanError(
+            "restore 仅适用于 SQLite 和 PostgreSQL 数据库；其他数据库请使用其自带的恢复工具"
+        )
+    kept = restore_store(eng, source, operator_name())
+    where = describe(getattr(args, "db", None))
+    console().print(escape(f"已从 {source} 恢复数据库 {where}；原数据库已改名保留为 模式 {kept}"))
     return 0

@@ -15,8 +15,10 @@ def open_desk(db: str | None, as_of: str | None) -> int:
     A SQLite file at this program's schema version (the everyday case) takes the quick
     way: its overview is read over the DB-API in a thread started before Textual is even
     imported, and the store is opened through SQLAlchemy after the counts are on screen
-    (`tui.services.first_screen`). Any other store (older, a server) is opened first, as
-    opening may have to upgrade it."""
+    (`tui.services.first_screen`). A PostgreSQL store takes the same way with psycopg
+    (`tui.store.pg_first`); when it turns out not current, the quick read fails and the
+    store is opened the ordinary way after all. Any other store (an older file) is opened
+    first, as opening may have to upgrade it."""
     from tui.commands.common import parse_date
     from tui.services.store_target import locate
     from tui.store.location import missing_store_message
@@ -30,6 +32,8 @@ def open_desk(db: str | None, as_of: str | None) -> int:
     if not terminal:
         raise DubanError("督办台界面需要在终端中运行（当前没有终端）；脚本中请使用 duban 的子命令")
     current = file_is_current(db)
+    if current is None and target.path is None and target.url.startswith("postgresql"):
+        current = target.url  # the quick read checks the server store's version itself
     first = opener = None
     soon_days = None
     if current is not None:

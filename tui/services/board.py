@@ -2,6 +2,20 @@
 
 Everything here runs in the desk's worker threads; results are plain objects the screens
 draw without going back to the database.
+
+A region (a city store over its counties; the desk's chooser, `tui.app.region_choice`)
+narrows every tab the board feeds, and what is "a region's" is:
+
+- plans: ``plan.region`` (the plans tab's tree, the overview's plan figures, the plan count);
+- assignments (督办事项, 分诊, the overview's counts and unit ranking): through their task's
+  plan, so a city unit assigned in a county's plan counts in that county;
+- units and pending groups: ``unit.region`` and ``unit_group.region`` (the county's own
+  directory);
+- letters: through the unit they are addressed to (``unit.region``, merged units included).
+
+None is every region: the whole store, as a county's own store always shows. The circulars
+register, the year view and the audit trail are not narrowed (they are the office's own
+registers, read by their tabs, not from the board).
 """
 
 from __future__ import annotations
@@ -14,7 +28,7 @@ from sqlmodel import Session
 from tui.domain.status import Occurrence
 from tui.services.first_screen import Overview
 from tui.services.store import Store
-from tui.store.board import connect
+from tui.store.board import reading
 from tui.store.deadlines import DeadlineBasis, deadline_basis
 from tui.store.desk import (
     AssignmentInfo,
@@ -29,6 +43,7 @@ from tui.store.desk import (
     pending_groups,
     plan_figures,
     plan_tree,
+    region_unit_ids,
     tally_of,
     task_detail,
     unit_figures,
@@ -64,11 +79,8 @@ __all__ = [
 def load_overview(store: Store, as_of: date, *, soon_days: int = 15) -> Overview:
     """The first screen from aggregate queries, shown while the board is read behind it;
     its numbers are the board's (`Board.overview`)."""
-    conn = connect(store.db)
-    try:
+    with reading(store.engine) as conn:
         tally = load_tally(conn, as_of=as_of, soon_days=soon_days)
-    finally:
-        conn.close()
     with Session(store.engine) as s:
         letters = list_letters(s, today=as_of)
     return Overview.of(as_of, tally, letters)
@@ -90,6 +102,7 @@ class Board:
     # The audit trail's latest id before this board was read: a write made from it passes
     # this back, and is refused if another desk changed its rows since (store.concurrency).
     seen: int = 0
+    region: str | None = None  # the region it was read for; None: every region
 
     def close(self) -> None:
         self.data.close()
@@ -110,17 +123,23 @@ class Board:
         )
 
 
-def load_board(store: Store, as_of: date, *, soon_days: int = 15) -> Board:
+def load_board(
+    store: Store, as_of: date, *, soon_days: int = 15, region: str | None = None
+) -> Board:
+    """Every tab's rows as of a date; with ``region``, that region's (module docstring)."""
     from tui.store.concurrency import latest_change
 
     with Session(store.engine) as s:
         seen = latest_change(s)
-    data = load_desk(store.db, as_of, soon_days=soon_days)
+    data = load_desk(store.engine, as_of, soon_days=soon_days, region=region)
     data.read_on_demand = False
     with Session(store.engine) as s:
-        units = unit_infos(s)
-        groups = pending_groups(s)
+        units = unit_infos(s, region)
+        groups = pending_groups(s, region)
         letters = list_letters(s, today=as_of)
+        if region is not None:
+            ours = region_unit_ids(s, region)
+            letters = [x for x in letters if x.unit_id in ours]
     tally = tally_of(data)
     return Board(
         as_of,
@@ -133,6 +152,7 @@ def load_board(store: Store, as_of: date, *, soon_days: int = 15) -> Board:
         plan_count=len(data.plans),
         unit_count=len(units),
         seen=seen,
+        region=region,
     )
 
 
@@ -149,9 +169,9 @@ def fetch_reports(data: DeskData, ids: list[int]) -> None:
     data.fetch_reports(ids)
 
 
-def load_plan_tree(store: Store) -> list[TreeItem]:
+def load_plan_tree(store: Store, region: str | None = None) -> list[TreeItem]:
     with Session(store.engine) as s:
-        return plan_tree(s)
+        return plan_tree(s, region)
 
 
 def load_task(store: Store, task_id: int) -> TaskDetail:

@@ -2,9 +2,16 @@
 
 `duban` starts this read (in a child process: `tui.forked`) the moment it knows the store
 file (it needs only the standard library's sqlite3 and the aggregate queries of
-`tui.store.overview`), while Textual is still being imported; the overview draws its counts from it, and SQLAlchemy, the store
-models, pypinyin and the other tabs are loaded after that first paint. The numbers are the
+`tui.store.overview`), while Textual is still being imported; the overview draws its
+counts from it, and SQLAlchemy, the store models, pypinyin and the other tabs are loaded
+after that first paint. The numbers are the
 board's own (`Board.overview` gives the same Overview once the whole board is read).
+
+A PostgreSQL store takes the same way with psycopg alone (`tui.store.pg_first`): the one
+stated exception to "every read goes through the store's Engine" — the Engine is what
+importing SQLAlchemy and opening the store build, and this read runs before both. A server
+store not at this program's schema (or unreachable) fails the read, and the desk opens it
+the ordinary way, which upgrades it or says what is wrong.
 """
 
 from __future__ import annotations
@@ -60,10 +67,18 @@ class Overview:
         )
 
 
-def read_first_screen(path: Path, as_of: date, *, soon_days: int = 15) -> Overview:
-    """The overview of the SQLite store at ``path`` (a file at this program's schema
-    version: `tui.store.schema_version.file_is_current`), over the DB-API, read-only."""
-    conn = open_readonly(path)
+def read_first_screen(source: Path | str, as_of: date, *, soon_days: int = 15) -> Overview:
+    """The overview of the SQLite store at ``source`` (a file at this program's schema
+    version: `tui.store.schema_version.file_is_current`), or of the PostgreSQL store at
+    that URL, over the DB-API, read-only."""
+    if isinstance(source, Path):
+        conn = open_readonly(source)
+    else:
+        from tui.store.pg_first import open_current
+
+        conn = open_current(source)
+        if conn is None:
+            raise LookupError("the server store takes the ordinary way")
     try:
         tally = load_tally(conn, as_of=as_of, soon_days=soon_days)
         letters = letter_lines(conn, today=as_of)
@@ -72,7 +87,7 @@ def read_first_screen(path: Path, as_of: date, *, soon_days: int = 15) -> Overvi
     return Overview.of(as_of, tally, letters)
 
 
-def start_first_screen(path: Path, as_of: date, *, soon_days: int = 15) -> Future[Overview]:
+def start_first_screen(path: Path | str, as_of: date, *, soon_days: int = 15) -> Future[Overview]:
     """`read_first_screen` started now, beside the imports that follow; its result (or
     error) in the future returned. It runs in a forked child where that is safe, so that it
     does not share the interpreter lock with Textual's import (`tui.forked`)."""

@@ -24,10 +24,10 @@ class Store:
 
     @property
     def db(self) -> str:
-        """The value that reaches the same store through the fast reader (`--db`)."""
-        from tui.store.desk import engine_db  # the desk's reader: not loaded for an import
-
-        return engine_db(self.engine)
+        """The store's address as located (`--db`): where the folders beside it are found
+        (letters, lists, backups). Reads go through ``engine``; nothing reopens the store
+        from this string."""
+        return self.target.url
 
     @property
     def label(self) -> str:

@@ -8,14 +8,19 @@ uses the DB-API directly (sqlite3 for SQLite files, read-only) and imports no OR
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from itertools import compress, repeat
 from operator import is_
+from typing import TYPE_CHECKING
 
 from tui.errors import DubanError
 from tui.gc_pause import gc_paused
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 @dataclass(slots=True)
@@ -68,6 +73,24 @@ def connect(db: str | None = None, *, shared: bool = False):
     from tui.store.dialect import ServerReader
 
     return ServerReader(make_engine(db, create=False))
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator:
+    """The board reader's handle on the store behind ``engine``, for one read.
+
+    SQLite: the engine's own sqlite3 connection (the reader's fast path: joined strings,
+    no row objects). A server store: the engine's connection in one REPEATABLE READ
+    transaction, so the several queries of one read see one state of the store. Either way
+    the connection comes from the engine's pool and goes back to it; no second handle on
+    the store is opened from a URL.
+    """
+    from tui.store.dialect import board_reader
+
+    with engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        yield board_reader(conn)
 
 
 def _d(value) -> date | None:
@@ -159,7 +182,7 @@ def _load_facts(conn, as_of, past_due_only, unit_ids, plan_ids) -> list[Assignme
         # one value per column type: a server binds a name once (due_first is ISO text)
         params["as_of"] = params["as_of_text"] = as_of.isoformat()
     # The rows as columns (one scan, split in C: `_read_columns`), then one fact per row.
-    columns = _read_columns(conn, cur, where, params)
+    columns = _read_columns(conn, cur, where=where, params=params)
     ids, task_ids, uids, gids = columns[:4]
     if plan_ids is not None or unit_ids is not None:
         keep = [
@@ -297,6 +320,9 @@ SELECT a.id, a.task_id, a.unit_id, a.group_id, a.role, a.completed_on, a.due_ove
 FROM assignment a JOIN task t ON t.id = a.task_id
 WHERE a.active = TRUE AND t.active = TRUE
 """
+# A region's assignments are its plans' (plan.region); appended to the reads above.
+_REGION_TASKS = " AND p.region = :region"
+_REGION_ASSIGNMENTS = " AND t.plan_id IN (SELECT id FROM plan WHERE region = :region)"
 _CONCAT_SQL = """
 SELECT count(*), group_concat(a.id), group_concat(a.task_id),
        group_concat(coalesce(a.unit_id, '')), group_concat(coalesce(a.group_id, '')),
@@ -324,18 +350,22 @@ ORDER BY reported_on DESC, id DESC LIMIT 1
 """
 
 
-def load_columns(conn, *, as_of: date) -> BoardColumns:
-    """Every live assignment as of a date, as columns (see `BoardColumns`)."""
+def load_columns(conn, *, as_of: date, region: str | None = None) -> BoardColumns:
+    """Every live assignment as of a date, as columns (see `BoardColumns`); with ``region``,
+    only the assignments of that region's plans (and only their tasks)."""
     cur = conn.cursor()
     tasks = {}
+    where = ({"region": region}, _REGION_TASKS) if region is not None else ({}, "")
     for tid, pid, ptitle, number, title, dues, recurring, kind in cur.execute(
-        _TASKS_SQL
+        _TASKS_SQL + where[1], where[0]
     ).fetchall():
         due = tuple(date.fromisoformat(x) for x in dues.split(",")) if dues else ()
         tasks[tid] = (pid, ptitle, number, title, due, bool(recurring), kind)
     units = {uid: (name, kind) for uid, name, kind in cur.execute(_NAMES_SQL).fetchall()}
     groups = dict(cur.execute(_GROUPS_SQL).fetchall())
-    ids, task_ids, unit_ids, group_ids, roles, completed, overrides = _read_columns(conn, cur)
+    ids, task_ids, unit_ids, group_ids, roles, completed, overrides = _read_columns(
+        conn, cur, region
+    )
     limit = as_of.isoformat()
     completed = _date_column(completed, as_of)
     overrides = _date_column(overrides)
@@ -373,20 +403,27 @@ def load_columns(conn, *, as_of: date) -> BoardColumns:
     )
 
 
-def _read_columns(conn, cur, where: str = "", params: dict | None = None) -> tuple[list, ...]:
-    """The assignment columns of `_COLUMNS_SQL` (``where``: more conditions on ``a`` and
-    ``t``), one list each, in one scan.
+def _read_columns(
+    conn, cur, region: str | None = None, where: str = "", params: dict | None = None
+) -> tuple[list, ...]:
+    """The assignment columns of `_COLUMNS_SQL`, one list each, in one scan: with ``region``,
+    that region's plans only; ``where``, more conditions on ``a`` and ``t`` (``params``).
 
     sqlite3 builds a tuple per row (some 2 µs each, the bulk of the desk's start-up at
     200,000 rows), so on SQLite each column comes back as one comma-joined string, split
     and converted in C. Every aggregate walks the same scan, so the lists stay aligned.
     """
+    params = dict(params or {})
+    more = where
+    if region is not None:
+        params["region"] = region
+        more = _REGION_ASSIGNMENTS + where
     if not isinstance(conn, sqlite3.Connection):
-        rows = cur.execute(_COLUMNS_SQL + where, params or {}).fetchall()
+        rows = cur.execute(_COLUMNS_SQL + more, params).fetchall()
         if not rows:
             return tuple([] for _ in range(7))
         return tuple(list(col) for col in zip(*rows, strict=True))
-    n, *joined = cur.execute(_CONCAT_SQL + where, params or {}).fetchone()
+    n, *joined = cur.execute(_CONCAT_SQL + more, params).fetchone()
     if not n:
         return tuple([] for _ in range(7))
     ids, task_ids, unit_ids, group_ids, roles, completed, overrides = (s.split(",") for s in joined)

@@ -115,6 +115,12 @@ def make_engine(
                 backup = _backup_if_behind(path)
                 if backup is not None:
                     _UPGRADE_BACKUPS[engine] = backup
+            elif path is None and engine.dialect.name == "postgresql":
+                from tui.store.pg_dump import backup_if_behind  # pg_dump before migrating
+
+                backup = backup_if_behind(engine)
+                if backup is not None:
+                    _UPGRADE_BACKUPS[engine] = backup
             _ensure_schema(engine)
     except (SQLAlchemyError, DubanError) as exc:
         engine.dispose()

@@ -37,9 +37,9 @@ from tui.store.audit import record
 from tui.store.board import (
     AssignmentFact,
     BoardColumns,
-    connect,
     last_reports,
     load_columns,
+    reading,
 )
 from tui.store.deadlines import DeadlineView, task_deadline_views
 from tui.store.models import (
@@ -105,7 +105,7 @@ class DeskData:
         heads: dict[int, str],
         plans: dict[int, str],
         units: dict[int, tuple[str, str]] | None = None,
-        db: str | None = None,
+        engine: Engine | None = None,
     ) -> None:
         self._take = _taker(urgency_order(verdicts.urgencies))
         take = self._take
@@ -134,8 +134,7 @@ class DeskData:
         self.heads = heads
         self.plans = plans
         self.units = units if units is not None else dict(cols.units)
-        self._db = db
-        self._conn = None
+        self._engine = engine  # report texts are read through it when rows are shown
         self._lock = threading.Lock()
         self._texts: dict[int, tuple[date, str] | None] = {}
         # True: a row's report text is read when the row is built. The desk sets it False
@@ -223,7 +222,7 @@ class DeskData:
         has none, or, with ``read_on_demand`` off, when its text was not fetched yet)."""
         aid = self.ids[i]
         if aid not in self._texts:
-            if self.last_progress[i] is None or self._db is None or not self.read_on_demand:
+            if self.last_progress[i] is None or self._engine is None or not self.read_on_demand:
                 return None
             self.fetch_reports([aid])
         return self._texts[aid]
@@ -235,20 +234,15 @@ class DeskData:
 
     def fetch_reports(self, ids: Sequence[int]) -> None:
         """Read the latest report texts of these assignments (thread-safe)."""
-        if not ids or self._db is None:
+        if not ids or self._engine is None:
             return
-        with self._lock:
-            if self._conn is None:
-                self._conn = connect(self._db, shared=True)
-            self._texts.update(last_reports(self._conn, list(ids), self.as_of))
+        with self._lock, reading(self._engine) as conn:
+            self._texts.update(last_reports(conn, list(ids), self.as_of))
         for aid in ids:
             self._texts.setdefault(aid, None)
 
     def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        """Nothing to release: each read of report texts borrows the engine's connection."""
 
     # ---------------------------------------------------------------- search, filters, sorts
 
@@ -450,16 +444,18 @@ class _SearchIndex:
         )
 
 
-def engine_db(engine: Engine) -> str:
-    """The `--db` value that reaches the same store as ``engine`` (for the fast reader)."""
-    return engine.url.render_as_string(hide_password=False)
-
-
 _TASK_TEXT_SQL = "SELECT id, substr(text, 1, 60) FROM task WHERE active = TRUE"
 
 
-def load_desk(db: str, as_of: date, *, soon_days: int = 15) -> DeskData:
+def load_desk(
+    engine: Engine, as_of: date, *, soon_days: int = 15, region: str | None = None
+) -> DeskData:
     """Read and evaluate the whole board; the 200k-row hot path.
+
+    ``region`` (a city store over its counties) keeps the board to that region's plans:
+    an assignment is a region's through its task's plan (``plan.region``); ``plans`` then
+    lists only that region's plans. None is every region. The read goes through the
+    engine's own connection (`tui.store.board.reading`).
 
     The cyclic garbage collector is paused while the columns are built (it would otherwise
     rescan the fresh objects over and over: `tui.gc_pause`). Nothing is frozen after: a
@@ -467,23 +463,23 @@ def load_desk(db: str, as_of: date, *, soon_days: int = 15) -> DeskData:
     the desk's memory grew at every reload.
     """
     with gc_paused():
-        return _load_desk(db, as_of, soon_days=soon_days)
+        return _load_desk(engine, as_of, soon_days=soon_days, region=region)
 
 
-def _load_desk(db: str, as_of: date, *, soon_days: int) -> DeskData:
-    conn = connect(db)
-    try:
-        cols = load_columns(conn, as_of=as_of)
+def _load_desk(engine: Engine, as_of: date, *, soon_days: int, region: str | None) -> DeskData:
+    with reading(engine) as conn:
+        cols = load_columns(conn, as_of=as_of, region=region)
         cur = conn.cursor()
         cur.execute(_TASK_TEXT_SQL)
         heads = dict(cur.fetchall())
-        cur.execute("SELECT id, title FROM plan ORDER BY id")
+        if region is None:
+            cur.execute("SELECT id, title FROM plan ORDER BY id")
+        else:
+            cur.execute("SELECT id, title FROM plan WHERE region = :r ORDER BY id", {"r": region})
         plans = dict(cur.fetchall())
         cur.execute("SELECT id, name, kind FROM unit WHERE merged_into IS NULL ORDER BY id")
         units = {i: (n, k) for i, n, k in cur.fetchall()}
         cur.close()
-    finally:
-        conn.close()
     verdicts = evaluate_columns(
         task_ids=cols.task_ids,
         dues={t: (x[4], x[5]) for t, x in cols.tasks.items()},
@@ -498,7 +494,7 @@ def _load_desk(db: str, as_of: date, *, soon_days: int) -> DeskData:
         as_of=as_of,
         soon_days=soon_days,
     )
-    return DeskData(as_of, cols, verdicts, heads=heads, plans=plans, units=units, db=db)
+    return DeskData(as_of, cols, verdicts, heads=heads, plans=plans, units=units, engine=engine)
 
 
 # --------------------------------------------------------------------------- pure aggregations
@@ -541,9 +537,13 @@ class TreeItem:
     children: list[TreeItem] = field(default_factory=list)
 
 
-def plan_tree(session: Session) -> list[TreeItem]:
-    """Plan → outline sections → tasks, in document order."""
-    plans = list(session.exec(select(Plan).order_by(Plan.id)).scalars())
+def plan_tree(session: Session, region: str | None = None) -> list[TreeItem]:
+    """Plan → outline sections → tasks, in document order; with ``region``, that region's
+    plans only (``plan.region``)."""
+    q = select(Plan).order_by(Plan.id)
+    if region is not None:
+        q = q.where(Plan.region == region)
+    plans = list(session.exec(q).scalars())
     nodes = list(
         session.exec(
             select(OutlineNode).order_by(OutlineNode.plan_id, OutlineNode.position)
@@ -561,11 +561,15 @@ def plan_tree(session: Session) -> list[TreeItem]:
         items[("plan", p.id)] = it
         roots.append(it)
     for n in nodes:
+        if ("plan", n.plan_id) not in items:
+            continue  # another region's plan
         it = TreeItem("node", n.id, f"{n.number}{n.heading}")
         items[("node", n.id)] = it
         parent = items.get(("node", n.parent_id)) if n.parent_id else None
         (parent or items[("plan", n.plan_id)]).children.append(it)
     for t in tasks:
+        if ("plan", t.plan_id) not in items:
+            continue
         it = TreeItem("task", t.id, f"{t.number}{t.title}")
         parent = items.get(("node", t.node_id)) if t.node_id else None
         (parent or items[("plan", t.plan_id)]).children.append(it)
@@ -815,19 +819,28 @@ class PendingGroup:
     assignments: int
 
 
-def unit_infos(session: Session) -> list[UnitInfo]:
+def unit_infos(session: Session, region: str | None = None) -> list[UnitInfo]:
+    """The live units (with ``region``, that region's directory: ``unit.region``)."""
     aliases: dict[int, list[str]] = {}
     for a in session.exec(select(UnitAlias).order_by(UnitAlias.id)).scalars():
         aliases.setdefault(a.unit_id, []).append(a.alias)
     q = select(Unit).where(Unit.merged_into.is_(None)).order_by(Unit.region, Unit.id)
+    if region is not None:
+        q = q.where(Unit.region == region)
     return [
         UnitInfo(u.id, u.region, u.name, u.kind, u.head, u.contact, u.phone, aliases.get(u.id, []))
         for u in session.exec(q).scalars()
     ]
 
 
-def pending_groups(session: Session) -> list[PendingGroup]:
-    """Groups that still stand for unnamed units on live assignments (待分解)."""
+def region_unit_ids(session: Session, region: str) -> set[int]:
+    """Every unit of a region's directory, merged ones included (their letters stay)."""
+    return set(session.exec(select(Unit.id).where(Unit.region == region)).scalars())
+
+
+def pending_groups(session: Session, region: str | None = None) -> list[PendingGroup]:
+    """Groups that still stand for unnamed units on live assignments (待分解); with
+    ``region``, that region's groups (``unit_group.region``)."""
     counts: dict[int, int] = {}
     for gid in session.exec(
         select(Assignment.group_id).where(
@@ -837,7 +850,10 @@ def pending_groups(session: Session) -> list[PendingGroup]:
         counts[gid] = counts.get(gid, 0) + 1
     if not counts:
         return []
-    groups = session.exec(select(UnitGroup).where(UnitGroup.id.in_(list(counts)))).scalars()
+    q = select(UnitGroup).where(UnitGroup.id.in_(list(counts)))
+    if region is not None:
+        q = q.where(UnitGroup.region == region)
+    groups = session.exec(q).scalars()
     return sorted(
         (PendingGroup(g.id, g.region, g.name, counts[g.id]) for g in groups),
         key=lambda g: (g.region, -g.assignments, g.name),

@@ -168,6 +168,7 @@ class ServerReader:
     one state of the store, as a SQLite read transaction does."""
 
     def __init__(self, engine: Engine, *, own_engine: bool = True) -> None:
+        self.dialect_name = engine.dialect.name  # the readers' SQL may differ by it
         self._engine = engine
         self._own = own_engine
         self._conn = engine.connect().execution_options(isolation_level="REPEATABLE READ")
@@ -188,6 +189,7 @@ class _SessionReader:
     """The board reader inside an open session's transaction (reports read with it)."""
 
     def __init__(self, conn: Connection) -> None:
+        self.dialect_name = conn.dialect.name
         self._conn = conn
 
     def cursor(self) -> TextCursor:

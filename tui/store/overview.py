@@ -7,9 +7,10 @@ depends only on dates is decided in SQL by the comparisons `assignment_status` m
 done branch: closed on or before the latest deadline; a one-off: that deadline before the
 date is 逾期, within ``soon_days`` 临期); a recurring duty still open, whose light depends on
 its reports, is judged row by row by `assignment_status` itself. Dates are ISO text in a
-SQLite store, so comparing them as text compares the dates; on another database the counts
-come from the full board instead (`tally_from_columns`), so they are equal there by
-construction.
+SQLite store, so comparing them as text compares the dates. PostgreSQL (a reader whose
+``dialect_name`` says so: `tui.store.dialect`, `tui.store.pg_first`) compares date columns
+and groups on the server (`_pg_counts`); any other database counts the full board instead
+(`tally_from_columns`), so the numbers are equal there by construction.
 """
 
 from __future__ import annotations
@@ -38,28 +39,43 @@ def _by_date(due: str) -> str:
     )
 
 
-# A task's own light, judged once per task (8,000 of them, not 200,000 assignments): what
-# an assignment with no completion and no deadline of its own shows. MATERIALIZED keeps
-# SQLite from folding it back into the scan, where it would be judged row by row again.
-_TASK_LIGHT_SQL = f"""
-SELECT id, plan_id, CASE WHEN due_dates = '' THEN '' ELSE {_LAST} END AS last,
+def _task_light_sql(last: str, no_last: str, recurring: str, active: str) -> str:
+    """A task's own light, judged once per task (8,000 of them, not 200,000 assignments):
+    what an assignment with no completion and no deadline of its own shows. ``last``: the
+    task's latest deadline as the database compares it (``no_last`` when it has none);
+    ``recurring`` and ``active``: the database's tests of those flags."""
+    return f"""
+SELECT id, plan_id, CASE WHEN due_dates = '' THEN {no_last} ELSE {last} END AS last,
        CASE WHEN due_dates = '' THEN {_NONE}
-            WHEN due_recurring = 1 THEN {_JUDGE}
-            ELSE {_by_date(_LAST)} END AS light
-FROM task t WHERE active = 1"""
+            WHEN {recurring} THEN {_JUDGE}
+            ELSE {_by_date(last)} END AS light
+FROM task t WHERE {active}"""
 
-_LIGHT_SQL = f"""
+
+def _light_sql(no_last: str) -> str:
+    """An assignment's light from its task's (``t``: `_task_light_sql`); ``no_last`` tests
+    that the task has no deadline."""
+    return f"""
 CASE
   WHEN a.completed_on IS NULL AND a.due_override IS NULL THEN t.light
   WHEN a.completed_on IS NOT NULL AND a.completed_on <= :as_of THEN
     CASE WHEN a.due_override IS NOT NULL THEN
            CASE WHEN a.completed_on <= a.due_override THEN {_DONE} ELSE {_LATE} END
-         WHEN t.last = '' THEN {_DONE}
+         WHEN {no_last} THEN {_DONE}
          WHEN a.completed_on <= t.last THEN {_DONE}
          ELSE {_LATE} END
   WHEN a.due_override IS NOT NULL THEN {_by_date("a.due_override")}
   ELSE t.light
 END"""
+
+
+# SQLite: dates are ISO text, compared as text. MATERIALIZED (below) keeps SQLite from
+# folding the task CTE back into the scan, where it would be judged row by row again.
+_TASK_LIGHT_SQL = _task_light_sql(_LAST, "''", "due_recurring = 1", "active = 1")
+_LIGHT_SQL = _light_sql("t.last = ''")
+# PostgreSQL: date columns; the task's latest deadline is cast from its text once per task.
+_PG_TASK_LIGHT_SQL = _task_light_sql(f"CAST({_LAST} AS DATE)", "NULL", "due_recurring", "active")
+_PG_LIGHT_SQL = _light_sql("t.last IS NULL")
 
 # Every row's unit, plan and light packed into one integer and comma-joined, counted in
 # Python: a GROUP BY here sorts 200,000 rows in a temporary B-tree, three times slower than
@@ -95,6 +111,31 @@ ORDER BY pr.assignment_id, pr.reported_on, pr.id
 """
 
 
+# PostgreSQL groups on the server (its GROUP BY is fast; no row comes back per
+# assignment), and has no CROSS JOIN … ON: the same reads in its words.
+_PG_TALLY_SQL = f"""
+WITH t AS MATERIALIZED ({_PG_TASK_LIGHT_SQL})
+SELECT a.unit_id, t.plan_id, {_PG_LIGHT_SQL} AS row_light, count(*)
+FROM assignment a JOIN t ON t.id = a.task_id
+WHERE a.active
+GROUP BY 1, 2, 3
+"""
+_PG_OPEN_RECURRING_SQL = """
+SELECT a.id, a.unit_id, t.plan_id, t.due_dates
+FROM task t JOIN assignment a ON a.task_id = t.id
+WHERE a.active AND t.active AND t.due_recurring AND t.due_dates <> ''
+  AND a.due_override IS NULL AND (a.completed_on IS NULL OR a.completed_on > :as_of)
+"""
+_PG_REPORTS_SQL = """
+SELECT pr.assignment_id, pr.reported_on, {covers}
+FROM task t JOIN assignment a ON a.task_id = t.id
+JOIN progress pr ON pr.assignment_id = a.id
+WHERE t.due_recurring AND a.active AND t.active AND a.due_override IS NULL
+  AND (a.completed_on IS NULL OR a.completed_on > :as_of) AND pr.reported_on <= :as_of
+ORDER BY pr.assignment_id, pr.reported_on, pr.id
+"""
+
+
 @dataclass
 class Tally:
     """Live assignments counted by (unit id or None for an unresolved group, plan id, light
@@ -113,6 +154,10 @@ def load_tally(conn, *, as_of: date, soon_days: int = 15) -> Tally:
         uid: (name, kind) for uid, name, kind in cur.execute("SELECT id, name, kind FROM unit")
     }
     plans = dict(cur.execute("SELECT id, title FROM plan ORDER BY id").fetchall())
+    if getattr(conn, "dialect_name", "") == "postgresql":
+        counts = _pg_counts(cur, as_of, soon_days)
+        cur.close()
+        return Tally(counts, units, plans)
     if not isinstance(conn, sqlite3.Connection) or max(plans, default=0) >= _PLANS:
         cur.close()
         return tally_from_columns(load_columns(conn, as_of=as_of), as_of, soon_days, plans)
@@ -127,38 +172,57 @@ def load_tally(conn, *, as_of: date, soon_days: int = 15) -> Tally:
                 counts[(uid or None, pid, light - 1)] += k
     rows = cur.execute(_OPEN_RECURRING_SQL, params).fetchall()
     if rows:
-        reports: dict[int, list] = {}
-        covers: dict[int, list] = {}
-        sql = _REPORTS_SQL.format(covers=_covers_sql(cur))
-        parsed: dict = {}
-        for aid, on, lo, hi in cur.execute(sql, params).fetchall():
-            d = parsed.get(on)
-            if d is None:
-                d = parsed[on] = _d(on)
-            reports.setdefault(aid, []).append(d)
-            if hi is not None:
-                covers.setdefault(aid, []).append((d, _d(lo), _d(hi)))
-        judged: dict = {}
-        dues: dict[str, tuple[date, ...]] = {}
-        for aid, uid, pid, text in rows:
-            due = dues.get(text)
-            if due is None:
-                due = dues[text] = tuple(date.fromisoformat(x) for x in text.split(","))
-            key = (due, tuple(reports.get(aid, ())), tuple(covers.get(aid, ())))
-            light = judged.get(key)
-            if light is None:
-                st = assignment_status(
-                    due,
-                    as_of,
-                    progress_dates=key[1],
-                    recurring=True,
-                    soon_days=soon_days,
-                    covers=key[2],
-                )
-                light = judged[key] = LIGHT_CODE[st.status]
-            counts[(uid, pid, light)] += 1
+        _judge_recurring(cur, _REPORTS_SQL, params, rows, as_of, soon_days, counts)
     cur.close()
     return Tally(dict(counts), units, plans)
+
+
+def _pg_counts(cur, as_of: date, soon_days: int) -> dict:
+    """`load_tally`'s counts on PostgreSQL: grouped on the server by unit, plan and light;
+    the open recurring duties judged here from their reports, as on SQLite."""
+    params = {"as_of": as_of, "soon": as_of + timedelta(days=soon_days)}
+    counts: Counter = Counter()
+    for uid, pid, light, n in cur.execute(_PG_TALLY_SQL, params).fetchall():
+        if light != _JUDGE:
+            counts[(uid, pid, light)] += n
+    rows = cur.execute(_PG_OPEN_RECURRING_SQL, params).fetchall()
+    if rows:
+        _judge_recurring(cur, _PG_REPORTS_SQL, params, rows, as_of, soon_days, counts)
+    return dict(counts)
+
+
+def _judge_recurring(cur, reports_sql, params, rows, as_of, soon_days, counts) -> None:
+    """Count each open recurring duty of ``rows`` under the light its reports give it."""
+    reports: dict[int, list] = {}
+    covers: dict[int, list] = {}
+    sql = reports_sql.format(covers=_covers_sql(cur))
+    parsed: dict = {}
+    for aid, on, lo, hi in cur.execute(sql, params).fetchall():
+        d = parsed.get(on)
+        if d is None:
+            d = parsed[on] = _d(on)
+        reports.setdefault(aid, []).append(d)
+        if hi is not None:
+            covers.setdefault(aid, []).append((d, _d(lo), _d(hi)))
+    judged: dict = {}
+    dues: dict[str, tuple[date, ...]] = {}
+    for aid, uid, pid, text in rows:
+        due = dues.get(text)
+        if due is None:
+            due = dues[text] = tuple(date.fromisoformat(x) for x in text.split(","))
+        key = (due, tuple(reports.get(aid, ())), tuple(covers.get(aid, ())))
+        light = judged.get(key)
+        if light is None:
+            st = assignment_status(
+                due,
+                as_of,
+                progress_dates=key[1],
+                recurring=True,
+                soon_days=soon_days,
+                covers=key[2],
+            )
+            light = judged[key] = LIGHT_CODE[st.status]
+        counts[(uid, pid, light)] += 1
 
 
 def tally_from_columns(cols, as_of: date, soon_days: int, plans: dict[int, str]) -> Tally:
@@ -304,7 +368,8 @@ ORDER BY l.id
 """
 
 
-def letter_lines(conn: sqlite3.Connection, *, today: date) -> list[LetterLine]:
+def letter_lines(conn, *, today: date) -> list[LetterLine]:
     """Every letter as the overview's panel needs it, in the register's order."""
-    rows = conn.execute(_LETTERS_SQL, {"today": today.isoformat()}).fetchall()
+    server = getattr(conn, "dialect_name", "") == "postgresql"  # a date column there
+    rows = conn.execute(_LETTERS_SQL, {"today": today if server else today.isoformat()}).fetchall()
     return [LetterLine(i, number, unit, status, _d(due)) for i, number, unit, status, due in rows]

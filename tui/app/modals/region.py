@@ -20,7 +20,7 @@ class RegionModal(FormModal):
         self.current = current
 
     def fields(self) -> ComposeResult:
-        yield Label(Text("只看某地区（旗县区）的督办事项；选“全部地区”恢复"))
+        yield Label(Text("只看某地区（旗县区）的计划、事项、单位和函件；选“全部地区”恢复"))
         yield Select(
             [(c.name, c.name) for c in self.choices],
             prompt="全部地区",

@@ -71,7 +71,9 @@ class PlansTab(DeskTab):
 
     def load_tree(self) -> None:
         self._tree_stale = False
-        self.desk.jobs.run(board_svc.load_plan_tree, self.desk.store, on_done=self._fill)
+        board = self.desk.board
+        region = board.region if board is not None else None  # the desk's region's plans
+        self.desk.jobs.run(board_svc.load_plan_tree, self.desk.store, region, on_done=self._fill)
 
     def _fill(self, items) -> None:
         tree = self.query_one("#plan-tree", DeskTree)
