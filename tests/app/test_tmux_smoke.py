@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-SERVER = "duban-test"
+# One tmux server per test process: suites run side by side on one machine must not share
+# (and kill) each other's session.
+SERVER = f"duban-test-{os.getpid()}"
 
 
 def _duban() -> str:

@@ -37,6 +37,12 @@ def _load_board(store, as_of, *, soon_days: int, region: str | None = None):
     return load_board(store, as_of, soon_days=soon_days, region=region)
 
 
+def _release_free_memory() -> bool:
+    from tui.heap import release_free_memory
+
+    return release_free_memory()
+
+
 def _others_changed(store, seen: int, operator: str):
     from tui.services.board import others_changed
 
@@ -136,6 +142,8 @@ class BoardFlow:
     def _read_board(self, gen: int) -> None:
         if gen != self._generation or self._quitting:
             return
+        if self.board is not None:
+            self.board.data.shed()  # its indexes are rebuilt if this read fails
         self.jobs.run(
             _load_board,
             self.store,
@@ -177,6 +185,9 @@ class BoardFlow:
             tab.show_board(board)
         if old is not None:
             old.close()
+            del old
+            # the old board's pages back to the system, or the desk grows at every reload
+            self.jobs.run(_release_free_memory, group="warm")
         self.loads += 1
 
     def _poll_others(self) -> None:

@@ -9,6 +9,8 @@ lookups each, done in C by ``map`` and ``compress``.
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,6 +22,7 @@ __all__ = [
     "describe_filters",
     "filter_rows",
     "initials",
+    "release_pinyin",
     "search_rows",
     "task_key",
     "unit_key",
@@ -40,10 +43,25 @@ def initials(text: str) -> str:
         return ""
     # Imported here, not at the top: pypinyin's phrase dictionary costs ~0.2 s, which the
     # desk's first screen and every command that never searches should not pay.
-    from pypinyin import Style, lazy_pinyin
+    with _PINYIN_LOCK:
+        from pypinyin import Style, lazy_pinyin
 
-    parts = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
+        parts = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
     return "".join(parts).lower()
+
+
+_PINYIN_LOCK = threading.Lock()  # an import of pypinyin and its forgetting never overlap
+
+
+def release_pinyin() -> bool:
+    """Forget pypinyin until a new name needs it: its dictionaries hold ~50 MB, and once a
+    board's unit names have their initials (cached above) the desk has no use for them.
+    True when it was loaded. Its memory is freed once no caller still holds a function."""
+    with _PINYIN_LOCK:
+        names = [m for m in sys.modules if m == "pypinyin" or m.startswith("pypinyin.")]
+        for name in names:
+            del sys.modules[name]
+    return bool(names)
 
 
 def task_key(number: str, title: str, text: str) -> str:
@@ -65,6 +83,8 @@ def search_rows(
     row_task: Sequence[int],
     row_unit: Sequence[int],
     among: Sequence[int] | None = None,
+    task_rows: Sequence[Sequence[int]] | None = None,
+    unit_rows: Sequence[Sequence[int]] | None = None,
 ) -> list[int]:
     """Rows (positions) whose task or unit holds every word of the query.
 
@@ -72,6 +92,10 @@ def search_rows(
     ``among`` narrows the candidates (the previous result while the query grows), in order.
     A word may hit the task and another word the unit: "决策 sfj" finds 司法局's rows of
     tasks about 决策.
+
+    ``task_rows`` / ``unit_rows`` (each task's and unit's rows, ascending: the inverse of
+    ``row_task`` / ``row_unit``) let a word that hits few rows gather them directly instead
+    of testing every row: a keystroke then costs what it finds, not the board's size.
     """
     words = query.lower().split()
     n = len(row_task)
@@ -87,6 +111,17 @@ def search_rows(
         for tm, um, _t, _u in masks:
             out = [i for i in out if tm[row_task[i]] or um[row_unit[i]]]
         return out
+    if task_rows is not None and unit_rows is not None:
+        found = _gathered(masks, task_rows, unit_rows, limit=n // GATHER_SHARE)
+        if found is not None:
+            found_rows, rest = found
+            if among is None:
+                out = sorted(found_rows)
+            else:
+                out = [i for i in among if i in found_rows]
+            for tm, um, _t, _u in rest:
+                out = [i for i in out if tm[row_task[i]] or um[row_unit[i]]]
+            return out
     row_mask = None
     for tm, um, any_task, any_unit in masks:
         if not any_task and not any_unit:
@@ -101,6 +136,30 @@ def search_rows(
     if among is None:
         return list(compress(range(n), row_mask))
     return [i for i in among if row_mask[i]]
+
+
+GATHER_SHARE = 3  # gather a word's rows when it hits at most 1/3 of the board, else mask
+
+
+def _gathered(masks, task_rows, unit_rows, *, limit: int):
+    """The rows of the word that hits the fewest (as a set), and the other words' masks;
+    None when every word hits more than ``limit`` rows (testing every row is cheaper)."""
+    best = None
+    for k, (tm, um, _t, _u) in enumerate(masks):
+        tasks = list(compress(range(len(tm)), tm))
+        units = list(compress(range(len(um)), um))
+        size = sum(len(task_rows[t]) for t in tasks) + sum(len(unit_rows[u]) for u in units)
+        if size <= limit and (best is None or size < best[0]):
+            best = (size, k, tasks, units)
+    if best is None:
+        return None
+    _size, k, tasks, units = best
+    rows: set[int] = set()
+    for t in tasks:
+        rows.update(task_rows[t])
+    for u in units:
+        rows.update(unit_rows[u])
+    return rows, masks[:k] + masks[k + 1 :]
 
 
 @dataclass(frozen=True)
@@ -182,7 +241,8 @@ def filter_rows(
 ) -> list[int]:
     """Rows (positions) passing the filters. ``statuses`` holds each row's status value
     (逾期, 临期…), or, with ``status_names``, each row's position in that list (the desk's
-    light codes: one table lookup per row instead of a string test); the plan is judged per
+    light codes: one table lookup per row instead of a string test; as ``bytes``, one
+    `bytes.translate` for the whole board); the plan is judged per
     task and the unit per unit, then looked up. Every per-row step runs in C (`map`)."""
     n = len(statuses)
     if not f.active:
@@ -203,7 +263,10 @@ def filter_rows(
         wanted = f.statuses
         if status_names is not None:
             table = bytes(name in wanted for name in status_names)
-            m = bytes(map(table.__getitem__, statuses))
+            if isinstance(statuses, bytes):  # codes as bytes: one C pass (bytes.translate)
+                m = statuses.translate(table.ljust(256, b"\0"))
+            else:
+                m = bytes(map(table.__getitem__, statuses))
         else:
             m = bytes(map(wanted.__contains__, statuses))
         mask = m if mask is None else bytes(map(and_, mask, m))

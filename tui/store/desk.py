@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+from array import array
 from collections import Counter, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +65,8 @@ from tui.store.overview import (
 )
 
 ROLE_LABEL = {"lead": "牵头", "responsible": "责任", "supporting": "配合"}
+SORT_MODES = ("deadline", "unit", "task")  # the desk's sorts besides urgency (row order)
+SORT_SHARE = 8  # fewer rows than 1/8 of the board: sorted by rank, else picked from the order
 
 
 def role_label(role: str) -> str:
@@ -82,8 +85,10 @@ class _Reordered:
     def __get__(self, obj, objtype=None):
         if obj is None:
             return self
-        col = obj._take(obj._raw.pop(self.name))
-        obj.__dict__[self.name] = col
+        with obj._build_lock:  # a worker may be warming the board (`DeskData.warm`)
+            col = obj.__dict__.get(self.name)
+            if col is None:
+                col = obj.__dict__[self.name] = obj._take(obj._raw.pop(self.name))
         return col
 
 
@@ -107,6 +112,7 @@ class DeskData:
         units: dict[int, tuple[str, str]] | None = None,
         engine: Engine | None = None,
     ) -> None:
+        self._build_lock = threading.RLock()  # columns, indexes and orders built once
         self._take = _taker(urgency_order(verdicts.urgencies))
         take = self._take
         self.as_of = as_of
@@ -137,14 +143,15 @@ class DeskData:
         self._engine = engine  # report texts are read through it when rows are shown
         self._lock = threading.Lock()
         self._texts: dict[int, tuple[date, str] | None] = {}
+        self.texts_version = 0  # counts the reads of report texts (a drawn row may change)
         # True: a row's report text is read when the row is built. The desk sets it False
         # and fills texts in a worker (`missing_reports`, `fetch_reports`), so drawing a row
         # never waits on the database.
         self.read_on_demand = True
         self._index: dict[int, int] | None = None
         self._search: _SearchIndex | None = None
-        self._ranks: dict[str, list[int]] = {}
-        self._orders: dict[str, list[int]] = {}
+        self._ranks: dict[str, array] = {}
+        self._orders: dict[str, array] = {}
 
     group_ids: Sequence[int | None] = _Reordered()
     roles: Sequence[str] = _Reordered()
@@ -238,8 +245,9 @@ class DeskData:
             return
         with self._lock, reading(self._engine) as conn:
             self._texts.update(last_reports(conn, list(ids), self.as_of))
-        for aid in ids:
-            self._texts.setdefault(aid, None)
+            for aid in ids:
+                self._texts.setdefault(aid, None)
+            self.texts_version += 1
 
     def close(self) -> None:
         """Nothing to release: each read of report texts borrows the engine's connection."""
@@ -256,6 +264,8 @@ class DeskData:
             row_task=ix.row_task,
             row_unit=ix.row_unit,
             among=among,
+            task_rows=ix.task_rows,
+            unit_rows=ix.unit_rows,
         )
 
     def filter(self, f: Filters) -> list[int]:
@@ -264,7 +274,7 @@ class DeskData:
         ix = self._search_index()
         return filter_rows(
             f,
-            statuses=self.light_codes,
+            statuses=self._light_bytes(),
             status_names=[s.value for s in LIGHTS],
             roles=self.roles,
             row_task=ix.row_task,
@@ -274,50 +284,92 @@ class DeskData:
             unit_kinds=ix.unit_kinds,
         )
 
-    def rank(self, mode: str) -> list[int]:
+    def _light_bytes(self) -> bytes:
+        """Each row's light code as one byte (a status filter is then one translate)."""
+        codes = self.__dict__.get("_light_codes_bytes")
+        if codes is None:
+            codes = self.__dict__["_light_codes_bytes"] = bytes(self.light_codes)
+        return codes
+
+    def rank(self, mode: str) -> Sequence[int]:
         """Each row's position when sorted by ``deadline``, ``unit`` or ``task``."""
         rank = self._ranks.get(mode)
         if rank is None:
             order = self.order(mode)
-            rank = [0] * len(order)
-            for pos, i in enumerate(order):
-                rank[i] = pos
-            self._ranks[mode] = rank
+            with self._build_lock:
+                rank = self._ranks.get(mode)
+                if rank is None:
+                    rank = array("i", bytes(4 * len(order)))
+                    deque(map(rank.__setitem__, order, range(len(order))), maxlen=0)
+                    self._ranks[mode] = rank
         return rank
 
-    def order(self, mode: str) -> list[int]:
+    def order(self, mode: str) -> Sequence[int]:
         """Every row, sorted by ``deadline``, ``unit`` or ``task`` (ties in urgency order);
-        computed once per board."""
+        computed once per board and kept compact (4 bytes a row)."""
         order = self._orders.get(mode)
         if order is None:
-            n = len(self)
-            if mode == "deadline":
-                far = date.max
-                key = [s.due or far for s in self.statuses]
-            elif mode == "unit":
-                key = [self.unit_of(i)[0] for i in range(n)]
-            elif mode == "task":
-                key = [(self.tasks[t][0], t) for t in self.task_ids]
-            else:
-                raise ValueError(mode)
-            order = self._orders[mode] = sorted(range(n), key=key.__getitem__)
+            with self._build_lock:
+                order = self._orders.get(mode)
+                if order is None:
+                    order = self._orders[mode] = array("i", self._sort(mode))
         return order
 
+    def _sort(self, mode: str) -> list[int]:
+        n = len(self)
+        if mode == "deadline":
+            far = date.max
+            key = [s.due or far for s in self.statuses]
+        elif mode == "unit":
+            key = [self.unit_of(i)[0] for i in range(n)]
+        elif mode == "task":
+            key = [(self.tasks[t][0], t) for t in self.task_ids]
+        else:
+            raise ValueError(mode)
+        return sorted(range(n), key=key.__getitem__)
+
     def sorted_rows(self, rows: Sequence[int], mode: str) -> list[int]:
-        """``rows`` (positions) in the order of ``mode``, as `sorted` by `rank` would give
-        them, but by walking the precomputed order with a membership mask: a sort change
-        at 200,000 rows is a few C-level passes rather than a sort."""
+        """``rows`` (positions) in the order of ``mode``, as `sorted` by `rank` gives them.
+        A few rows (a search's result) are sorted by their rank; many are picked from the
+        precomputed order with a membership mask: a few C-level passes rather than a sort."""
         order = self.order(mode)
         if len(rows) == len(order):
             return list(order)
+        if len(rows) * SORT_SHARE < len(order):
+            return sorted(rows, key=self.rank(mode).__getitem__)
         mask = bytearray(len(order))
         deque(map(mask.__setitem__, rows, repeat(1)), maxlen=0)
         return list(compress(order, map(mask.__getitem__, order)))
 
+    def shed(self) -> None:
+        """Drop what can be built again on demand (search index, sort orders, row index).
+        Called before the next board is read, so two boards' indexes never live side by
+        side; if that read fails, this board still answers everything. Skipped while a
+        worker is building them (the screen does not wait for it)."""
+        if not self._build_lock.acquire(blocking=False):
+            return
+        try:
+            self._search = None
+            self._orders = {}
+            self._ranks = {}
+            self._index = None
+        finally:
+            self._build_lock.release()
+
+    def warm(self) -> None:
+        """Build what search, filters and sorts need (in a worker after a load), so the
+        first keystroke of each kind does not pay for it."""
+        self._search_index()
+        self._light_bytes()
+        for mode in SORT_MODES:
+            self.rank(mode)
+
     def _search_index(self) -> _SearchIndex:
         """Built on the first search or filter, so the first screen does not wait for it."""
         if self._search is None:
-            self._search = _SearchIndex.build(self)
+            with self._build_lock:
+                if self._search is None:
+                    self._search = _SearchIndex.build(self)
         return self._search
 
     # ---------------------------------------------------------------- counts
@@ -410,6 +462,8 @@ class _SearchIndex:
     unit_keys: list[str]
     row_task: list[int]  # per row: position in task_order
     row_unit: list[int]  # per row: position in the unit lists
+    task_rows: list[array] = field(default_factory=list)  # per task position: its rows
+    unit_rows: list[array] = field(default_factory=list)  # per unit position: its rows
 
     @classmethod
     def build(cls, data: DeskData) -> _SearchIndex:
@@ -433,15 +487,28 @@ class _SearchIndex:
                 name, kind = data.groups.get(-k, ""), "待分解"
             names.append(name)
             kinds.append(kind)
+        row_task = list(map(task_pos.__getitem__, data.task_ids))
+        row_unit = list(map(unit_pos.__getitem__, slot))
         return cls(
             task_order,
             task_keys,
             names,
             kinds,
             [unit_key(n) for n in names],
-            list(map(task_pos.__getitem__, data.task_ids)),
-            list(map(unit_pos.__getitem__, slot)),
+            row_task,
+            row_unit,
+            _rows_of(row_task, len(task_order)),
+            _rows_of(row_unit, len(slots)),
         )
+
+
+def _rows_of(positions: Sequence[int], size: int) -> list[array]:
+    """For each of ``size`` keys, the rows (ascending) whose position is that key."""
+    out = [array("i") for _ in range(size)]
+    appends = [a.append for a in out]
+    for i, k in enumerate(positions):
+        appends[k](i)
+    return out
 
 
 _TASK_TEXT_SQL = "SELECT id, substr(text, 1, 60) FROM task WHERE active = TRUE"

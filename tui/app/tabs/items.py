@@ -4,6 +4,8 @@ ones a later search hides)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,7 +18,8 @@ from tui.app.tabs.base import QUIET_S, DeskTab, Latest
 from tui.app.tabs.item_actions import ItemActions
 from tui.app.tabs.item_detail import detail_text
 from tui.app.widgets.vtable import Column, VirtualTable
-from tui.domain.search import Filters, describe_filters
+from tui.domain.search import Filters, describe_filters, release_pinyin
+from tui.heap import release_free_memory
 from tui.services import board as board_svc
 
 ITEM_COLUMNS = (
@@ -31,8 +34,17 @@ ITEM_COLUMNS = (
     Column("最近进展", 16, drop=1),
     Column("函", 2, "right", drop=4),
 )
+DETAIL_LINES = 5  # the detail pane's max-height (tabs.tcss, #items-detail)
 SEARCHES_KEPT = 16  # query results kept for backspace (each at most one list of row positions)
 SORTS = (("urgency", "紧急程度"), ("deadline", "期限"), ("unit", "单位"), ("task", "任务"))
+
+
+def _warm(data) -> None:
+    """In a worker: what the keys will need, then pypinyin and the pages freed meanwhile
+    given back (the unit names' initials are cached; ~50 MB less for the desk)."""
+    data.warm()
+    release_pinyin()
+    release_free_memory()
 
 
 class ItemsTab(ItemActions, DeskTab):
@@ -41,7 +53,8 @@ class ItemsTab(ItemActions, DeskTab):
 
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
-        self.view: list[int] = []
+        self.view: Sequence[int] = []  # board rows shown, in order (a range or the kept order
+        # for the whole board; never changed in place)
         self.selected: set[int] = set()
         self.query_text = ""
         self.filters = Filters()
@@ -53,6 +66,8 @@ class ItemsTab(ItemActions, DeskTab):
         self._wanted: set[int] = set()
         self._report_timer = None
         self._data = None
+        self._detail_lines: int | None = None  # lines the detail pane shows
+        self._board_no = 0  # which board the table's kept lines were drawn from
         self._detail = Latest(
             self,
             lambda aid: (board_svc.item_detail, self.desk.store, aid, self.desk.as_of),
@@ -68,7 +83,11 @@ class ItemsTab(ItemActions, DeskTab):
         yield Static("正在读取…", id="items-status")
         yield Input(placeholder="搜索：任务内容、单位名称或拼音首字母（如 sfj）", id="search")
         yield VirtualTable(
-            ITEM_COLUMNS, self._cells, is_selected=self._is_selected, id="items-table"
+            ITEM_COLUMNS,
+            self._cells,
+            is_selected=self._is_selected,
+            row_key=self._row_key,
+            id="items-table",
         )
         yield Static("", id="items-detail")
 
@@ -81,8 +100,12 @@ class ItemsTab(ItemActions, DeskTab):
         keep = self.current_id()
         self._forget_results()
         data = self._data = board.data
+        self._board_no += 1
+        self.query_one("#items-table", VirtualTable).forget_lines()
         self.selected = {a for a in self.selected if data.index_of(a) is not None}
         self.recompute(keep)
+        # the search index and the sort orders, built behind the screen before the first key
+        self.desk.jobs.run(_warm, data, group="warm")
 
     def current_id(self) -> int | None:
         data = self.data
@@ -136,16 +159,24 @@ class ItemsTab(ItemActions, DeskTab):
             if q:
                 view = self._searched(q, base)
             else:
-                view = base if base is not None else list(range(len(data)))
+                # the whole board: a range and the kept order, no list of 200,000 built per key
+                view = base if base is not None else range(len(data))
                 self._last_search = None
         mode = SORTS[self.sort_mode][0]
         if mode != "urgency":
-            view = data.sorted_rows(view, mode)
+            whole = isinstance(view, range)
+            view = data.order(mode) if whole else data.sorted_rows(view, mode)
         self.view = view
         cursor = None
         if keep_id is not None:
             i = data.index_of(keep_id)
-            if i is not None:
+            if i is None:
+                pass
+            elif isinstance(view, range):  # the whole board in urgency order
+                cursor = i
+            elif mode != "urgency" and view is data.order(mode):  # the whole board, sorted
+                cursor = data.rank(mode)[i]
+            else:
                 try:
                     cursor = view.index(i)
                 except ValueError:
@@ -187,7 +218,8 @@ class ItemsTab(ItemActions, DeskTab):
             if hidden:
                 sel += f"（{hidden} 项不在当前列表）"
             parts.append(sel + "，Esc 清除")
-        self.query_one("#items-status", Static).update(Text(" · ".join(parts)))
+        # one line high (tabs.tcss): no layout pass for a new status
+        self.query_one("#items-status", Static).update(Text(" · ".join(parts)), layout=False)
 
     def visible_ids(self) -> set[int]:
         """The selected items the current list shows (all shown items when none is selected)."""
@@ -304,6 +336,11 @@ class ItemsTab(ItemActions, DeskTab):
 
     # ---------------------------------------------------------------- cells, detail
 
+    def _row_key(self, n: int) -> tuple[int, int, int]:
+        """What row ``n`` shows depends on the board, the row and the report texts read
+        (the selection mark is the table's own part of the key)."""
+        return (self._board_no, self.view[n], self.data.texts_version)
+
     def _is_selected(self, n: int) -> bool:
         return bool(self.selected) and self.data.ids[self.view[n]] in self.selected
 
@@ -367,10 +404,17 @@ class ItemsTab(ItemActions, DeskTab):
         if data is None or not (0 <= event.index < len(self.view)):
             return
         r = data.rows[self.view[event.index]]
-        self.query_one("#items-detail", Static).update(detail_text(r))
+        self._set_detail(detail_text(r))
         self._detail.want(r.fact.id)
 
     def _show_detail(self, aid: int, detail) -> None:
         data = self.data
         if data is not None and aid in data.by_id:
-            self.query_one("#items-detail", Static).update(detail_text(data.by_id[aid], detail))
+            self._set_detail(detail_text(data.by_id[aid], detail))
+
+    def _set_detail(self, text: Text) -> None:
+        """The pane below the table; a layout pass only when its height changes (it is
+        as high as its lines, unwrapped, up to DETAIL_LINES): every key moves the cursor."""
+        lines = min(DETAIL_LINES, text.plain.count("\n") + 1)
+        layout, self._detail_lines = lines != self._detail_lines, lines
+        self.query_one("#items-detail", Static).update(text, layout=layout)

@@ -7,7 +7,7 @@ Column widths are terminal cells (Rich ``cell_len``), so Chinese text stays alig
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
@@ -34,6 +34,7 @@ class Column:
 
 
 FLEX_MIN = 14  # a flexible column (the task text) keeps at least this many cells
+LINES_KEPT = 512  # drawn rows kept (with ``row_key``): a few screens
 
 
 Cell = str | Text
@@ -86,6 +87,7 @@ class VirtualTable(ScrollView, can_focus=True):
         row_cells: Callable[[int], Sequence[Cell]] | None = None,
         *,
         is_selected: Callable[[int], bool] | None = None,
+        row_key: Callable[[int], Hashable] | None = None,
         empty_text: str = "（没有符合条件的记录）",
         name: str | None = None,
         id: str | None = None,
@@ -97,6 +99,12 @@ class VirtualTable(ScrollView, can_focus=True):
         self.is_selected = is_selected or (lambda i: False)
         self.empty_text = empty_text
         self.count = 0
+        self._style_cache: tuple | None = None
+        # With ``row_key`` (what a row shows, as a hashable value) drawn lines are kept and
+        # drawn again from the cache while the key, width and marks stay (toolong's LRU).
+        self.row_key = row_key
+        self._lines: dict[tuple, Strip] = {}
+        self._width_cache: tuple[int, list[int]] | None = None
 
     # ---------------------------------------------------------------- data
 
@@ -230,29 +238,82 @@ class VirtualTable(ScrollView, can_focus=True):
             line.append_text(t)
         return line
 
+    def _row_styles(self) -> tuple[Style, Style, Style, Style, Style]:
+        """(base, header, odd, selected, cursor), computed once until the styles or the
+        focus change: CSS lookups per drawn line cost more than the line itself."""
+        key = (self.has_focus, id(self.app.current_theme))
+        cached = self._style_cache
+        if cached is None or cached[0] != key:
+            self._lines.clear()  # drawn in the old styles
+            cached = self._style_cache = (
+                key,
+                (
+                    self.rich_style,
+                    self.get_component_rich_style("vtable--header"),
+                    self.get_component_rich_style("vtable--odd"),
+                    self.get_component_rich_style("vtable--selected"),
+                    self.get_component_rich_style("vtable--cursor"),
+                ),
+            )
+        return cached[1]
+
+    def notify_style_update(self) -> None:
+        self._style_cache = None
+        self._lines.clear()
+        super().notify_style_update()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._style_cache = None
+        super()._on_focus(event)
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self._style_cache = None
+        super()._on_blur(event)
+
+    def _widths_for(self, width: int) -> list[int]:
+        if self._width_cache is None or self._width_cache[0] != width:
+            self._width_cache = (width, self._widths(width))
+        return self._width_cache[1]
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        widths = self._widths(width)
+        widths = self._widths_for(width)
         console = self.app.console
-        base = self.rich_style
+        base, header, odd, selected, cursor = self._row_styles()
         if y == 0:
-            style = self.get_component_rich_style("vtable--header")
             text = self._line([c.title for c in self.columns], widths)
-            return self._strip(text, width, base + style, console)
+            return self._strip(text, width, base + header, console)
         idx = int(self.scroll_y) + y - 1
         if idx >= self.count:
             if self.count == 0 and y == 1:
                 return self._strip(Text(self.empty_text, style="dim"), width, base, console)
             return Strip.blank(width, base)
+        is_odd, is_selected, is_cursor = idx % 2, self.is_selected(idx), idx == self.cursor
+        key = None
+        if self.row_key is not None:
+            key = (self.row_key(idx), width, is_odd, is_selected, is_cursor)
+            strip = self._lines.get(key)
+            if strip is not None:
+                return strip
         text = self._line(self.row_cells(idx), widths)
         style = base
-        if idx % 2:
-            style += self.get_component_rich_style("vtable--odd")
-        if self.is_selected(idx):
-            style += self.get_component_rich_style("vtable--selected")
-        if idx == self.cursor:
-            style += self.get_component_rich_style("vtable--cursor")
-        return self._strip(text, width, style, console)
+        if is_odd:
+            style += odd
+        if is_selected:
+            style += selected
+        if is_cursor:
+            style += cursor
+        strip = self._strip(text, width, style, console)
+        if key is not None:
+            if len(self._lines) >= LINES_KEPT:
+                self._lines.clear()
+            self._lines[key] = strip
+        return strip
+
+    def forget_lines(self) -> None:
+        """The owner's rows changed (new data, texts read): draw them afresh."""
+        self._lines.clear()
+        self.refresh()
 
     def _strip(self, text: Text, width: int, style: Style, console) -> Strip:
         segments = [s for s in text.render(console, end="")]
@@ -262,7 +323,7 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def render_lines_text(self) -> list[str]:
         """The visible rows as plain text (tests and the README rendering)."""
-        widths = self._widths(self.scrollable_content_region.width or 120)
+        widths = self._widths_for(self.scrollable_content_region.width or 120)
         out = [self._line([c.title for c in self.columns], widths).plain]
         top = int(self.scroll_y)
         for idx in range(top, min(self.count, top + self.page_height)):
