@@ -205,6 +205,7 @@ class Run:
     maxrss_mb: float  # peak resident memory of that one child
     returncode: int
     stderr: str
+    cpu_seconds: float = 0.0  # user + system time of that child: the wall's floor when busy
 
 
 _COMPILED: list[bool] = []
@@ -251,7 +252,8 @@ def run_process(cmd: list[str], *, env: dict | None = None, stdout=None) -> Run:
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         text = err.read().decode("utf-8", "replace")
-    return Run(elapsed, usage.ru_maxrss / 1024, proc.returncode, text)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(elapsed, usage.ru_maxrss / 1024, proc.returncode, text, cpu)
 
 
 def run_checked(cmd: list[str], **kw) -> Run:

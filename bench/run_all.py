@@ -30,41 +30,60 @@ sys.path.insert(0, str(HERE.parent))
 from bench.harness import RESULTS_ENV, Figure, machine_line, table  # noqa: E402
 from bench.machine import load  # noqa: E402
 
-# name, script, arguments, arguments with --quick
+# name, script, arguments, arguments with --quick (None: --quick if the script has one,
+# else 3 letters), and when a PostgreSQL server is needed: "full" (not for --quick, which
+# runs on SQLite) or "always".
 BENCHES = (
-    ("import", "import_bench.py", [], ["--quick"]),
-    ("desk", "desk_bench.py", [], ["--quick"]),
-    ("status", "status_bench.py", [], ["--quick"]),
-    ("tasks", "tasks_json_bench.py", [], ["--quick"]),
-    ("overdue", "overdue_vs_taskwarrior.py", [], ["--quick"]),
-    ("letters", "letters_bench.py", [], None),  # None: --quick if it has one, else 3 letters
+    ("import", "import_bench.py", [], ["--quick"], ""),
+    ("desk", "desk_bench.py", [], ["--quick"], ""),
+    ("status", "status_bench.py", [], ["--quick"], ""),
+    ("tasks", "tasks_json_bench.py", [], ["--quick"], ""),
+    ("overdue", "overdue_vs_taskwarrior.py", [], ["--quick"], ""),
+    ("letters", "letters_bench.py", [], None, ""),
+    ("reports", "reports_bench.py", [], ["--quick"], ""),
+    ("ten_desks", "ten_desks.py", [], ["--quick"], "full"),
+    ("pg_desk", "pg_desk_bench.py", [], ["--size", "2000", "--starts", "1"], "always"),
 )
+# Not benches: what the benches share, and the child status_bench.py launches.
+HELPERS = ("harness.py", "machine.py", "gen_store.py", "synth.py", "status_child.py", "run_all.py")
+PG_ENV = ("DUBAN_BENCH_PG", "DUBAN_TEST_PG")
 
 # import_bench.py: "label  0.25 s  0.24–0.27 s  0.3 s[  超出预算]…"
 _IMPORT_LINE = re.compile(
-    r"^(?P<label>\S.*?)\s{2,}(?P<med>[\d.]+) s\s+(?P<lo>[\d.]+)–(?P<hi>[\d.]+) s\s+"
+    r"^(?P<label>\S.*?)\s*(?P<med>[\d.]+) s\s+(?P<lo>[\d.]+)–(?P<hi>[\d.]+) s\s+"
     r"(?P<budget>[\d.]+) s"
 )
 # letters_bench.py: "total: 3.21 s  (…)  budget < 10 s"
 _LETTERS_LINE = re.compile(r"total: (?P<med>[\d.]+) s.*budget < (?P<budget>[\d.]+) s")
 
 
-def parse_import(out: str, quick: bool) -> list[Figure]:
+def _parse_lines(out: str, quick: bool, bench: str, prefix: str = "") -> list[Figure]:
+    """ "label  median s  low–high s  budget s" lines; a line marked 仅供参考 (for
+    reference) has no budget."""
     figs = []
     for line in out.splitlines():
         m = _IMPORT_LINE.match(line)
         if m:
             med, lo, hi = (float(m[k]) for k in ("med", "lo", "hi"))
+            label = m["label"].strip()
             figs.append(
                 Figure(
-                    f"duban import：{m['label'].strip()}",
+                    f"{prefix}{label}",
                     [],
-                    float(m["budget"]),
-                    bench="import_bench",
+                    None if "仅供参考" in label else float(m["budget"]),
+                    bench=bench,
                     summary=(med, lo, hi, 1 if quick else 5),
                 )
             )
     return figs
+
+
+def parse_import(out: str, quick: bool) -> list[Figure]:
+    return _parse_lines(out, quick, "import_bench", "duban import：")
+
+
+def parse_reports(out: str, quick: bool) -> list[Figure]:
+    return _parse_lines(out, quick, "reports_bench")
 
 
 def parse_letters(out: str, quick: bool) -> list[Figure]:
@@ -83,7 +102,7 @@ def parse_letters(out: str, quick: bool) -> list[Figure]:
     ]
 
 
-PARSERS = {"import": parse_import, "letters": parse_letters}
+PARSERS = {"import": parse_import, "letters": parse_letters, "reports": parse_reports}
 
 
 def _letters_args(script: Path, quick: bool) -> list[str]:
@@ -141,8 +160,13 @@ def main(argv: list[str]) -> int:
     before = machine_line()
     figures: list[Figure] = []
     problems: list[str] = []
-    for name, script, args, quick_args in BENCHES:
+    skipped: list[str] = []
+    server = any(os.environ.get(k) for k in PG_ENV)
+    for name, script, args, quick_args, needs_pg in BENCHES:
         if only is not None and name not in only:
+            continue
+        if not server and (needs_pg == "always" or (needs_pg == "full" and not a.quick)):
+            skipped.append(f"{name}（需要 PostgreSQL：设置 {PG_ENV[0]} 或 {PG_ENV[1]}）")
             continue
         if quick_args is None:
             use = _letters_args(HERE / script, a.quick)
@@ -158,6 +182,8 @@ def main(argv: list[str]) -> int:
     print(table(figures, show_bench=True))
     over = [f for f in figures if f.over]
     print(f"共 {len(figures)} 项，超出预算 {len(over)} 项；各基准的完整输出：{logs}")
+    for name in skipped:
+        print(f"未运行：{name}")
     for p in problems:
         print(f"出错：{p}")
     if problems:

@@ -6,9 +6,15 @@ does it (garbage collector as the product leaves it):
 - ``facts``: one object per assignment — `tui.store.board.load_facts` and
   `tui.domain.board.evaluate` (status and urgency), as `duban summary`, the letters' item
   choice and the demo history read every row;
-- ``columns``: the desk's board read — `tui.store.desk.load_desk` (columns read, status and
-  urgency of every row, rows in urgency order), what the desk does behind its first screen
-  and at every reload.
+- ``columns``: the desk's board read — what `tui.store.desk.load_desk` does behind the
+  desk's first screen and at every reload: `tui.store.board.load_columns`, then
+  `tui.domain.board.evaluate_columns` (status and urgency of every row) and the rows in
+  urgency order, with the same arguments. It is called here directly, over the DB-API
+  (`tui.store.board.connect`), not through `tui.store.desk`: that module also holds the
+  desk's ORM functions and reads through the store's SQLAlchemy engine, and importing
+  SQLAlchemy and SQLModel (~0.4 s) is the desk's start-up, counted in desk_bench.py's
+  figure — the desk's worker reads the board long after those imports. The SQL and the
+  rules are the same.
 
 Prints the count per status and its own phase times as JSON.
 
@@ -22,6 +28,7 @@ import sys
 import time
 from collections import Counter
 from datetime import date
+from operator import attrgetter
 
 t_start = time.perf_counter()
 
@@ -38,24 +45,47 @@ def facts(db: str, as_of: date) -> tuple[Counter, float]:
         conn.close()
     t1 = time.perf_counter()
     rows = evaluate(rows, as_of)
-    return Counter(r.status.status.value for r in rows), t1 - t0
+    lights = Counter(map(attrgetter("status.status"), rows))
+    return Counter({s.value: n for s, n in lights.items()}), t1 - t0
 
 
 def columns(db: str, as_of: date) -> tuple[Counter, float]:
-    from tui.store.db import make_engine
-    from tui.store.desk import load_desk
+    from tui.domain.board import LIGHTS, evaluate_columns, urgency_order
+    from tui.gc_pause import gc_paused
+    from tui.store.board import connect, load_columns
 
-    engine = make_engine(db, create=False, readonly=True)
-    try:
-        data = load_desk(engine, as_of)
-    finally:
-        engine.dispose()
-    return Counter({s.value: n for s, n in data.count_by_status().items() if n}), 0.0
+    with gc_paused():  # as load_desk
+        t0 = time.perf_counter()
+        conn = connect(db)
+        try:
+            cols = load_columns(conn, as_of=as_of)
+        finally:
+            conn.close()
+        t1 = time.perf_counter()
+        # the same arguments as tui.store.desk._load_desk
+        verdicts = evaluate_columns(
+            task_ids=cols.task_ids,
+            dues={t: (x[4], x[5]) for t, x in cols.tasks.items()},
+            overrides=cols.overrides,
+            completed=cols.completed,
+            recurring_progress=cols.recurring_progress,
+            recurring_covers=cols.recurring_covers,
+            ids=cols.ids,
+            last_progress=cols.last_progress,
+            roles=cols.roles,
+            letters=cols.letters,
+            as_of=as_of,
+        )
+        order = urgency_order(verdicts.urgencies)
+        codes = list(map(verdicts.light_codes.__getitem__, order))
+    counts = Counter(codes)
+    return Counter({LIGHTS[c].value: n for c, n in counts.items()}), t1 - t0
 
 
 def main(db: str, as_of: date, mode: str) -> dict:
     if mode == "columns":
-        import tui.store.desk  # noqa: F401  (imports timed apart from the work)
+        import tui.domain.board  # noqa: F401  (imports timed apart from the work)
+        import tui.store.board  # noqa: F401
     else:
         import tui.domain.board  # noqa: F401
         import tui.store.board  # noqa: F401

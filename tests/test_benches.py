@@ -7,6 +7,7 @@ No timing is asserted here: the figures are for people, on a quiet machine.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.gen_store import AS_OF, build_store  # noqa: E402
+from bench.run_all import BENCHES, HELPERS, PG_ENV  # noqa: E402
 
 
 def run_bench(name: str, *args: str) -> subprocess.CompletedProcess:
@@ -52,7 +54,7 @@ def test_run_all_prints_one_table(run_all):
     assert out.count("机器：") == 2  # before and after, with the load average
     assert "负载" in out
     assert "与预算之比" in out
-    for bench in ("import_bench", "desk_bench", "status_bench", "tasks_json_bench"):
+    for bench in ("import_bench", "desk_bench", "status_bench", "tasks_json_bench", "ten_desks"):
         assert f"[{bench}]" in out
     assert "[overdue_vs_taskwarrior]" in out
     assert "出错：" not in out
@@ -100,6 +102,35 @@ def test_overdue_bench_runs(run_all):
 
 def test_letters_bench_runs(run_all):
     _log(run_all[1], "letters")
+
+
+def test_reports_bench_runs(run_all):
+    out = _log(run_all[1], "reports")
+    assert "机器：" in out
+    for label in ("导出台账", "任务清单（.docx + .xlsx）", "另加 PDF", "通报（80 个单位）：生成"):
+        assert label in out
+    assert "[reports_bench] 导出台账" in run_all[0].stdout
+
+
+def test_ten_desks_bench_runs(run_all):
+    out = _log(run_all[1], "ten_desks")
+    assert "丢失的写入（须为 0）" in out
+
+
+def test_pg_desk_bench_runs_or_says_why_not(run_all):
+    res, logs = run_all
+    if any(os.environ.get(k) for k in PG_ENV):
+        assert "督办台首屏" in _log(logs, "pg_desk")
+    else:
+        assert "未运行：pg_desk（需要 PostgreSQL" in res.stdout
+
+
+def test_every_bench_is_run_by_run_all():
+    """A bench added to bench/ without a place in run_all.py would never run in CI."""
+    run = {script for _name, script, *_rest in BENCHES}
+    scripts = {p.name for p in (ROOT / "bench").glob("*.py")} - {"__init__.py"}
+    assert scripts - run - set(HELPERS) == set()
+    assert run <= scripts
 
 
 # --------------------------------------------------------------------------- pieces
@@ -202,12 +233,3 @@ def test_overdue_finds_items(store):
     rows = json.loads(res.stdout)
     assert len(rows) > 100
     assert all(r["days_overdue"] > 0 for r in rows)
-
-
-def test_reports_bench_runs():
-    res = run_bench("reports_bench.py", "--quick")
-    assert res.returncode == 0, res.stderr
-    out = res.stdout
-    assert "机器：" in out
-    for label in ("导出台账", "任务清单（.docx + .xlsx）", "另加 PDF", "通报（80 个单位）：生成"):
-        assert label in out

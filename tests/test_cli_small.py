@@ -206,3 +206,60 @@ def test_anything_else_goes_through_the_parser(argv):
     from tui.cli import _desk_only
 
     assert _desk_only(argv) is None
+
+
+# ----------------------------------------------------------------------------- overdue's parser
+
+OVERDUE_ARGV = [
+    ["overdue"],
+    ["--db", "x.db", "overdue"],
+    ["--db=x.db", "--as-of", "2024-11-15", "overdue", "--format", "json"],
+    ["overdue", "--db", "x.db", "--unit", "城关镇", "--plan", "1", "--format=csv"],
+    ["--as-of=2024-11-15", "overdue", "--as-of", "2024-12-01", "--region", "甲县"],
+]
+
+
+@pytest.mark.parametrize("argv", OVERDUE_ARGV)
+def test_overdue_is_read_by_its_own_small_parser_as_by_the_whole_one(argv):
+    """`duban overdue` builds only its own parser (the others import their modules): it must
+    read every argument, wherever it stands, as the whole parser does."""
+    from tui.cli import build_parser, command_of
+
+    assert command_of(argv) == "overdue"
+    small = build_parser(only="overdue").parse_args(argv)
+    assert vars(small) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["tasks", "--unit", "overdue"],
+        ["--db", "overdue", "tasks"],
+        ["-h", "overdue"],
+        ["--verbose", "overdue"],
+        [],
+    ],
+)
+def test_only_the_overdue_command_takes_the_small_parser(argv):
+    from tui.cli import command_of
+
+    assert command_of(argv) != "overdue"
+
+
+def test_overdue_imports_no_other_command(store):
+    """A whole `duban overdue` process loads no other command's module, nor the ORM or Rich."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from tui.cli import main; "
+        f"rc = main(['--db', {str(store)!r}, 'overdue', '--as-of', '2024-11-15']); "
+        "bad = sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'sqlmodel', 'rich', "
+        "'tui.commands.letters_cmd', 'tui.commands.reports_cmd', 'tui.config_cli', "
+        "'tui.commands.circular_cmd', 'tui.commands.db_cmd', 'tui.commands.import_store_cmd'))); "
+        "print('LOADED', bad, file=sys.stderr); sys.exit(rc)"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert "LOADED []" in res.stderr, res.stderr
+    assert "逾期未完成" in res.stdout

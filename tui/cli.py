@@ -41,7 +41,9 @@ def _add_as_of(p: argparse.ArgumentParser, what: str, default: str = "今天") -
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser; with ``only="overdue"``, the top options and that command alone
+    (the others import their modules: a tenth of a whole `duban overdue`)."""
     parser = _Parser(
         prog="duban",
         description="督办台：依法治理办公室的督办工作台。不带子命令时打开督办台界面。",
@@ -53,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="以某日为准查看（YYYY-MM-DD，默认今天）；只用于与日期有关的子命令",
     )
     sub = parser.add_subparsers(dest="command")
+    if only == "overdue":
+        _add_overdue(sub)
+        return parser
 
     p = sub.add_parser("init", help="新建空数据库；已存在时只检查并升级版本，不删除任何数据")
     _add_db(p)
@@ -82,18 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json"], default="table", help=FORMATS_HELP)
     _add_db(p)
 
-    p = sub.add_parser("overdue", help="逾期未完成的落实事项，按紧迫程度排序")
-    _add_as_of(p, "以某日为准")
-    p.add_argument("--unit", metavar="单位", help="只看某单位")
-    p.add_argument("--plan", metavar="计划", help="只看某计划（计划编号或标题中的文字）")
-    add_region(p)
-    p.add_argument(
-        "--format",
-        choices=["table", "json", "csv"],
-        default="table",
-        help="输出格式：table 表格（默认），json 供程序读取，csv 供 Excel 打开",
-    )
-    _add_db(p)
+    _add_overdue(sub)
 
     p = sub.add_parser("deadlines", help="显示任务的期限及其原文出处")
     p.add_argument(
@@ -200,6 +194,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_overdue(sub) -> None:
+    p = sub.add_parser("overdue", help="逾期未完成的落实事项，按紧迫程度排序")
+    _add_as_of(p, "以某日为准")
+    p.add_argument("--unit", metavar="单位", help="只看某单位")
+    p.add_argument("--plan", metavar="计划", help="只看某计划（计划编号或标题中的文字）")
+    add_region(p)
+    p.add_argument(
+        "--format",
+        choices=["table", "json", "csv"],
+        default="table",
+        help="输出格式：table 表格（默认），json 供程序读取，csv 供 Excel 打开",
+    )
+    _add_db(p)
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The sub-command ``argv`` names, read past the top options (--db, --as-of) wherever
+    they stand; None when something else comes first (help, a mistake: the whole parser)."""
+    rest = iter(argv)
+    for arg in rest:
+        if arg in _DESK_OPTIONS:
+            if next(rest, None) is None:
+                return None
+        elif "=" in arg and arg.partition("=")[0] in _DESK_OPTIONS:
+            continue
+        else:
+            return None if arg.startswith("-") else arg
+    return None
+
+
 def leaf_parser(parser: argparse.ArgumentParser, args: argparse.Namespace):
     """The (sub-)parser that parsed the innermost sub-command of ``args``."""
     current = parser
@@ -230,7 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # letters, lists) is readable by its owner only, whatever umask the shell had.
     os.umask(0o077)
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if argv is None and "overdue" in args_list:
+    only = "overdue" if command_of(args_list) == "overdue" else None
+    if argv is None and only:
         import gc
 
         # A short-lived listing over ~10^5 rows: garbage collection is pure cost here.
@@ -239,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _desk_only(args_list)
         if args is None:
-            parser = build_parser()
+            parser = build_parser(only)
             args = parser.parse_args(args_list)
             _check_as_of(parser, args)
         else:

@@ -12,6 +12,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from itertools import compress, repeat
+from operator import is_
 from typing import TYPE_CHECKING
 
 from tui.errors import DubanError
@@ -105,11 +107,6 @@ FROM task t JOIN plan p ON p.id = t.plan_id WHERE t.active = TRUE
 """
 _NAMES_SQL = "SELECT id, name, kind FROM unit"
 _GROUPS_SQL = "SELECT id, name FROM unit_group"
-_ASSIGNMENTS_SQL = """
-SELECT a.id, a.task_id, a.unit_id, a.group_id, a.role, a.completed_on, a.due_override
-FROM assignment a JOIN task t ON t.id = a.task_id
-WHERE a.active = TRUE AND t.active = TRUE
-"""
 # Only what can be overdue on a date: not closed by then, and some date already past.
 _PAST_DUE_FILTER = """
   AND (a.completed_on IS NULL OR a.completed_on > :as_of)
@@ -176,48 +173,59 @@ def _load_facts(conn, as_of, past_due_only, unit_ids, plan_ids) -> list[Assignme
         tasks[tid] = (pid, ptitle, number, title, due, bool(recurring), kind)
     units = {uid: (name, kind) for uid, name, kind in cur.execute(_NAMES_SQL).fetchall()}
     groups = dict(cur.execute(_GROUPS_SQL).fetchall())
-    sql = _ASSIGNMENTS_SQL
+    where = ""
     params: dict = {}
     if past_due_only:
         if as_of is None:
             raise ValueError("past_due_only needs as_of")
-        sql += _PAST_DUE_FILTER
+        where = _PAST_DUE_FILTER
         # one value per column type: a server binds a name once (due_first is ISO text)
         params["as_of"] = params["as_of_text"] = as_of.isoformat()
-    facts: list[AssignmentFact] = []
-    by_id: dict[int, AssignmentFact] = {}
-    for aid, tid, uid, gid, role, completed, override in cur.execute(sql, params).fetchall():
-        task = tasks.get(tid)
-        if task is None or (unit_ids is not None and uid not in unit_ids):
-            continue
-        pid, ptitle, number, title, due, recurring, kind = task
-        if uid is not None:
-            uname, ukind = units[uid]
-        else:
-            uname, ukind = groups.get(gid, ""), "待分解"
-        if override:
-            due, recurring = (_d(override),), False
-        done = _d(completed)
-        if as_of is not None and done is not None and done > as_of:
-            done = None
-        fact = AssignmentFact(
-            aid,
-            tid,
-            pid,
-            ptitle,
-            number,
-            title,
-            uid,
-            uname,
-            ukind,
-            role,
-            due,
+    # The rows as columns (one scan, split in C: `_read_columns`), then one fact per row.
+    columns = _read_columns(conn, cur, where=where, params=params)
+    ids, task_ids, uids, gids = columns[:4]
+    if plan_ids is not None or unit_ids is not None:
+        keep = [
+            tid in tasks and (unit_ids is None or uid in unit_ids)
+            for tid, uid in zip(task_ids, uids, strict=True)
+        ]
+        columns = tuple(list(compress(col, keep)) for col in columns)
+        ids, task_ids, uids, gids = columns[:4]
+    roles, completed, overrides = columns[4:]
+    completed = _date_column(completed, as_of)  # a closing after as_of is not seen yet
+    overrides = _date_column(overrides)
+    info = list(map(tasks.__getitem__, task_ids))
+    if info:
+        pids, ptitles, numbers, titles, dues, recurring, kinds = map(list, zip(*info, strict=True))
+    else:
+        pids = ptitles = numbers = titles = dues = recurring = kinds = []
+    names = list(map(units.get, uids))
+    rows = range(len(names))
+    for i in compress(rows, map(is_, names, repeat(None))):  # unresolved groups (few)
+        names[i] = (groups.get(gids[i], ""), "待分解")
+    for i in compress(rows, overrides):  # granted extensions (few)
+        dues[i], recurring[i] = (overrides[i],), False
+    unames, ukinds = (list(c) for c in zip(*names, strict=True)) if names else ([], [])
+    facts = list(
+        map(
+            AssignmentFact,
+            ids,
+            task_ids,
+            pids,
+            ptitles,
+            numbers,
+            titles,
+            uids,
+            unames,
+            ukinds,
+            roles,
+            dues,
             recurring,
-            kind,
-            done,
+            kinds,
+            completed,
         )
-        facts.append(fact)
-        by_id[aid] = fact
+    )
+    by_id = dict(zip(ids, facts, strict=True))
     if past_due_only:
         # Only the reports of the rows that can be overdue (a fifth of a large store).
         cur.execute(_PAST_DUE_PROGRESS_SQL.format(covers=_covers_sql(cur)), params)
@@ -227,10 +235,13 @@ def _load_facts(conn, as_of, past_due_only, unit_ids, plan_ids) -> list[Assignme
     dates: list[date] = []
     covers: list[tuple] = []
     last = ""
+    parsed: dict = {}
     for aid, on, text, lo, hi in cur.fetchall():
         if aid not in by_id:
             continue
-        d = _d(on)
+        d = parsed.get(on)
+        if d is None:
+            d = parsed[on] = _d(on)
         if as_of is not None and d > as_of:
             continue
         if aid != current:
@@ -392,14 +403,21 @@ def load_columns(conn, *, as_of: date, region: str | None = None) -> BoardColumn
     )
 
 
-def _read_columns(conn, cur, region: str | None = None) -> tuple[list, ...]:
-    """The assignment columns of `_COLUMNS_SQL`, one list each, in one scan.
+def _read_columns(
+    conn, cur, region: str | None = None, where: str = "", params: dict | None = None
+) -> tuple[list, ...]:
+    """The assignment columns of `_COLUMNS_SQL`, one list each, in one scan: with ``region``,
+    that region's plans only; ``where``, more conditions on ``a`` and ``t`` (``params``).
 
     sqlite3 builds a tuple per row (some 2 µs each, the bulk of the desk's start-up at
     200,000 rows), so on SQLite each column comes back as one comma-joined string, split
     and converted in C. Every aggregate walks the same scan, so the lists stay aligned.
     """
-    params, more = ({"region": region}, _REGION_ASSIGNMENTS) if region is not None else ({}, "")
+    params = dict(params or {})
+    more = where
+    if region is not None:
+        params["region"] = region
+        more = _REGION_ASSIGNMENTS + where
     if not isinstance(conn, sqlite3.Connection):
         rows = cur.execute(_COLUMNS_SQL + more, params).fetchall()
         if not rows:
