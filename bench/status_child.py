@@ -50,9 +50,9 @@ def facts(db: str, as_of: date) -> tuple[Counter, float]:
 
 
 def columns(db: str, as_of: date) -> tuple[Counter, float]:
-    from tui.domain.board import LIGHTS, evaluate_columns, urgency_order
+    from tui.domain.board import LIGHTS, urgency_order
     from tui.gc_pause import gc_paused
-    from tui.store.board import connect, load_columns
+    from tui.store.board import connect, judge_columns, load_columns
 
     with gc_paused():  # as load_desk
         t0 = time.perf_counter()
@@ -62,20 +62,8 @@ def columns(db: str, as_of: date) -> tuple[Counter, float]:
         finally:
             conn.close()
         t1 = time.perf_counter()
-        # the same arguments as tui.store.desk._load_desk
-        verdicts = evaluate_columns(
-            task_ids=cols.task_ids,
-            dues={t: (x[4], x[5]) for t, x in cols.tasks.items()},
-            overrides=cols.overrides,
-            completed=cols.completed,
-            recurring_progress=cols.recurring_progress,
-            recurring_covers=cols.recurring_covers,
-            ids=cols.ids,
-            last_progress=cols.last_progress,
-            roles=cols.roles,
-            letters=cols.letters,
-            as_of=as_of,
-        )
+        # judged as tui.store.desk._load_desk judges them
+        verdicts = judge_columns(cols, as_of)
         order = urgency_order(verdicts.urgencies)
         codes = list(map(verdicts.light_codes.__getitem__, order))
     counts = Counter(codes)

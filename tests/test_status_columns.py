@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.gen_store import AS_OF, build_store  # noqa: E402
-from tui.domain.board import LIGHTS, evaluate, evaluate_columns  # noqa: E402
+from tui.domain.board import LIGHTS, evaluate  # noqa: E402
 from tui.domain.status import Status, assignment_status  # noqa: E402
 from tui.domain.urgency import urgency  # noqa: E402
-from tui.store.board import connect, load_columns, load_facts  # noqa: E402
+from tui.store.board import connect, judge_columns, load_columns, load_facts  # noqa: E402
 
 EARLY = date(2024, 3, 31)
 
@@ -64,19 +64,7 @@ def _by_columns(db: Path, as_of: date) -> dict[int, tuple]:
         cols = load_columns(conn, as_of=as_of)
     finally:
         conn.close()
-    v = evaluate_columns(
-        task_ids=cols.task_ids,
-        dues={t: (x[4], x[5]) for t, x in cols.tasks.items()},
-        overrides=cols.overrides,
-        completed=cols.completed,
-        recurring_progress=cols.recurring_progress,
-        recurring_covers=cols.recurring_covers,
-        ids=cols.ids,
-        last_progress=cols.last_progress,
-        roles=cols.roles,
-        letters=cols.letters,
-        as_of=as_of,
-    )
+    v = judge_columns(cols, as_of)
     assert [LIGHTS[c] for c in v.light_codes] == [s.status for s in v.statuses]
     return dict(zip(cols.ids, zip(v.statuses, v.urgencies, v.since, strict=True), strict=True))
 

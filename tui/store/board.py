@@ -22,6 +22,8 @@ from tui.gc_pause import gc_paused
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from tui.domain.board import ColumnVerdicts
+
 
 @dataclass(slots=True)
 class AssignmentFact:
@@ -348,6 +350,28 @@ _LAST_TEXT_SQL = """
 SELECT text, reported_on FROM progress WHERE assignment_id = :id AND reported_on <= :as_of
 ORDER BY reported_on DESC, id DESC LIMIT 1
 """
+
+
+def judge_columns(cols: BoardColumns, as_of: date, *, soon_days: int = 15) -> ColumnVerdicts:
+    """Status and urgency of every row of a board read as columns: the one way its columns
+    are handed to the rules (`tui.domain.board.evaluate_columns`), for the desk, the first
+    screen's fallback and the status bench alike."""
+    from tui.domain.board import evaluate_columns
+
+    return evaluate_columns(
+        task_ids=cols.task_ids,
+        dues={t: (x[4], x[5]) for t, x in cols.tasks.items()},
+        overrides=cols.overrides,
+        completed=cols.completed,
+        recurring_progress=cols.recurring_progress,
+        recurring_covers=cols.recurring_covers,
+        ids=cols.ids,
+        last_progress=cols.last_progress,
+        roles=cols.roles,
+        letters=cols.letters,
+        as_of=as_of,
+        soon_days=soon_days,
+    )
 
 
 def load_columns(conn, *, as_of: date, region: str | None = None) -> BoardColumns:

@@ -27,7 +27,6 @@ from tui.domain.board import (
     LIGHTS,
     ColumnVerdicts,
     Evaluated,
-    evaluate_columns,
     urgency_order,
 )
 from tui.domain.search import Filters, filter_rows, search_rows, task_key, unit_key
@@ -38,6 +37,7 @@ from tui.store.audit import record
 from tui.store.board import (
     AssignmentFact,
     BoardColumns,
+    judge_columns,
     last_reports,
     load_columns,
     reading,
@@ -547,20 +547,7 @@ def _load_desk(engine: Engine, as_of: date, *, soon_days: int, region: str | Non
         cur.execute("SELECT id, name, kind FROM unit WHERE merged_into IS NULL ORDER BY id")
         units = {i: (n, k) for i, n, k in cur.fetchall()}
         cur.close()
-    verdicts = evaluate_columns(
-        task_ids=cols.task_ids,
-        dues={t: (x[4], x[5]) for t, x in cols.tasks.items()},
-        overrides=cols.overrides,
-        completed=cols.completed,
-        recurring_progress=cols.recurring_progress,
-        recurring_covers=cols.recurring_covers,
-        ids=cols.ids,
-        last_progress=cols.last_progress,
-        roles=cols.roles,
-        letters=cols.letters,
-        as_of=as_of,
-        soon_days=soon_days,
-    )
+    verdicts = judge_columns(cols, as_of, soon_days=soon_days)
     return DeskData(as_of, cols, verdicts, heads=heads, plans=plans, units=units, engine=engine)
 
 

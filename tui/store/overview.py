@@ -20,9 +20,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tui.domain.board import LIGHT_CODE, LIGHTS, evaluate_columns
+from tui.domain.board import LIGHT_CODE, LIGHTS
 from tui.domain.status import Status, assignment_status
-from tui.store.board import _covers_sql, _d, load_columns
+from tui.store.board import _covers_sql, _d, judge_columns, load_columns
 
 _DONE, _LATE = LIGHT_CODE[Status.DONE], LIGHT_CODE[Status.DONE_LATE]
 _OVER, _SOON = LIGHT_CODE[Status.OVERDUE], LIGHT_CODE[Status.DUE_SOON]
@@ -227,20 +227,7 @@ def _judge_recurring(cur, reports_sql, params, rows, as_of, soon_days, counts) -
 
 def tally_from_columns(cols, as_of: date, soon_days: int, plans: dict[int, str]) -> Tally:
     """The same counts from the whole board read as columns (any database)."""
-    verdicts = evaluate_columns(
-        task_ids=cols.task_ids,
-        dues={t: (x[4], x[5]) for t, x in cols.tasks.items()},
-        overrides=cols.overrides,
-        completed=cols.completed,
-        recurring_progress=cols.recurring_progress,
-        recurring_covers=cols.recurring_covers,
-        ids=cols.ids,
-        last_progress=cols.last_progress,
-        roles=cols.roles,
-        letters=cols.letters,
-        as_of=as_of,
-        soon_days=soon_days,
-    )
+    verdicts = judge_columns(cols, as_of, soon_days=soon_days)
     plan_of = {t: x[0] for t, x in cols.tasks.items()}
     counts = Counter(
         zip(
