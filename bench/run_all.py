@@ -42,7 +42,7 @@ BENCHES = (
     ("letters", "letters_bench.py", [], None, ""),
     ("reports", "reports_bench.py", [], ["--quick"], ""),
     ("ten_desks", "ten_desks.py", [], ["--quick"], "full"),
-    ("pg_desk", "pg_desk_bench.py", [], ["--size", "2000", "--starts", "1"], "always"),
+    ("pg_desk", "pg_desk_bench.py", [], ["--quick"], "always"),
 )
 # Not benches: what the benches share, and the child status_bench.py launches.
 HELPERS = ("harness.py", "machine.py", "gen_store.py", "synth.py", "status_child.py", "run_all.py")
