@@ -53,6 +53,16 @@ def _quick_app(store: Path, opener=None):
     return app, opened
 
 
+async def board_read(pilot) -> None:
+    """Settled, with the whole board read behind the first screen (up to 10 s)."""
+    await settle(pilot)
+    for _ in range(200):
+        if pilot.app.board is not None:
+            break
+        await pilot.pause(0.05)
+    await settle(pilot)
+
+
 async def test_first_counts_are_the_boards_and_the_desk_works_after(store, monkeypatch):
     from tui.app.tabs.overview import OverviewTab
 
@@ -69,12 +79,7 @@ async def test_first_counts_are_the_boards_and_the_desk_works_after(store, monke
     monkeypatch.setattr(OverviewTab, "show_overview", record)
     app, opened = _quick_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        for _ in range(200):
-            if app.board is not None:
-                break
-            await pilot.pause(0.05)
-        await settle(pilot)
+        await board_read(pilot)
         assert app.board is not None and opened and app.store is opened[0]
         first, last = shown[0], shown[-1]
         assert first[-1] is True  # drawn before the board was read
@@ -120,12 +125,7 @@ async def test_a_first_read_done_before_mount_is_in_the_first_layout(store, monk
     app, _opened = _quick_app(store)
     app._first.result(timeout=30)  # the read is done before Textual mounts anything
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        for _ in range(200):
-            if app.board is not None:
-                break
-            await pilot.pause(0.05)
-        await settle(pilot)
+        await board_read(pilot)
         assert shown[0] == (True, True)  # at mount, before the board
         assert [s for s in shown if s[1]] == [(True, True)]  # once before the board
         total = app.board.overview.total
