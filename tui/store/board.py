@@ -8,6 +8,8 @@ uses the DB-API directly (sqlite3 for SQLite files, read-only) and imports no OR
 from __future__ import annotations
 
 import sqlite3
+import sys
+from array import array
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -286,7 +288,13 @@ def letters_sent(cur, as_of: date | None) -> dict[int, tuple[int, int]]:
         )
     except Exception:  # noqa: BLE001 - no letter tables in this store yet
         return {}
-    return {aid: (int(count), int(rung or 0)) for aid, count, rung in cur.fetchall()}
+    shared: dict[tuple[int, int], tuple[int, int]] = {}  # one tuple per distinct pair
+    return {
+        aid: shared.setdefault(pair, pair)
+        for aid, pair in (
+            (aid, (int(count), int(rung or 0))) for aid, count, rung in cur.fetchall()
+        )
+    }
 
 
 # --------------------------------------------------------------------------- columns for the desk
@@ -326,8 +334,10 @@ WHERE a.active = TRUE AND t.active = TRUE
 _REGION_TASKS = " AND p.region = :region"
 _REGION_ASSIGNMENTS = " AND t.plan_id IN (SELECT id FROM plan WHERE region = :region)"
 _CONCAT_SQL = """
-SELECT count(*), group_concat(a.id), group_concat(a.task_id),
-       group_concat(coalesce(a.unit_id, '')), group_concat(coalesce(a.group_id, '')),
+SELECT count(*), group_concat(printf('%016x', a.id), ''),
+       group_concat(printf('%016x', a.task_id), ''),
+       group_concat(printf('%016x', coalesce(a.unit_id, 0)), ''),
+       group_concat(printf('%016x', coalesce(a.group_id, 0)), ''),
        group_concat(a.role), group_concat(coalesce(a.completed_on, '')),
        group_concat(coalesce(a.due_override, ''))
 FROM assignment a JOIN task t ON t.id = a.task_id
@@ -450,21 +460,33 @@ def _read_columns(
     n, *joined = cur.execute(_CONCAT_SQL + more, params).fetchone()
     if not n:
         return tuple([] for _ in range(7))
-    ids, task_ids, unit_ids, group_ids, roles, completed, overrides = (s.split(",") for s in joined)
+    ids, task_ids, unit_ids, group_ids = map(_hex_column, joined[:4])
+    roles, completed, overrides = (s.split(",") for s in joined[4:])
     return (
-        list(map(int, ids)),
-        _shared_column(task_ids, int),
-        _shared_column(unit_ids, int),
-        _shared_column(group_ids, int),
-        _shared_column(roles, str),
+        ids.tolist(),
+        _shared_column(task_ids),
+        _shared_column(unit_ids),
+        _shared_column(group_ids),
+        _shared_column(roles),
         completed,
         overrides,
     )
 
 
-def _shared_column(values: list[str], convert) -> list:
-    """Each distinct value converted once ('' is None) and shared by its rows."""
-    memo = {v: convert(v) if v else None for v in set(values)}
+def _hex_column(joined: str) -> array:
+    """A column of ids sent as fixed-width hex (`_CONCAT_SQL`), decoded in C: splitting
+    "1,2,3" made a short-lived string per row, and those scattered among the board's
+    long-lived objects kept the heap growing at every reload."""
+    col = array("Q")
+    col.frombytes(bytes.fromhex(joined))
+    if sys.byteorder == "little":
+        col.byteswap()
+    return col
+
+
+def _shared_column(values) -> list:
+    """Each distinct value once (0 and '' are None), shared by its rows."""
+    memo = {v: v or None for v in set(values)}
     return list(map(memo.__getitem__, values))
 
 

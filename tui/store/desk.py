@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import compress, repeat
-from operator import and_, itemgetter, or_
+from operator import and_, or_
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -77,7 +77,11 @@ def role_label(role: str) -> str:
 
 
 class _Reordered:
-    """A DeskData column put in urgency order when first read, then kept."""
+    """A DeskData column put in urgency order when first read, then kept (as an `array` of
+    ``typecode`` when given: machine values rather than an object per row)."""
+
+    def __init__(self, typecode: str = "") -> None:
+        self.typecode = typecode
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -88,7 +92,10 @@ class _Reordered:
         with obj._build_lock:  # a worker may be warming the board (`DeskData.warm`)
             col = obj.__dict__.get(self.name)
             if col is None:
-                col = obj.__dict__[self.name] = obj._take(obj._raw.pop(self.name))
+                col = obj._take(obj._raw.pop(self.name))
+                if self.typecode:
+                    col = array(self.typecode, col)
+                obj.__dict__[self.name] = col
         return col
 
 
@@ -117,7 +124,10 @@ class DeskData:
         take = self._take
         self.as_of = as_of
         # What the first screen needs is reordered now; the rest on first use (_Reordered).
-        self.ids: Sequence[int] = take(cols.ids)
+        # Ids and urgencies are distinct per row: kept as machine values, not one Python
+        # object each, so nothing small and long-lived is left scattered among the read's
+        # temporaries (the heap would keep those pages after this board is gone).
+        self.ids: Sequence[int] = array("q", take(cols.ids))
         self.task_ids: Sequence[int] = take(cols.task_ids)
         self.unit_ids: Sequence[int | None] = take(cols.unit_ids)
         self.light_codes: Sequence[int] = take(verdicts.light_codes)
@@ -130,7 +140,7 @@ class DeskData:
             "last_progress": cols.last_progress,
             "letters": cols.letters,
             "statuses": verdicts.statuses,
-            "urgencies": verdicts.urgencies,
+            "urgencies": array("d", verdicts.urgencies),
         }
         self.recurring_progress = cols.recurring_progress
         self.recurring_covers = cols.recurring_covers
@@ -160,7 +170,7 @@ class DeskData:
     last_progress: Sequence[date | None] = _Reordered()
     letters: Sequence[tuple[int, int] | None] = _Reordered()
     statuses: Sequence[StatusResult] = _Reordered()
-    urgencies: Sequence[float] = _Reordered()
+    urgencies: Sequence[float] = _Reordered("d")
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -406,10 +416,10 @@ class DeskData:
 
 
 def _taker(order: list[int]):
-    """A function that reorders a column by ``order`` (in C, via itemgetter)."""
-    if len(order) > 1:
-        return itemgetter(*order)
-    return lambda col: tuple(col[i] for i in order)
+    """A function that reorders a column by ``order`` (in C). The order is kept as an
+    array: an itemgetter of it would hold one int object per row for the board's life."""
+    kept = array("i", order)
+    return lambda col: list(map(col.__getitem__, kept))
 
 
 class RowsView(Sequence):
