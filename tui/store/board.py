@@ -7,6 +7,7 @@ uses the DB-API directly (sqlite3 for SQLite files, read-only) and imports no OR
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import sys
 from array import array
@@ -334,10 +335,8 @@ WHERE a.active = TRUE AND t.active = TRUE
 _REGION_TASKS = " AND p.region = :region"
 _REGION_ASSIGNMENTS = " AND t.plan_id IN (SELECT id FROM plan WHERE region = :region)"
 _CONCAT_SQL = """
-SELECT count(*), group_concat(printf('%016x', a.id), ''),
-       group_concat(printf('%016x', a.task_id), ''),
-       group_concat(printf('%016x', coalesce(a.unit_id, 0)), ''),
-       group_concat(printf('%016x', coalesce(a.group_id, 0)), ''),
+SELECT count(*), group_concat(printf('%016x', a.id), ''), group_concat(a.task_id),
+       group_concat(coalesce(a.unit_id, 0)), group_concat(coalesce(a.group_id, 0)),
        group_concat(a.role), group_concat(coalesce(a.completed_on, '')),
        group_concat(coalesce(a.due_override, ''))
 FROM assignment a JOIN task t ON t.id = a.task_id
@@ -460,10 +459,11 @@ def _read_columns(
     n, *joined = cur.execute(_CONCAT_SQL + more, params).fetchone()
     if not n:
         return tuple([] for _ in range(7))
-    ids, task_ids, unit_ids, group_ids = map(_hex_column, joined[:4])
+    ids = _hex_column(joined[0])
+    task_ids, unit_ids, group_ids = map(_int_column, joined[1:4])
     roles, completed, overrides = (s.split(",") for s in joined[4:])
     return (
-        ids.tolist(),
+        ids,
         _shared_column(task_ids),
         _shared_column(unit_ids),
         _shared_column(group_ids),
@@ -474,14 +474,20 @@ def _read_columns(
 
 
 def _hex_column(joined: str) -> array:
-    """A column of ids sent as fixed-width hex (`_CONCAT_SQL`), decoded in C: splitting
-    "1,2,3" made a short-lived string per row, and those scattered among the board's
-    long-lived objects kept the heap growing at every reload."""
-    col = array("Q")
+    """The ids, distinct per row, sent as fixed-width hex and decoded in C into machine
+    values: no Python object per row is made at all, kept or short-lived."""
+    col = array("q")
     col.frombytes(bytes.fromhex(joined))
     if sys.byteorder == "little":
         col.byteswap()
     return col
+
+
+def _int_column(joined: str) -> list[int]:
+    """A comma-joined column of integers, parsed in C by the JSON decoder: splitting it made
+    a short-lived string per row, and those scattered among the board's long-lived objects
+    kept the heap growing at every reload (and took longer)."""
+    return json.loads(f"[{joined}]")
 
 
 def _shared_column(values) -> list:
