@@ -33,9 +33,7 @@ sys.path.insert(0, str(ROOT))
 from bench.synth import repeated_numbers_plan  # noqa: E402
 
 CORPUS = ROOT / "tests" / "corpus"
-DOCUMENTS = sorted(
-    p for p in CORPUS.iterdir() if p.suffix in (".txt", ".docx", ".xlsx", ".pdf")
-)
+DOCUMENTS = sorted(p for p in CORPUS.iterdir() if p.suffix in (".txt", ".docx", ".xlsx", ".pdf"))
 FIXED = datetime(2026, 3, 2, 1, 30, 15, 123456, tzinfo=UTC)
 
 TITLE = "2024年法治政府建设工作计划"
@@ -160,7 +158,9 @@ def run_sequence(db: Path, files: dict[str, Path], capsys, *, light: bool, monke
 def _plan_id(db: Path, source: str) -> str:
     con = sqlite3.connect(db)
     try:
-        return str(con.execute("SELECT id FROM plan WHERE source_name = ?", (source,)).fetchone()[0])
+        return str(
+            con.execute("SELECT id FROM plan WHERE source_name = ?", (source,)).fetchone()[0]
+        )
     finally:
         con.close()
 
@@ -189,7 +189,9 @@ def _import_with_fix(db: Path, path: Path, *, light: bool) -> None:
     from tui.store.importer import import_parsed
 
     doc = read_document(path)
-    fix = Correction("owners", "一、（二）", [["lead", "司法所", False], ["supporting", "派出所", False]])
+    fix = Correction(
+        "owners", "一、（二）", [["lead", "司法所", False], ["supporting", "派出所", False]]
+    )
     if light:
         from tui.store.lite import open_lite
 

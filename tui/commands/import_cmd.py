@@ -40,8 +40,8 @@ def run_import(args) -> int:
 def _run_import(args) -> int:
     from tui.ingest.parser import parse_document
     from tui.ingest.readers import read_document
-    from tui.store.location import operator_name
     from tui.store.importer import check_has_tasks, import_parsed
+    from tui.store.location import operator_name
 
     doc = read_document(args.file)
     parsed = parse_document(doc, office_vocabulary())

@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the import path runs without SQLAlchemy (tui.store.sqlconn)
 def clock_now() -> datetime:
     return clock.now()
 
+
 _TIP = "audit_tip"
 
 

@@ -91,8 +91,7 @@ def refresh_plan_deadlines(conn: SqlConn, plan, actor: str) -> None:
     ctx = plan_context(plan)
     live = "SELECT id FROM task WHERE plan_id = :p AND active = TRUE"
     tasks = conn.rows(
-        "SELECT id, text, deadline_text FROM task WHERE plan_id = :p AND active = TRUE "
-        "ORDER BY id",
+        "SELECT id, text, deadline_text FROM task WHERE plan_id = :p AND active = TRUE ORDER BY id",
         {"p": plan.id},
     )
     conn.run(

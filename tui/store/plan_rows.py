@@ -52,7 +52,9 @@ def plan_row(values: tuple) -> PlanRow:
 def plans_by_key(conn: SqlConn, key: str) -> list[PlanRow]:
     return [
         plan_row(r)
-        for r in conn.rows(f"SELECT {PLAN_COLUMNS} FROM plan WHERE key = :k ORDER BY id", {"k": key})
+        for r in conn.rows(
+            f"SELECT {PLAN_COLUMNS} FROM plan WHERE key = :k ORDER BY id", {"k": key}
+        )
     ]
 
 
