@@ -21,6 +21,8 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Protocol
 
 BUSY_TIMEOUT_MS = 10_000
@@ -83,11 +85,29 @@ def sqlite_params(params: dict | None) -> dict:
     return {k: _sqlite_value(v) for k, v in params.items()}
 
 
-def _sqlite_many(seq: Sequence[dict]):
-    """Rows for executemany; the conversion is skipped for values that need none (most)."""
-    convert = _sqlite_value
+_PLAIN = frozenset({str, int, float, type(None)})
+_cached_value = lru_cache(maxsize=512, typed=True)(
+    _sqlite_value
+)  # a write's rows share a few values
+
+
+def _sqlite_many(seq: Sequence[dict]) -> Sequence[dict]:
+    """Rows for executemany, converted as `sqlite_params` converts one row. Only the columns
+    holding other values than text, numbers and NULL (flags, timestamps) are converted —
+    each distinct value once: an import writes tens of thousands of rows."""
+    if not seq:
+        return seq
+    special = [k for k in seq[0] if not set(map(type, map(itemgetter(k), seq))) <= _PLAIN]
+    if not special:
+        return seq
+    out = []
     for row in seq:
-        yield {k: convert(v) for k, v in row.items()}
+        row = dict(row)
+        for k in special:
+            value = row[k]
+            row[k] = _cached_value(value) if value.__hash__ is not None else _sqlite_value(value)
+        out.append(row)
+    return out
 
 
 def as_date(value: Any) -> date | None:
