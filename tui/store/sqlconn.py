@@ -85,29 +85,24 @@ def sqlite_params(params: dict | None) -> dict:
     return {k: _sqlite_value(v) for k, v in params.items()}
 
 
-_PLAIN = frozenset({str, int, float, type(None)})
-_cached_value = lru_cache(maxsize=512, typed=True)(
-    _sqlite_value
-)  # a write's rows share a few values
+# Values sqlite3 binds as SQLAlchemy would (a bool as the integer 0/1) need no conversion.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_cached_value = lru_cache(maxsize=512, typed=True)(_sqlite_value)  # rows share few values
 
 
 def _sqlite_many(seq: Sequence[dict]) -> Sequence[dict]:
     """Rows for executemany, converted as `sqlite_params` converts one row. Only the columns
-    holding other values than text, numbers and NULL (flags, timestamps) are converted —
-    each distinct value once: an import writes tens of thousands of rows."""
+    holding dates or timestamps are converted, each distinct value once, in C-level loops:
+    an import writes tens of thousands of rows."""
     if not seq:
         return seq
     special = [k for k in seq[0] if not set(map(type, map(itemgetter(k), seq))) <= _PLAIN]
     if not special:
         return seq
-    out = []
-    for row in seq:
-        row = dict(row)
-        for k in special:
-            value = row[k]
-            row[k] = _cached_value(value) if value.__hash__ is not None else _sqlite_value(value)
-        out.append(row)
-    return out
+    for k in special:
+        converted = map(_cached_value, map(itemgetter(k), seq))
+        seq = [{**row, k: v} for row, v in zip(seq, converted, strict=True)]
+    return seq
 
 
 def as_date(value: Any) -> date | None:
