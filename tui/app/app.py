@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from tui.app import keymap
@@ -283,7 +284,12 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
     # ------------------------------------------------------------------ global actions
 
     def action_search(self) -> None:
-        self.action_tab("items")
+        # A priority key: over another screen, or in a text box, `/` is not the desk's.
+        if len(self.screen_stack) > 1 or isinstance(self.focused, Input):
+            raise SkipAction()
+        # Not action_tab: its deferred focus on the table would land after the search box
+        # took the keys typed right after `/`.
+        self.query_one("#tabs", TabbedContent).active = "items"
         tab = self.mounted_tab("items")
         if tab is not None:
             tab.start_search()

@@ -30,9 +30,10 @@ class DeskTab(Container):
         """A new board (after start-up, a write, a new date)."""
 
     def activated(self) -> None:
-        """The tab became visible: focus its main widget, read what it reads lazily."""
+        """The tab became visible: focus its main widget, read what it reads lazily. Focus
+        already inside the tab stays (`/` gives the search box the keys before this runs)."""
         main = self.main_widget()
-        if main is not None:
+        if main is not None and not self.has_focus_within:
             main.focus()
         for reader in self.__dict__.get("_readers", ()):
             reader.shown()
