@@ -162,3 +162,14 @@ def _is_root() -> bool:
     import os
 
     return os.geteuid() == 0
+
+
+def test_the_light_opener_knows_the_schema_as_the_sqlalchemy_side_does():
+    from tui.store import lite
+    from tui.store.models import SCHEMA_VERSION as MODELS_VERSION
+    from tui.store.schema_upgrade import revision_for
+    from tui.store.store_secret import META_KEY
+
+    assert lite.SECRET_KEY == META_KEY
+    assert lite.CURRENT_REVISION == revision_for(MODELS_VERSION)
+    assert SCHEMA_VERSION == MODELS_VERSION
