@@ -235,6 +235,29 @@ async def test_keys_typed_in_a_burst_after_slash_go_to_the_search_box(make_app):
         assert isinstance(app.screen, FilterModal) and unit_box.value == "/"
 
 
+async def test_slash_right_after_a_tab_key_keeps_the_search_box_focused(make_app):
+    """`3` then `/` before the tab switch has settled (a loaded machine: the tmux run in CI):
+    the table's focus, deferred by the switch, must not land after `/` gave the search box
+    the keys."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        switch = app.action_tab
+
+        def switch_then_slash(tab_id: str) -> None:
+            switch(tab_id)
+            app.action_search()  # `/` acts on arrival: before the switch's deferred work
+
+        app.action_tab = switch_then_slash
+        await pilot.press("3")
+        await settle(pilot)
+        box = app.query_one("#search", Input)
+        assert app.active_tab == "items" and app.focused is box
+        await pilot.press("s", "f", "j")
+        await settle(pilot)
+        assert box.value == "sfj" and not isinstance(app.screen, FilterModal)
+
+
 async def test_backspace_and_filters_give_the_rows_a_fresh_search_gives(make_app):
     """Query results are kept for backspace; a filter applied meanwhile must not bring back
     rows the kept results found before it."""

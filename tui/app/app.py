@@ -26,8 +26,6 @@ from tui.app import keymap
 from tui.app.board_flow import LOADING_CLASS, POLL_SECONDS, TAB_IDS, BoardFlow
 from tui.app.keymap import TAB_TITLES
 from tui.app.messages import JobDone, JobFailed
-from tui.app.modals.help import HelpScreen
-from tui.app.modals.palette import Command, PaletteScreen, desk_commands
 from tui.app.region_choice import RegionChooser
 from tui.app.reports_flow import ReportsFlow
 from tui.app.session import Jobs
@@ -45,6 +43,7 @@ from tui.services.store_target import StoreTarget
 # What only a write, an undo or a new store needs (SQLAlchemy and the models come with it)
 # is imported where it is used, after the first screen: see tui.app.board_flow.
 if TYPE_CHECKING:
+    from tui.app.modals.palette import Command
     from tui.services.board import Board
     from tui.services.desk import Change
     from tui.services.store import Store
@@ -95,6 +94,7 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
         self._generation = 0
         self._pending: Board | None = None
         self._early_overview: Overview | None = None  # read before the screens were mounted
+        self._first_read: Future[Overview] | None = None  # the start-up read, until shown
         self._overview_shown = False
         self._tabs_mounted = False
         self._preparing = False
@@ -140,9 +140,9 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
         elif self._pending is not None:
             board, self._pending = self._pending, None
             self._show(board)
-        elif self._early_overview is not None:
+        elif (early := self._early_overview or self.first_read_if_done()) is not None:
             self._overview_shown = True
-            self.tab("overview").show_overview(self._early_overview)
+            self.tab("overview").show_overview(early)
         self._early_overview = None
         if self.store is not None or self._opener is not None:
             self.set_interval(POLL_SECONDS, self._poll_others)
@@ -307,7 +307,11 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
 
         self.push_screen(DateModal(self.as_of), done)
 
+    # Help and the palette are imported on first use: the palette's list widget brings in
+    # Textual's DataTable, which the first screen does not need.
     def action_help(self) -> None:
+        from tui.app.modals.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.user_keys))
 
@@ -315,10 +319,14 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
         self.say("要退出督办台请按 q")
 
     def action_command_palette(self) -> None:
+        from tui.app.modals.palette import PaletteScreen
+
         if not isinstance(self.screen, PaletteScreen):
             self.push_screen(PaletteScreen(self.palette_commands()))
 
     def palette_commands(self, tab: str | None = None) -> list[Command]:
+        from tui.app.modals.palette import desk_commands
+
         return desk_commands(self, tab or self.active_tab)
 
     def action_import_plan(self) -> None:
