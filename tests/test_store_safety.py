@@ -382,9 +382,9 @@ def test_postgres_without_its_driver_is_one_line(cli, monkeypatch):
 
 
 def test_a_locked_store_is_one_line(cli, office, monkeypatch):
-    import tui.store.dialect as store_dialect
+    import tui.store.sqlconn as store_connections  # every SQLite connection's settings
 
-    monkeypatch.setattr(store_dialect, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(store_connections, "BUSY_TIMEOUT_MS", 100)
     holder = sqlite3.connect(office)
     holder.execute("BEGIN IMMEDIATE")
     holder.execute("INSERT INTO meta(key, value) VALUES ('锁', '1')")

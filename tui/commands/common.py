@@ -145,6 +145,26 @@ def engine(args, *, create: bool = False, readonly: bool = False):
     return eng
 
 
+def import_store(args):
+    """The store `duban import` writes to, closed by `close_engines`: a SQLite file at this
+    program's schema version, or one created now, is opened without SQLAlchemy
+    (tui.store.lite: importing it was most of a small import's time); anything else — a
+    server, an older or newer store — through `engine` as every other command."""
+    from tui.store.lite import open_lite
+    from tui.store.location import resolve_db_url, sqlite_path
+
+    db = getattr(args, "db", None)
+    path = sqlite_path(resolve_db_url(db))
+    existed = path is not None and path.is_file()  # a store made just now needs no copy
+    store = open_lite(db, create=True)
+    if store is None:
+        return engine(args, create=True)
+    _OPENED.append(store)
+    if existed:
+        _daily_backup(path)
+    return store
+
+
 def _daily_backup(path) -> None:
     """Before the first write of the day, a copy of the store (see tui.store.backups). A
     backup that cannot be made is said, once, and the command goes on: it is not the
@@ -170,9 +190,11 @@ def scratch_engine(args):
 
 def close_engines() -> None:
     """Checkpoint and close what this command opened, so the `.db` file alone is complete."""
-    if not _OPENED:
-        return
-    from tui.store.db import dispose_engine
-
     while _OPENED:
-        dispose_engine(_OPENED.pop())
+        opened = _OPENED.pop()
+        if hasattr(opened, "lite_transaction"):  # tui.store.lite: no SQLAlchemy to load
+            opened.close()
+            continue
+        from tui.store.db import dispose_engine
+
+        dispose_engine(opened)

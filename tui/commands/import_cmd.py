@@ -7,7 +7,7 @@ import sys
 from tui.commands.common import (
     _isatty,
     console,
-    engine,
+    import_store,
     note_committed,
     print_json,
     scratch_engine,
@@ -40,14 +40,14 @@ def run_import(args) -> int:
 def _run_import(args) -> int:
     from tui.ingest.parser import parse_document
     from tui.ingest.readers import read_document
-    from tui.store.db import operator_name
     from tui.store.importer import check_has_tasks, import_parsed
+    from tui.store.location import operator_name
 
     doc = read_document(args.file)
     parsed = parse_document(doc, office_vocabulary())
     check_has_tasks(parsed, args.file)  # before the store is even opened: nothing written
     # A dry run works on an in-memory copy: it creates and changes nothing on disk.
-    eng = scratch_engine(args) if args.dry_run else engine(args, create=True)
+    eng = scratch_engine(args) if args.dry_run else import_store(args)
     options = dict(
         source=args.file,
         kind=doc.kind,

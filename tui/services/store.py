@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING
 
 from tui.services.store_target import StoreTarget, locate
 from tui.services.store_target import display_path as display_path  # re-exported
-from tui.store.db import dispose_engine, make_engine
+
+if TYPE_CHECKING:  # `duban import` imports this module and may never load SQLAlchemy
+    from sqlalchemy.engine import Engine
 
 
 @dataclass
@@ -37,6 +38,8 @@ class Store:
 def open_store(target: StoreTarget | str | None, *, create: bool = False) -> Store:
     """Open a store; a missing SQLite file is created only with ``create`` (the desk asks
     first), otherwise a DubanError says it does not exist."""
+    from tui.store.db import make_engine
+
     if not isinstance(target, StoreTarget):
         target = locate(target)
     return Store(make_engine(target.url, create=create), target)
@@ -45,6 +48,8 @@ def open_store(target: StoreTarget | str | None, *, create: bool = False) -> Sto
 def close_store(store: Store) -> None:
     """Checkpoint the WAL into the database file (``wal_checkpoint(TRUNCATE)``) and release
     every connection, so the ``.db`` file alone holds every change."""
+    from tui.store.db import dispose_engine
+
     dispose_engine(store.engine)
 
 
@@ -60,7 +65,7 @@ class UpgradeResult:
 
 def upgrade_store(db: str | None) -> UpgradeResult:
     """Bring the store to this program's schema (a SQLite file is backed up first)."""
-    from tui.store.db import schema_version, upgrade_backup
+    from tui.store.db import dispose_engine, schema_version, upgrade_backup
     from tui.store.db import upgrade_store as open_upgraded
     from tui.store.schema_upgrade import stored_revision
 

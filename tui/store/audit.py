@@ -18,16 +18,22 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, text
-from sqlalchemy.engine import Connection
-from sqlmodel import Session
-
-from tui.clock import now as clock_now
+from tui import clock
 from tui.errors import DubanError
-from tui.store.models import AuditLog
 from tui.text import show_controls
+
+if TYPE_CHECKING:  # the import path runs without SQLAlchemy (tui.store.sqlconn)
+    from sqlalchemy.engine import Connection
+    from sqlmodel import Session
+
+    from tui.store.sqlconn import SqlConn
+
+
+def clock_now() -> datetime:
+    return clock.now()
+
 
 _TIP = "audit_tip"
 
@@ -115,12 +121,34 @@ def row_hash(prev: str, row: Mapping[str, Any]) -> str:
     return hashlib.sha256(_encode_content(content).encode("utf-8")).hexdigest()
 
 
+_TIP_SQL = "UPDATE meta SET value = value WHERE key = 'schema_version'"
+_LAST_HASH = "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"
+
+
 def chain_tip(conn: Connection) -> str:
     """The last row's hash, read under the write lock of the current transaction."""
+    from sqlalchemy import text
+
     # A write on meta takes the write lock (SQLite) or a row lock (other databases) before
     # the tip is read, so no other writer can append between our read and our insert.
-    conn.execute(text("UPDATE meta SET value = value WHERE key = 'schema_version'"))
-    return conn.execute(select(AuditLog.hash).order_by(AuditLog.id.desc()).limit(1)).scalar() or ""
+    conn.execute(text(_TIP_SQL))
+    return conn.execute(text(_LAST_HASH)).scalar() or ""
+
+
+def sql_tip(conn: SqlConn) -> str:
+    """`chain_tip` through a `SqlConn`, kept on the connection for the transaction."""
+    if conn.audit_tip is None:
+        conn.run(_TIP_SQL)
+        conn.audit_tip = conn.scalar(_LAST_HASH) or ""
+    return conn.audit_tip
+
+
+def session_tip(session: Session) -> str:
+    return _tip(session)
+
+
+def set_session_tip(session: Session, tip: str) -> None:
+    _advance(session, tip)
 
 
 def _tip(session: Session) -> str:
@@ -171,10 +199,48 @@ def record(
         "after": to_json(after),
         "batch": batch or session.info.get("batch", ""),
     }
+    from tui.store.models import AuditLog
+
     prev = _tip(session)
     digest = row_hash(prev, row)
     session.add(AuditLog(**row, prev_hash=prev, hash=digest))
     _advance(session, digest)
+
+
+_INSERT_AUDIT = (
+    'INSERT INTO audit_log ("at", actor, action, entity, entity_id, "before", "after", batch, '
+    "prev_hash, hash) VALUES "
+    "(:at, :actor, :action, :entity, :entity_id, :before, :after, :batch, :prev_hash, :hash)"
+)
+
+
+def record_sql(
+    conn: SqlConn,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    before: Any = None,
+    after: Any = None,
+) -> None:
+    """`record` through a `SqlConn`: one audit row, chained, inserted now."""
+    insert_audit_sql(
+        conn, audit_rows(actor, action, entity, [(entity_id, before, after)], conn.batch)
+    )
+
+
+def insert_audit_sql(conn: SqlConn, rows: Sequence[dict]) -> None:
+    """`insert_audit` through a `SqlConn`: many rows in one statement, chained."""
+    if not rows:
+        return
+    tip = sql_tip(conn)
+    chained = []
+    for row in rows:
+        digest = row_hash(tip, row)
+        chained.append({**row, "prev_hash": tip, "hash": digest})
+        tip = digest
+    conn.many(_INSERT_AUDIT, chained)
+    conn.audit_tip = tip
 
 
 def audit_rows(
@@ -203,6 +269,7 @@ def insert_audit(session: Session, rows: Sequence[dict]) -> None:
     if not rows:
         return
     from tui.store.bulk import insert_many
+    from tui.store.models import AuditLog
 
     session.flush()  # rows recorded one by one go first, as their hashes already assume
     tip = _tip(session)
@@ -234,6 +301,10 @@ class ChainReport:
 
 
 def _rows(conn: Connection) -> Iterator[Any]:
+    from sqlalchemy import select
+
+    from tui.store.models import AuditLog
+
     t = AuditLog.__table__.c
     q = select(
         t.id,

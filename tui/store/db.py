@@ -9,7 +9,6 @@ its WAL when it is disposed and at exit, so the `.db` file alone is always the w
 from __future__ import annotations
 
 import atexit
-import os
 import sqlite3
 import uuid
 import weakref
@@ -23,7 +22,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
-from tui.errors import DubanError, os_reason
+from tui.errors import DubanError
 from tui.store import models
 from tui.store.dialect import lock_for_write, sqlite_pragmas
 from tui.store.location import (
@@ -175,22 +174,9 @@ def _refuse_damaged(engine: Engine, where: str, path: Path) -> None:
 
 
 def _create_file(path: Path) -> bool:
-    """A new, empty store file (SQLite fills it in), 0600 in a folder made 0700.
+    from tui.store.lite import _create_file as create_file
 
-    False if another process created it first."""
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as exc:
-        why = "同名的文件已存在，不是文件夹" if isinstance(exc, FileExistsError) else os_reason(exc)
-        raise DubanError(f"无法创建数据库文件夹：{path.parent}（{why}）") from exc
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    except OSError as exc:
-        raise DubanError(f"无法创建数据库：{path}（{os_reason(exc)}）") from exc
-    os.close(fd)
-    return True
+    return create_file(path)
 
 
 def scratch_engine(db: str | None = None) -> Engine:
@@ -280,42 +266,12 @@ def _check_version(engine: Engine, where: str) -> int:
     return version
 
 
-# Every table of the schema. The letters' and circulars' models (tui.store.letter_models,
-# circular_models) are loaded by the code that uses them, or here when a table is missing:
-# a command that never touches a letter does not pay for defining its classes at start.
-# tests/test_startup_paths.py keeps this list equal to the models' metadata.
-ALL_TABLES = frozenset(
-    {
-        # tui.store.models
-        "meta",
-        "plan",
-        "import_correction",
-        "plan_revision",
-        "outline_node",
-        "task",
-        "task_deadline",
-        "region",
-        "unit",
-        "unit_alias",
-        "unit_group",
-        "unit_group_member",
-        "assignment",
-        "progress",
-        "extension",
-        "audit_log",
-        "list_issue",
-        "merge_map",
-        # tui.store.letter_models
-        "letter",
-        "letter_item",
-        "letter_counter",
-        "letter_reply",
-        "ladder_override",
-        # tui.store.circular_models
-        "circular",
-        "circular_counter",
-    }
-)
+# Every table of the schema (kept in tui.store.lite, which opens stores without SQLAlchemy).
+# The letters' and circulars' models (tui.store.letter_models, circular_models) are loaded by
+# the code that uses them, or here when a table is missing: a command that never touches a
+# letter does not pay for defining its classes at start. tests/test_startup_paths.py keeps
+# this list equal to the models' metadata.
+from tui.store.lite import ALL_TABLES  # noqa: E402
 
 
 def load_every_model() -> None:

@@ -6,18 +6,26 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
-from sqlmodel import Session
-
-from tui.clock import local, now
+from tui import clock
+from tui.clock import local
 from tui.domain.deadlines import Deadline, parse_deadline_override, task_deadlines
 from tui.domain.plan_context import PlanContext
 from tui.domain.schedule import Schedule, schedule_of
 from tui.errors import DubanError
 from tui.store.audit import record
-from tui.store.bulk import insert_many, update_rows
-from tui.store.models import Assignment, AuditLog, Extension, Plan, Task, TaskDeadline
+from tui.store.sqlconn import as_date, insert_many, update_rows
+
+if TYPE_CHECKING:  # the import path refreshes deadlines without SQLAlchemy
+    from sqlmodel import Session
+
+    from tui.store.models import Plan, Task, TaskDeadline
+    from tui.store.sqlconn import SqlConn
+
+
+def now():
+    return clock.now()
 
 
 def plan_context(plan: Plan) -> PlanContext | None:
@@ -73,38 +81,33 @@ def _schedule_columns(sched: Schedule) -> dict:
     }
 
 
-def refresh_plan_deadlines(session: Session, plan: Plan, actor: str) -> None:
+def refresh_plan_deadlines(conn: SqlConn, plan, actor: str) -> None:
     """Re-parse the deadlines of every active task of a plan; manual corrections stay.
 
-    Core statements, not ORM objects: a plan may hold tens of thousands of tasks.
+    ``plan``: anything with the plan's id, period_start/_end/_source and issue_date (a date).
+    Plain SQL (tui.store.sqlconn): the import path runs without SQLAlchemy, and a plan may
+    hold tens of thousands of tasks.
     """
     ctx = plan_context(plan)
-    conn = session.connection()
-    live = select(Task.id).where(Task.plan_id == plan.id, Task.active.is_(True))
-    tasks = conn.execute(
-        select(Task.id, Task.text, Task.deadline_text).where(
-            Task.plan_id == plan.id, Task.active.is_(True)
-        )
-    ).all()
-    table = TaskDeadline.__table__
-    conn.execute(
-        update(table)
-        .where(
-            table.c.task_id.in_(live.scalar_subquery()),
-            table.c.source != "manual",
-            table.c.active.is_(True),
-        )
-        .values(active=False)
+    live = "SELECT id FROM task WHERE plan_id = :p AND active = TRUE"
+    tasks = conn.rows(
+        "SELECT id, text, deadline_text FROM task WHERE plan_id = :p AND active = TRUE ORDER BY id",
+        {"p": plan.id},
+    )
+    conn.run(
+        f"UPDATE task_deadline SET active = FALSE WHERE task_id IN ({live}) "
+        "AND source != 'manual' AND active = TRUE",
+        {"p": plan.id},
     )
     manual: dict[int, list[Deadline]] = {}
-    for r in session.exec(
-        select(TaskDeadline).where(
-            TaskDeadline.task_id.in_(live.scalar_subquery()),
-            TaskDeadline.source == "manual",
-            TaskDeadline.active.is_(True),
+    for task_id, kind, due, rrule, text, start, end, note in conn.rows(
+        "SELECT task_id, kind, due, rrule, text, span_start, span_end, note FROM task_deadline "
+        f"WHERE task_id IN ({live}) AND source = 'manual' AND active = TRUE ORDER BY id",
+        {"p": plan.id},
+    ):
+        manual.setdefault(task_id, []).append(
+            Deadline(kind, as_date(due), rrule, text, start, end, note)
         )
-    ).scalars():
-        manual.setdefault(r.task_id, []).append(_as_deadline(r))
     rows: list[dict] = []
     updates: list[dict] = []
     period = _period(plan)
@@ -120,13 +123,8 @@ def refresh_plan_deadlines(session: Session, plan: Plan, actor: str) -> None:
             else schedule_of(found, period, issued=plan.issue_date)
         )
         updates.append({"id": task_id, **_schedule_columns(sched)})
-    insert_many(conn, table, rows)
-    update_rows(conn, Task.__table__, updates)
-    # Task objects already in the session must not keep stale due dates.
-    session.flush()
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, Task) and obj.plan_id == plan.id:
-            session.expire(obj, list(_SCHEDULE_ATTRS))
+    insert_many(conn, "task_deadline", rows)
+    update_rows(conn, "task", updates)
 
 
 @dataclass
@@ -166,6 +164,10 @@ def task_deadline_views(
     session: Session, task_id: int, *, include_inactive_manual: bool = True
 ) -> list[DeadlineView]:
     """A task's deadlines for display: the live ones, and superseded manual corrections."""
+    from sqlalchemy import select
+
+    from tui.store.models import TaskDeadline
+
     q = select(TaskDeadline).where(TaskDeadline.task_id == task_id).order_by(TaskDeadline.id)
     return [
         _view(r)
@@ -175,6 +177,10 @@ def task_deadline_views(
 
 
 def deadlines_by_task(session: Session, task_ids: list[int]) -> dict[int, list[DeadlineView]]:
+    from sqlalchemy import select
+
+    from tui.store.models import TaskDeadline
+
     out: dict[int, list[DeadlineView]] = {}
     q = (
         select(TaskDeadline)
@@ -204,6 +210,8 @@ def preview_manual_deadline(
     session: Session, task: Task, value: str
 ) -> tuple[Schedule, list[SupersededExtension]]:
     """What a correction would set, and which units' extensions it would replace (no write)."""
+    from tui.store.models import Plan
+
     plan = session.get(Plan, task.plan_id)
     d = parse_deadline_override(value, plan_context(plan))
     sched = schedule_of([d], _period(plan), manual=True, issued=plan.issue_date)
@@ -213,6 +221,10 @@ def preview_manual_deadline(
 def _extensions_replaced(
     session: Session, task_id: int, sched: Schedule
 ) -> list[SupersededExtension]:
+    from sqlalchemy import select
+
+    from tui.store.models import Assignment
+
     rows = session.exec(
         select(Assignment)
         .where(
@@ -233,6 +245,8 @@ def _extensions_replaced(
 
 
 def _task_or_error(session: Session, task_id: int) -> Task:
+    from tui.store.models import Task
+
     task = session.get(Task, task_id)
     if task is None or not task.active:
         raise DubanError(f"找不到任务：{task_id}")
@@ -262,6 +276,10 @@ def set_manual_deadline(
     A granted extension to an earlier date than the corrected deadline is superseded (the
     unit gets the task's new date like every other unit; audited as `extension.supersede`
     in the same change, so undo brings it back). A later extension still holds."""
+    from sqlalchemy import update
+
+    from tui.store.models import Assignment, Plan, TaskDeadline
+
     if not reason.strip():
         raise DubanError("更正期限必须写明原因（--reason）")
     plan = session.get(Plan, task.plan_id)
@@ -312,6 +330,10 @@ class DeadlineBasis:
 
 
 def deadline_basis(session: Session, assignment_id: int) -> DeadlineBasis:
+    from sqlalchemy import select
+
+    from tui.store.models import Assignment, AuditLog, Extension, Task
+
     a = session.get(Assignment, assignment_id)
     if a is None:
         return DeadlineBasis("none", "", [])

@@ -7,15 +7,18 @@ is never rebuilt or deleted by the demo.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
+if TYPE_CHECKING:  # is_demo_file runs before every import's daily backup: no SQLAlchemy
+    from sqlalchemy.engine import Engine
 
 DEMO_KEY = "demo"
 
 
 def mark_demo(engine: Engine, note: str) -> None:
     """Mark the store as a demo store (``note``: what it was built from)."""
+    from sqlalchemy import text
+
     with engine.begin() as conn:
         conn.execute(
             text(

@@ -12,7 +12,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-BUSY_TIMEOUT_MS = 10_000
+# The connection settings are shared with the SQLAlchemy-free import path.
+from tui.store.sqlconn import BUSY_TIMEOUT_MS, sqlite_pragmas  # noqa: E402,F401
 
 # One lock for every writer on a PostgreSQL store (an arbitrary constant: "duban" in ASCII).
 _PG_WRITE_LOCK = 0x6475_6261_6E
@@ -44,18 +45,6 @@ _PG_AUDIT_TRIGGERS = {
     "FOR EACH ROW EXECUTE FUNCTION duban_audit_append_only()",
 }
 AUDIT_TRIGGER_NAMES = tuple(SQLITE_AUDIT_TRIGGERS)
-
-
-def sqlite_pragmas(dbapi_conn, _record) -> None:
-    """Every SQLite connection the store writes through: foreign keys, wait, WAL, FULL sync."""
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
-    cur.execute("PRAGMA journal_mode=WAL")
-    # FULL: a commit (a letter number issued, a sign-off) survives a power cut. Measured on
-    # this machine: 0.3–0.5 ms more per commit than NORMAL, nothing a desk officer notices.
-    cur.execute("PRAGMA synchronous=FULL")
-    cur.close()
 
 
 def lock_for_write(conn: Connection) -> None:

@@ -14,40 +14,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select, update
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
-
-from tui.clock import now as clock_now
+from tui import clock
 from tui.domain.identity import match_tasks
 from tui.domain.units import Directory, detect_region, is_group_reference
 from tui.errors import DubanError
 from tui.ingest.corrections import Correction, apply_corrections
 from tui.ingest.corrections import validate as validate_correction
 from tui.ingest.parser import ROLE_LABEL, ROLES, ParsedPlan, ParsedTask
-from tui.store.audit import audit_rows, insert_audit, record
-from tui.store.bulk import insert_rows, update_rows
-from tui.store.db import begin_write
+from tui.store.audit import audit_rows, insert_audit_sql, record_sql
 from tui.store.deadlines import refresh_plan_deadlines
-from tui.store.models import (
-    Assignment,
-    ImportCorrection,
-    OutlineNode,
-    Plan,
-    PlanRevision,
-    Task,
-    Unit,
-    UnitAlias,
-    UnitGroup,
-)
-from tui.store.queries import find_plan
-from tui.store.units import directory_from_store, stored_regions, sync_directory
+from tui.store.plan_rows import PlanRow, find_plan_id, get_plan, plans_by_key
+from tui.store.sqlconn import insert_rows, update_rows, write_transaction
+from tui.store.units import directory_from_sql, regions_sql, sync_directory_sql
+
+if TYPE_CHECKING:  # the import runs on SQLAlchemy or on sqlite3 alone (tui.store.sqlconn)
+    from tui.store.sqlconn import SqlConn, Store
 
 Progress = Callable[[str, int, int], None]
 
@@ -144,22 +131,22 @@ def _guess_kind(name: str) -> str:
 class _Resolver:
     """Turns raw owner names into unit ids and groups, creating unknown units as it goes."""
 
-    def __init__(self, session: Session, region: str, directory: Directory, actor: str) -> None:
-        self.session = session
+    def __init__(self, conn: SqlConn, region: str, directory: Directory, actor: str) -> None:
+        self.conn = conn
         self.region = region
         self.directory = directory
         self.actor = actor
-        self.unit_ids: dict[str, int] = {
-            u.name: u.id for u in session.exec(select(Unit).where(Unit.region == region)).scalars()
-        }
-        for alias, uid in session.exec(
-            select(UnitAlias.alias, UnitAlias.unit_id).where(UnitAlias.region == region)
-        ).all():
+        by_region = {"r": region}
+        self.unit_ids: dict[str, int] = dict(
+            conn.rows("SELECT name, id FROM unit WHERE region = :r ORDER BY id", by_region)
+        )
+        for alias, uid in conn.rows(
+            "SELECT alias, unit_id FROM unit_alias WHERE region = :r ORDER BY id", by_region
+        ):
             self.unit_ids.setdefault(alias, uid)
-        self.group_ids: dict[str, int] = {
-            g.name: g.id
-            for g in session.exec(select(UnitGroup).where(UnitGroup.region == region)).scalars()
-        }
+        self.group_ids: dict[str, int] = dict(
+            conn.rows("SELECT name, id FROM unit_group WHERE region = :r ORDER BY id", by_region)
+        )
         self.unknown_units: list[str] = []
         self.unresolved_groups: list[str] = []
         self._seen: dict[str, list] = {}
@@ -190,45 +177,47 @@ class _Resolver:
                 return [(self.unit_ids[m.name], None, gid, ref) for m in members]
             gid = self.group_ids.get(name)
             if gid is None:
-                group_row = UnitGroup(region=self.region, name=name)
-                self.session.add(group_row)
-                self.session.flush()
-                gid = self.group_ids[name] = group_row.id
+                gid = self.group_ids[name] = self.conn.insert(
+                    "INSERT INTO unit_group (region, name, aliases) VALUES (:r, :n, '')",
+                    {"r": self.region, "n": name},
+                )
             if name not in self.unresolved_groups:
                 self.unresolved_groups.append(name)
             return [(None, gid, None, OwnerRef("", name, "unresolved"))]
         uid = self.unit_ids.get(name)
         if uid is None:
-            unit = Unit(region=self.region, name=name, kind=_guess_kind(name))
-            self.session.add(unit)
-            self.session.flush()
-            uid = self.unit_ids[name] = unit.id
-            record(
-                self.session,
+            kind = _guess_kind(name)
+            uid = self.unit_ids[name] = self.conn.insert(
+                "INSERT INTO unit (region, name, kind, head, contact, phone, address, sample, "
+                "from_directory) VALUES (:r, :n, :k, '', '', '', '', FALSE, FALSE)",
+                {"r": self.region, "n": name, "k": kind},
+            )
+            record_sql(
+                self.conn,
                 self.actor,
                 "unit.create",
                 "unit",
                 uid,
                 None,
-                {"name": name, "region": self.region, "kind": unit.kind, "from": "import"},
+                {"name": name, "region": self.region, "kind": kind, "from": "import"},
             )
             self.unknown_units.append(name)
         return [(uid, None, None, OwnerRef("", name, "unit"))]
 
 
 def _pick_region(
-    session: Session, parsed: ParsedPlan, region: str | None, shipped: list[Directory]
+    conn: SqlConn, parsed: ParsedPlan, region: str | None, shipped: list[Directory]
 ) -> Directory | None:
     text = parsed.title + "\n" + parsed.issuer + "\n" + parsed.plan_text[:4000]
     if region:
         for d in shipped:
             if d.region == region:
                 return d
-        for r in stored_regions(session):
+        for r in regions_sql(conn):
             if r.name == region:
                 return None
         raise DubanError(f"未知的地区：{region}（可用：{'、'.join(d.region for d in shipped)}）")
-    stored = {r.name: directory_from_store(session, r.name) for r in stored_regions(session)}
+    stored = {r.name: directory_from_sql(conn, r.name) for r in regions_sql(conn)}
     candidates = list(stored.values()) + [d for d in shipped if d.region not in stored]
     return detect_region(text, candidates)
 
@@ -307,7 +296,7 @@ def check_has_tasks(parsed: ParsedPlan, source: str) -> None:
 
 
 def import_parsed(
-    engine: Engine,
+    store: Store,
     parsed: ParsedPlan,
     *,
     source: str,
@@ -325,6 +314,10 @@ def import_parsed(
 ) -> ImportReport:
     """Import in one transaction (rolled back when ``dry_run``).
 
+    ``store``: a SQLAlchemy engine (the desk, server stores, dry runs, stores just migrated)
+    or a `tui.store.lite.LiteStore` (`duban import` on a current SQLite file, no SQLAlchemy):
+    the same rules run over either (tui.store.sqlconn).
+
     ``corrections``: fixes from the import review, stored with the plan and replayed at every
     later import of it together with the fixes stored before.
 
@@ -338,15 +331,10 @@ def import_parsed(
         from tui.domain.units import load_shipped_directories
 
         shipped = load_shipped_directories()
-    session = Session(engine, expire_on_commit=False)
-    session.info["batch"] = uuid.uuid4().hex
-    cache = None
-    try:
-        begin_write(session)
-        cache = _roomy_cache(session)
-        for c in corrections or ():
-            validate_correction(c)
-        job = _Import(session, parsed, source, kind, encoding, actor, progress)
+    for c in corrections or ():
+        validate_correction(c)
+    with write_transaction(store, commit=not dry_run, cache_kib=IMPORT_CACHE_KIB) as conn:
+        job = _Import(conn, parsed, source, kind, encoding, actor, progress)
         report = job.run(
             region=region,
             plan_year=plan_year,
@@ -355,44 +343,15 @@ def import_parsed(
             revision_of=revision_of,
             corrections=list(corrections or ()),
         )
-        report.dry_run = dry_run
-        report.parsed = job.parsed
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
-        return report
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        if cache is not None:
-            _restore_cache(session, cache)
-        session.close()
+    report.dry_run = dry_run
+    report.parsed = job.parsed
+    return report
 
 
 # SQLite's page cache for an import's transaction, in KiB (a negative cache_size). A
 # 10,000-task plan writes some 25 MB; with the default 2 MB cache SQLite spills pages to
 # the WAL in the middle of the transaction and writes many of them twice.
 IMPORT_CACHE_KIB = 64 * 1024
-
-
-def _roomy_cache(session: Session) -> int | None:
-    """Raise the connection's page cache for this import; → the size to restore (SQLite)."""
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        return None
-    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    conn.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
-    return int(before)
-
-
-def _restore_cache(session: Session, size: int) -> None:
-    """The connection goes back to the pool (a desk keeps it) with its usual cache."""
-    try:
-        session.connection().exec_driver_sql(f"PRAGMA cache_size={size}")
-    except Exception:  # noqa: BLE001 - the import's outcome is already decided
-        pass
 
 
 def _period(parsed: ParsedPlan, plan_year: int | None) -> tuple[int, int, str] | None:
@@ -434,18 +393,32 @@ def _overlap(old: list[tuple[int, str, str, str]], new: list[tuple[str, str, str
     return same / size
 
 
+class _Assignment:
+    """An assignment row of the plan as the import found it (and then changed it)."""
+
+    __slots__ = ("id", "task_id", "unit_id", "group_id", "role", "active")
+
+    def __init__(self, id, task_id, unit_id, group_id, role, active) -> None:  # noqa: A002
+        self.id = id
+        self.task_id = task_id
+        self.unit_id = unit_id
+        self.group_id = group_id
+        self.role = role
+        self.active = bool(active)
+
+
 class _Import:
     """One import: choose the plan, write tasks and assignments, build the report."""
 
-    def __init__(self, session, parsed, source, kind, encoding, actor, progress) -> None:
-        self.session: Session = session
+    def __init__(self, conn, parsed, source, kind, encoding, actor, progress) -> None:
+        self.conn: SqlConn = conn
         self.parsed: ParsedPlan = parsed
         self.source = source
         self.kind = kind
         self.encoding = encoding
         self.actor = actor
         self.progress = progress
-        self.now = clock_now()
+        self.now = clock.now()
         self.chash = content_hash(parsed)
         self.keys = parsed.task_keys()
         self.new_tasks = [
@@ -456,26 +429,20 @@ class _Import:
 
     def _old_tasks(self, plan_id: int, active_only: bool = False) -> list:
         """(id, key, number, text, deadline_text, active) rows of a plan's tasks."""
-        t = Task.__table__.c
-        q = select(t.id, t.key, t.number, t.text, t.deadline_text, t.active).where(
-            t.plan_id == plan_id
-        )
-        if active_only:
-            q = q.where(t.active.is_(True))
+        only = " AND active = TRUE" if active_only else ""
         # Active tasks first, so that a live task wins over a dropped one with the same key.
-        q = q.order_by(t.active.desc(), t.position, t.id)
-        return list(self.session.connection().execute(q).all())
+        rows = self.conn.rows(
+            "SELECT id, key, number, text, deadline_text, active FROM task "
+            f"WHERE plan_id = :p{only} ORDER BY active DESC, position, id",
+            {"p": plan_id},
+        )
+        return [(*r[:5], bool(r[5])) for r in rows]
 
-    def _summary(self, plan: Plan, same: float | None) -> PlanSummary:
-        t = Task.__table__.c
-        rows = (
-            self.session.connection()
-            .execute(
-                select(t.key, t.title)
-                .where(t.plan_id == plan.id, t.active.is_(True))
-                .order_by(t.position, t.id)
-            )
-            .all()
+    def _summary(self, plan: PlanRow, same: float | None) -> PlanSummary:
+        rows = self.conn.rows(
+            "SELECT key, title FROM task WHERE plan_id = :p AND active = TRUE "
+            "ORDER BY position, id",
+            {"p": plan.id},
         )
         incoming = set(self.keys)
         return PlanSummary(
@@ -494,21 +461,17 @@ class _Import:
 
     def choose_plan(
         self, region_name: str, new_plan: bool, revision_of: str | None, period=None
-    ) -> Plan | None:
+    ) -> PlanRow | None:
         """The plan this file continues, or None for a new plan."""
         if new_plan:
             return None
         if revision_of:
-            return find_plan(self.session, revision_of)
+            return get_plan(self.conn, find_plan_id(self.conn, revision_of))
         parsed = self.parsed
-        candidates = list(
-            self.session.exec(
-                select(Plan).where(Plan.key == plan_key(parsed.title)).order_by(Plan.id)
-            ).scalars()
-        )
+        candidates = plans_by_key(self.conn, plan_key(parsed.title))
         if not candidates:
             return None
-        fits: list[Plan] = []
+        fits: list[PlanRow] = []
         summaries: list[PlanSummary] = []
         for plan in candidates:
             conflict = (plan.region and region_name and plan.region != region_name) or (
@@ -540,16 +503,16 @@ class _Import:
 
     # ------------------------------------------------------------ the import
 
-    def _replay(self, plan: Plan | None, new: list[Correction]) -> tuple[list, list]:
+    def _replay(self, plan: PlanRow | None, new: list[Correction]) -> tuple[list, list]:
         """Apply the plan's stored fixes and the new ones to the parsed document."""
         stored = []
         if plan is not None:
-            for row in self.session.exec(
-                select(ImportCorrection)
-                .where(ImportCorrection.plan_id == plan.id, ImportCorrection.active.is_(True))
-                .order_by(ImportCorrection.id)
-            ).scalars():
-                stored.append(Correction(row.kind, row.task_key, json.loads(row.value or "null")))
+            for kind, task_key, value in self.conn.rows(
+                "SELECT kind, task_key, value FROM import_correction "
+                "WHERE plan_id = :p AND active = TRUE ORDER BY id",
+                {"p": plan.id},
+            ):
+                stored.append(Correction(kind, task_key, json.loads(value or "null")))
         every = stored + new
         if not every:
             return [], []
@@ -567,34 +530,36 @@ class _Import:
             [f"{c.describe()}（{why}）" for c, why in result.skipped],
         )
 
-    def _store_corrections(self, plan: Plan, new: list[Correction]) -> None:
+    def _store_corrections(self, plan: PlanRow, new: list[Correction]) -> None:
         for c in new:
-            row = ImportCorrection(
-                plan_id=plan.id,
-                task_key=c.task_key,
-                kind=c.kind,
-                value=json.dumps(c.value, ensure_ascii=False),
-                created_at=self.now,
-                created_by=self.actor,
+            row_id = self.conn.insert(
+                "INSERT INTO import_correction (plan_id, task_key, kind, value, active, "
+                "created_at, created_by) VALUES (:p, :k, :kind, :v, TRUE, :at, :by)",
+                {
+                    "p": plan.id,
+                    "k": c.task_key,
+                    "kind": c.kind,
+                    "v": json.dumps(c.value, ensure_ascii=False),
+                    "at": self.now,
+                    "by": self.actor,
+                },
             )
-            self.session.add(row)
-            self.session.flush()
-            record(
-                self.session,
+            record_sql(
+                self.conn,
                 self.actor,
                 "import.correction",
                 "plan",
                 plan.id,
                 None,
-                {"correction": row.id, "task": c.task_key, "kind": c.kind, "value": c.value},
+                {"correction": row_id, "task": c.task_key, "kind": c.kind, "value": c.value},
             )
 
     def run(
         self, *, region, plan_year, shipped, new_plan, revision_of, corrections=()
     ) -> ImportReport:
-        session = self.session
+        conn = self.conn
         period = _period(self.parsed, plan_year)
-        directory = _pick_region(session, self.parsed, region, shipped)
+        directory = _pick_region(conn, self.parsed, region, shipped)
         region_name = directory.region if directory else (region or "")
         plan = self.choose_plan(region_name, new_plan, revision_of, period)
         applied, skipped = self._replay(plan, list(corrections))
@@ -621,11 +586,11 @@ class _Import:
             and plan.identity_version >= 2
             and (plan_year is None or plan.period_start == plan_year)
         ):
-            n_assign = session.execute(
-                select(func.count(Assignment.id))
-                .join(Task)
-                .where(Task.plan_id == plan.id, Assignment.active.is_(True))
-            ).scalar_one()
+            n_assign = conn.scalar(
+                "SELECT count(a.id) FROM assignment a JOIN task t ON t.id = a.task_id "
+                "WHERE t.plan_id = :p AND a.active = TRUE",
+                {"p": plan.id},
+            )
             return ImportReport(
                 **base,
                 plan_id=plan.id,
@@ -640,41 +605,44 @@ class _Import:
             )
 
         if directory is not None and directory.source != "store":
-            sync_directory(session, directory, self.actor)
-        resolver = _Resolver(
-            session, region_name, directory_from_store(session, region_name), self.actor
-        )
+            sync_directory_sql(conn, directory, self.actor)
+        resolver = _Resolver(conn, region_name, directory_from_sql(conn, region_name), self.actor)
         status = "new" if plan is None else "revised"
         repair = plan is not None and plan.identity_version < 2
         plan = self._write_plan(plan, region_name, period)
         self._store_corrections(plan, list(corrections))
-        node_ids, old_nodes = self._write_outline(plan)
+        node_ids, had_nodes = self._write_outline(plan)
         task_ids, added, removed, changed = self._write_tasks(plan, node_ids)
-        if old_nodes:
-            session.execute(
-                update(Task)
-                .where(Task.node_id.in_(old_nodes), Task.active.is_(False))
-                .values(node_id=None)
+        if had_nodes:
+            # The old outline: every node of the plan older than the first new one (ids only
+            # grow inside the write lock). Dropped tasks let go of it first.
+            old = {"p": plan.id, "first": node_ids[0] if node_ids else 1 << 62}
+            conn.run(
+                "UPDATE task SET node_id = NULL WHERE active = FALSE AND node_id IN "
+                "(SELECT id FROM outline_node WHERE plan_id = :p AND id < :first)",
+                old,
             )
-            session.execute(OutlineNode.__table__.delete().where(OutlineNode.id.in_(old_nodes)))
+            conn.run("DELETE FROM outline_node WHERE plan_id = :p AND id < :first", old)
         task_reports, n_assignments, repaired = self._write_assignments(
             plan, task_ids, resolver, repair
         )
-        refresh_plan_deadlines(session, plan, self.actor)
+        refresh_plan_deadlines(conn, plan, self.actor)
         summary = {"added": added, "removed": removed, "changed": changed, "repaired": repaired}
-        session.add(
-            PlanRevision(
-                plan_id=plan.id,
-                revision=plan.revision,
-                content_hash=self.chash,
-                source_name=plan.source_name,
-                imported_at=self.now,
-                imported_by=self.actor,
-                summary=json.dumps(summary, ensure_ascii=False),
-            )
+        conn.run(
+            "INSERT INTO plan_revision (plan_id, revision, content_hash, source_name, "
+            "imported_at, imported_by, summary) VALUES (:p, :rev, :h, :src, :at, :by, :s)",
+            {
+                "p": plan.id,
+                "rev": plan.revision,
+                "h": self.chash,
+                "src": plan.source_name,
+                "at": self.now,
+                "by": self.actor,
+                "s": json.dumps(summary, ensure_ascii=False),
+            },
         )
-        record(
-            session,
+        record_sql(
+            conn,
             self.actor,
             "plan.import",
             "plan",
@@ -689,7 +657,6 @@ class _Import:
                 **summary,
             },
         )
-        session.flush()
         if self.progress:
             self.progress("done", len(parsed.tasks), len(parsed.tasks))
         return ImportReport(
@@ -709,49 +676,52 @@ class _Import:
             repaired=repaired,
         )
 
-    def _write_plan(self, plan: Plan | None, region_name: str, period) -> Plan:
+    def _write_plan(self, plan: PlanRow | None, region_name: str, period) -> PlanRow:
         parsed = self.parsed
-        if plan is None:
-            plan = Plan(
-                key=plan_key(parsed.title),
-                title=parsed.title,
-                content_hash=self.chash,
-                imported_at=self.now,
-                imported_by=self.actor,
-                revision=1,
-            )
-            self.session.add(plan)
-        else:
-            plan.revision += 1
-        plan.key = plan_key(parsed.title)
-        plan.title = parsed.title
-        plan.issuer = parsed.issuer
-        plan.issue_date = date.fromisoformat(parsed.issue_date) if parsed.issue_date else None
-        plan.region = region_name
-        plan.source_name = Path(self.source).name
-        plan.content_hash = self.chash
-        plan.plan_text = parsed.plan_text
-        plan.imported_at = self.now
-        plan.imported_by = self.actor
-        plan.identity_version = 2
-        if period:
-            plan.period_start, plan.period_end, plan.period_source = period
-        self.session.flush()
-        return plan
-
-    def _write_outline(self, plan: Plan) -> tuple[list[int], list[int]]:
-        """The outline is rebuilt each revision; tasks point at the new nodes."""
-        session = self.session
-        old_nodes = list(
-            session.exec(select(OutlineNode.id).where(OutlineNode.plan_id == plan.id)).scalars()
+        values = dict(
+            key=plan_key(parsed.title),
+            title=parsed.title,
+            issuer=parsed.issuer,
+            issue_date=date.fromisoformat(parsed.issue_date) if parsed.issue_date else None,
+            region=region_name,
+            source_name=Path(self.source).name,
+            content_hash=self.chash,
+            plan_text=parsed.plan_text,
+            imported_at=self.now,
+            imported_by=self.actor,
+            identity_version=2,
         )
-        # All nodes in one statement, then their parents (ids known only after the insert):
-        # one flush per node was a sixth of a seed's write.
+        if period:
+            values.update(period_start=period[0], period_end=period[1], period_source=period[2])
+        if plan is None:
+            values = dict(period_start=None, period_end=None, period_source="") | values
+            values["revision"] = 1
+            cols = list(values)
+            plan_id = self.conn.insert(
+                f"INSERT INTO plan ({', '.join(_col(c) for c in cols)}) "
+                f"VALUES ({', '.join(':' + c for c in cols)})",
+                values,
+            )
+        else:
+            plan_id = plan.id
+            values["revision"] = plan.revision + 1
+            self.conn.run(
+                f"UPDATE plan SET {', '.join(f'{_col(c)} = :{c}' for c in values)} "
+                "WHERE id = :plan_id",
+                {**values, "plan_id": plan_id},
+            )
+        return get_plan(self.conn, plan_id)
+
+    def _write_outline(self, plan: PlanRow) -> tuple[list[int], bool]:
+        """The outline is rebuilt each revision; tasks point at the new nodes.
+        → (the new nodes' ids, whether the plan had an outline before)."""
+        conn = self.conn
+        had = conn.one("SELECT id FROM outline_node WHERE plan_id = :p LIMIT 1", {"p": plan.id})
+        # All nodes in one statement, then their parents (ids known only after the insert).
         nodes = self.parsed.nodes
-        conn = session.connection()
         node_ids = insert_rows(
             conn,
-            OutlineNode.__table__,
+            "outline_node",
             [
                 dict(
                     plan_id=plan.id,
@@ -767,20 +737,19 @@ class _Import:
         )
         update_rows(
             conn,
-            OutlineNode.__table__,
+            "outline_node",
             [
                 {"id": nid, "parent_id": node_ids[n.parent]}
                 for n, nid in zip(nodes, node_ids, strict=True)
                 if n.parent is not None
             ],
         )
-        return node_ids, old_nodes
+        return node_ids, had is not None
 
-    def _write_tasks(self, plan: Plan, node_ids: list[int]):
+    def _write_tasks(self, plan: PlanRow, node_ids: list[int]):
         """→ (task id per parsed task, added keys, removed keys, changed keys)."""
-        session, parsed, actor = self.session, self.parsed, self.actor
-        batch = session.info["batch"]
-        conn = session.connection()
+        conn, parsed, actor = self.conn, self.parsed, self.actor
+        batch = conn.batch
         existing = self._old_tasks(plan.id)
         by_id = {row[0]: row for row in existing}
         matched = match_tasks([row[:4] for row in existing], self.new_tasks)
@@ -805,7 +774,9 @@ class _Import:
                 last_revision=plan.revision,
             )
             if old_id is None:
-                new_rows.append((i, dict(values, plan_id=plan.id, first_revision=plan.revision)))
+                new_rows.append(
+                    (i, dict(values, plan_id=plan.id, first_revision=plan.revision, **_NO_DUE))
+                )
                 added.append(key)
                 task_ids.append(None)
                 continue
@@ -823,8 +794,8 @@ class _Import:
             task_ids.append(old_id)
             if self.progress and i % 200 == 0:
                 self.progress("tasks", i, total)
-        update_rows(conn, Task.__table__, updates)
-        ids = insert_rows(conn, Task.__table__, [v for _, v in new_rows])
+        update_rows(conn, "task", updates)
+        ids = insert_rows(conn, "task", [v for _, v in new_rows])
         for (i, _), tid in zip(new_rows, ids, strict=True):
             task_ids[i] = tid
         kept = set(matched)
@@ -834,7 +805,7 @@ class _Import:
             if tid not in kept and active:
                 gone.append({"id": tid, "active": False})
                 removed.append(key or number)
-        update_rows(conn, Task.__table__, gone)
+        update_rows(conn, "task", gone)
         rows = audit_rows(actor, "task.update", "task", audits, batch=batch)
         rows += audit_rows(
             actor,
@@ -853,11 +824,10 @@ class _Import:
             [(g["id"], {"active": True}, {"active": False}) for g in gone],
             batch=batch,
         )
-        if rows:
-            insert_audit(session, rows)
+        insert_audit_sql(conn, rows)
         return task_ids, added, removed, changed
 
-    def _write_assignments(self, plan: Plan, task_ids: list[int], resolver, repair: bool):
+    def _write_assignments(self, plan: PlanRow, task_ids: list[int], resolver, repair: bool):
         """→ (task reports, number of live assignments, repaired moves).
 
         ``repair``: the plan was imported under number-only identity, which put the owners of a
@@ -865,11 +835,14 @@ class _Import:
         while the same unit and role is wanted on another task with the same number is moved
         there — with its progress, letters and history — instead of being closed and recreated.
         """
-        session, parsed, actor = self.session, self.parsed, self.actor
-        current: dict[tuple, Assignment] = {}
-        for a in session.exec(
-            select(Assignment).join(Task).where(Task.plan_id == plan.id)
-        ).scalars():
+        conn, parsed, actor = self.conn, self.parsed, self.actor
+        current: dict[tuple, _Assignment] = {}
+        for row in conn.rows(
+            "SELECT a.id, a.task_id, a.unit_id, a.group_id, a.role, a.active FROM assignment a "
+            "JOIN task t ON t.id = a.task_id WHERE t.plan_id = :p ORDER BY a.id",
+            {"p": plan.id},
+        ):
+            a = _Assignment(*row)
             current[(a.task_id, a.unit_id, a.group_id, a.role)] = a
         wanted: set[tuple] = set()
         new_rows: list[dict] = []
@@ -899,8 +872,11 @@ class _Import:
                             )
                         elif not a.active:
                             a.active = True
-                            record(
-                                session,
+                            conn.run(
+                                "UPDATE assignment SET active = TRUE WHERE id = :id", {"id": a.id}
+                            )
+                            record_sql(
+                                conn,
                                 actor,
                                 "assignment.reactivate",
                                 "assignment",
@@ -929,10 +905,9 @@ class _Import:
         if repair:
             new_rows, repaired = self._move_misplaced(current, wanted, new_rows, task_ids)
         if new_rows:
-            conn = session.connection()
-            ids = insert_rows(conn, Assignment.__table__, new_rows)
-            insert_audit(
-                session,
+            ids = insert_rows(conn, "assignment", new_rows)
+            insert_audit_sql(
+                conn,
                 audit_rows(
                     actor,
                     "assignment.create",
@@ -941,14 +916,15 @@ class _Import:
                         (aid, None, {k: r[k] for k in ("task_id", "unit_id", "group_id", "role")})
                         for r, aid in zip(new_rows, ids, strict=True)
                     ],
-                    batch=session.info["batch"],
+                    batch=conn.batch,
                 ),
             )
         for akey, a in current.items():
             if akey not in wanted and a.active:
                 a.active = False
-                record(
-                    session,
+                conn.run("UPDATE assignment SET active = FALSE WHERE id = :id", {"id": a.id})
+                record_sql(
+                    conn,
                     actor,
                     "assignment.remove",
                     "assignment",
@@ -959,12 +935,12 @@ class _Import:
         return task_reports, len(wanted), repaired
 
     def _move_misplaced(self, current, wanted, new_rows, task_ids):
-        session, actor = self.session, self.actor
+        conn, actor = self.conn, self.actor
         number_of = {tid: t.number for tid, t in zip(task_ids, self.parsed.tasks, strict=True)}
         key_of = dict(zip(task_ids, self.keys, strict=True))
-        names = _names(session)
+        names = _names(conn)
         # Misplaced candidates: live rows no longer wanted where they are.
-        loose: dict[tuple, list[Assignment]] = {}
+        loose: dict[tuple, list[_Assignment]] = {}
         for akey, a in current.items():
             if akey not in wanted and a.active and a.task_id in number_of:
                 loose.setdefault((number_of[a.task_id], a.unit_id, a.group_id, a.role), []).append(
@@ -986,8 +962,11 @@ class _Import:
             del current[old_key]
             a.task_id = row["task_id"]
             current[(a.task_id, a.unit_id, a.group_id, a.role)] = a
-            record(
-                session,
+            conn.run(
+                "UPDATE assignment SET task_id = :t WHERE id = :id", {"t": a.task_id, "id": a.id}
+            )
+            record_sql(
+                conn,
                 actor,
                 "assignment.move",
                 "assignment",
@@ -998,7 +977,6 @@ class _Import:
             moves.append(
                 f"{names(a.unit_id, a.group_id)} {role_label(a.role)}：{from_key} → {key_of[a.task_id]}"
             )
-        session.flush()
         return remaining, moves
 
     def _reports_from_parsed(self) -> list[TaskReport]:
@@ -1019,10 +997,18 @@ class _Import:
         ]
 
 
-def _names(session: Session):
+# A new task's cached schedule until refresh_plan_deadlines sets it (the columns' defaults).
+_NO_DUE = {"due_kind": "", "due_dates": "", "due_recurring": False, "due_first": ""}
+
+
+def _col(name: str) -> str:
+    return f'"{name}"' if name == "key" else name
+
+
+def _names(conn: SqlConn):
     """A lookup from (unit_id, group_id) to the name shown in reports."""
-    units = dict(session.exec(select(Unit.id, Unit.name)).all())
-    groups = dict(session.exec(select(UnitGroup.id, UnitGroup.name)).all())
+    units = dict(conn.rows("SELECT id, name FROM unit"))
+    groups = dict(conn.rows("SELECT id, name FROM unit_group"))
 
     def name(unit_id: int | None, group_id: int | None) -> str:
         return units.get(unit_id, "") if unit_id is not None else groups.get(group_id, "")

@@ -40,20 +40,11 @@ class TaskRow:
 
 
 def find_plan(session: Session, ref: str) -> Plan:
-    """A plan by id, or by a unique part of its title."""
-    if ref.isdigit():
-        plan = session.get(Plan, int(ref))
-        if plan:
-            return plan
-    plans = list(session.exec(select(Plan).where(Plan.title.contains(ref))).scalars())
-    if len(plans) == 1:
-        return plans[0]
-    if not plans:
-        raise DubanError(f"找不到计划：{ref}")
-    raise DubanError(
-        f"“{ref}”对应多个计划，请写得更具体或使用编号："
-        + "；".join(f"{p.id} {p.title}" for p in plans)
-    )
+    """A plan by id, or by a unique part of its title (tui.store.plan_rows.find_plan_id)."""
+    from tui.store.plan_rows import find_plan_id
+    from tui.store.sqlconn import SessionConn
+
+    return session.get(Plan, find_plan_id(SessionConn(session), ref))
 
 
 def find_units(session: Session, ref: str) -> list[Unit]:
