@@ -273,3 +273,32 @@ def test_unit_plan_and_region_options_filter_the_listing(store, capsys, monkeypa
     unit = mine[0]["unit"]
     by_unit = json.loads(_run(capsys, *base, "--unit", unit))
     assert by_unit and {r["unit"] for r in by_unit} == {unit}
+
+
+@pytest.mark.parametrize("region", [None, "the first plan's"])
+def test_the_year_summary_counts_the_overdue_the_rules_find(store, region):
+    """`duban summary` counts the overdue rows (units only, not unresolved groups) from the
+    same column read; the object path over every live assignment is the reference."""
+    from tui.services.reports import year_summary
+    from tui.store.db import make_engine
+
+    if region:
+        with sqlite3.connect(store) as c:
+            region = c.execute("SELECT region FROM plan ORDER BY id LIMIT 1").fetchone()[0]
+    engine = make_engine(str(store), create=False)
+    try:
+        got = year_summary(engine, 2024, today=date(2025, 3, 1), region=region)
+    finally:
+        engine.dispose()
+    conn = connect(str(store))
+    try:
+        facts = load_facts(
+            conn, as_of=date(2024, 12, 31), plan_ids={p.id for p in got.counts.plans}
+        )
+    finally:
+        conn.close()
+    want = sum(
+        e.status.status is Status.OVERDUE and e.fact.unit_id is not None
+        for e in evaluate(facts, date(2024, 12, 31))
+    )
+    assert got.overdue == want > 0

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from itertools import compress, groupby
+from typing import TYPE_CHECKING
 
 from tui.store.board import (
     _GROUPS_SQL,
@@ -49,6 +50,9 @@ SELECT id, rung FROM letter
 WHERE number IS NOT NULL AND status != '作废' AND issued_on <= :as_of
 """
 _LETTER_ITEMS_SQL = "SELECT group_concat(assignment_id), group_concat(letter_id) FROM letter_item"
+if TYPE_CHECKING:
+    from tui.domain.board import ColumnVerdicts
+
 _TEXT_BATCH = 500  # report ids per query (well under every driver's parameter limit)
 
 
@@ -61,7 +65,7 @@ class OverdueListing:
     order: list[int]
     statuses: list  # StatusResult per candidate
     urgencies: list[float]
-    texts: dict[int, str]  # assignment id → its latest report's text, overdue rows only
+    texts: dict[int, str | None]  # assignment id → its latest report's text (listed rows)
 
     def unit(self, i: int) -> tuple[str, str]:
         """(name, kind) of row ``i``: its unit, or its unresolved group (kind 待分解)."""
@@ -79,21 +83,38 @@ def read_overdue(
 ) -> OverdueListing:
     """Every assignment overdue on ``as_of`` (with the unit and plan filters), judged by the
     status rules and ordered by urgency."""
+    cols, verdicts, report_ids = judge_candidates(conn, as_of, unit_ids=unit_ids, plan_ids=plan_ids)
+    urgencies = verdicts.urgencies
+    order = sorted(overdue_positions(verdicts), key=urgencies.__getitem__, reverse=True)
+    # the latest report's text, for the listed rows that have one
+    shown = list(map(cols.ids.__getitem__, order))
+    latest = list(map(report_ids.get, shown))
+    text_of = _report_texts(conn, list(filter(None, latest)))
+    texts = dict(zip(shown, map(text_of.get, latest), strict=True))  # None: no report
+    return OverdueListing(cols, order, verdicts.statuses, urgencies, texts)
+
+
+def judge_candidates(
+    conn,
+    as_of: date,
+    *,
+    unit_ids: set[int] | None = None,
+    plan_ids: set[int] | None = None,
+    soon_days: int = 15,
+) -> tuple[BoardColumns, ColumnVerdicts, dict[int, int]]:
+    """The rows that can be overdue on ``as_of`` as board columns, the rules' verdicts on
+    them (`board.judge_columns`), and each row's latest report id up to the date."""
+    cols, report_ids = _read_candidates(conn, as_of, unit_ids, plan_ids)
+    return cols, judge_columns(cols, as_of, soon_days=soon_days), report_ids
+
+
+def overdue_positions(verdicts: ColumnVerdicts) -> list[int]:
+    """Positions of the rows the rules call 逾期, in reading order."""
     from tui.domain.board import LIGHT_CODE
     from tui.domain.status import Status
 
-    cols, report_ids = _read_candidates(conn, as_of, unit_ids, plan_ids)
-    verdicts = judge_columns(cols, as_of)
-    overdue = LIGHT_CODE[Status.OVERDUE]
-    hits = list(compress(range(len(cols.ids)), map(overdue.__eq__, verdicts.light_codes)))
-    urgencies = verdicts.urgencies
-    order = sorted(hits, key=urgencies.__getitem__, reverse=True)
-    # the latest report's text, for the listed rows that have one
-    shown = list(map(cols.ids.__getitem__, order))
-    latest = list(filter(None, map(report_ids.get, shown)))
-    text_of = _report_texts(conn, latest)
-    texts = {aid: text_of.get(rid, "") for aid in shown if (rid := report_ids.get(aid))}
-    return OverdueListing(cols, order, verdicts.statuses, urgencies, texts)
+    code = LIGHT_CODE[Status.OVERDUE]
+    return list(compress(range(len(verdicts.light_codes)), map(code.__eq__, verdicts.light_codes)))
 
 
 def _read_candidates(conn, as_of: date, unit_ids, plan_ids) -> tuple[BoardColumns, dict]:
@@ -223,11 +244,17 @@ def _letters(cur, as_of: date) -> dict[int, tuple[int, int]]:
 
 
 def _report_texts(conn, report_ids: list[int]) -> dict[int, str]:
-    """Report id → text, for a few thousand reports, in batches."""
+    """Report id → text, for a few thousand reports, in batches (sqlite3 binds positional
+    parameters at half the cost of named ones; a server store's driver takes names)."""
     out: dict[int, str] = {}
     cur = conn.cursor()
+    positional = isinstance(cur, sqlite3.Cursor)
     for start in range(0, len(report_ids), _TEXT_BATCH):
         batch = report_ids[start : start + _TEXT_BATCH]
+        if positional:
+            sql = f"SELECT id, text FROM progress WHERE id IN ({','.join('?' * len(batch))})"
+            out.update(cur.execute(sql, batch))
+            continue
         names = {f"r{k}": rid for k, rid in enumerate(batch)}
         marks = ", ".join(f":{name}" for name in names)
         out.update(cur.execute(f"SELECT id, text FROM progress WHERE id IN ({marks})", names))
