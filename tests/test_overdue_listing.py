@@ -211,6 +211,19 @@ def test_the_generic_reader_lists_the_same(store):
         conn.close()
 
 
+@pytest.mark.parametrize(
+    "records",
+    [
+        [],
+        [{"a": 1}],
+        [{"a": "x},\n  {y", "b": None, "c": 1.5, "d": True}, {"a": "}", "b": "\t\u2028"}],
+        [{"k": '"},\\n  {"', "n": -0.0}],
+    ],
+)
+def test_the_json_writer_writes_what_indent_1_writes(records):
+    assert overdue_cmd.json_indent1(records) == json.dumps(records, ensure_ascii=False, indent=1)
+
+
 def _run(capsys, *argv: str) -> str:
     assert main(list(argv)) == 0
     return capsys.readouterr().out
@@ -221,7 +234,11 @@ def test_every_output_format_shows_the_reference_rows(store, capsys, monkeypatch
     day = AS_OF.isoformat()
     want = _reference(store, AS_OF)
     base = ["--db", str(store), "overdue", "--as-of", day]
-    assert json.loads(_run(capsys, *base, "--format", "json")) == want
+    # the very text `json.dump(..., indent=1)` writes, though the C encoder wrote it
+    assert (
+        _run(capsys, *base, "--format", "json")
+        == json.dumps(want, ensure_ascii=False, indent=1) + "\n"
+    )
 
     text = _run(capsys, *base, "--format", "csv")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
