@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date
 from itertools import compress, groupby
 from typing import TYPE_CHECKING
@@ -23,7 +22,6 @@ from tui.store.board import (
     _NAMES_SQL,
     _NO_COVERS,
     _PAST_DUE_FILTER,
-    _TASKS_SQL,
     BoardColumns,
     _covers_sql,
     _d,
@@ -37,7 +35,8 @@ from tui.store.board import (
 # matter (`_reports`); the few that name their occurrences, apart.
 _REPORTS_SQL = "SELECT assignment_id, reported_on, id FROM progress WHERE reported_on <= :as_of"
 _REPORTS_CONCAT_SQL = """
-SELECT count(*), group_concat(assignment_id), group_concat(reported_on), group_concat(id)
+SELECT count(*), group_concat(assignment_id), group_concat(reported_on), group_concat(id),
+       {any_covers}
 FROM progress WHERE reported_on <= :as_of
 """
 _COVERS_SQL = """
@@ -50,22 +49,36 @@ SELECT id, rung FROM letter
 WHERE number IS NOT NULL AND status != '作废' AND issued_on <= :as_of
 """
 _LETTER_ITEMS_SQL = "SELECT group_concat(assignment_id), group_concat(letter_id) FROM letter_item"
+# Tasks, and their plans' titles apart: a plan looked up per task costs more than the
+# handful of plans read once.
+_TASKS_SQL = """
+SELECT id, plan_id, number, title, due_dates, due_recurring, due_kind FROM task
+WHERE active = TRUE
+"""
+_PLAN_TITLES_SQL = "SELECT id, title FROM plan"
+
 if TYPE_CHECKING:
     from tui.domain.board import ColumnVerdicts
 
 _TEXT_BATCH = 500  # report ids per query (well under every driver's parameter limit)
 
 
-@dataclass(slots=True)
 class OverdueListing:
     """The candidates as `BoardColumns`, and the positions among them of the overdue rows,
     most pressing first (ties in reading order, as `tui.domain.board.by_urgency`)."""
 
-    cols: BoardColumns
-    order: list[int]
-    statuses: list  # StatusResult per candidate
-    urgencies: list[float]
-    texts: dict[int, str | None]  # assignment id → its latest report's text (listed rows)
+    __slots__ = ("cols", "order", "statuses", "urgencies", "texts")
+
+    def __init__(
+        self,
+        cols: BoardColumns,
+        order: list[int],
+        statuses: list,  # StatusResult per candidate
+        urgencies: list[float],
+        texts: dict[int, str | None],  # assignment id → latest report's text (listed rows)
+    ) -> None:
+        self.cols, self.order, self.statuses = cols, order, statuses
+        self.urgencies, self.texts = urgencies, texts
 
     def unit(self, i: int) -> tuple[str, str]:
         """(name, kind) of row ``i``: its unit, or its unresolved group (kind 待分解)."""
@@ -122,17 +135,16 @@ def _read_candidates(conn, as_of: date, unit_ids, plan_ids) -> tuple[BoardColumn
     cur = conn.cursor()
     tasks = {}
     parsed_dues: dict[str, tuple] = {}
-    for tid, pid, ptitle, number, title, dues, recurring, kind in cur.execute(
-        _TASKS_SQL
-    ).fetchall():
-        if plan_ids is not None and pid not in plan_ids:
+    plans = dict(cur.execute(_PLAN_TITLES_SQL).fetchall())
+    for tid, pid, number, title, dues, recurring, kind in cur.execute(_TASKS_SQL).fetchall():
+        if (plan_ids is not None and pid not in plan_ids) or pid not in plans:
             continue
         due = parsed_dues.get(dues)
         if due is None:
             due = parsed_dues[dues] = (
                 tuple(date.fromisoformat(x) for x in dues.split(",")) if dues else ()
             )
-        tasks[tid] = (pid, ptitle, number, title, due, bool(recurring), kind)
+        tasks[tid] = (pid, plans[pid], number, title, due, bool(recurring), kind)
     units = {uid: (name, kind) for uid, name, kind in cur.execute(_NAMES_SQL).fetchall()}
     groups = dict(cur.execute(_GROUPS_SQL).fetchall())
     # one value per column type: a server binds a name once (due_first is ISO text)
@@ -176,8 +188,11 @@ def _reports(cur, as_of: date, wanted: set[int], recurring_ids: set[int]):
     """Of the rows in ``wanted``: the latest report's date and id up to the date, and every
     report date (and named occurrences) of the recurring duties among them."""
     params = {"as_of": as_of.isoformat()}
+    covered = True  # whether some report names its occurrences (asked apart when unknown)
     if isinstance(cur, sqlite3.Cursor):
-        n, *joined = cur.execute(_REPORTS_CONCAT_SQL, params).fetchone()
+        has = _covers_sql(cur) != _NO_COVERS
+        sql = _REPORTS_CONCAT_SQL.format(any_covers="max(cover_to IS NOT NULL)" if has else "0")
+        n, *joined, covered = cur.execute(sql, params).fetchone()
         if not n:
             return {}, {}, {}, {}
         aids, ons, rids = (s.split(",") for s in joined)
@@ -205,7 +220,7 @@ def _reports(cur, as_of: date, wanted: set[int], recurring_ids: set[int]):
         aid: tuple(map(memo.__getitem__, map(ons.__getitem__, positions)))
         for aid, positions in groupby(mine, key=aids.__getitem__)
     }
-    return last_on, last_id, recurring, _covers(cur, params, recurring_ids)
+    return last_on, last_id, recurring, _covers(cur, params, recurring_ids) if covered else {}
 
 
 def _covers(cur, params: dict, recurring_ids: set[int]) -> dict[int, tuple]:
