@@ -11,6 +11,8 @@ import io
 import json
 import sys
 from datetime import date
+from itertools import compress, repeat
+from operator import is_
 
 from tui.errors import DubanError
 
@@ -88,6 +90,7 @@ def run_overdue(args) -> int:
     return 0
 
 
+_NO_TEXT = {None: "—", "": "—"}
 HEADERS = ["事项", "计划", "任务", "任务名称", "单位", "角色", "期限", "逾期", "最近进展"]
 MAX_WIDTHS = [8, 14, 8, 30, 16, 4, 10, 7, 24]
 
@@ -105,10 +108,9 @@ def _table_rows(listing) -> list[tuple[str, ...]]:
             name = listing.unit(i)[0]
             unit_cells[key] = name if uids[i] is not None else name + "（待分解）"
     roles = cols.roles
-    texts = listing.texts
     rows = []
     append = rows.append
-    for i in order:
+    for i, text in zip(order, listing.texts, strict=True):
         st = statuses[i]
         plan, number, title = task_cells[tids[i]]
         append(
@@ -121,7 +123,7 @@ def _table_rows(listing) -> list[tuple[str, ...]]:
                 ROLE_CN.get(roles[i], roles[i]),
                 st.due.isoformat(),
                 f"{st.days}天",
-                texts.get(ids[i]) or "—",
+                text or "—",
             )
         )
     return rows
@@ -139,23 +141,24 @@ def _plain_lines(listing) -> list[str]:
         return list(map(column.__getitem__, order))
 
     ids, tids, roles = pick(cols.ids), pick(cols.task_ids), pick(cols.roles)
-    units = list(zip(pick(cols.unit_ids), pick(cols.group_ids), strict=True))
+    uids = pick(cols.unit_ids)
     statuses = pick(listing.statuses)
     task_cells = {
         tid: "\t".join(map(plain_cell, cols.tasks[tid][1:4])) for tid in dict.fromkeys(tids)
     }
-    first_row = dict(zip(units, order, strict=True))
-    unit_cells = {}
-    for key, i in first_row.items():
-        name = listing.unit(i)[0]
-        unit_cells[key] = plain_cell(name if key[0] is not None else name + "（待分解）")
+    # a unit's cell by its id; the few unresolved groups' rows filled in apart
+    present = set(uids)
+    unit_cells = {u: plain_cell(n) for u, (n, _k) in cols.units.items() if u in present}
+    units = list(map(unit_cells.get, uids))
+    for k in compress(range(len(units)), map(is_, units, repeat(None))):
+        units[k] = plain_cell(listing.unit(order[k])[0] + ("（待分解）" if uids[k] is None else ""))
     role_cells = {r: plain_cell(ROLE_CN.get(r, r)) for r in set(roles)}
     # statuses are shared objects, one per distinct verdict: keyed by identity
     due_cells = {
         key: f"{st.due.isoformat()}\t{st.days}天"
         for key, st in dict(zip(map(id, statuses), statuses, strict=True)).items()
     }
-    texts = [t or "—" for t in map(listing.texts.get, ids)]
+    texts = list(map(_NO_TEXT.get, listing.texts, listing.texts))  # no report: —
     if not "".join(texts).isprintable():  # one C-level test; cells only when it fails
         texts = list(map(plain_cell, texts))
     return list(
@@ -164,7 +167,7 @@ def _plain_lines(listing) -> list[str]:
             zip(
                 map(str, ids),
                 map(task_cells.__getitem__, tids),
-                map(unit_cells.__getitem__, units),
+                units,
                 map(role_cells.__getitem__, roles),
                 map(due_cells.__getitem__, map(id, statuses)),
                 texts,
@@ -244,7 +247,7 @@ def _records(listing, as_of: date) -> list[dict]:
     cols = listing.cols
     day = as_of.isoformat()
     out = []
-    for i in listing.order:
+    for i, text in zip(listing.order, listing.texts, strict=True):
         aid = cols.ids[i]
         pid, ptitle, number, title = cols.tasks[cols.task_ids[i]][:4]
         name, kind = listing.unit(i)
@@ -266,7 +269,7 @@ def _records(listing, as_of: date) -> list[dict]:
                 "due": st.due.isoformat() if st.due else None,
                 "days_overdue": st.days,
                 "urgency": round(listing.urgencies[i], 2),
-                "last_progress": listing.texts.get(aid) or None,
+                "last_progress": text or None,
                 "last_progress_on": last_on.isoformat() if last_on else None,
                 "letters_sent": sent[0] if sent else 0,
                 "as_of": day,

@@ -75,7 +75,7 @@ class OverdueListing:
         order: list[int],
         statuses: list,  # StatusResult per candidate
         urgencies: list[float],
-        texts: dict[int, str | None],  # assignment id → latest report's text (listed rows)
+        texts: list[str | None],  # per listed row (in `order`): its latest report's text
     ) -> None:
         self.cols, self.order, self.statuses = cols, order, statuses
         self.urgencies, self.texts = urgencies, texts
@@ -103,7 +103,7 @@ def read_overdue(
     shown = list(map(cols.ids.__getitem__, order))
     latest = list(map(report_ids.get, shown))
     text_of = _report_texts(conn, list(filter(None, latest)))
-    texts = dict(zip(shown, map(text_of.get, latest), strict=True))  # None: no report
+    texts = list(map(text_of.get, latest))  # None: no report
     return OverdueListing(cols, order, verdicts.statuses, urgencies, texts)
 
 
