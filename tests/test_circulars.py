@@ -581,3 +581,26 @@ def test_the_docx_keeps_its_letterhead_and_table_in_libreoffice(cli, db, env, tm
     mark = "中共阿拉善左旗委员会全面依法治旗委员会办公室"
     assert any(ln.replace(" ", "") == mark for ln in lines), lines[:6]
     assert any("旗生态环境局阿拉善分局" in ln.replace(" ", "") for ln in lines)
+
+
+def test_register_keeps_to_a_region_in_a_city_store(cli, db, env):
+    """A city store holds several counties' plans: `circular list --region` lists the
+    circulars of that county's plans alone."""
+    from tests.conftest import SEED001
+
+    assert cli("import", str(SEED001)).code == 0
+    plans = dict(_q(db, "SELECT region, id FROM plan"))
+    assert len(plans) == 2
+    (first, first_id), (second, second_id) = sorted(plans.items())
+    assert cli("circular", "draft", "--plan", str(first_id), "--as-of", AS_OF).code == 0
+    out = cli("circular", "list", "--region", second)
+    assert out.code == 0 and f"地区“{second}”还没有通报" in out.out
+    assert cli("circular", "draft", "--plan", str(second_id), "--as-of", AS_OF).code == 0
+    everything = cli("circular", "list", "--format", "json").json()
+    assert len(everything) == 2
+    for region, pid in plans.items():
+        title = _q(db, "SELECT title FROM plan WHERE id = ?", pid)[0][0]
+        listed = cli("circular", "list", "--region", region, "--format", "json").json()
+        assert [r["plan"] for r in listed] == [title]
+    out = cli("circular", "list", "--region", "没有的地区")
+    assert out.code == 2 and "没有这个地区" in out.err

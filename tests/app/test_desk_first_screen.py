@@ -53,6 +53,16 @@ def _quick_app(store: Path, opener=None):
     return app, opened
 
 
+async def board_read(pilot) -> None:
+    """Settled, with the whole board read behind the first screen (up to 10 s)."""
+    await settle(pilot)
+    for _ in range(200):
+        if pilot.app.board is not None:
+            break
+        await pilot.pause(0.05)
+    await settle(pilot)
+
+
 async def test_first_counts_are_the_boards_and_the_desk_works_after(store, monkeypatch):
     from tui.app.tabs.overview import OverviewTab
 
@@ -69,12 +79,7 @@ async def test_first_counts_are_the_boards_and_the_desk_works_after(store, monke
     monkeypatch.setattr(OverviewTab, "show_overview", record)
     app, opened = _quick_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        for _ in range(200):
-            if app.board is not None:
-                break
-            await pilot.pause(0.05)
-        await settle(pilot)
+        await board_read(pilot)
         assert app.board is not None and opened and app.store is opened[0]
         first, last = shown[0], shown[-1]
         assert first[-1] is True  # drawn before the board was read
@@ -89,6 +94,44 @@ async def test_first_counts_are_the_boards_and_the_desk_works_after(store, monke
         await pilot.press("q")
         await settle(pilot)
     assert app.closed
+
+
+async def test_a_first_read_done_before_mount_is_in_the_first_layout(store, monkeypatch):
+    """When the start-up read has finished by the time the screens are mounted, its counts go
+    in at mount, before the first layout: drawn after it they cost a second whole-screen
+    layout. It is shown once, not again when the worker waiting on it reports."""
+    from tui.app.app import DubanApp
+    from tui.app.tabs.overview import OverviewTab
+
+    if not isinstance(store, Path):
+        pytest.skip("the quick start reads a SQLite file")
+    monkeypatch.setenv("DUBAN_CONFIG", "/dev/null")
+    in_mount, shown = [], []
+    original_show, original_mount = OverviewTab.show_overview, DubanApp.on_mount
+
+    def record(self, ov):
+        shown.append((bool(in_mount), self.app.board is None))
+        original_show(self, ov)
+
+    def mount(self):
+        in_mount.append(True)
+        try:
+            original_mount(self)
+        finally:
+            in_mount.clear()
+
+    monkeypatch.setattr(OverviewTab, "show_overview", record)
+    monkeypatch.setattr(DubanApp, "on_mount", mount)
+    app, _opened = _quick_app(store)
+    app._first.result(timeout=30)  # the read is done before Textual mounts anything
+    async with app.run_test(size=(120, 40)) as pilot:
+        await board_read(pilot)
+        assert shown[0] == (True, True)  # at mount, before the board
+        assert [s for s in shown if s[1]] == [(True, True)]  # once before the board
+        total = app.board.overview.total
+        assert f"共 {total} 项落实事项" in app.screen_text()
+        await pilot.press("q")
+        await settle(pilot)
 
 
 async def test_a_store_that_cannot_be_opened_after_the_first_screen_ends_in_one_line(

@@ -201,6 +201,63 @@ async def test_search_sfj_lists_only_sifaju_items(make_app):
             assert "信访" in f.unit_name + f.task_title + tab.data.heads.get(f.task_id, "")
 
 
+async def test_keys_typed_in_a_burst_after_slash_go_to_the_search_box(make_app):
+    """A terminal delivers `/sfj` typed quickly as four queued keys. The three letters are the
+    search text, not desk keys: `s` sorts and `f` opens the filter form when the table has
+    focus (the tmux run caught `f` opening the form)."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        sort_before = items(app).sort_mode
+        for key, char in (("slash", "/"), ("s", "s"), ("f", "f"), ("j", "j")):
+            burst = events.Key(key, char)  # as the terminal driver sends them: all four are
+            burst.set_sender(app)  # queued before the desk handles the first
+            app._driver.send_message(burst)
+        await settle(pilot)
+        assert not isinstance(app.screen, FilterModal)
+        assert app.query_one("#search", Input).value == "sfj"
+        assert items(app).sort_mode == sort_before
+        assert app.focused is app.query_one("#search", Input)
+        # `/` acts before the keys after it are handed on; in a text box it is the character
+        await pilot.press("slash")
+        assert app.query_one("#search", Input).value == "sfj/"
+        await pilot.press("escape", "f")
+        await settle(pilot)
+        assert isinstance(app.screen, FilterModal)
+        unit_box = app.screen.query(Input).first()
+        unit_box.focus()
+        await pilot.pause()
+        await pilot.press("slash")
+        assert isinstance(app.screen, FilterModal) and unit_box.value == "/"
+
+
+async def test_slash_right_after_a_tab_key_keeps_the_search_box_focused(make_app):
+    """`3` then `/` before the tab switch has settled (a loaded machine: the tmux run in CI):
+    the table's focus, deferred by the switch, must not land after `/` gave the search box
+    the keys."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        switch = app.action_tab
+
+        def switch_then_slash(tab_id: str) -> None:
+            switch(tab_id)
+            app.action_search()  # `/` acts on arrival: before the switch's deferred work
+
+        app.action_tab = switch_then_slash
+        await pilot.press("3")
+        await settle(pilot)
+        box = app.query_one("#search", Input)
+        assert app.active_tab == "items" and app.focused is box
+        await pilot.press("s", "f", "j")
+        await settle(pilot)
+        assert box.value == "sfj" and not isinstance(app.screen, FilterModal)
+
+
 async def test_backspace_and_filters_give_the_rows_a_fresh_search_gives(make_app):
     """Query results are kept for backspace; a filter applied meanwhile must not bring back
     rows the kept results found before it."""

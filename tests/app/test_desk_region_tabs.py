@@ -123,3 +123,51 @@ async def test_every_tab_and_count_is_the_chosen_regions(make_app, store):
         assert "地区" not in app.sub_title and app.board.region is None
         again = tabs_now(app)
         assert again == whole
+
+
+async def test_circulars_and_year_views_are_the_chosen_regions(make_app, store):
+    """The 通报 register lists the chosen county's circulars and drafts only for its plans;
+    the year's figures are the county's (`duban summary --year --region`)."""
+    from tui.app.tabs.circulars import CircularsScreen
+    from tui.reports.summary import table_rows
+    from tui.services.circulars import draft_circular
+    from tui.services.reports import year_summary
+
+    app = make_app()
+    plans = dict(query(store, "SELECT region, id FROM plan"))
+    for region in ("东胜区", "阿拉善左旗"):
+        draft_circular(app.store.engine, as_of=app.as_of, actor="测试员", plan_id=plans[region])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await choose(pilot, "东胜区")
+        await pilot.press("C")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CircularsScreen)
+        assert [r.plan_title for r in screen.rows] == [
+            query(store, "SELECT title FROM plan WHERE id = :p", {"p": plans["东胜区"]})[0][0]
+        ]
+        assert "地区 东胜区" in screen.text() and "共 1 件" in screen.text()
+        await pilot.press("n")  # drafting offers the county's plan alone
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        body = str(app.screen.query_one("#confirm-body").render())
+        assert "东胜区" in body and "阿拉善左旗" not in body and "其他计划" not in body
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        await pilot.press("Y")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        year = app.screen
+        assert type(year).__name__ == "YearScreen"
+        ours = year_summary(app.store.engine, year.year, today=app.as_of, region="东胜区")
+        whole = year_summary(app.store.engine, year.year, today=app.as_of)
+        assert year.figures == ours and ours != whole
+        text = year.text()
+        assert "东胜区" in text
+        for name, value in table_rows(ours):
+            assert f"{name} {value}" in text

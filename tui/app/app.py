@@ -16,17 +16,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from tui.app import keymap
 from tui.app.board_flow import LOADING_CLASS, POLL_SECONDS, TAB_IDS, BoardFlow
 from tui.app.keymap import TAB_TITLES
 from tui.app.messages import JobDone, JobFailed
-from tui.app.modals.help import HelpScreen
-from tui.app.modals.palette import Command, PaletteScreen, desk_commands
 from tui.app.region_choice import RegionChooser
 from tui.app.reports_flow import ReportsFlow
 from tui.app.session import Jobs
@@ -44,6 +43,7 @@ from tui.services.store_target import StoreTarget
 # What only a write, an undo or a new store needs (SQLAlchemy and the models come with it)
 # is imported where it is used, after the first screen: see tui.app.board_flow.
 if TYPE_CHECKING:
+    from tui.app.modals.palette import Command
     from tui.services.board import Board
     from tui.services.desk import Change
     from tui.services.store import Store
@@ -94,6 +94,7 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
         self._generation = 0
         self._pending: Board | None = None
         self._early_overview: Overview | None = None  # read before the screens were mounted
+        self._first_read: Future[Overview] | None = None  # the start-up read, until shown
         self._overview_shown = False
         self._tabs_mounted = False
         self._preparing = False
@@ -139,9 +140,9 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
         elif self._pending is not None:
             board, self._pending = self._pending, None
             self._show(board)
-        elif self._early_overview is not None:
+        elif (early := self._early_overview or self.first_read_if_done()) is not None:
             self._overview_shown = True
-            self.tab("overview").show_overview(self._early_overview)
+            self.tab("overview").show_overview(early)
         self._early_overview = None
         if self.store is not None or self._opener is not None:
             self.set_interval(POLL_SECONDS, self._poll_others)
@@ -283,7 +284,12 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
     # ------------------------------------------------------------------ global actions
 
     def action_search(self) -> None:
-        self.action_tab("items")
+        # A priority key: over another screen, or in a text box, `/` is not the desk's.
+        if len(self.screen_stack) > 1 or isinstance(self.focused, Input):
+            raise SkipAction()
+        # Not action_tab: its deferred focus on the table would land after the search box
+        # took the keys typed right after `/`.
+        self.query_one("#tabs", TabbedContent).active = "items"
         tab = self.mounted_tab("items")
         if tab is not None:
             tab.start_search()
@@ -301,7 +307,11 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
 
         self.push_screen(DateModal(self.as_of), done)
 
+    # Help and the palette are imported on first use: the palette's list widget brings in
+    # Textual's DataTable, which the first screen does not need.
     def action_help(self) -> None:
+        from tui.app.modals.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.user_keys))
 
@@ -309,10 +319,14 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
         self.say("要退出督办台请按 q")
 
     def action_command_palette(self) -> None:
+        from tui.app.modals.palette import PaletteScreen
+
         if not isinstance(self.screen, PaletteScreen):
             self.push_screen(PaletteScreen(self.palette_commands()))
 
     def palette_commands(self, tab: str | None = None) -> list[Command]:
+        from tui.app.modals.palette import desk_commands
+
         return desk_commands(self, tab or self.active_tab)
 
     def action_import_plan(self) -> None:

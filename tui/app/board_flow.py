@@ -59,6 +59,7 @@ class BoardFlow:
             # Start-up: the overview's counts first, drawn before the whole board is read
             # behind them (a few hundred ms instead of seconds at 200k).
             first, self._first = self._first, None
+            self._first_read = first
             if first is not None:
                 self.jobs.run(
                     first.result,
@@ -154,14 +155,24 @@ class BoardFlow:
             group="load",
         )
 
+    def first_read_if_done(self) -> Overview | None:
+        """The start-up read if it has already finished, else None (the worker waiting on it
+        shows it when it comes). Taken at mount, the counts go into the first layout; shown
+        after it, they cost a second whole-screen layout."""
+        first = self._first_read
+        if first is None or not first.done() or first.exception() is not None:
+            return None
+        return first.result()
+
     def _overview_read(self, ov: Overview, generation: int) -> None:
         if generation != self._generation or self._quitting:
             return
+        self._first_read = None
         if not self.is_mounted:
             self._early_overview = ov
             self._prepare(generation)
             return
-        if self.board is None:
+        if self.board is None and not self._overview_shown:
             self._overview_shown = True
             self.tab("overview").show_overview(ov)
         # The rest is read once the counts are painted, so it does not compete with them.

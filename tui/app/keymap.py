@@ -32,6 +32,9 @@ class Entry:
     scopes: tuple[str, ...]  # "app", "list" or tab ids
     show: bool = True  # shown on the key bar
     palette: bool = True  # offered in the command palette
+    # Acts when the key arrives, before keys typed after it are handed to the focused widget
+    # (`/` then the search text in one burst: the text must reach the search box).
+    priority: bool = False
 
 
 TAB_IDS = ("overview", "plans", "items", "units", "triage", "letters", "log")
@@ -68,6 +71,7 @@ REGISTRY: tuple[Entry, ...] = (
         "搜索",
         "搜索督办事项：任务内容、单位名称或拼音首字母（如 sfj）",
         ("app",),
+        priority=True,
     ),
     Entry(
         "undo",
@@ -583,7 +587,9 @@ def entries(scope: str | None = None) -> list[Entry]:
 def bindings(scope: str) -> list[Binding]:
     """The Textual bindings of one scope (ids are the entries' ids, for the keymap)."""
     return [
-        Binding(e.keys, e.action, e.label, show=e.show, id=e.id, tooltip=e.help)
+        Binding(
+            e.keys, e.action, e.label, show=e.show, id=e.id, tooltip=e.help, priority=e.priority
+        )
         for e in entries(scope)
     ]
 

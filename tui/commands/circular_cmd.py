@@ -62,6 +62,7 @@ def add_parser(sub, parser_class, add_db) -> None:
     add_db(q)
 
     q = csub.add_parser("list", help="通报登记簿")
+    add_region(q)
     q.add_argument("--format", choices=["table", "json"], default="table", help="输出格式")
     add_db(q)
 
@@ -162,12 +163,13 @@ def _run_draft(args) -> int:
 def _run_list(args) -> int:
     from tui.services.circulars import list_circulars
 
-    rows = list_circulars(engine(args, readonly=True))
+    rows = list_circulars(engine(args, readonly=True), args.region)
     if args.format == "json":
         print_json([r.to_dict() for r in rows])
         return 0
     if not rows:
-        console().print("登记簿中还没有通报")
+        where = f"地区“{args.region}”" if args.region else "登记簿中"
+        console().print(_t(f"{where}还没有通报"))
         return 0
     print_rows(
         [

@@ -162,12 +162,15 @@ def draft_circular(
 # ----------------------------------------------------------------------------- read
 
 
-def list_circulars(engine: Engine) -> list[CircularRow]:
+def list_circulars(engine: Engine, region: str | None = None) -> list[CircularRow]:
+    """The register; with ``region``, the circulars of that region's plans (a city store)."""
     from tui.reports.circular import CircularFigures
     from tui.store.circulars import list_circulars as rows
+    from tui.store.queries import region_plan_ids
 
     with Session(engine) as s:
-        return [_row(c, CircularFigures.from_json(c.figures)) for c in rows(s)]
+        plan_ids = set(region_plan_ids(s, region)) if region else None
+        return [_row(c, CircularFigures.from_json(c.figures)) for c in rows(s, plan_ids)]
 
 
 def circular_figures(engine: Engine, ref: str | int):
@@ -482,15 +485,18 @@ def circulars_dir(store) -> Path:
     return default_circulars_dir(store.db)
 
 
-def desk_plans(store) -> list[tuple[int, str]]:
+def desk_plans(store, region: str | None = None) -> list[tuple[int, str]]:
+    """The plans a circular can be drafted for: the desk's region's, or every plan."""
+    from tui.store.queries import region_plan_ids
     from tui.store.reports import all_plans
 
     with Session(store.engine) as s:
-        return [(p.id, p.title) for p in all_plans(s)]
+        ours = set(region_plan_ids(s, region)) if region else None
+        return [(p.id, p.title) for p in all_plans(s) if ours is None or p.id in ours]
 
 
-def desk_register(store) -> list[CircularRow]:
-    return list_circulars(store.engine)
+def desk_register(store, region: str | None = None) -> list[CircularRow]:
+    return list_circulars(store.engine, region)
 
 
 def desk_figures(store, circular_id: int):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -20,6 +21,9 @@ from tui.errors import DubanError, os_reason
 from tui.services import reports
 from tui.services.desk import Change
 from tui.services.store import Store
+
+if TYPE_CHECKING:
+    from tui.reports.summary import YearFigures
 
 FORMAT_NAMES = {"docx": "Word", "xlsx": "Excel", "pdf": "PDF"}
 
@@ -176,14 +180,18 @@ def apply_ledger(store: Store, path: Path, *, as_of: date, actor: str, expect: s
 # ----------------------------------------------------------------------------- the year
 
 
-def year_figures(store: Store, year: int, *, today: date, soon_days: int):
-    """`duban summary --year` for the desk (tui.reports.summary.YearFigures)."""
+def year_figures(
+    store: Store, year: int, *, today: date, soon_days: int, region: str | None = None
+) -> YearFigures:
+    """`duban summary --year` for the desk (tui.reports.summary.YearFigures); with
+    ``region``, the desk's region's figures."""
     return reports.year_summary(
         store.engine,
         year,
         today=today,
         soon_days=soon_days,
         template_dir=_template_dir(_settings()),
+        region=region,
     )
 
 

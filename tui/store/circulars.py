@@ -147,8 +147,12 @@ def get_circular(session: Session, ref: str | int) -> Circular:
     return found
 
 
-def list_circulars(session: Session) -> list[Circular]:
-    return list(session.exec(select(Circular).order_by(Circular.id)).all())
+def list_circulars(session: Session, plan_ids: set[int] | None = None) -> list[Circular]:
+    """The register in order; with ``plan_ids``, only those plans' circulars (a region's)."""
+    q = select(Circular).order_by(Circular.id)
+    if plan_ids is not None:
+        q = q.where(Circular.plan_id.in_(plan_ids))
+    return list(session.exec(q).all())
 
 
 def insert_draft(

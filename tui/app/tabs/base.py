@@ -31,11 +31,19 @@ class DeskTab(Container):
 
     def activated(self) -> None:
         """The tab became visible: focus its main widget, read what it reads lazily."""
-        main = self.main_widget()
-        if main is not None:
-            main.focus()
+        if self.main_widget() is not None and not self.has_focus_within:
+            # Deferred, as Widget.focus is: the tab is still switching in.
+            self.call_later(self._take_focus)
         for reader in self.__dict__.get("_readers", ()):
             reader.shown()
+
+    def _take_focus(self) -> None:
+        """The main widget takes the focus, unless something in the tab took it while this
+        waited (`/` gives the search box the keys the moment it arrives) or another tab is
+        shown by now."""
+        main = self.main_widget()
+        if main is not None and self.on_screen and not self.has_focus_within:
+            self.screen.set_focus(main)
 
     def main_widget(self):
         return None

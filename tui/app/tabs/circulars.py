@@ -90,6 +90,11 @@ class CircularsScreen(Screen):
     def desk(self):
         return self.app
 
+    @property
+    def desk_region(self) -> str | None:
+        """The desk's region (a city store): its plans' circulars only, as every tab."""
+        return self.desk.regions.name or None
+
     def compose(self) -> ComposeResult:
         yield Static("正在读取通报登记…", id="circ-status")
         yield DeskDataTable(id="circ-table", cursor_type="row", zebra_stripes=True)
@@ -111,7 +116,7 @@ class CircularsScreen(Screen):
     # ---------------------------------------------------------------- the register
 
     def reload(self) -> None:
-        self.desk.jobs.run(svc.desk_register, self.desk.store, on_done=self._fill)
+        self.desk.jobs.run(svc.desk_register, self.desk.store, self.desk_region, on_done=self._fill)
 
     def _fill(self, rows) -> None:
         keep = self.current_id()
@@ -138,7 +143,8 @@ class CircularsScreen(Screen):
         signed = sum(1 for r in self.rows if r.number != "（草稿）")
         self.query_one("#circ-status", Static).update(
             Text(
-                f"通报登记：共 {len(self.rows)} 件，已编号 {signed} 件　"
+                (f"地区 {strip_controls(self.desk_region)}　" if self.desk_region else "")
+                + f"通报登记：共 {len(self.rows)} 件，已编号 {signed} 件　"
                 f"查看日期 {self.desk.as_of.isoformat()}　n 起草　s 签发　w 生成文件　x 作废　Esc 返回"
             )
         )
@@ -205,7 +211,8 @@ class CircularsScreen(Screen):
 
         def opened(plans) -> None:
             if not plans:
-                self.say("数据库中还没有计划，请先导入", "warning")
+                where = f"地区“{self.desk_region}”" if self.desk_region else "数据库中"
+                self.say(f"{where}还没有计划，请先导入", "warning")
                 return
             # the plan of the highlighted circular, else the newest plan
             cur = self.current()
@@ -232,7 +239,7 @@ class CircularsScreen(Screen):
                 ),
             )
 
-        desk.jobs.run(svc.desk_plans, desk.store, on_done=opened)
+        desk.jobs.run(svc.desk_plans, desk.store, self.desk_region, on_done=opened)
 
     def action_sign_circular(self) -> None:
         desk = self.desk

@@ -242,9 +242,11 @@ class ItemsTab(ItemActions, DeskTab):
         self.main_widget().focus()
 
     def start_search(self) -> None:
+        """Show the search box and give it focus at once: keys typed right after `/` are
+        already queued, and a deferred focus would hand them to the table as desk keys."""
         box = self.query_one("#search", Input)
         box.add_class("shown")
-        self.call_after_refresh(box.focus)
+        self.screen.set_focus(box)
 
     def action_sort(self) -> None:
         self.sort_mode = (self.sort_mode + 1) % len(SORTS)

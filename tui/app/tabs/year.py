@@ -67,6 +67,7 @@ class YearScreen(Screen):
             year,
             today=desk.as_of,
             soon_days=desk.soon_days,
+            region=desk.regions.name or None,  # the desk's region, as every tab
             on_done=lambda f: self._show(year, f),
             on_failed=lambda m: self._failed(year, m),
             group="detail",
@@ -76,8 +77,12 @@ class YearScreen(Screen):
         if year != self.year:
             return  # a year the officer has moved past
         self.figures = figures
+        region = self.desk.regions.name
         self.query_one("#yr-title", Static).update(
-            Text(f"{year}年度数字（统计截至 {figures.as_of.isoformat()}；←/→ 换年度）")
+            Text(
+                (f"{strip_controls(region)} " if region else "")
+                + f"{year}年度数字（统计截至 {figures.as_of.isoformat()}；←/→ 换年度）"
+            )
         )
         t = Table(box=None, show_edge=False, expand=True, pad_edge=False)
         t.add_column("指标", style="bold", no_wrap=True)
