@@ -40,6 +40,62 @@ def _duban() -> list[str]:
 DUBAN = _duban()
 
 
+def installed_duban() -> tuple[list[str], str]:
+    """`duban` as a user's installed copy runs it, and a line saying how.
+
+    The development install is editable: setuptools' finder is imported by every process
+    at start-up (10–30 ms of a whole `duban overdue`), which a user's wheel install does not
+    pay. So a throwaway virtual environment (built once per bench run, in the temp dir) gets
+    a plain path file naming this checkout and then this environment's site-packages (the
+    dependencies; path files there are not read), as a compat-mode editable install does,
+    and the same console script as the wheel's. Fresh processes, the same code: nothing is
+    cached. Falls back to `DUBAN` (saying so) when no environment can be made.
+    """
+    import site
+    import venv
+
+    if _INSTALLED:
+        return _INSTALLED[0]
+    import atexit
+    import shutil
+
+    home = Path(tempfile.mkdtemp(prefix="duban-bench-venv-"))
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    try:
+        venv.EnvBuilder(with_pip=False, symlinks=True).create(home)
+        python = home / "bin" / "python"
+        target = Path(
+            subprocess.run(
+                [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        )
+        deps = [p for p in site.getsitepackages() if Path(p).is_dir()]
+        (target / "duban-bench.pth").write_text(
+            "\n".join([str(ROOT), *deps]) + "\n", encoding="utf-8"
+        )
+        script = home / "bin" / "duban"
+        script.write_text(
+            f"#!{python}\nimport sys\nfrom tui.cli import main\n"
+            "if __name__ == '__main__':\n    sys.exit(main())\n",
+            encoding="utf-8",
+        )
+        script.chmod(0o755)
+        run = subprocess.run([str(script), "--help"], capture_output=True, env=bench_env())
+        if run.returncode != 0:
+            raise OSError(run.stderr.decode("utf-8", "replace")[-500:])
+        found = ([str(script)], "duban 以用户安装方式运行（独立虚拟环境，无开发安装的导入钩子）")
+    except (OSError, subprocess.CalledProcessError) as exc:
+        found = (DUBAN, f"未能建立独立虚拟环境（{exc}），duban 以开发安装运行")
+    _INSTALLED.append(found)
+    return found
+
+
+_INSTALLED: list[tuple[list[str], str]] = []
+
+
 @dataclass
 class Figure:
     """One measure: samples in ``unit``, a budget, and which way is better."""

@@ -12,7 +12,8 @@ equally, five whole processes each:
   task project:UNIT list          vs  duban overdue --unit UNIT  (for reference)
 
 Budget (GUIDE §7): duban at least 10× faster than Taskwarrior on `overdue`, both forms.
-Both overdue counts are printed: they list the same work. Needs Debian's `taskwarrior`
+Both overdue counts are printed: they list the same work. duban runs as a user's install
+runs it (`harness.installed_duban`: no editable-install import hook at start-up). Needs Debian's `taskwarrior`
 (apt-get install --no-install-recommends taskwarrior); without it the Taskwarrior half is
 skipped with that reason and only duban is timed.
 
@@ -36,7 +37,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import DUBAN, Figure, bench_env, cached_store, report, run_checked  # noqa: E402
+from bench.harness import (  # noqa: E402
+    Figure,
+    bench_env,
+    cached_store,
+    installed_duban,
+    report,
+    run_checked,
+)
 
 RATIO_BUDGET = 10.0
 TW_RC = ["rc.confirmation=off", "rc.verbose=nothing", "rc.hooks=off", "rc.color=off"]
@@ -147,9 +155,9 @@ def tw_count(env: dict[str, str], *filters: str) -> int:
     return int(out.stdout.strip() or 0)
 
 
-def duban_count(db: Path) -> int:
+def duban_count(duban: list[str], db: Path) -> int:
     with tempfile.TemporaryFile() as out:
-        run_checked([*DUBAN, "--db", str(db), "overdue", "--format", "json"], stdout=out)
+        run_checked([*duban, "--db", str(db), "overdue", "--format", "json"], stdout=out)
         out.seek(0)
         return len(json.loads(out.read().decode()))
 
@@ -189,10 +197,11 @@ def main(argv: list[str]) -> int:
     today = date.today()
     db = cached_store(n, as_of=today)
     du_env = bench_env(DUBAN_DB=str(db))
-    by_env = [*DUBAN, "overdue"]
-    by_arg = [*DUBAN, "--db", str(db), "overdue"]
+    duban, how = installed_duban()
+    by_env = [*duban, "overdue"]
+    by_arg = [*duban, "--db", str(db), "overdue"]
     figures: list[Figure] = []
-    notes: list[str] = []
+    notes: list[str] = [how]
     if shutil.which("task") is None:
         notes.append(
             "未安装 Taskwarrior（apt-get install --no-install-recommends taskwarrior）："
@@ -214,7 +223,8 @@ def main(argv: list[str]) -> int:
             tw_env = load_taskwarrior(work, records)
             notes.append(f"Taskwarrior 导入 {len(records):,} 项：{time.perf_counter() - t0:.1f} s")
             notes.append(
-                f"逾期项数：Taskwarrior {tw_count(tw_env, '+OVERDUE'):,}，duban {duban_count(db):,}"
+                f"逾期项数：Taskwarrior {tw_count(tw_env, '+OVERDUE'):,}，"
+                f"duban {duban_count(duban, db):,}"
             )
             tw_overdue = ["task", *TW_RC, "overdue"]
             figures += compare(

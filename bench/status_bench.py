@@ -1,8 +1,8 @@
 """Status and urgency of every assignment in a 200,000-assignment store, as a whole process.
 
 Budget (issue 14): < 1 s from launch to the counts, median of 5 fresh processes, for each
-of the product's two ways (bench/status_child.py): one object per assignment (`duban
-summary`, letters, demo) and the desk's board read as columns. The child's own phases
+of the product's two ways (bench/status_child.py): one object per assignment (the ledger
+export, the letters' item choice, the demo) and the desk's board read as columns. The child's own phases
 (imports, read, rules) are printed beside it, to show where the time goes.
 
 Run: python bench/status_bench.py [--n 200000] [--runs 5] [--quick]

@@ -4,8 +4,12 @@ What `status_bench.py` launches and times from the outside, in one of two ways t
 does it (garbage collector as the product leaves it):
 
 - ``facts``: one object per assignment — `tui.store.board.load_facts` and
-  `tui.domain.board.evaluate` (status and urgency), as `duban summary`, the letters' item
-  choice and the demo history read every row;
+  `tui.domain.board.evaluate` (status and urgency) over every live assignment, as the
+  ledger export reads it (`tui.store.reports.ledger_facts`: it writes one line per
+  assignment, so the objects are its output), and as the demo's history and letters and
+  the letters' item choice (`tui.store.letters`) still read it. `duban summary` and
+  `duban overdue` no longer do: they read the rows that can be overdue as columns
+  (`tui.store.overdue_listing`);
 - ``columns``: the desk's board read — what `tui.store.desk.load_desk` does behind the
   desk's first screen and at every reload: `tui.store.board.load_columns`, then
   `tui.domain.board.evaluate_columns` (status and urgency of every row) and the rows in

@@ -145,34 +145,36 @@ def _value(text: str) -> str:
 
 _TYPE_CN = {"int": "整数", "float": "数字"}
 
-_TEMPLATES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+# Patterns as text, compiled by `re` on the first error (its cache keeps them): compiling
+# them at import cost every command a few milliseconds, errors being rare.
+_TEMPLATES: list[tuple[str, Callable[[re.Match[str]], str]]] = [
     (
-        re.compile(r"the following arguments are required: (.+)"),
+        r"the following arguments are required: (.+)",
         lambda m: f"缺少必需的参数：{_values(m[1])}",
     ),
-    (re.compile(r"unrecognized arguments: (.+)"), lambda m: f"无法识别的参数：{m[1]}"),
+    (r"unrecognized arguments: (.+)", lambda m: f"无法识别的参数：{m[1]}"),
     (
-        re.compile(r"invalid choice: (.+?) \(choose from (.+)\)"),
+        r"invalid choice: (.+?) \(choose from (.+)\)",
         lambda m: f"无效的取值{_value(m[1])}（可选：{_values(m[2])}）",
     ),
     (
-        re.compile(r"invalid (\w+) value: (.+)"),
+        r"invalid (\w+) value: (.+)",
         lambda m: f"{_value(m[2])} 不是有效的{_TYPE_CN.get(m[1], '取值')}",
     ),
-    (re.compile(r"expected one argument"), lambda m: "需要一个值"),
-    (re.compile(r"expected at most one argument"), lambda m: "最多只能给一个值"),
-    (re.compile(r"expected at least one argument"), lambda m: "至少需要一个值"),
-    (re.compile(r"expected (\d+) arguments?"), lambda m: f"需要 {m[1]} 个值"),
+    (r"expected one argument", lambda m: "需要一个值"),
+    (r"expected at most one argument", lambda m: "最多只能给一个值"),
+    (r"expected at least one argument", lambda m: "至少需要一个值"),
+    (r"expected (\d+) arguments?", lambda m: f"需要 {m[1]} 个值"),
     (
-        re.compile(r"ambiguous option: (\S+) could match (.+)"),
+        r"ambiguous option: (\S+) could match (.+)",
         lambda m: f"选项 {m[1]} 有歧义，可能是：{_values(m[2])}",
     ),
-    (re.compile(r"not allowed with argument (.+)"), lambda m: f"不能与参数 {m[1]} 同时使用"),
+    (r"not allowed with argument (.+)", lambda m: f"不能与参数 {m[1]} 同时使用"),
     (
-        re.compile(r"one of the arguments (.+) is required"),
+        r"one of the arguments (.+) is required",
         lambda m: f"必须给出以下参数之一：{_values(m[1].replace(' ', ','))}",
     ),
-    (re.compile(r"ignored explicit argument (.+)"), lambda m: f"这个选项不接受值：{_value(m[1])}"),
+    (r"ignored explicit argument (.+)", lambda m: f"这个选项不接受值：{_value(m[1])}"),
 ]
 
 
@@ -182,7 +184,7 @@ def translate(message: str) -> str:
     if m:
         return f"参数 {m[1]}：{translate(m[2])}"
     for pattern, render in _TEMPLATES:
-        m = pattern.fullmatch(message)
+        m = re.fullmatch(pattern, message)
         if m:
             return render(m)
     return message

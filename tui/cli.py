@@ -270,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             parser = None  # the desk needs no parser (see _desk_only)
         if args.command != "setup":  # a DUBAN_CONFIG naming no file: one line, exit 2
-            from tui.config import require_config_file
+            from tui.config_file import require_config_file
 
             require_config_file()
         return _dispatch(parser, args)

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from tui.config_file import ENV_CONFIG, require_config_file  # noqa: F401 - re-exported
 from tui.errors import DubanError
 
-ENV_CONFIG = "DUBAN_CONFIG"
 KINDS = ("提示", "提醒", "督办")
 LEVELS = "旗区县市"
 GENERIC_PREFIX = {"提示": "依法治办提", "提醒": "依法治办醒", "督办": "依法治办督"}
@@ -175,16 +175,6 @@ def config_path() -> Path:
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("duban", appauthor=False)) / "settings.toml"
-
-
-def require_config_file() -> None:
-    """A DUBAN_CONFIG naming a file that does not exist is a mistake to say, not to guess
-    around: every command but `duban setup` (which creates it) stops with one line."""
-    override = os.environ.get(ENV_CONFIG)
-    if override and not Path(override).exists():
-        raise DubanError(
-            f"环境变量 DUBAN_CONFIG 指向的设置文件不存在：{override}（可用 duban setup 生成）"
-        )
 
 
 def parse_settings(data: dict[str, Any], source: str) -> Settings:

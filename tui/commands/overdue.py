@@ -11,7 +11,8 @@ import io
 import json
 import sys
 from datetime import date
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import is_
 
 from tui.errors import DubanError
 
@@ -58,9 +59,8 @@ def _unit_ids(conn, ref: str) -> set[int]:
 
 def run_overdue(args) -> int:
     from tui.commands.common import parse_date
-    from tui.domain.board import by_urgency, evaluate
-    from tui.domain.status import Status
-    from tui.store.board import connect, load_facts
+    from tui.store.board import connect
+    from tui.store.overdue_listing import read_overdue
 
     as_of = parse_date(args.as_of, "--as-of")
     conn = connect(args.db)
@@ -71,45 +71,108 @@ def run_overdue(args) -> int:
         if region:
             mine = _region_plan_ids(conn, region.strip())
             plans = mine if plans is None else plans & mine
-        facts = load_facts(conn, as_of=as_of, past_due_only=True, unit_ids=units, plan_ids=plans)
+        listing = read_overdue(conn, as_of, unit_ids=units, plan_ids=plans)
     finally:
         conn.close()
-    rows = [r for r in evaluate(facts, as_of) if r.status.status is Status.OVERDUE]
-    rows = by_urgency(rows)
     if args.format == "json":
-        json.dump([_record(r, as_of) for r in rows], sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        _write_json(_records(listing, as_of))
     elif args.format == "csv":
-        _write_csv(rows, as_of)
-    else:
+        _write_csv(_records(listing, as_of))
+    elif sys.stdout.isatty():
         from tui.commands.textable import print_table
 
-        headers = ["事项", "计划", "任务", "任务名称", "单位", "角色", "期限", "逾期", "最近进展"]
-        table = _table_rows(rows)
-        styles = ["red"] * len(table)
-        print_table(headers, table, max_widths=[8, 14, 8, 30, 16, 4, 10, 7, 24], styles=styles)
-        sys.stdout.write(f"截至 {as_of.isoformat()}，逾期未完成 {len(rows)} 条\n")
+        table = _table_rows(listing)
+        print_table(HEADERS, table, max_widths=MAX_WIDTHS, styles=["red"] * len(table))
+    else:  # a file or a pipe: tab-separated lines, every cell whole (`textable.print_table`)
+        sys.stdout.write("\n".join(["\t".join(HEADERS), *_plain_lines(listing)]) + "\n")
+    if args.format == "table":
+        sys.stdout.write(f"截至 {as_of.isoformat()}，逾期未完成 {len(listing.order)} 条\n")
     return 0
 
 
-def _table_rows(rows) -> list[tuple[str, ...]]:
-    """The table's cells, built a column at a time (tens of thousands of rows)."""
-    facts = list(map(attrgetter("fact"), rows))
-    statuses = list(map(attrgetter("status"), rows))
-    units = [f.unit_name if f.unit_id is not None else f.unit_name + "（待分解）" for f in facts]
-    roles = [ROLE_CN.get(r, r) for r in map(attrgetter("role"), facts)]
+_NO_TEXT = {None: "—", "": "—"}
+HEADERS = ["事项", "计划", "任务", "任务名称", "单位", "角色", "期限", "逾期", "最近进展"]
+MAX_WIDTHS = [8, 14, 8, 30, 16, 4, 10, 7, 24]
+
+
+def _table_rows(listing) -> list[tuple[str, ...]]:
+    """The table's cells, each distinct task and unit formatted once (tens of thousands of
+    rows name a few thousand tasks and a few hundred units)."""
+    cols, order, statuses = listing.cols, listing.order, listing.statuses
+    ids, tids, uids, gids = cols.ids, cols.task_ids, cols.unit_ids, cols.group_ids
+    task_cells = {tid: (t[1], t[2], t[3]) for tid, t in cols.tasks.items()}
+    unit_cells: dict[tuple, str] = {}
+    for i in order:
+        key = (uids[i], gids[i])
+        if key not in unit_cells:
+            name = listing.unit(i)[0]
+            unit_cells[key] = name if uids[i] is not None else name + "（待分解）"
+    roles = cols.roles
+    rows = []
+    append = rows.append
+    for i, text in zip(order, listing.texts, strict=True):
+        st = statuses[i]
+        plan, number, title = task_cells[tids[i]]
+        append(
+            (
+                str(ids[i]),
+                plan,
+                number,
+                title,
+                unit_cells[(uids[i], gids[i])],
+                ROLE_CN.get(roles[i], roles[i]),
+                st.due.isoformat(),
+                f"{st.days}天",
+                text or "—",
+            )
+        )
+    return rows
+
+
+def _plain_lines(listing) -> list[str]:
+    """The plain table's lines, as `textable.print_table` prints them when not on a
+    terminal, from each distinct task, unit, role and deadline formatted once; the rows are
+    then joined in C."""
+    from tui.commands.textable import plain_cell
+
+    cols, order = listing.cols, listing.order
+
+    def pick(column: list) -> list:
+        return list(map(column.__getitem__, order))
+
+    ids, tids, roles = pick(cols.ids), pick(cols.task_ids), pick(cols.roles)
+    uids = pick(cols.unit_ids)
+    statuses = pick(listing.statuses)
+    task_cells = {
+        tid: "\t".join(map(plain_cell, cols.tasks[tid][1:4])) for tid in dict.fromkeys(tids)
+    }
+    # a unit's cell by its id; the few unresolved groups' rows filled in apart
+    present = set(uids)
+    unit_cells = {u: plain_cell(n) for u, (n, _k) in cols.units.items() if u in present}
+    units = list(map(unit_cells.get, uids))
+    for k in compress(range(len(units)), map(is_, units, repeat(None))):
+        units[k] = plain_cell(listing.unit(order[k])[0] + ("（待分解）" if uids[k] is None else ""))
+    role_cells = {r: plain_cell(ROLE_CN.get(r, r)) for r in set(roles)}
+    # statuses are shared objects, one per distinct verdict: keyed by identity
+    due_cells = {
+        key: f"{st.due.isoformat()}\t{st.days}天"
+        for key, st in dict(zip(map(id, statuses), statuses, strict=True)).items()
+    }
+    texts = list(map(_NO_TEXT.get, listing.texts, listing.texts))  # no report: —
+    if not "".join(texts).isprintable():  # one C-level test; cells only when it fails
+        texts = list(map(plain_cell, texts))
     return list(
-        zip(
-            map(str, map(attrgetter("id"), facts)),
-            map(attrgetter("plan_title"), facts),
-            map(attrgetter("task_number"), facts),
-            map(attrgetter("task_title"), facts),
-            units,
-            roles,
-            map(date.isoformat, map(attrgetter("due"), statuses)),
-            map("{}天".format, map(attrgetter("days"), statuses)),
-            (p or "—" for p in map(attrgetter("last_progress"), facts)),
-            strict=True,
+        map(
+            "\t".join,
+            zip(
+                map(str, ids),
+                map(task_cells.__getitem__, tids),
+                units,
+                map(role_cells.__getitem__, roles),
+                map(due_cells.__getitem__, map(id, statuses)),
+                texts,
+                strict=True,
+            ),
         )
     )
 
@@ -146,13 +209,29 @@ def _cell(key: str, value) -> str:
     return str(value)
 
 
-def _write_csv(rows, as_of) -> None:
+def _write_json(records: list[dict]) -> None:
+    sys.stdout.write(json_indent1(records) + "\n")
+
+
+def json_indent1(records: list[dict]) -> str:
+    """``json.dumps(records, ensure_ascii=False, indent=1)`` for a list of flat records,
+    written by the C encoder (an indent sends `json` to its pure-Python one, a third of a
+    large listing): each pair is separated by a newline and two spaces, and only between
+    two records does "}" follow such a separator, strings holding no raw newline."""
+    if not records:
+        return "[]"
+    flat = json.dumps(records, ensure_ascii=False, separators=(",\n  ", ": "))
+    body = flat[2:-2].replace("},\n  {", "\n },\n {\n  ")
+    return "[\n {\n  " + body + "\n }\n]"
+
+
+def _write_csv(records: list[dict]) -> None:
     """UTF-8 with a byte-order mark, so Excel opens the Chinese text as it is."""
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(CSV_HEADERS.values())
-    for r in rows:
-        w.writerow([_cell(k, v) for k, v in _record(r, as_of).items()])
+    for rec in records:
+        w.writerow([_cell(k, v) for k, v in rec.items()])
     data = ("\ufeff" + buf.getvalue()).encode("utf-8")
     out = getattr(sys.stdout, "buffer", None)
     if out is None:
@@ -163,24 +242,37 @@ def _write_csv(rows, as_of) -> None:
     out.flush()
 
 
-def _record(r, as_of) -> dict:
-    f = r.fact
-    return {
-        "assignment_id": f.id,
-        "plan_id": f.plan_id,
-        "plan": f.plan_title,
-        "task_id": f.task_id,
-        "task_number": f.task_number,
-        "task_title": f.task_title,
-        "unit": f.unit_name,
-        "unit_kind": f.unit_kind,
-        "unresolved_group": f.unresolved,
-        "role": f.role,
-        "due": r.status.due.isoformat() if r.status.due else None,
-        "days_overdue": r.status.days,
-        "urgency": round(r.urgency, 2),
-        "last_progress": f.last_progress or None,
-        "last_progress_on": f.progress_dates[-1].isoformat() if f.progress_dates else None,
-        "letters_sent": f.letters_sent,
-        "as_of": as_of.isoformat(),
-    }
+def _records(listing, as_of: date) -> list[dict]:
+    """One dict per overdue row, most pressing first (the JSON and CSV outputs)."""
+    cols = listing.cols
+    day = as_of.isoformat()
+    out = []
+    for i, text in zip(listing.order, listing.texts, strict=True):
+        aid = cols.ids[i]
+        pid, ptitle, number, title = cols.tasks[cols.task_ids[i]][:4]
+        name, kind = listing.unit(i)
+        st = listing.statuses[i]
+        last_on = cols.last_progress[i]
+        sent = cols.letters[i]
+        out.append(
+            {
+                "assignment_id": aid,
+                "plan_id": pid,
+                "plan": ptitle,
+                "task_id": cols.task_ids[i],
+                "task_number": number,
+                "task_title": title,
+                "unit": name,
+                "unit_kind": kind,
+                "unresolved_group": cols.unit_ids[i] is None,
+                "role": cols.roles[i],
+                "due": st.due.isoformat() if st.due else None,
+                "days_overdue": st.days,
+                "urgency": round(listing.urgencies[i], 2),
+                "last_progress": text or None,
+                "last_progress_on": last_on.isoformat() if last_on else None,
+                "letters_sent": sent[0] if sent else 0,
+                "as_of": day,
+            }
+        )
+    return out

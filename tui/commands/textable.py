@@ -117,17 +117,20 @@ def print_table(
     out.write("\n".join(chunks) + "\n")
 
 
-def _print_plain(headers: Sequence[str], rows: Sequence[Sequence[str]], out) -> None:
-    def clean(cell: str) -> str:
-        if cell.isprintable() and "\t" not in cell:
-            return cell
-        return " ".join(strip_controls(cell).split())
+def plain_cell(cell: str) -> str:
+    """A cell as the plain (tab-separated) output prints it: control characters and tabs
+    become single spaces, so nothing printed can move the cursor or shift a column."""
+    if cell.isprintable():  # a tab is not printable either
+        return cell
+    return " ".join(strip_controls(cell).split())
 
+
+def _print_plain(headers: Sequence[str], rows: Sequence[Sequence[str]], out) -> None:
     def line(row: Sequence[str]) -> str:
         # One C-level test per row (a tab is not printable either); cells only when it fails.
         if "".join(row).isprintable():
             return "\t".join(row)
-        return "\t".join(map(clean, row))
+        return "\t".join(map(plain_cell, row))
 
     lines = ["\t".join(headers)]
     lines += list(map(line, rows))

@@ -467,10 +467,8 @@ def year_summary(
 ):
     """The year's figures and paragraph (tui.reports.summary.YearFigures); reads only. With
     ``region``, one county's figures in a city store."""
-    from tui.domain.board import evaluate
-    from tui.domain.status import Status
     from tui.reports.summary import year_figures
-    from tui.store.board import load_facts
+    from tui.store.overdue_listing import judge_candidates, overdue_positions
     from tui.store.reports import year_counts
 
     if not 1990 <= year <= 2100:
@@ -485,11 +483,10 @@ def year_summary(
         if plan_ids:
             from tui.store.dialect import board_reader
 
-            reader = board_reader(s.connection())
-            facts = load_facts(reader, as_of=as_of, past_due_only=True, plan_ids=plan_ids)
-            overdue = sum(
-                1
-                for e in evaluate(facts, as_of, soon_days=soon_days)
-                if e.status.status is Status.OVERDUE and e.fact.unit_id is not None
+            # the rows that can be overdue, as columns: a count needs no object per row
+            cols, verdicts, _ = judge_candidates(
+                board_reader(s.connection()), as_of, plan_ids=plan_ids, soon_days=soon_days
             )
+            units = cols.unit_ids
+            overdue = sum(units[i] is not None for i in overdue_positions(verdicts))
     return year_figures(counts, overdue, template_dir)

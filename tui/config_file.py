@@ -1,0 +1,21 @@
+"""The one check every command makes on the settings file before it runs, kept apart from
+`tui.config` (TOML parser, settings dataclass): `duban overdue` is timed as a whole process
+and reads no settings."""
+
+from __future__ import annotations
+
+import os
+
+from tui.errors import DubanError
+
+ENV_CONFIG = "DUBAN_CONFIG"
+
+
+def require_config_file() -> None:
+    """A DUBAN_CONFIG naming a file that does not exist is a mistake to say, not to guess
+    around: every command but `duban setup` (which creates it) stops with one line."""
+    override = os.environ.get(ENV_CONFIG)
+    if override and not os.path.exists(override):
+        raise DubanError(
+            f"环境变量 DUBAN_CONFIG 指向的设置文件不存在：{override}（可用 duban setup 生成）"
+        )

@@ -1,0 +1,277 @@
+"""The rows `duban overdue` lists, read as columns: no object per assignment.
+
+Only the rows that can be overdue on the date leave SQL (`board._PAST_DUE_FILTER`, a
+superset: not closed by then, some deadline already past); the status rules then judge
+them through `board.judge_columns`, the desk's one call into the column rules, and the rows
+they call 逾期 are kept, most pressing first. Report texts are read only for those rows.
+
+On SQLite every wide read comes back as comma-joined strings split in C (see
+`board._read_columns`): a whole `duban overdue` is measured against Taskwarrior.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from datetime import date
+from itertools import compress, groupby
+from typing import TYPE_CHECKING
+
+from tui.store.board import (
+    _GROUPS_SQL,
+    _NAMES_SQL,
+    _NO_COVERS,
+    _PAST_DUE_FILTER,
+    BoardColumns,
+    _covers_sql,
+    _d,
+    _date_column,
+    _read_columns,
+    judge_columns,
+    letters_sent,
+)
+
+# Every report up to the date, unordered: sorting is cheaper in Python, on the rows that
+# matter (`_reports`); the few that name their occurrences, apart.
+_REPORTS_SQL = "SELECT assignment_id, reported_on, id FROM progress WHERE reported_on <= :as_of"
+_REPORTS_CONCAT_SQL = """
+SELECT count(*), group_concat(assignment_id), group_concat(reported_on), group_concat(id),
+       {any_covers}
+FROM progress WHERE reported_on <= :as_of
+"""
+_COVERS_SQL = """
+SELECT assignment_id, reported_on, id, cover_from, cover_to FROM progress
+WHERE cover_to IS NOT NULL AND reported_on <= :as_of
+"""
+# Letters sent up to the date (`board.letters_sent`), read as two flat lists on SQLite.
+_SENT_LETTERS_SQL = """
+SELECT id, rung FROM letter
+WHERE number IS NOT NULL AND status != '作废' AND issued_on <= :as_of
+"""
+_LETTER_ITEMS_SQL = "SELECT group_concat(assignment_id), group_concat(letter_id) FROM letter_item"
+# Tasks, and their plans' titles apart: a plan looked up per task costs more than the
+# handful of plans read once.
+_TASKS_SQL = """
+SELECT id, plan_id, number, title, due_dates, due_recurring, due_kind FROM task
+WHERE active = TRUE
+"""
+_PLAN_TITLES_SQL = "SELECT id, title FROM plan"
+
+if TYPE_CHECKING:
+    from tui.domain.board import ColumnVerdicts
+
+_TEXT_BATCH = 500  # report ids per query (well under every driver's parameter limit)
+
+
+class OverdueListing:
+    """The candidates as `BoardColumns`, and the positions among them of the overdue rows,
+    most pressing first (ties in reading order, as `tui.domain.board.by_urgency`)."""
+
+    __slots__ = ("cols", "order", "statuses", "urgencies", "texts")
+
+    def __init__(
+        self,
+        cols: BoardColumns,
+        order: list[int],
+        statuses: list,  # StatusResult per candidate
+        urgencies: list[float],
+        texts: list[str | None],  # per listed row (in `order`): its latest report's text
+    ) -> None:
+        self.cols, self.order, self.statuses = cols, order, statuses
+        self.urgencies, self.texts = urgencies, texts
+
+    def unit(self, i: int) -> tuple[str, str]:
+        """(name, kind) of row ``i``: its unit, or its unresolved group (kind 待分解)."""
+        c = self.cols
+        named = c.units.get(c.unit_ids[i])
+        return named if named is not None else (c.groups.get(c.group_ids[i], ""), "待分解")
+
+
+def read_overdue(
+    conn,
+    as_of: date,
+    *,
+    unit_ids: set[int] | None = None,
+    plan_ids: set[int] | None = None,
+) -> OverdueListing:
+    """Every assignment overdue on ``as_of`` (with the unit and plan filters), judged by the
+    status rules and ordered by urgency."""
+    cols, verdicts, report_ids = judge_candidates(conn, as_of, unit_ids=unit_ids, plan_ids=plan_ids)
+    urgencies = verdicts.urgencies
+    order = sorted(overdue_positions(verdicts), key=urgencies.__getitem__, reverse=True)
+    # the latest report's text, for the listed rows that have one
+    shown = list(map(cols.ids.__getitem__, order))
+    latest = list(map(report_ids.get, shown))
+    text_of = _report_texts(conn, list(filter(None, latest)))
+    texts = list(map(text_of.get, latest))  # None: no report
+    return OverdueListing(cols, order, verdicts.statuses, urgencies, texts)
+
+
+def judge_candidates(
+    conn,
+    as_of: date,
+    *,
+    unit_ids: set[int] | None = None,
+    plan_ids: set[int] | None = None,
+    soon_days: int = 15,
+) -> tuple[BoardColumns, ColumnVerdicts, dict[int, int]]:
+    """The rows that can be overdue on ``as_of`` as board columns, the rules' verdicts on
+    them (`board.judge_columns`), and each row's latest report id up to the date."""
+    cols, report_ids = _read_candidates(conn, as_of, unit_ids, plan_ids)
+    return cols, judge_columns(cols, as_of, soon_days=soon_days), report_ids
+
+
+def overdue_positions(verdicts: ColumnVerdicts) -> list[int]:
+    """Positions of the rows the rules call 逾期, in reading order."""
+    from tui.domain.board import LIGHT_CODE
+    from tui.domain.status import Status
+
+    code = LIGHT_CODE[Status.OVERDUE]
+    return list(compress(range(len(verdicts.light_codes)), map(code.__eq__, verdicts.light_codes)))
+
+
+def _read_candidates(conn, as_of: date, unit_ids, plan_ids) -> tuple[BoardColumns, dict]:
+    """The rows that can be overdue, as board columns; and each one's latest report id."""
+    cur = conn.cursor()
+    tasks = {}
+    parsed_dues: dict[str, tuple] = {}
+    plans = dict(cur.execute(_PLAN_TITLES_SQL).fetchall())
+    for tid, pid, number, title, dues, recurring, kind in cur.execute(_TASKS_SQL).fetchall():
+        if (plan_ids is not None and pid not in plan_ids) or pid not in plans:
+            continue
+        due = parsed_dues.get(dues)
+        if due is None:
+            due = parsed_dues[dues] = (
+                tuple(date.fromisoformat(x) for x in dues.split(",")) if dues else ()
+            )
+        tasks[tid] = (pid, plans[pid], number, title, due, bool(recurring), kind)
+    units = {uid: (name, kind) for uid, name, kind in cur.execute(_NAMES_SQL).fetchall()}
+    groups = dict(cur.execute(_GROUPS_SQL).fetchall())
+    # one value per column type: a server binds a name once (due_first is ISO text)
+    params = {"as_of": as_of.isoformat(), "as_of_text": as_of.isoformat()}
+    columns = _read_columns(conn, cur, where=_PAST_DUE_FILTER, params=params)
+    if plan_ids is not None or unit_ids is not None:
+        keep = [
+            tid in tasks and (unit_ids is None or uid in unit_ids)
+            for tid, uid in zip(columns[1], columns[2], strict=True)
+        ]
+        columns = tuple(list(compress(col, keep)) for col in columns)
+    ids, task_ids, uids, gids, roles, completed, overrides = columns
+    completed = _date_column(completed, as_of)  # a closing after as_of is not seen yet
+    overrides = _date_column(overrides)
+    wanted = set(ids)
+    recurs = {tid for tid, t in tasks.items() if t[5]}
+    recurring_ids = {aid for aid, tid in zip(ids, task_ids, strict=True) if tid in recurs}
+    last_on, last_id, recurring, covers = _reports(cur, as_of, wanted, recurring_ids)
+    sent = _letters(cur, as_of)
+    cur.close()
+    cols = BoardColumns(
+        ids,
+        task_ids,
+        uids,
+        gids,
+        roles,
+        completed,
+        overrides,
+        list(map(last_on.get, ids)),
+        recurring,
+        covers,
+        list(map(sent.get, ids)) if sent else [None] * len(ids),
+        tasks,
+        units,
+        groups,
+    )
+    return cols, last_id
+
+
+def _reports(cur, as_of: date, wanted: set[int], recurring_ids: set[int]):
+    """Of the rows in ``wanted``: the latest report's date and id up to the date, and every
+    report date (and named occurrences) of the recurring duties among them."""
+    params = {"as_of": as_of.isoformat()}
+    covered = True  # whether some report names its occurrences (asked apart when unknown)
+    if isinstance(cur, sqlite3.Cursor):
+        has = _covers_sql(cur) != _NO_COVERS
+        sql = _REPORTS_CONCAT_SQL.format(any_covers="max(cover_to IS NOT NULL)" if has else "0")
+        n, *joined, covered = cur.execute(sql, params).fetchone()
+        if not n:
+            return {}, {}, {}, {}
+        aids, ons, rids = (s.split(",") for s in joined)
+        aids = list(map(int, aids))
+    else:
+        rows = cur.execute(_REPORTS_SQL, params).fetchall()
+        if not rows:
+            return {}, {}, {}, {}
+        aids, ons, rids = (list(c) for c in zip(*rows, strict=True))
+    # The wanted rows' reports in the order the rules read them: by date, then by entry
+    # (two stable sorts of their positions, keys looked up in C).
+    sel = list(compress(range(len(aids)), map(wanted.__contains__, aids)))
+    entry = dict(zip(sel, map(int, map(rids.__getitem__, sel)), strict=True))
+    sel.sort(key=entry.__getitem__)
+    sel.sort(key=ons.__getitem__)
+    memo = {v: _d(v) for v in set(map(ons.__getitem__, sel))}
+    last = dict(zip(map(aids.__getitem__, sel), sel, strict=True))  # the latest per row wins
+    last_on = dict(
+        zip(last, map(memo.__getitem__, map(ons.__getitem__, last.values())), strict=True)
+    )
+    last_id = dict(zip(last, map(entry.__getitem__, last.values()), strict=True))
+    mine = list(compress(sel, map(recurring_ids.__contains__, map(aids.__getitem__, sel))))
+    mine.sort(key=aids.__getitem__)  # stable: each row's reports stay in date order
+    recurring = {
+        aid: tuple(map(memo.__getitem__, map(ons.__getitem__, positions)))
+        for aid, positions in groupby(mine, key=aids.__getitem__)
+    }
+    return last_on, last_id, recurring, _covers(cur, params, recurring_ids) if covered else {}
+
+
+def _covers(cur, params: dict, recurring_ids: set[int]) -> dict[int, tuple]:
+    """The reports of recurring duties that name the occurrences they answer (few), per row
+    in date and entry order; none on a store written before reports could name them."""
+    if not recurring_ids or _covers_sql(cur) == _NO_COVERS:
+        return {}
+    rows = [r for r in cur.execute(_COVERS_SQL, params).fetchall() if r[0] in recurring_ids]
+    covers: dict[int, list[tuple]] = {}
+    for aid, on, _id, lo, hi in sorted(rows, key=lambda r: (r[0], _d(r[1]), r[2])):
+        covers.setdefault(aid, []).append((_d(on), _d(lo), _d(hi)))
+    return {aid: tuple(c) for aid, c in covers.items()}
+
+
+def _letters(cur, as_of: date) -> dict[int, tuple[int, int]]:
+    """`board.letters_sent` (per assignment: letters sent up to the date, highest rung),
+    counted here from the items' two columns on SQLite: a grouped join costs more."""
+    if not isinstance(cur, sqlite3.Cursor):
+        return letters_sent(cur, as_of)
+    try:
+        sent = cur.execute(_SENT_LETTERS_SQL, {"as_of": as_of.isoformat()}).fetchall()
+        aids, lids = cur.execute(_LETTER_ITEMS_SQL).fetchone()
+    except sqlite3.OperationalError:  # no letter tables in this store yet
+        return {}
+    rungs = {lid: int(rung or 0) for lid, rung in sent}
+    if not rungs or not aids:
+        return {}
+    lids = list(map(int, lids.split(",")))
+    keep = list(map(rungs.__contains__, lids))
+    aids = list(map(int, compress(aids.split(","), keep)))
+    levels = list(map(rungs.__getitem__, compress(lids, keep)))
+    counts = Counter(aids)
+    order = sorted(range(len(aids)), key=levels.__getitem__)
+    highest = dict(zip(map(aids.__getitem__, order), map(levels.__getitem__, order), strict=True))
+    return {aid: (n, highest[aid]) for aid, n in counts.items()}
+
+
+def _report_texts(conn, report_ids: list[int]) -> dict[int, str]:
+    """Report id → text, for a few thousand reports, in batches (sqlite3 binds positional
+    parameters at half the cost of named ones; a server store's driver takes names)."""
+    out: dict[int, str] = {}
+    cur = conn.cursor()
+    positional = isinstance(cur, sqlite3.Cursor)
+    for start in range(0, len(report_ids), _TEXT_BATCH):
+        batch = report_ids[start : start + _TEXT_BATCH]
+        if positional:
+            sql = f"SELECT id, text FROM progress WHERE id IN ({','.join('?' * len(batch))})"
+            out.update(cur.execute(sql, batch))
+            continue
+        names = {f"r{k}": rid for k, rid in enumerate(batch)}
+        marks = ", ".join(f":{name}" for name in names)
+        out.update(cur.execute(f"SELECT id, text FROM progress WHERE id IN ({marks})", names))
+    cur.close()
+    return out
