@@ -43,7 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.gen_store import AS_OF  # noqa: E402
-from bench.harness import DUBAN, Figure, bench_env, cached_store, report  # noqa: E402
+from bench.harness import Figure, bench_env, cached_store, duban, report  # noqa: E402
 
 START_BUDGET_S = 0.6  # up to 200,000 assignments
 START_BUDGET_500K_S = 1.0
@@ -111,7 +111,7 @@ class PtyDesk:
             os.setsid()
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
-        cmd = [*DUBAN, "--db", str(db), "--as-of", AS_OF.isoformat()]
+        cmd = [*duban(), "--db", str(db), "--as-of", AS_OF.isoformat()]
         self.answered = False
         self.mark()
         self.launched = time.perf_counter()

@@ -96,6 +96,12 @@ def installed_duban() -> tuple[list[str], str]:
 _INSTALLED: list[tuple[list[str], str]] = []
 
 
+def duban() -> list[str]:
+    """The command every bench times: `duban` as a user's install runs it (`installed_duban`;
+    an office installs the wheel, which has no editable-install import hook)."""
+    return installed_duban()[0]
+
+
 @dataclass
 class Figure:
     """One measure: samples in ``unit``, a budget, and which way is better."""

@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from harness import bench_env  # noqa: E402
+from harness import bench_env, duban  # noqa: E402
 from machine import describe  # noqa: E402
 from synth import (  # noqa: E402
     repeated_numbers_plan,
@@ -59,7 +59,7 @@ def run_import(path: Path, runs: int) -> tuple[float, float, float, int, str, fl
     code, err = 0, ""
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
-            cmd = [sys.executable, "-m", "tui.cli", "import", str(path), "--db", f"{tmp}/b.db"]
+            cmd = [*duban(), "import", str(path), "--db", f"{tmp}/b.db"]
             c0 = _child_cpu()
             t0 = time.perf_counter()
             res = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)

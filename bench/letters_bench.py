@@ -311,9 +311,10 @@ def build_store(path: Path, letters: int, items: int, assignments: int, seed: in
 
 
 def duban_cmd() -> list[str]:
-    """The installed `duban` script beside this Python, else `python -m tui.cli`."""
-    script = Path(sys.executable).with_name("duban")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "tui.cli"]
+    """`duban` as a user's install runs it (`bench.harness.duban`)."""
+    from bench.harness import duban
+
+    return duban()
 
 
 def _children_cpu() -> float:

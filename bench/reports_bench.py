@@ -22,7 +22,6 @@ Run: python bench/reports_bench.py [--quick]   (--quick: small stores, one run �
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
 from gen_store import AS_OF, build_store  # noqa: E402
+from harness import bench_env, duban  # noqa: E402
 from machine import describe  # noqa: E402
 
 
@@ -56,7 +56,7 @@ office_short = "旗委依法治旗办"
 
 def circular_runs(db: Path, runs: int, fresh: Path, config: Path) -> dict[str, list[float]]:
     """Draft, sign and render one circular per run (whole processes); seconds per step."""
-    env = {**os.environ, "DUBAN_CONFIG": str(config), "DUBAN_USER": "测评"}
+    env = bench_env(DUBAN_CONFIG=str(config), DUBAN_USER="测评")
     out: dict[str, list[float]] = {"draft": [], "sign": [], "render": [], "total": []}
     for n in range(runs):
         steps = (
@@ -71,9 +71,7 @@ def circular_runs(db: Path, runs: int, fresh: Path, config: Path) -> dict[str, l
         total = 0.0
         for name, args in steps:
             cmd = [
-                sys.executable,
-                "-m",
-                "tui.cli",
+                *duban(),
                 *(a.replace("{id}", cid) for a in args),
                 "--db",
                 str(db),
@@ -97,9 +95,9 @@ def timed(args: list[str], runs: int, fresh: Path, tag: str) -> tuple[float, flo
     times = []
     for n in range(runs):
         out = fresh / f"{tag}{n}"
-        cmd = [sys.executable, "-m", "tui.cli", *(a.replace("{out}", str(out)) for a in args)]
+        cmd = [*duban(), *(a.replace("{out}", str(out)) for a in args)]
         t0 = time.perf_counter()
-        res = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        res = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=bench_env())
         times.append(time.perf_counter() - t0)
         if res.returncode != 0:
             raise SystemExit(f"失败：{' '.join(args)}\n{res.stderr[-2000:]}")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import DUBAN, Figure, cached_store, report, run_checked  # noqa: E402
+from bench.harness import Figure, cached_store, duban, report, run_checked  # noqa: E402
 
 BUDGET_S = 1.5
 BUDGET_MB = 200.0
@@ -34,7 +34,7 @@ def main(argv: list[str]) -> int:
     db = cached_store(n)
     with sqlite3.connect(db) as c:
         tasks = c.execute("SELECT count(*) FROM task WHERE active = 1").fetchone()[0]
-    cmd = [*DUBAN, "--db", str(db), "tasks", "--format", "json"]
+    cmd = [*duban(), "--db", str(db), "tasks", "--format", "json"]
     times, rss = [], []
     with tempfile.TemporaryDirectory() as tmp:
         out_path = Path(tmp) / "tasks.json"
