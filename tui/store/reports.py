@@ -12,7 +12,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -22,6 +22,7 @@ from tui.errors import DubanError
 from tui.store.audit import record
 from tui.store.models import ListIssue, Plan
 from tui.store.queries import find_plan, find_units
+from tui.store.sqlconn import as_date
 from tui.store.store_secret import read_store_secret
 
 TOWN_KINDS = ("镇", "苏木", "街道")
@@ -29,14 +30,7 @@ DEPARTMENT_KIND = "部门"
 _CHUNK = 900  # bound parameters per IN (…): below SQLite's old limit of 999
 
 
-def _d(value) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
+_d = as_date  # a stored date as a date, whichever database gave it
 
 
 def _dates(value: str) -> tuple[date, ...]:
