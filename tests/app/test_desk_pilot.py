@@ -258,6 +258,24 @@ async def test_slash_right_after_a_tab_key_keeps_the_search_box_focused(make_app
         assert box.value == "sfj" and not isinstance(app.screen, FilterModal)
 
 
+
+async def test_search_from_the_palette_opens_the_search_box(make_app):
+    """`/` yields over another screen; run from the palette, search still opens (the palette
+    is gone by the time its command runs)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"搜索")
+        await pilot.press("enter")
+        await settle(pilot)
+        box = app.query_one("#search", Input)
+        assert app.active_tab == "items" and app.focused is box
+        await pilot.press("s", "f", "j")
+        await settle(pilot)
+        assert box.value == "sfj"
+
 async def test_backspace_and_filters_give_the_rows_a_fresh_search_gives(make_app):
     """Query results are kept for backspace; a filter applied meanwhile must not bring back
     rows the kept results found before it."""
