@@ -258,7 +258,6 @@ async def test_slash_right_after_a_tab_key_keeps_the_search_box_focused(make_app
         assert box.value == "sfj" and not isinstance(app.screen, FilterModal)
 
 
-
 async def test_search_from_the_palette_opens_the_search_box(make_app):
     """`/` yields over another screen; run from the palette, search still opens (the palette
     is gone by the time its command runs)."""
@@ -275,6 +274,7 @@ async def test_search_from_the_palette_opens_the_search_box(make_app):
         await pilot.press("s", "f", "j")
         await settle(pilot)
         assert box.value == "sfj"
+
 
 async def test_backspace_and_filters_give_the_rows_a_fresh_search_gives(make_app):
     """Query results are kept for backspace; a filter applied meanwhile must not bring back
