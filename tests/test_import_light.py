@@ -123,39 +123,51 @@ def test_store_errors_are_one_line_and_write_nothing(tmp_path, where):
     assert duban("import", str(SEED002), "--db", str(db)).returncode == 0
     before = db.read_bytes()
     holder = None
-    target = db
+    target = kept = db
+    mount = None
+    env: dict = {}
     if where == "locked":
         holder = sqlite3.connect(db, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")
         env = {"TEST_BUSY_TIMEOUT_MS": "200"}
+    elif where == "readonly" and _is_root():
+        # root writes through file permissions: the store goes on a read-only mount instead
+        if shutil.which("mount") is None:
+            pytest.skip("as root, a read-only store needs `mount` (a read-only tmpfs)")
+        mount = tmp_path / "ro"
+        mount.mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], check=True)
+        shutil.copy(db, mount / "duban.db")
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        target = kept = mount / "duban.db"
     elif where == "readonly":
         db.chmod(0o444)
         db.parent.chmod(0o555)
-        env = {}
-    else:
+    elif where == "not_a_folder":
         blocker = tmp_path / "file"
         blocker.write_text("x")
         target = blocker / "duban.db"
-        env = {}
     try:
-        if where == "readonly" and _is_root():
-            pytest.skip("root writes through file permissions")
         r = duban("import", str(SEED001), "--db", str(target), env_extra=env)
+        assert r.returncode == 2, r.stderr
+        lines = [x for x in r.stderr.splitlines() if not x.startswith("LOADED")]
+        assert len(lines) == 1 and lines[0].startswith("错误："), r.stderr
+        if where == "readonly":
+            assert "只读" in lines[0], lines[0]
+        assert kept.read_bytes() == before
+        con = sqlite3.connect(f"file:{kept}?mode=ro&immutable=1", uri=True)
+        try:
+            assert con.execute("SELECT count(*) FROM plan").fetchone() == (1,)
+        finally:
+            con.close()
     finally:
         if holder is not None:
             holder.rollback()
             holder.close()
+        if mount is not None:
+            subprocess.run(["umount", str(mount)], check=False)
         db.parent.chmod(0o755)
         db.chmod(0o644)
-    assert r.returncode == 2, r.stderr
-    lines = [x for x in r.stderr.splitlines() if not x.startswith("LOADED")]
-    assert len(lines) == 1 and lines[0].startswith("错误："), r.stderr
-    assert db.read_bytes() == before
-    con = sqlite3.connect(db)
-    try:
-        assert con.execute("SELECT count(*) FROM plan").fetchone() == (1,)
-    finally:
-        con.close()
 
 
 def _is_root() -> bool:

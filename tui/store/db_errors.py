@@ -7,8 +7,10 @@ when SQLAlchemy is already loaded).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
+from pathlib import Path
 
 # SQLite's primary result codes (the low byte of an extended code).
 _PERM = 3
@@ -48,17 +50,30 @@ _BY_TEXT = (
 def explain_sqlite(exc: sqlite3.Error, where: str) -> str:
     """The Chinese line for an error raised by the sqlite3 module."""
     code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None and (code & 0xFF) in _BY_CODE:
-        return _BY_CODE[code & 0xFF].format(where=where)
+    found = code & 0xFF if code is not None and (code & 0xFF) in _BY_CODE else None
+    if found is None:
+        text = str(exc).lower()
+        found = next((c for needle, c in _BY_TEXT if needle in text), None)
+    if found is not None:
+        if found == _CANTOPEN and _read_only_place(where):
+            found = _READONLY  # a WAL store on a read-only disk cannot even be opened
+        return _BY_CODE[found].format(where=where)
     text = str(exc).lower()
-    for needle, c in _BY_TEXT:
-        if needle in text:
-            return _BY_CODE[c].format(where=where)
     if "no such table" in text or "no such column" in text:
         return f"数据库缺少督办台需要的表或字段，可能不是督办台数据库或版本不符：{where}（{exc}）"
     if isinstance(exc, sqlite3.IntegrityError):
         return f"数据库拒绝了这次写入（数据约束冲突），未作任何更改：{where}（{exc}）"
     return f"数据库出错，未作任何更改：{where}（{exc}）"
+
+
+def _read_only_place(where: str) -> bool:
+    """An existing store file whose folder cannot be written (read-only disk or mount):
+    access(2) says so even to root."""
+    path = Path(where)
+    try:
+        return path.is_file() and not os.access(path.parent, os.W_OK)
+    except (OSError, ValueError):
+        return False
 
 
 def explain(exc: BaseException, where: str) -> str | None:
