@@ -426,7 +426,9 @@ def test_first_screen_counts_at_every_date_boundary(engine):
     from datetime import timedelta
 
     if engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's aggregate fast path, with rows written straight into the file")
+        pytest.skip(
+            "SQLite's aggregate fast path (rows written into the file); PostgreSQL groups on the server: test_pg_first_screen_counts.py"
+        )
     db = engine_db(engine)
     path = engine.url.database
     as_of = AS_OF
@@ -525,7 +527,9 @@ def test_first_screen_read_before_the_store_opens_is_the_boards(engine, as_of):
     from tui.services.store import Store, locate
 
     if engine.dialect.name != "sqlite":
-        pytest.skip("the quick first screen reads a SQLite file")
+        pytest.skip(
+            "the quick first screen over sqlite3; its PostgreSQL form: test_pg_first_screen_counts.py"
+        )
     store = Store(engine, locate(engine_db(engine)))
     first = read_first_screen(Path(engine.url.database), as_of)
     board = load_board(store, as_of)

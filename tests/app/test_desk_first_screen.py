@@ -67,7 +67,9 @@ async def test_first_counts_are_the_boards_and_the_desk_works_after(store, monke
     from tui.app.tabs.overview import OverviewTab
 
     if not isinstance(store, Path):
-        pytest.skip("the quick start reads a SQLite file")
+        pytest.skip(
+            "the quick start over sqlite3; its PostgreSQL form: test_desk_first_screen_pg.py"
+        )
     monkeypatch.setenv("DUBAN_CONFIG", "/dev/null")
     shown = []
     original = OverviewTab.show_overview
@@ -104,7 +106,9 @@ async def test_a_first_read_done_before_mount_is_in_the_first_layout(store, monk
     from tui.app.tabs.overview import OverviewTab
 
     if not isinstance(store, Path):
-        pytest.skip("the quick start reads a SQLite file")
+        pytest.skip(
+            "the quick start over sqlite3; its PostgreSQL form: test_desk_first_screen_pg.py"
+        )
     monkeypatch.setenv("DUBAN_CONFIG", "/dev/null")
     in_mount, shown = [], []
     original_show, original_mount = OverviewTab.show_overview, DubanApp.on_mount
@@ -140,7 +144,9 @@ async def test_a_store_that_cannot_be_opened_after_the_first_screen_ends_in_one_
     from tui.errors import DubanError
 
     if not isinstance(store, Path):
-        pytest.skip("the quick start reads a SQLite file")
+        pytest.skip(
+            "the quick start over sqlite3; its PostgreSQL form: test_desk_first_screen_pg.py"
+        )
     monkeypatch.setenv("DUBAN_CONFIG", "/dev/null")
 
     def refuse():
