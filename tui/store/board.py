@@ -11,7 +11,7 @@ import json
 import sqlite3
 import sys
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +25,8 @@ from tui.gc_pause import gc_paused
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from tui.domain.board import ColumnVerdicts
+    from tui.domain.board import ColumnVerdicts, Evaluated
+    from tui.domain.status import Status
 
 
 @dataclass(slots=True)
@@ -160,13 +161,62 @@ def load_facts(
 
     `past_due_only` keeps the rows that can be overdue on `as_of` (filtered in SQL; the
     status rules still decide); the unit and plan filters are applied while reading. The
-    garbage collector is paused meanwhile (`tui.gc_pause`).
+    garbage collector is paused meanwhile (`tui.gc_pause`). A caller that judges the facts
+    and keeps some of them reads them with `judged_facts` instead.
     """
     with gc_paused():
-        return _load_facts(conn, as_of, past_due_only, unit_ids, plan_ids)
+        read = _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids)
+        return _build_facts(read, None)
 
 
-def _load_facts(conn, as_of, past_due_only, unit_ids, plan_ids) -> list[AssignmentFact]:
+def judged_facts(
+    conn,
+    *,
+    as_of: date,
+    soon_days: int = 15,
+    past_due_only: bool = False,
+    unit_ids: set[int] | None = None,
+    plan_ids: set[int] | None = None,
+    statuses: Collection[Status] | None = None,
+) -> list[Evaluated]:
+    """`evaluate(load_facts(...), as_of)` in one read, with a fact built only for the rows
+    whose status is in ``statuses`` (every row when None), in store order.
+
+    The rows are judged as columns, before any object exists, by `judge_columns` (the
+    desk's one judge): at 200,000 rows taking a hundred thousand objects apart again to
+    judge them cost more than reading them. Each `Evaluated` and its fact are the same as
+    `evaluate` gives (tests/test_judged_facts.py).
+    """
+    from tui.domain.board import LIGHT_CODE, Evaluated
+
+    with gc_paused():
+        read = _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids)
+        verdicts = judge_columns(read.cols, as_of, soon_days=soon_days)
+        keep = None
+        if statuses is not None:
+            wanted = {LIGHT_CODE[s] for s in statuses}
+            keep = list(
+                compress(range(len(read.cols.ids)), map(wanted.__contains__, verdicts.light_codes))
+            )
+        facts = _build_facts(read, keep)
+        columns = (verdicts.statuses, verdicts.urgencies, verdicts.since)
+        if keep is not None:
+            columns = tuple(list(map(c.__getitem__, keep)) for c in columns)
+        return list(map(tuple.__new__, repeat(Evaluated), zip(facts, *columns, strict=True)))
+
+
+@dataclass(slots=True)
+class _FactsRead:
+    """One read of `load_facts`: the board's columns (what `judge_columns` needs) and what a
+    fact holds besides them."""
+
+    cols: BoardColumns
+    overrides: dict[int, date]  # id → granted extension (its only deadline, never recurring)
+    reports: dict[int, tuple[tuple, tuple, str]]  # id → (report dates, covers, last text)
+    sent: dict[int, tuple[int, int]]  # id → (letters sent, highest rung)
+
+
+def _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids) -> _FactsRead:
     cur = conn.cursor()
     tasks = {}
     for tid, pid, ptitle, number, title, dues, recurring, kind in cur.execute(
@@ -186,63 +236,32 @@ def _load_facts(conn, as_of, past_due_only, unit_ids, plan_ids) -> list[Assignme
         where = _PAST_DUE_FILTER
         # one value per column type: a server binds a name once (due_first is ISO text)
         params["as_of"] = params["as_of_text"] = as_of.isoformat()
-    # The rows as columns (one scan, split in C: `_read_columns`), then one fact per row.
+    # The rows as columns (one scan, split in C: `_read_columns`).
     columns = _read_columns(conn, cur, where=where, params=params)
-    ids, task_ids, uids, gids = columns[:4]
     if plan_ids is not None or unit_ids is not None:
         keep = [
             tid in tasks and (unit_ids is None or uid in unit_ids)
-            for tid, uid in zip(task_ids, uids, strict=True)
+            for tid, uid in zip(columns[1], columns[2], strict=True)
         ]
         columns = tuple(list(compress(col, keep)) for col in columns)
-        ids, task_ids, uids, gids = columns[:4]
-    roles, completed, overrides = columns[4:]
+    ids, task_ids, uids, gids, roles, completed, overrides = columns
     completed = _date_column(completed, as_of)  # a closing after as_of is not seen yet
     overrides = _date_column(overrides)
-    info = list(map(tasks.__getitem__, task_ids))
-    if info:
-        pids, ptitles, numbers, titles, dues, recurring, kinds = map(list, zip(*info, strict=True))
-    else:
-        pids = ptitles = numbers = titles = dues = recurring = kinds = []
-    names = list(map(units.get, uids))
-    rows = range(len(names))
-    for i in compress(rows, map(is_, names, repeat(None))):  # unresolved groups (few)
-        names[i] = (groups.get(gids[i], ""), "待分解")
-    for i in compress(rows, overrides):  # granted extensions (few)
-        dues[i], recurring[i] = (overrides[i],), False
-    unames, ukinds = (list(c) for c in zip(*names, strict=True)) if names else ([], [])
-    facts = list(
-        map(
-            AssignmentFact,
-            ids,
-            task_ids,
-            pids,
-            ptitles,
-            numbers,
-            titles,
-            uids,
-            unames,
-            ukinds,
-            roles,
-            dues,
-            recurring,
-            kinds,
-            completed,
-        )
-    )
-    by_id = dict(zip(ids, facts, strict=True))
+    extended = {ids[i]: overrides[i] for i in compress(range(len(ids)), overrides)}  # few
+    task_of = dict(zip(ids, task_ids, strict=True))  # also: the rows read
     if past_due_only:
         # Only the reports of the rows that can be overdue (a fifth of a large store).
         cur.execute(_PAST_DUE_PROGRESS_SQL.format(covers=_covers_sql(cur)), params)
     else:
         cur.execute(_PROGRESS_SQL.format(covers=_covers_sql(cur)))
+    reports: dict[int, tuple[tuple, tuple, str]] = {}
     current = None
     dates: list[date] = []
     covers: list[tuple] = []
     last = ""
     parsed: dict = {}
     for aid, on, text, lo, hi in cur.fetchall():
-        if aid not in by_id:
+        if aid not in task_of:
             continue
         d = parsed.get(on)
         if d is None:
@@ -251,30 +270,92 @@ def _load_facts(conn, as_of, past_due_only, unit_ids, plan_ids) -> list[Assignme
             continue
         if aid != current:
             if current is not None:
-                _set_reports(by_id[current], dates, covers, last)
+                reports[current] = (tuple(dates), tuple(covers), last)
             current, dates, covers = aid, [], []
         dates.append(d)
         if hi is not None:
             covers.append((d, _d(lo), _d(hi)))
         last = text
     if current is not None:
-        _set_reports(by_id[current], dates, covers, last)
-    _load_letters(cur, by_id, as_of)
+        reports[current] = (tuple(dates), tuple(covers), last)
+    sent = {aid: pair for aid, pair in letters_sent(cur, as_of).items() if aid in task_of}
     cur.close()
-    return facts
+    # What the column judge reads: the latest report of every row, and every report (with
+    # the occurrences named) of the rows whose task recurs, as `load_columns` gives them.
+    recurring_tasks = {tid for tid, x in tasks.items() if x[5]}
+    recurring_progress = {}
+    recurring_covers = {}
+    for aid, (ds, cs, _text) in reports.items():
+        if task_of[aid] in recurring_tasks:
+            recurring_progress[aid] = ds
+            if cs:
+                recurring_covers[aid] = cs
+    latest = {aid: r[0][-1] for aid, r in reports.items()}
+    cols = BoardColumns(
+        ids,
+        task_ids,
+        uids,
+        gids,
+        roles,
+        completed,
+        overrides,
+        list(map(latest.get, ids)),
+        recurring_progress,
+        recurring_covers,
+        list(map(sent.get, ids)) if sent else [None] * len(ids),
+        tasks,
+        units,
+        groups,
+    )
+    return _FactsRead(cols, extended, reports, sent)
 
 
-def _set_reports(fact: AssignmentFact, dates: list, covers: list, last: str) -> None:
-    fact.progress_dates = tuple(dates)
-    fact.progress_covers = tuple(covers)
-    fact.last_progress = last
-
-
-def _load_letters(cur, by_id: dict[int, AssignmentFact], as_of: date | None) -> None:
-    for aid, (count, rung) in letters_sent(cur, as_of).items():
+def _build_facts(read: _FactsRead, rows: Sequence[int] | None) -> list[AssignmentFact]:
+    """One `AssignmentFact` per row, or per listed row position. A task's and a unit's fields
+    are looked up per row in C (`map` over a dict), no list or tuple per field is made."""
+    cols = read.cols
+    columns = (cols.ids, cols.task_ids, cols.unit_ids, cols.roles, cols.completed)
+    if rows is not None:
+        columns = tuple(list(map(c.__getitem__, rows)) for c in columns)
+    ids, task_ids, uids, roles, completed = columns
+    per_task = [{t: x[k] for t, x in cols.tasks.items()} for k in range(7)]
+    names = {u: x[0] for u, x in cols.units.items()}
+    kinds = {u: x[1] for u, x in cols.units.items()}
+    unames = list(map(names.get, uids))
+    ukinds = list(map(kinds.get, uids))
+    positions = range(len(ids)) if rows is None else rows
+    for i, at in compress(enumerate(positions), map(is_, unames, repeat(None))):
+        unames[i], ukinds[i] = cols.groups.get(cols.group_ids[at], ""), "待分解"  # few
+    facts = list(
+        map(
+            AssignmentFact,
+            ids,
+            task_ids,
+            *(map(per_task[k].__getitem__, task_ids) for k in range(4)),
+            uids,
+            unames,
+            ukinds,
+            roles,
+            map(per_task[4].__getitem__, task_ids),
+            map(per_task[5].__getitem__, task_ids),
+            map(per_task[6].__getitem__, task_ids),
+            completed,
+        )
+    )
+    by_id = dict(zip(ids, facts, strict=True))
+    for aid, override in read.overrides.items():  # granted extensions (few)
+        f = by_id.get(aid)
+        if f is not None:
+            f.due_dates, f.recurring = (override,), False
+    for aid, (dates, covers, last) in read.reports.items():  # a tenth of the rows
+        f = by_id.get(aid)
+        if f is not None:
+            f.progress_dates, f.progress_covers, f.last_progress = dates, covers, last
+    for aid, (count, rung) in read.sent.items():
         f = by_id.get(aid)
         if f is not None:
             f.letters_sent, f.highest_rung = count, rung
+    return facts
 
 
 def letters_sent(cur, as_of: date | None) -> dict[int, tuple[int, int]]:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from tui.domain.status import Status, assignment_status
+from tui.domain.status import Status
 from tui.store.db import transaction
 from tui.store.deadlines import set_manual_deadline
 from tui.store.models import Assignment, Task
@@ -168,20 +168,15 @@ def add_demo_letters(engine: Engine, as_of: date = DEMO_AS_OF) -> int:
 
 
 def demo_status_counts(engine: Engine, as_of: date = DEMO_AS_OF) -> dict[Status, int]:
-    """Status counts of the demo store (used by tests and the README rendering)."""
-    from tui.store.board import load_facts
+    """Status counts of the demo store (used by tests and the README rendering), judged as
+    the desk judges its board: columns, no object per assignment."""
+    from tui.domain.board import LIGHTS
+    from tui.store.board import judge_columns, load_columns
     from tui.store.dialect import board_reader
 
     with engine.connect() as conn:
-        facts = load_facts(board_reader(conn), as_of=as_of)
+        cols = load_columns(board_reader(conn), as_of=as_of)
     counts = dict.fromkeys(Status, 0)
-    for f in facts:
-        st = assignment_status(
-            f.due_dates,
-            as_of,
-            completed_on=f.completed_on,
-            progress_dates=f.progress_dates,
-            recurring=f.recurring,
-        )
-        counts[st.status] += 1
+    for code in judge_columns(cols, as_of).light_codes:
+        counts[LIGHTS[code]] += 1
     return counts

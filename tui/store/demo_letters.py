@@ -65,12 +65,15 @@ def _workday(cal: WorkCalendar, d: date) -> date:
 
 def _reminder_date(engine: Engine, as_of: date) -> date:
     """Five days before the latest deadline of the last two months: when 提示函 go out."""
-    from tui.store.board import load_facts
+    from tui.store.board import load_columns
     from tui.store.dialect import board_reader
 
     with engine.connect() as conn:
-        facts = load_facts(board_reader(conn), as_of=as_of)
-    window = [d for f in facts for d in f.due_dates if as_of - timedelta(days=60) < d <= as_of]
+        cols = load_columns(board_reader(conn), as_of=as_of)
+    # every row's deadlines: its task's, or the extension granted to it
+    used = {t for t, o in zip(cols.task_ids, cols.overrides, strict=True) if o is None}
+    dues = [d for t in used for d in cols.tasks[t][4]] + [o for o in cols.overrides if o]
+    window = [d for d in dues if as_of - timedelta(days=60) < d <= as_of]
     return (max(window) if window else as_of) - timedelta(days=5)
 
 

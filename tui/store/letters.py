@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from tui.clock import now
+from tui.domain.status import Status
 from tui.errors import DubanError
 from tui.letters.compose import (
     KIND_NAMES,
@@ -225,6 +226,10 @@ def _pending_drafts(session: Session) -> dict[tuple[int, str], int]:
     return {(aid, kind): lid for aid, kind, lid in rows}
 
 
+# The statuses `ladder_rung` may call a letter for: a closed assignment never does.
+_OPEN = frozenset(Status) - {Status.DONE, Status.DONE_LATE}
+
+
 def due_proposals(
     session: Session,
     as_of: date,
@@ -238,9 +243,8 @@ def due_proposals(
 
     `kinds` limits the answer to some letter kinds; for 提醒 and 督办 only overdue items
     (and items pushed up by hand) can qualify, so only those are read."""
-    from tui.domain.board import evaluate
     from tui.domain.escalation import Rung, ladder_rung
-    from tui.store.board import load_facts
+    from tui.store.board import judged_facts
 
     settings = _settings(settings)
     calendar = _calendar(settings, calendar)
@@ -250,22 +254,25 @@ def due_proposals(
 
     raw = board_reader(session.connection())  # the board reader inside this transaction
     overrides = _overrides(session)
+    # A closed assignment never calls for a letter (`ladder_rung`), so only the open ones
+    # become objects; the rows are judged as columns first (`judged_facts`).
+    read = dict(as_of=as_of, soon_days=settings.soon_days, unit_ids=unit_ids, statuses=_OPEN)
     if kinds is not None and not kinds & {"提示"}:
-        facts = load_facts(raw, as_of=as_of, past_due_only=True, unit_ids=unit_ids)
+        rows = judged_facts(raw, past_due_only=True, **read)
         pushed = {o.assignment_id for o in overrides.values() if o.rung and not o.hold}
-        if pushed - {f.id for f in facts}:
-            seen = {f.id for f in facts}
-            facts += [
-                f for f in load_facts(raw, as_of=as_of, unit_ids=unit_ids)
-                if f.id in pushed and f.id not in seen
+        if pushed - {ev.fact.id for ev in rows}:
+            seen = {ev.fact.id for ev in rows}
+            rows += [
+                ev for ev in judged_facts(raw, **read)
+                if ev.fact.id in pushed and ev.fact.id not in seen
             ]  # fmt: skip
     else:
-        facts = load_facts(raw, as_of=as_of, unit_ids=unit_ids)
+        rows = judged_facts(raw, **read)
     letters = _letter_facts(session)
     drafts = _pending_drafts(session)
     report = DueReport(as_of, [])
     groups: dict[tuple[int, str], UnitDue] = {}
-    for ev in evaluate(facts, as_of, soon_days=settings.soon_days):
+    for ev in rows:
         f = ev.fact
         if unit_ids is not None and f.unit_id not in unit_ids:
             continue
