@@ -1,28 +1,37 @@
 """One process that works out the status of every live assignment in a store.
 
-What `status_bench.py` launches and times from the outside, in one of two ways the product
+What `status_bench.py` launches and times from the outside, in one of the ways the product
 does it (garbage collector as the product leaves it):
 
-- ``facts``: one object per assignment — `tui.store.board.load_facts` and
-  `tui.domain.board.evaluate` (status and urgency) over every live assignment, as the
-  ledger export reads it (`tui.store.reports.ledger_facts`: it writes one line per
-  assignment, so the objects are its output), and as the demo's history and letters and
-  the letters' item choice (`tui.store.letters`) still read it. `duban summary` and
-  `duban overdue` no longer do: they read the rows that can be overdue as columns
-  (`tui.store.overdue_listing`);
+- ``facts``: one object per assignment, with its status and urgency, for every live
+  assignment — `tui.store.board.judged_facts`: the rows read as the board's columns, judged
+  once as columns by `judge_columns`, then one `AssignmentFact` (and one `Evaluated`) per
+  row. This is what `evaluate(load_facts(...))` gives, and the objects the ledger export
+  (`duban ledger export`, `tui.store.reports.ledger_facts`) builds with the same read
+  (`load_facts`: it writes one line per assignment, so the objects are its output; it
+  judges their status itself, in `tui.services.reports`);
+- ``letters``: the letters' item choice (`duban letters due`, `tui.store.letters.
+  due_proposals` for every kind) — `judged_facts` with ``open_only`` and the open
+  statuses: the rows closed by the date stay in SQL, and only the open ones become objects
+  (a closed assignment never calls for a letter). The register's own reads (letters sent,
+  drafts, overrides) are left out: letters_bench.py times the whole command;
 - ``columns``: the desk's board read — what `tui.store.desk.load_desk` does behind the
   desk's first screen and at every reload: `tui.store.board.load_columns`, then
-  `tui.domain.board.evaluate_columns` (status and urgency of every row) and the rows in
-  urgency order, with the same arguments. It is called here directly, over the DB-API
+  `judge_columns` (status and urgency of every row) and the rows in urgency order, with
+  the same arguments. It is called here directly, over the DB-API
   (`tui.store.board.connect`), not through `tui.store.desk`: that module also holds the
   desk's ORM functions and reads through the store's SQLAlchemy engine, and importing
   SQLAlchemy and SQLModel (~0.4 s) is the desk's start-up, counted in desk_bench.py's
   figure — the desk's worker reads the board long after those imports. The SQL and the
   rules are the same.
 
-Prints the count per status and its own phase times as JSON.
+`duban summary` and `duban overdue` read the rows that can be overdue as columns
+(`tui.store.overdue_listing`); the demo's counts read the board's columns.
 
-Run: python bench/status_child.py STORE YYYY-MM-DD [facts|columns]
+Prints the count per status and its own phase times as JSON ("read" is the whole of
+`judged_facts` for the first two: reading and judging are one call).
+
+Run: python bench/status_child.py STORE YYYY-MM-DD [facts|letters|columns]
 """
 
 from __future__ import annotations
@@ -37,18 +46,20 @@ from operator import attrgetter
 t_start = time.perf_counter()
 
 
-def facts(db: str, as_of: date) -> tuple[Counter, float]:
-    from tui.domain.board import evaluate
-    from tui.store.board import connect, load_facts
+def facts(db: str, as_of: date, *, letters: bool = False) -> tuple[Counter, float]:
+    from tui.domain.status import Status
+    from tui.store.board import connect, judged_facts
 
+    # as tui.store.letters.due_proposals asks (its _OPEN), without importing the register's
+    # ORM modules: their start-up is letters_bench.py's
+    wanted = {"open_only": True, "statuses": set(Status) - {Status.DONE, Status.DONE_LATE}}
     t0 = time.perf_counter()
     conn = connect(db)
     try:
-        rows = load_facts(conn, as_of=as_of)
+        rows = judged_facts(conn, as_of=as_of, **(wanted if letters else {}))
     finally:
         conn.close()
     t1 = time.perf_counter()
-    rows = evaluate(rows, as_of)
     lights = Counter(map(attrgetter("status.status"), rows))
     return Counter({s.value: n for s, n in lights.items()}), t1 - t0
 
@@ -75,14 +86,14 @@ def columns(db: str, as_of: date) -> tuple[Counter, float]:
 
 
 def main(db: str, as_of: date, mode: str) -> dict:
-    if mode == "columns":
-        import tui.domain.board  # noqa: F401  (imports timed apart from the work)
-        import tui.store.board  # noqa: F401
-    else:
-        import tui.domain.board  # noqa: F401
-        import tui.store.board  # noqa: F401
+    import tui.domain.board  # noqa: F401  (imports timed apart from the work)
+    import tui.store.board  # noqa: F401
+
     t0 = time.perf_counter()
-    counts, read = (columns if mode == "columns" else facts)(db, as_of)
+    if mode == "columns":
+        counts, read = columns(db, as_of)
+    else:
+        counts, read = facts(db, as_of, letters=mode == "letters")
     t2 = time.perf_counter()
     return {
         "assignments": sum(counts.values()),

@@ -136,6 +136,11 @@ WHERE a.active AND t.active AND pr.reported_on <= :as_of
 ORDER BY pr.assignment_id, pr.reported_on, pr.id
 """
 )
+# Only what is still open on a date: not closed by then (a closed row is done or done late).
+_OPEN_FILTER = """
+  AND (a.completed_on IS NULL OR a.completed_on > :as_of)
+"""
+_OPEN_PROGRESS_SQL = _PAST_DUE_PROGRESS_SQL.replace(_PAST_DUE_FILTER, _OPEN_FILTER)
 _NO_COVERS = "NULL, NULL"
 _COVERS = "pr.cover_from, pr.cover_to"
 
@@ -175,12 +180,15 @@ def judged_facts(
     as_of: date,
     soon_days: int = 15,
     past_due_only: bool = False,
+    open_only: bool = False,
     unit_ids: set[int] | None = None,
     plan_ids: set[int] | None = None,
     statuses: Collection[Status] | None = None,
 ) -> list[Evaluated]:
     """`evaluate(load_facts(...), as_of)` in one read, with a fact built only for the rows
-    whose status is in ``statuses`` (every row when None), in store order.
+    whose status is in ``statuses`` (every row when None), in store order. ``open_only``
+    leaves out in SQL the rows closed by ``as_of`` (their status is done or done late),
+    ``past_due_only`` keeps only those that can be overdue (see `load_facts`).
 
     The rows are judged as columns, before any object exists, by `judge_columns` (the
     desk's one judge): at 200,000 rows taking a hundred thousand objects apart again to
@@ -190,7 +198,7 @@ def judged_facts(
     from tui.domain.board import LIGHT_CODE, Evaluated
 
     with gc_paused():
-        read = _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids)
+        read = _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids, open_only)
         verdicts = judge_columns(read.cols, as_of, soon_days=soon_days)
         keep = None
         if statuses is not None:
@@ -211,12 +219,13 @@ class _FactsRead:
     fact holds besides them."""
 
     cols: BoardColumns
+    row_of: dict[int, int]  # id → its row
     overrides: dict[int, date]  # id → granted extension (its only deadline, never recurring)
     reports: dict[int, tuple[tuple, tuple, str]]  # id → (report dates, covers, last text)
     sent: dict[int, tuple[int, int]]  # id → (letters sent, highest rung)
 
 
-def _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids) -> _FactsRead:
+def _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids, open_only=False) -> _FactsRead:
     cur = conn.cursor()
     tasks = {}
     for tid, pid, ptitle, number, title, dues, recurring, kind in cur.execute(
@@ -230,12 +239,16 @@ def _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids) -> _FactsRead:
     groups = dict(cur.execute(_GROUPS_SQL).fetchall())
     where = ""
     params: dict = {}
-    if past_due_only:
+    progress_sql = _PROGRESS_SQL
+    if past_due_only or open_only:
         if as_of is None:
-            raise ValueError("past_due_only needs as_of")
-        where = _PAST_DUE_FILTER
+            raise ValueError("past_due_only and open_only need as_of")
+        params["as_of"] = as_of.isoformat()
+        where, progress_sql = _OPEN_FILTER, _OPEN_PROGRESS_SQL
+    if past_due_only:
+        where, progress_sql = _PAST_DUE_FILTER, _PAST_DUE_PROGRESS_SQL
         # one value per column type: a server binds a name once (due_first is ISO text)
-        params["as_of"] = params["as_of_text"] = as_of.isoformat()
+        params["as_of_text"] = params["as_of"]
     # The rows as columns (one scan, split in C: `_read_columns`).
     columns = _read_columns(conn, cur, where=where, params=params)
     if plan_ids is not None or unit_ids is not None:
@@ -248,12 +261,10 @@ def _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids) -> _FactsRead:
     completed = _date_column(completed, as_of)  # a closing after as_of is not seen yet
     overrides = _date_column(overrides)
     extended = {ids[i]: overrides[i] for i in compress(range(len(ids)), overrides)}  # few
-    task_of = dict(zip(ids, task_ids, strict=True))  # also: the rows read
-    if past_due_only:
-        # Only the reports of the rows that can be overdue (a fifth of a large store).
-        cur.execute(_PAST_DUE_PROGRESS_SQL.format(covers=_covers_sql(cur)), params)
-    else:
-        cur.execute(_PROGRESS_SQL.format(covers=_covers_sql(cur)))
+    row_of = dict(zip(ids, range(len(ids)), strict=True))
+    # With a filter, only the reports of the rows it keeps (a fifth of a large store for
+    # the rows that can be overdue).
+    cur.execute(progress_sql.format(covers=_covers_sql(cur)), params)
     reports: dict[int, tuple[tuple, tuple, str]] = {}
     current = None
     dates: list[date] = []
@@ -261,7 +272,7 @@ def _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids) -> _FactsRead:
     last = ""
     parsed: dict = {}
     for aid, on, text, lo, hi in cur.fetchall():
-        if aid not in task_of:
+        if aid not in row_of:
             continue
         d = parsed.get(on)
         if d is None:
@@ -278,7 +289,7 @@ def _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids) -> _FactsRead:
         last = text
     if current is not None:
         reports[current] = (tuple(dates), tuple(covers), last)
-    sent = {aid: pair for aid, pair in letters_sent(cur, as_of).items() if aid in task_of}
+    sent = {aid: pair for aid, pair in letters_sent(cur, as_of).items() if aid in row_of}
     cur.close()
     # What the column judge reads: the latest report of every row, and every report (with
     # the occurrences named) of the rows whose task recurs, as `load_columns` gives them.
@@ -286,7 +297,7 @@ def _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids) -> _FactsRead:
     recurring_progress = {}
     recurring_covers = {}
     for aid, (ds, cs, _text) in reports.items():
-        if task_of[aid] in recurring_tasks:
+        if task_ids[row_of[aid]] in recurring_tasks:
             recurring_progress[aid] = ds
             if cs:
                 recurring_covers[aid] = cs
@@ -307,12 +318,12 @@ def _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids) -> _FactsRead:
         units,
         groups,
     )
-    return _FactsRead(cols, extended, reports, sent)
+    return _FactsRead(cols, row_of, extended, reports, sent)
 
 
 def _build_facts(read: _FactsRead, rows: Sequence[int] | None) -> list[AssignmentFact]:
     """One `AssignmentFact` per row, or per listed row position. A task's and a unit's fields
-    are looked up per row in C (`map` over a dict), no list or tuple per field is made."""
+    are looked up per row in C (`map` over a dict): no list or tuple per field is made."""
     cols = read.cols
     columns = (cols.ids, cols.task_ids, cols.unit_ids, cols.roles, cols.completed)
     if rows is not None:
@@ -321,11 +332,6 @@ def _build_facts(read: _FactsRead, rows: Sequence[int] | None) -> list[Assignmen
     per_task = [{t: x[k] for t, x in cols.tasks.items()} for k in range(7)]
     names = {u: x[0] for u, x in cols.units.items()}
     kinds = {u: x[1] for u, x in cols.units.items()}
-    unames = list(map(names.get, uids))
-    ukinds = list(map(kinds.get, uids))
-    positions = range(len(ids)) if rows is None else rows
-    for i, at in compress(enumerate(positions), map(is_, unames, repeat(None))):
-        unames[i], ukinds[i] = cols.groups.get(cols.group_ids[at], ""), "待分解"  # few
     facts = list(
         map(
             AssignmentFact,
@@ -333,26 +339,34 @@ def _build_facts(read: _FactsRead, rows: Sequence[int] | None) -> list[Assignmen
             task_ids,
             *(map(per_task[k].__getitem__, task_ids) for k in range(4)),
             uids,
-            unames,
-            ukinds,
+            map(names.get, uids),
+            map(kinds.get, uids),
             roles,
-            map(per_task[4].__getitem__, task_ids),
-            map(per_task[5].__getitem__, task_ids),
-            map(per_task[6].__getitem__, task_ids),
+            *(map(per_task[k].__getitem__, task_ids) for k in range(4, 7)),
             completed,
         )
     )
-    by_id = dict(zip(ids, facts, strict=True))
+    if rows is None:
+        row_of, fact_list = read.row_of, facts
+
+        def fact(aid: int) -> AssignmentFact | None:
+            return fact_list[row_of[aid]]  # every row read has its fact
+
+    else:
+        fact = dict(zip(ids, facts, strict=True)).get
+    for i in compress(range(len(facts)), map(is_, map(names.get, uids), repeat(None))):
+        at = i if rows is None else rows[i]  # an unresolved group (few)
+        facts[i].unit_name, facts[i].unit_kind = cols.groups.get(cols.group_ids[at], ""), "待分解"
     for aid, override in read.overrides.items():  # granted extensions (few)
-        f = by_id.get(aid)
+        f = fact(aid)
         if f is not None:
             f.due_dates, f.recurring = (override,), False
     for aid, (dates, covers, last) in read.reports.items():  # a tenth of the rows
-        f = by_id.get(aid)
+        f = fact(aid)
         if f is not None:
             f.progress_dates, f.progress_covers, f.last_progress = dates, covers, last
     for aid, (count, rung) in read.sent.items():
-        f = by_id.get(aid)
+        f = fact(aid)
         if f is not None:
             f.letters_sent, f.highest_rung = count, rung
     return facts

@@ -254,8 +254,8 @@ def due_proposals(
 
     raw = board_reader(session.connection())  # the board reader inside this transaction
     overrides = _overrides(session)
-    # A closed assignment never calls for a letter (`ladder_rung`), so only the open ones
-    # become objects; the rows are judged as columns first (`judged_facts`).
+    # A done assignment never calls for a letter (`ladder_rung`): the rows closed by the date
+    # stay in SQL, the rest are judged as columns and only the open ones become objects.
     read = dict(as_of=as_of, soon_days=settings.soon_days, unit_ids=unit_ids, statuses=_OPEN)
     if kinds is not None and not kinds & {"提示"}:
         rows = judged_facts(raw, past_due_only=True, **read)
@@ -263,11 +263,11 @@ def due_proposals(
         if pushed - {ev.fact.id for ev in rows}:
             seen = {ev.fact.id for ev in rows}
             rows += [
-                ev for ev in judged_facts(raw, **read)
+                ev for ev in judged_facts(raw, open_only=True, **read)
                 if ev.fact.id in pushed and ev.fact.id not in seen
             ]  # fmt: skip
     else:
-        rows = judged_facts(raw, **read)
+        rows = judged_facts(raw, open_only=True, **read)
     letters = _letter_facts(session)
     drafts = _pending_drafts(session)
     report = DueReport(as_of, [])
