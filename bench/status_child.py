@@ -41,7 +41,7 @@ import sys
 import time
 from collections import Counter
 from datetime import date
-from operator import attrgetter
+from operator import itemgetter
 
 t_start = time.perf_counter()
 
@@ -60,8 +60,15 @@ def facts(db: str, as_of: date, *, letters: bool = False) -> tuple[Counter, floa
     finally:
         conn.close()
     t1 = time.perf_counter()
-    lights = Counter(map(attrgetter("status.status"), rows))
-    return Counter({s.value: n for s, n in lights.items()}), t1 - t0
+    # Rows with the same verdict share one StatusResult (`judge_columns`): count those by
+    # identity in C, then name each one's status once.
+    verdicts = list(map(itemgetter(1), rows))
+    shared = Counter(map(id, verdicts))
+    distinct = dict(zip(map(id, verdicts), verdicts, strict=True))
+    lights: Counter = Counter()
+    for key, n in shared.items():
+        lights[distinct[key].status.value] += n
+    return lights, t1 - t0
 
 
 def columns(db: str, as_of: date) -> tuple[Counter, float]:

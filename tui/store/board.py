@@ -322,53 +322,58 @@ def _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids, open_only=False)
 
 
 def _build_facts(read: _FactsRead, rows: Sequence[int] | None) -> list[AssignmentFact]:
-    """One `AssignmentFact` per row, or per listed row position. A task's and a unit's fields
-    are looked up per row in C (`map` over a dict): no list or tuple per field is made."""
+    """One `AssignmentFact` per row, or per listed row position."""
     cols = read.cols
     columns = (cols.ids, cols.task_ids, cols.unit_ids, cols.roles, cols.completed)
     if rows is not None:
         columns = tuple(list(map(c.__getitem__, rows)) for c in columns)
     ids, task_ids, uids, roles, completed = columns
-    per_task = [{t: x[k] for t, x in cols.tasks.items()} for k in range(7)]
-    names = {u: x[0] for u, x in cols.units.items()}
-    kinds = {u: x[1] for u, x in cols.units.items()}
+    # one look-up per row, then the tuples taken apart in C (zip): cheaper than a look-up
+    # per row and field
+    info = list(map(cols.tasks.__getitem__, task_ids))
+    names = list(map(cols.units.get, uids))
+    for i in compress(range(len(names)), map(is_, names, repeat(None))):  # unresolved (few)
+        at = i if rows is None else rows[i]
+        names[i] = (cols.groups.get(cols.group_ids[at], ""), "待分解")
+    if not info:
+        return []
+    pids, ptitles, numbers, titles, dues, recurring, kinds = zip(*info, strict=True)
+    unames, ukinds = zip(*names, strict=True)
+    del info, names
     facts = list(
         map(
             AssignmentFact,
             ids,
             task_ids,
-            *(map(per_task[k].__getitem__, task_ids) for k in range(4)),
+            pids,
+            ptitles,
+            numbers,
+            titles,
             uids,
-            map(names.get, uids),
-            map(kinds.get, uids),
+            unames,
+            ukinds,
             roles,
-            *(map(per_task[k].__getitem__, task_ids) for k in range(4, 7)),
+            dues,
+            recurring,
+            kinds,
             completed,
         )
     )
-    if rows is None:
-        row_of, fact_list = read.row_of, facts
-
-        def fact(aid: int) -> AssignmentFact | None:
-            return fact_list[row_of[aid]]  # every row read has its fact
-
-    else:
-        fact = dict(zip(ids, facts, strict=True)).get
-    for i in compress(range(len(facts)), map(is_, map(names.get, uids), repeat(None))):
-        at = i if rows is None else rows[i]  # an unresolved group (few)
-        facts[i].unit_name, facts[i].unit_kind = cols.groups.get(cols.group_ids[at], ""), "待分解"
+    # each id's position among the facts: the read's own map, or one for the rows kept
+    at = read.row_of if rows is None else dict(zip(ids, range(len(ids)), strict=True))
     for aid, override in read.overrides.items():  # granted extensions (few)
-        f = fact(aid)
-        if f is not None:
-            f.due_dates, f.recurring = (override,), False
+        i = at.get(aid)
+        if i is not None:
+            facts[i].due_dates, facts[i].recurring = (override,), False
     for aid, (dates, covers, last) in read.reports.items():  # a tenth of the rows
-        f = fact(aid)
-        if f is not None:
+        i = at.get(aid)
+        if i is not None:
+            f = facts[i]
             f.progress_dates, f.progress_covers, f.last_progress = dates, covers, last
     for aid, (count, rung) in read.sent.items():
-        f = fact(aid)
-        if f is not None:
-            f.letters_sent, f.highest_rung = count, rung
+        i = at.get(aid)
+        if i is not None:
+            facts[i].letters_sent, facts[i].highest_rung = count, rung
     return facts
 
 
