@@ -15,8 +15,8 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from itertools import compress, repeat
-from operator import is_
+from itertools import compress, groupby, repeat
+from operator import is_, is_not
 from typing import TYPE_CHECKING
 
 from tui.errors import DubanError
@@ -265,30 +265,7 @@ def _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids, open_only=False)
     # With a filter, only the reports of the rows it keeps (a fifth of a large store for
     # the rows that can be overdue).
     cur.execute(progress_sql.format(covers=_covers_sql(cur)), params)
-    reports: dict[int, tuple[tuple, tuple, str]] = {}
-    current = None
-    dates: list[date] = []
-    covers: list[tuple] = []
-    last = ""
-    parsed: dict = {}
-    for aid, on, text, lo, hi in cur.fetchall():
-        if aid not in row_of:
-            continue
-        d = parsed.get(on)
-        if d is None:
-            d = parsed[on] = _d(on)
-        if as_of is not None and d > as_of:
-            continue
-        if aid != current:
-            if current is not None:
-                reports[current] = (tuple(dates), tuple(covers), last)
-            current, dates, covers = aid, [], []
-        dates.append(d)
-        if hi is not None:
-            covers.append((d, _d(lo), _d(hi)))
-        last = text
-    if current is not None:
-        reports[current] = (tuple(dates), tuple(covers), last)
+    reports = _group_reports(cur.fetchall(), row_of, as_of)
     sent = {aid: pair for aid, pair in letters_sent(cur, as_of).items() if aid in row_of}
     cur.close()
     # What the column judge reads: the latest report of every row, and every report (with
@@ -319,6 +296,33 @@ def _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids, open_only=False)
         groups,
     )
     return _FactsRead(cols, row_of, extended, reports, sent)
+
+
+def _group_reports(rows: list, wanted: dict, as_of: date | None) -> dict[int, tuple]:
+    """Per assignment among ``wanted``: its reports up to the date as (dates, covers, last
+    text). ``rows`` are (assignment, date, text, cover from, cover to), ordered by
+    assignment, date and entry; each distinct date is parsed once and each assignment's
+    slice is cut in C, so Python runs per assignment, not per report."""
+    if not rows:
+        return {}
+    columns = tuple(zip(*rows, strict=True))
+    parsed = {v: _d(v) for v in set(columns[1])}
+    if as_of is not None and any(d > as_of for d in parsed.values()):
+        seen = {v for v, d in parsed.items() if d <= as_of}  # later reports are not seen yet
+        keep = list(map(seen.__contains__, columns[1]))
+        columns = tuple(tuple(compress(c, keep)) for c in columns)
+    aids, ons, texts, los, his = columns
+    dates = tuple(map(parsed.__getitem__, ons))
+    covers: dict[int, list[tuple]] = {}
+    for i in compress(range(len(his)), map(is_not, his, repeat(None))):  # few
+        covers.setdefault(aids[i], []).append((dates[i], _d(los[i]), _d(his[i])))
+    reports = {}
+    end = 0
+    for aid, group in groupby(aids):
+        start, end = end, end + len(list(group))
+        if aid in wanted:
+            reports[aid] = (dates[start:end], tuple(covers.get(aid, ())), texts[end - 1])
+    return reports
 
 
 def _build_facts(read: _FactsRead, rows: Sequence[int] | None) -> list[AssignmentFact]:
