@@ -249,7 +249,7 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
             if undoable and (change.batch or change.final):
                 self.changes.append(change)
             self.say(change.message)
-            self.reload()
+            self.catch_up()  # the rows it changed read again (the whole board if need be)
             if then is not None:
                 then(change)
 
