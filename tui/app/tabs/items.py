@@ -262,15 +262,13 @@ class ItemsTab(ItemActions, DeskTab):
         if self.data is None:
             return
 
-        def done(result: Filters | None) -> None:
-            if result is None:
-                return
+        def apply(result: Filters) -> None:
             self.filters = result.in_region(self.filters.region, self.filters.plan_ids)
             self._forget_results()
             self.only_selected = False
             self.recompute()
 
-        self.desk.push_screen(FilterModal(self.filters, self.data.plans), done)
+        self.desk.push_screen(FilterModal(self.filters, self.data.plans, apply=apply))
 
     def set_region(self, region: str, plan_ids: frozenset[int] | None) -> None:
         """The desk's region in force (tui.app.region_choice): only its plans' items."""
