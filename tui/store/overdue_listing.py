@@ -14,7 +14,8 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from datetime import date
-from itertools import compress, groupby
+from itertools import compress, groupby, islice
+from operator import lt
 from typing import TYPE_CHECKING
 
 from tui.store.board import (
@@ -26,6 +27,7 @@ from tui.store.board import (
     _covers_sql,
     _d,
     _date_column,
+    _int_column,
     _read_columns,
     judge_columns,
     letters_sent,
@@ -192,34 +194,41 @@ def _reports(cur, as_of: date, wanted: set[int], recurring_ids: set[int]):
     if isinstance(cur, sqlite3.Cursor):
         has = _covers_sql(cur) != _NO_COVERS
         sql = _REPORTS_CONCAT_SQL.format(any_covers="max(cover_to IS NOT NULL)" if has else "0")
-        n, *joined, covered = cur.execute(sql, params).fetchone()
+        n, joined_aids, joined_ons, joined_ids, covered = cur.execute(sql, params).fetchone()
         if not n:
             return {}, {}, {}, {}
-        aids, ons, rids = (s.split(",") for s in joined)
-        aids = list(map(int, aids))
+        # integers parsed in C (`board._int_column`), the dates left as text until needed
+        aids, ons, rids = _int_column(joined_aids), joined_ons.split(","), _int_column(joined_ids)
     else:
         rows = cur.execute(_REPORTS_SQL, params).fetchall()
         if not rows:
             return {}, {}, {}, {}
         aids, ons, rids = (list(c) for c in zip(*rows, strict=True))
-    # The wanted rows' reports in the order the rules read them: by date, then by entry
-    # (two stable sorts of their positions, keys looked up in C).
-    sel = list(compress(range(len(aids)), map(wanted.__contains__, aids)))
-    entry = dict(zip(sel, map(int, map(rids.__getitem__, sel)), strict=True))
-    sel.sort(key=entry.__getitem__)
-    sel.sort(key=ons.__getitem__)
-    memo = {v: _d(v) for v in set(map(ons.__getitem__, sel))}
-    last = dict(zip(map(aids.__getitem__, sel), sel, strict=True))  # the latest per row wins
-    last_on = dict(
-        zip(last, map(memo.__getitem__, map(ons.__getitem__, last.values())), strict=True)
-    )
-    last_id = dict(zip(last, map(entry.__getitem__, last.values()), strict=True))
-    mine = list(compress(sel, map(recurring_ids.__contains__, map(aids.__getitem__, sel))))
-    mine.sort(key=aids.__getitem__)  # stable: each row's reports stay in date order
-    recurring = {
-        aid: tuple(map(memo.__getitem__, map(ons.__getitem__, positions)))
-        for aid, positions in groupby(mine, key=aids.__getitem__)
-    }
+        rids = list(map(int, rids))
+    # Every report in the order the rules read them: by date, then by entry. A table scan
+    # hands them over by entry already (checked in C, one comparison per report); only
+    # otherwise are they sorted by entry first. Positions are sorted, keys looked up in C.
+    order = list(range(len(aids)))
+    if not all(map(lt, rids, islice(rids, 1, None))):
+        order.sort(key=rids.__getitem__)
+    order.sort(key=ons.__getitem__)  # stable: a day's reports stay in entry order
+    last = dict(zip(map(aids.__getitem__, order), order, strict=True))  # latest per row wins
+    rows_with = list(filter(wanted.__contains__, last))
+    at = list(map(last.__getitem__, rows_with))
+    last_text = list(map(ons.__getitem__, at))
+    memo = {v: _d(v) for v in set(last_text)}
+    last_on = dict(zip(rows_with, map(memo.__getitem__, last_text), strict=True))
+    last_id = dict(zip(rows_with, map(rids.__getitem__, at), strict=True))
+    recurring: dict[int, tuple] = {}
+    if recurring_ids:
+        mine = list(compress(order, map(recurring_ids.__contains__, map(aids.__getitem__, order))))
+        mine.sort(key=aids.__getitem__)  # stable: each row's reports stay in date order
+        for v in set(map(ons.__getitem__, mine)) - memo.keys():
+            memo[v] = _d(v)
+        recurring = {
+            aid: tuple(map(memo.__getitem__, map(ons.__getitem__, positions)))
+            for aid, positions in groupby(mine, key=aids.__getitem__)
+        }
     return last_on, last_id, recurring, _covers(cur, params, recurring_ids) if covered else {}
 
 
