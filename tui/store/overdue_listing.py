@@ -68,6 +68,8 @@ SELECT id, plan_id, number, title, due_dates, due_recurring, due_kind FROM task
 WHERE active = TRUE
 """
 _PLAN_TITLES_SQL = "SELECT id, title FROM plan"
+_PAST_TASKS_SQL = _TASKS_SQL + "  AND due_first <> '' AND due_first < :as_of_text\n"
+_TASKS_BY_ID_SQL = _TASKS_SQL + "  AND id IN ({marks})\n"
 
 if TYPE_CHECKING:
     from tui.domain.board import ColumnVerdicts
@@ -145,24 +147,37 @@ def overdue_positions(verdicts: ColumnVerdicts) -> list[int]:
 def _read_candidates(conn, as_of: date, unit_ids, plan_ids) -> tuple[BoardColumns, dict]:
     """The rows that can be overdue, as board columns; and each one's latest report id."""
     cur = conn.cursor()
-    tasks = {}
+    tasks: dict[int, tuple] = {}
+    fetched: set[int] = set()
     parsed_dues: dict[str, tuple] = {}
     plans = dict(cur.execute(_PLAN_TITLES_SQL).fetchall())
-    for tid, pid, number, title, dues, recurring, kind in cur.execute(_TASKS_SQL).fetchall():
-        if (plan_ids is not None and pid not in plan_ids) or pid not in plans:
-            continue
-        due = parsed_dues.get(dues)
-        if due is None:
-            due = parsed_dues[dues] = (
-                tuple(date.fromisoformat(x) for x in dues.split(",")) if dues else ()
-            )
-        tasks[tid] = (pid, plans[pid], number, title, due, bool(recurring), kind)
+
+    def add_tasks(rows) -> None:
+        for tid, pid, number, title, dues, recurring, kind in rows:
+            fetched.add(tid)
+            if (plan_ids is not None and pid not in plans_wanted) or pid not in plans:
+                continue
+            due = parsed_dues.get(dues)
+            if due is None:
+                due = parsed_dues[dues] = (
+                    tuple(date.fromisoformat(x) for x in dues.split(",")) if dues else ()
+                )
+            tasks[tid] = (pid, plans[pid], number, title, due, bool(recurring), kind)
+
+    plans_wanted = plan_ids or set()
+    day = as_of.isoformat()
+    # The tasks whose first deadline has passed: only their rows can be overdue unless an
+    # extension says otherwise; the tasks of such rows are read once the rows are known.
+    add_tasks(cur.execute(_PAST_TASKS_SQL, {"as_of_text": day}).fetchall())
     units = {uid: (name, kind) for uid, name, kind in cur.execute(_NAMES_SQL).fetchall()}
     groups = dict(cur.execute(_GROUPS_SQL).fetchall())
     # one value per column type: a server binds a name once (due_first is ISO text)
-    params = {"as_of": as_of.isoformat(), "as_of_text": as_of.isoformat()}
+    params = {"as_of": day, "as_of_text": day}
     where = _SQLITE_PAST_DUE_FILTER if isinstance(conn, sqlite3.Connection) else _PAST_DUE_FILTER
     columns = _read_columns(conn, cur, where=where, params=params)
+    missing = set(columns[1]) - fetched
+    if missing:
+        add_tasks(_rows_by_id(cur, _TASKS_BY_ID_SQL, sorted(missing)))
     if plan_ids is not None or unit_ids is not None:
         keep = [
             tid in tasks and (unit_ids is None or uid in unit_ids)
@@ -279,19 +294,25 @@ def _letters(cur, as_of: date) -> dict[int, tuple[int, int]]:
 
 
 def _report_texts(conn, report_ids: list[int]) -> dict[int, str]:
-    """Report id → text, for a few thousand reports, in batches (sqlite3 binds positional
-    parameters at half the cost of named ones; a server store's driver takes names)."""
-    out: dict[int, str] = {}
+    """Report id → text, for a few thousand reports."""
     cur = conn.cursor()
+    out = dict(_rows_by_id(cur, "SELECT id, text FROM progress WHERE id IN ({marks})", report_ids))
+    cur.close()
+    return out
+
+
+def _rows_by_id(cur, sql: str, ids: list[int]) -> list[tuple]:
+    """The rows of ``sql`` whose id is among ``ids``, asked in batches (sqlite3 binds
+    positional parameters at half the cost of named ones; a server store's driver takes
+    names). ``sql`` marks where the list goes with ``{marks}``."""
+    rows: list[tuple] = []
     positional = isinstance(cur, sqlite3.Cursor)
-    for start in range(0, len(report_ids), _TEXT_BATCH):
-        batch = report_ids[start : start + _TEXT_BATCH]
+    for start in range(0, len(ids), _TEXT_BATCH):
+        batch = ids[start : start + _TEXT_BATCH]
         if positional:
-            sql = f"SELECT id, text FROM progress WHERE id IN ({','.join('?' * len(batch))})"
-            out.update(cur.execute(sql, batch))
+            rows += cur.execute(sql.format(marks=",".join("?" * len(batch))), batch).fetchall()
             continue
         names = {f"r{k}": rid for k, rid in enumerate(batch)}
         marks = ", ".join(f":{name}" for name in names)
-        out.update(cur.execute(f"SELECT id, text FROM progress WHERE id IN ({marks})", names))
-    cur.close()
-    return out
+        rows += cur.execute(sql.format(marks=marks), names).fetchall()
+    return rows
