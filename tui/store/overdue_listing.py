@@ -283,14 +283,16 @@ def _letters(cur, as_of: date) -> dict[int, tuple[int, int]]:
     rungs = {lid: int(rung or 0) for lid, rung in sent}
     if not rungs or not aids:
         return {}
-    lids = list(map(int, lids.split(",")))
+    lids = _int_column(lids)  # integers parsed in C
     keep = list(map(rungs.__contains__, lids))
-    aids = list(map(int, compress(aids.split(","), keep)))
+    aids = list(compress(_int_column(aids), keep))
     levels = list(map(rungs.__getitem__, compress(lids, keep)))
     counts = Counter(aids)
-    order = sorted(range(len(aids)), key=levels.__getitem__)
-    highest = dict(zip(map(aids.__getitem__, order), map(levels.__getitem__, order), strict=True))
-    return {aid: (n, highest[aid]) for aid, n in counts.items()}
+    highest: dict[int, int] = {}
+    for level in sorted(set(levels)):  # a few rungs, each a pass in C; the highest last
+        highest.update(dict.fromkeys(compress(aids, map(level.__eq__, levels)), level))
+    tops = map(highest.__getitem__, counts)
+    return dict(zip(counts, zip(counts.values(), tops, strict=True), strict=True))
 
 
 def _report_texts(conn, report_ids: list[int]) -> dict[int, str]:
