@@ -276,6 +276,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = None
     try:
         args = _desk_only(args_list)
+        if argv is None and args is not None:
+            import gc
+
+            # The desk's start-up builds only what lives for the whole session (modules,
+            # classes, the screen): collecting it is pure cost. The desk collects again
+            # once its first screen is drawn (DubanApp.on_mount).
+            gc.disable()
         if args is None and only:
             args = overdue_args(args_list)
         if args is None:
@@ -283,7 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = parser.parse_args(args_list)
             _check_as_of(parser, args)
         else:
-            parser = None  # the desk needs no parser (see _desk_only)
+            parser = None  # the desk and a plain `overdue` need none (_desk_only, overdue_args)
         if args.command != "setup":  # a DUBAN_CONFIG naming no file: one line, exit 2
             from tui.config_file import require_config_file
 

@@ -98,6 +98,26 @@ async def test_first_counts_are_the_boards_and_the_desk_works_after(store, monke
     assert app.closed
 
 
+async def test_collecting_resumes_once_the_first_screen_is_drawn(store, monkeypatch):
+    """`duban` pauses the garbage collector for the desk's start-up (tui.cli.main); the desk
+    must resume it after its first screen, or a whole session would never collect."""
+    import gc
+
+    if not isinstance(store, Path):
+        pytest.skip(
+            "the quick start over sqlite3; its PostgreSQL form: test_desk_first_screen_pg.py"
+        )
+    monkeypatch.setenv("DUBAN_CONFIG", "/dev/null")
+    app, _opened = _quick_app(store)
+    gc.disable()
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await board_read(pilot)
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
 async def test_a_first_read_done_before_mount_is_in_the_first_layout(store, monkeypatch):
     """When the start-up read has finished by the time the screens are mounted, its counts go
     in at mount, before the first layout: drawn after it they cost a second whole-screen

@@ -9,6 +9,7 @@ its state, keys and handlers (`tui.app.tabs`); every key comes from one registry
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import date
@@ -47,6 +48,11 @@ if TYPE_CHECKING:
     from tui.services.board import Board
     from tui.services.desk import Change
     from tui.services.store import Store
+
+
+def _collect_from_now_on() -> None:
+    """After the first screen, the desk collects garbage as any program does."""
+    gc.enable()
 
 
 class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
@@ -147,6 +153,8 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
         if self.store is not None or self._opener is not None:
             self.set_interval(POLL_SECONDS, self._poll_others)
         self.query_one("#overview-view", DeskTab).activated()
+        if not gc.isenabled():  # paused for the start-up by `duban` (tui.cli.main)
+            self.call_after_refresh(_collect_from_now_on)
 
     def _update_title(self) -> None:
         where = self.target.label if self.target is not None else ""
@@ -249,7 +257,7 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
             if undoable and (change.batch or change.final):
                 self.changes.append(change)
             self.say(change.message)
-            self.reload()
+            self.catch_up()  # the rows it changed read again (the whole board if need be)
             if then is not None:
                 then(change)
 
