@@ -211,8 +211,10 @@ class BoardFlow:
             return
         self._first_read = None
         if not self.is_mounted:
+            # Shown at mount, in the first layout; the rest is prepared after that paint
+            # (DubanApp.on_mount): its imports, in a worker, would hold the interpreter
+            # lock while the first screen is laid out.
             self._early_overview = ov
-            self._prepare(generation)
             return
         if self.board is None and not self._overview_shown:
             self._overview_shown = True
