@@ -6,22 +6,24 @@ and pulling in Textual or python-docx for a table print would cost more than the
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
-from tui.argparse_zh import ChineseArgumentParser
-from tui.commands.common import add_region
 from tui.errors import DubanError
-from tui.text import strip_controls
 
-_Parser = ChineseArgumentParser
+if TYPE_CHECKING:  # argparse is imported where a parser is built: `overdue_args`
+    import argparse
+
 
 FORMATS_HELP = "输出格式：table 表格（默认），json 供程序读取"
 
 
 def _add_db(p: argparse.ArgumentParser, *, top: bool = False) -> None:
+    import argparse
+
     # Sub-commands suppress the default so `duban --db X tasks` and `duban tasks --db X` agree.
     p.add_argument(
         "--db",
@@ -32,6 +34,8 @@ def _add_db(p: argparse.ArgumentParser, *, top: bool = False) -> None:
 
 
 def _add_as_of(p: argparse.ArgumentParser, what: str, default: str = "今天") -> None:
+    import argparse
+
     p.add_argument(
         "--as-of",
         dest="as_of",
@@ -44,6 +48,11 @@ def _add_as_of(p: argparse.ArgumentParser, what: str, default: str = "今天") -
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole parser; with ``only="overdue"``, the top options and that command alone
     (the others import their modules: a tenth of a whole `duban overdue`)."""
+    import argparse
+
+    from tui.argparse_zh import ChineseArgumentParser as _Parser
+    from tui.commands.common import add_region
+
     parser = _Parser(
         prog="duban",
         description="督办台：依法治理办公室的督办工作台。不带子命令时打开督办台界面。",
@@ -195,6 +204,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def _add_overdue(sub) -> None:
+    from tui.commands.common import add_region
+
     p = sub.add_parser("overdue", help="逾期未完成的落实事项，按紧迫程度排序")
     _add_as_of(p, "以某日为准")
     p.add_argument("--unit", metavar="单位", help="只看某单位")
@@ -226,6 +237,8 @@ def command_of(argv: Sequence[str]) -> str | None:
 
 def leaf_parser(parser: argparse.ArgumentParser, args: argparse.Namespace):
     """The (sub-)parser that parsed the innermost sub-command of ``args``."""
+    import argparse
+
     current = parser
     while True:
         action = next(
@@ -270,12 +283,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             # classes, the screen): collecting it is pure cost. The desk collects again
             # once its first screen is drawn (DubanApp.on_mount).
             gc.disable()
+        if args is None and only:
+            args = overdue_args(args_list)
         if args is None:
             parser = build_parser(only)
             args = parser.parse_args(args_list)
             _check_as_of(parser, args)
         else:
-            parser = None  # the desk needs no parser (see _desk_only)
+            parser = None  # the desk and a plain `overdue` need none (_desk_only, overdue_args)
         if args.command != "setup":  # a DUBAN_CONFIG naming no file: one line, exit 2
             from tui.config_file import require_config_file
 
@@ -311,6 +326,51 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 _DESK_OPTIONS = {"--db": "db", "--as-of": "as_of"}
+_OVERDUE_OPTIONS = {
+    "--db": "db",
+    "--as-of": "as_of",
+    "--unit": "unit",
+    "--plan": "plan",
+    "--region": "region",
+    "--format": "format",
+}
+_OVERDUE_FORMATS = ("table", "json", "csv")
+
+
+def overdue_args(argv: Sequence[str]) -> SimpleNamespace | None:
+    """`duban [--db X] [--as-of D] overdue [its options]` read without argparse (importing
+    it and building even the small parser is a tenth of the listing's own work), when every
+    argument is plain: an option of that place spelled out in full, each at most once there,
+    with a value not starting with "-", and a known format. The values are what the parser
+    reads (an option after `overdue` overrides the same one before it). Anything else —
+    help, an abbreviation, a repeated option, a mistake — None: the parser decides, and
+    words its errors, as always."""
+    values: dict[str, str | None] = dict.fromkeys(("db", "as_of", "unit", "plan", "region"))
+    values["format"] = "table"
+    places: tuple[set[str], set[str]] = (set(), set())  # seen before / after the command
+    after = False
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "overdue" and not after:
+            after = True
+            continue
+        option, eq, value = arg.partition("=")
+        name = (_OVERDUE_OPTIONS if after else _DESK_OPTIONS).get(option)
+        seen = places[after]
+        if name is None or name in seen:
+            return None
+        if not eq:
+            if not rest:
+                return None
+            value = rest.pop(0)
+        if value.startswith("-"):
+            return None
+        seen.add(name)
+        values[name] = value
+    if not after or values["format"] not in _OVERDUE_FORMATS:
+        return None
+    return SimpleNamespace(command="overdue", **values)
 
 
 def _desk_only(argv: list[str]) -> argparse.Namespace | None:
@@ -331,6 +391,8 @@ def _desk_only(argv: list[str]) -> argparse.Namespace | None:
             inline = rest.pop(0)
         seen.add(name)
         values[name] = inline
+    import argparse
+
     return argparse.Namespace(command=None, **values)
 
 
@@ -382,6 +444,8 @@ def _os_message(exc: OSError) -> str:
 def _fail(message: str) -> None:
     """One line on stderr. The message is text, never markup, and printing it cannot fail:
     a file name or plan line with [/x] in it is shown as written."""
+    from tui.text import strip_controls
+
     line = "错误：" + strip_controls(str(message)).replace("\n", " ")
     try:
         from rich.console import Console

@@ -14,7 +14,8 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from datetime import date
-from itertools import compress, groupby
+from itertools import compress, groupby, islice
+from operator import lt
 from typing import TYPE_CHECKING
 
 from tui.store.board import (
@@ -26,6 +27,7 @@ from tui.store.board import (
     _covers_sql,
     _d,
     _date_column,
+    _int_column,
     _read_columns,
     judge_columns,
     letters_sent,
@@ -37,16 +39,26 @@ _REPORTS_SQL = "SELECT assignment_id, reported_on, id FROM progress WHERE report
 _REPORTS_CONCAT_SQL = """
 SELECT count(*), group_concat(assignment_id), group_concat(reported_on), group_concat(id),
        {any_covers}
-FROM progress WHERE reported_on <= :as_of
+FROM progress WHERE +reported_on <= :as_of
 """
 _COVERS_SQL = """
 SELECT assignment_id, reported_on, id, cover_from, cover_to FROM progress
 WHERE cover_to IS NOT NULL AND reported_on <= :as_of
 """
+# `board._PAST_DUE_FILTER` as SQLite runs it fastest. A DATE column has numeric affinity, so
+# comparing it with a text parameter tries to read the parameter as a number on every row
+# (a tenth of the scan); the unary + drops the column's affinity and the comparison is the
+# same one of two texts (a date that is not a number stays text either way). PostgreSQL has
+# no unary + for dates: server stores take the board's filter.
+_SQLITE_PAST_DUE_FILTER = """
+  AND (a.completed_on IS NULL OR +a.completed_on > :as_of)
+  AND ((a.due_override IS NULL AND t.due_first <> '' AND t.due_first < :as_of_text)
+       OR +a.due_override < :as_of)
+"""
 # Letters sent up to the date (`board.letters_sent`), read as two flat lists on SQLite.
 _SENT_LETTERS_SQL = """
 SELECT id, rung FROM letter
-WHERE number IS NOT NULL AND status != '作废' AND issued_on <= :as_of
+WHERE number IS NOT NULL AND status != '作废' AND +issued_on <= :as_of
 """
 _LETTER_ITEMS_SQL = "SELECT group_concat(assignment_id), group_concat(letter_id) FROM letter_item"
 # Tasks, and their plans' titles apart: a plan looked up per task costs more than the
@@ -56,6 +68,8 @@ SELECT id, plan_id, number, title, due_dates, due_recurring, due_kind FROM task
 WHERE active = TRUE
 """
 _PLAN_TITLES_SQL = "SELECT id, title FROM plan"
+_PAST_TASKS_SQL = _TASKS_SQL + "  AND due_first <> '' AND due_first < :as_of_text\n"
+_TASKS_BY_ID_SQL = _TASKS_SQL + "  AND id IN ({marks})\n"
 
 if TYPE_CHECKING:
     from tui.domain.board import ColumnVerdicts
@@ -133,23 +147,37 @@ def overdue_positions(verdicts: ColumnVerdicts) -> list[int]:
 def _read_candidates(conn, as_of: date, unit_ids, plan_ids) -> tuple[BoardColumns, dict]:
     """The rows that can be overdue, as board columns; and each one's latest report id."""
     cur = conn.cursor()
-    tasks = {}
+    tasks: dict[int, tuple] = {}
+    fetched: set[int] = set()
     parsed_dues: dict[str, tuple] = {}
     plans = dict(cur.execute(_PLAN_TITLES_SQL).fetchall())
-    for tid, pid, number, title, dues, recurring, kind in cur.execute(_TASKS_SQL).fetchall():
-        if (plan_ids is not None and pid not in plan_ids) or pid not in plans:
-            continue
-        due = parsed_dues.get(dues)
-        if due is None:
-            due = parsed_dues[dues] = (
-                tuple(date.fromisoformat(x) for x in dues.split(",")) if dues else ()
-            )
-        tasks[tid] = (pid, plans[pid], number, title, due, bool(recurring), kind)
+
+    def add_tasks(rows) -> None:
+        for tid, pid, number, title, dues, recurring, kind in rows:
+            fetched.add(tid)
+            if (plan_ids is not None and pid not in plans_wanted) or pid not in plans:
+                continue
+            due = parsed_dues.get(dues)
+            if due is None:
+                due = parsed_dues[dues] = (
+                    tuple(date.fromisoformat(x) for x in dues.split(",")) if dues else ()
+                )
+            tasks[tid] = (pid, plans[pid], number, title, due, bool(recurring), kind)
+
+    plans_wanted = plan_ids or set()
+    day = as_of.isoformat()
+    # The tasks whose first deadline has passed: only their rows can be overdue unless an
+    # extension says otherwise; the tasks of such rows are read once the rows are known.
+    add_tasks(cur.execute(_PAST_TASKS_SQL, {"as_of_text": day}).fetchall())
     units = {uid: (name, kind) for uid, name, kind in cur.execute(_NAMES_SQL).fetchall()}
     groups = dict(cur.execute(_GROUPS_SQL).fetchall())
     # one value per column type: a server binds a name once (due_first is ISO text)
-    params = {"as_of": as_of.isoformat(), "as_of_text": as_of.isoformat()}
-    columns = _read_columns(conn, cur, where=_PAST_DUE_FILTER, params=params)
+    params = {"as_of": day, "as_of_text": day}
+    where = _SQLITE_PAST_DUE_FILTER if isinstance(conn, sqlite3.Connection) else _PAST_DUE_FILTER
+    columns = _read_columns(conn, cur, where=where, params=params)
+    missing = set(columns[1]) - fetched
+    if missing:
+        add_tasks(_rows_by_id(cur, _TASKS_BY_ID_SQL, sorted(missing)))
     if plan_ids is not None or unit_ids is not None:
         keep = [
             tid in tasks and (unit_ids is None or uid in unit_ids)
@@ -192,34 +220,41 @@ def _reports(cur, as_of: date, wanted: set[int], recurring_ids: set[int]):
     if isinstance(cur, sqlite3.Cursor):
         has = _covers_sql(cur) != _NO_COVERS
         sql = _REPORTS_CONCAT_SQL.format(any_covers="max(cover_to IS NOT NULL)" if has else "0")
-        n, *joined, covered = cur.execute(sql, params).fetchone()
+        n, joined_aids, joined_ons, joined_ids, covered = cur.execute(sql, params).fetchone()
         if not n:
             return {}, {}, {}, {}
-        aids, ons, rids = (s.split(",") for s in joined)
-        aids = list(map(int, aids))
+        # integers parsed in C (`board._int_column`), the dates left as text until needed
+        aids, ons, rids = _int_column(joined_aids), joined_ons.split(","), _int_column(joined_ids)
     else:
         rows = cur.execute(_REPORTS_SQL, params).fetchall()
         if not rows:
             return {}, {}, {}, {}
         aids, ons, rids = (list(c) for c in zip(*rows, strict=True))
-    # The wanted rows' reports in the order the rules read them: by date, then by entry
-    # (two stable sorts of their positions, keys looked up in C).
-    sel = list(compress(range(len(aids)), map(wanted.__contains__, aids)))
-    entry = dict(zip(sel, map(int, map(rids.__getitem__, sel)), strict=True))
-    sel.sort(key=entry.__getitem__)
-    sel.sort(key=ons.__getitem__)
-    memo = {v: _d(v) for v in set(map(ons.__getitem__, sel))}
-    last = dict(zip(map(aids.__getitem__, sel), sel, strict=True))  # the latest per row wins
-    last_on = dict(
-        zip(last, map(memo.__getitem__, map(ons.__getitem__, last.values())), strict=True)
-    )
-    last_id = dict(zip(last, map(entry.__getitem__, last.values()), strict=True))
-    mine = list(compress(sel, map(recurring_ids.__contains__, map(aids.__getitem__, sel))))
-    mine.sort(key=aids.__getitem__)  # stable: each row's reports stay in date order
-    recurring = {
-        aid: tuple(map(memo.__getitem__, map(ons.__getitem__, positions)))
-        for aid, positions in groupby(mine, key=aids.__getitem__)
-    }
+        rids = list(map(int, rids))
+    # Every report in the order the rules read them: by date, then by entry. A table scan
+    # hands them over by entry already (checked in C, one comparison per report); only
+    # otherwise are they sorted by entry first. Positions are sorted, keys looked up in C.
+    order = list(range(len(aids)))
+    if not all(map(lt, rids, islice(rids, 1, None))):
+        order.sort(key=rids.__getitem__)
+    order.sort(key=ons.__getitem__)  # stable: a day's reports stay in entry order
+    last = dict(zip(map(aids.__getitem__, order), order, strict=True))  # latest per row wins
+    rows_with = list(filter(wanted.__contains__, last))
+    at = list(map(last.__getitem__, rows_with))
+    last_text = list(map(ons.__getitem__, at))
+    memo = {v: _d(v) for v in set(last_text)}
+    last_on = dict(zip(rows_with, map(memo.__getitem__, last_text), strict=True))
+    last_id = dict(zip(rows_with, map(rids.__getitem__, at), strict=True))
+    recurring: dict[int, tuple] = {}
+    if recurring_ids:
+        mine = list(compress(order, map(recurring_ids.__contains__, map(aids.__getitem__, order))))
+        mine.sort(key=aids.__getitem__)  # stable: each row's reports stay in date order
+        for v in set(map(ons.__getitem__, mine)) - memo.keys():
+            memo[v] = _d(v)
+        recurring = {
+            aid: tuple(map(memo.__getitem__, map(ons.__getitem__, positions)))
+            for aid, positions in groupby(mine, key=aids.__getitem__)
+        }
     return last_on, last_id, recurring, _covers(cur, params, recurring_ids) if covered else {}
 
 
@@ -248,30 +283,38 @@ def _letters(cur, as_of: date) -> dict[int, tuple[int, int]]:
     rungs = {lid: int(rung or 0) for lid, rung in sent}
     if not rungs or not aids:
         return {}
-    lids = list(map(int, lids.split(",")))
+    lids = _int_column(lids)  # integers parsed in C
     keep = list(map(rungs.__contains__, lids))
-    aids = list(map(int, compress(aids.split(","), keep)))
+    aids = list(compress(_int_column(aids), keep))
     levels = list(map(rungs.__getitem__, compress(lids, keep)))
     counts = Counter(aids)
-    order = sorted(range(len(aids)), key=levels.__getitem__)
-    highest = dict(zip(map(aids.__getitem__, order), map(levels.__getitem__, order), strict=True))
-    return {aid: (n, highest[aid]) for aid, n in counts.items()}
+    highest: dict[int, int] = {}
+    for level in sorted(set(levels)):  # a few rungs, each a pass in C; the highest last
+        highest.update(dict.fromkeys(compress(aids, map(level.__eq__, levels)), level))
+    tops = map(highest.__getitem__, counts)
+    return dict(zip(counts, zip(counts.values(), tops, strict=True), strict=True))
 
 
 def _report_texts(conn, report_ids: list[int]) -> dict[int, str]:
-    """Report id → text, for a few thousand reports, in batches (sqlite3 binds positional
-    parameters at half the cost of named ones; a server store's driver takes names)."""
-    out: dict[int, str] = {}
+    """Report id → text, for a few thousand reports."""
     cur = conn.cursor()
+    out = dict(_rows_by_id(cur, "SELECT id, text FROM progress WHERE id IN ({marks})", report_ids))
+    cur.close()
+    return out
+
+
+def _rows_by_id(cur, sql: str, ids: list[int]) -> list[tuple]:
+    """The rows of ``sql`` whose id is among ``ids``, asked in batches (sqlite3 binds
+    positional parameters at half the cost of named ones; a server store's driver takes
+    names). ``sql`` marks where the list goes with ``{marks}``."""
+    rows: list[tuple] = []
     positional = isinstance(cur, sqlite3.Cursor)
-    for start in range(0, len(report_ids), _TEXT_BATCH):
-        batch = report_ids[start : start + _TEXT_BATCH]
+    for start in range(0, len(ids), _TEXT_BATCH):
+        batch = ids[start : start + _TEXT_BATCH]
         if positional:
-            sql = f"SELECT id, text FROM progress WHERE id IN ({','.join('?' * len(batch))})"
-            out.update(cur.execute(sql, batch))
+            rows += cur.execute(sql.format(marks=",".join("?" * len(batch))), batch).fetchall()
             continue
         names = {f"r{k}": rid for k, rid in enumerate(batch)}
         marks = ", ".join(f":{name}" for name in names)
-        out.update(cur.execute(f"SELECT id, text FROM progress WHERE id IN ({marks})", names))
-    cur.close()
-    return out
+        rows += cur.execute(sql.format(marks=marks), names).fetchall()
+    return rows
