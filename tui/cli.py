@@ -373,7 +373,7 @@ def overdue_args(argv: Sequence[str]) -> SimpleNamespace | None:
     return SimpleNamespace(command="overdue", **values)
 
 
-def _desk_only(argv: list[str]) -> argparse.Namespace | None:
+def _desk_only(argv: list[str]) -> SimpleNamespace | None:
     """`duban` with at most --db and --as-of opens the desk: those arguments read without
     building the whole parser (its sub-commands import their modules, a sixth of the desk's
     start-up). Anything else, help included, goes through the parser as always."""
@@ -391,9 +391,7 @@ def _desk_only(argv: list[str]) -> argparse.Namespace | None:
             inline = rest.pop(0)
         seen.add(name)
         values[name] = inline
-    import argparse
-
-    return argparse.Namespace(command=None, **values)
+    return SimpleNamespace(command=None, **values)
 
 
 def _close(args) -> None:
