@@ -910,7 +910,16 @@ class _Import:
                 "assignment.create",
                 "assignment",
                 [
-                    (aid, None, {k: r[k] for k in ("task_id", "unit_id", "group_id", "role")})
+                    (
+                        aid,
+                        None,
+                        {
+                            "task_id": r["task_id"],
+                            "unit_id": r["unit_id"],
+                            "group_id": r["group_id"],
+                            "role": r["role"],
+                        },
+                    )
                     for r, aid in zip(new_rows, ids, strict=True)
                 ],
             )
