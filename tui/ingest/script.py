@@ -9,7 +9,6 @@ touched, because a simplified character converts to itself.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
 
@@ -40,18 +39,17 @@ def _texts(doc: Document):
 
 
 def is_traditional(doc: Document) -> bool:
-    counts: Counter[str] = Counter()
-    seen = 0
+    seen = traditional = 0
     for text in _texts(doc):
         han = _HAN.findall(text)  # the Han characters of a line, found in C
-        counts.update(han)
         seen += len(han)
+        if not CONVERTED.isdisjoint(text):  # most lines of most plans: none to count
+            # Every Han character is in FIRST–LAST, where CONVERTED is OpenCC's answer.
+            traditional += sum(1 for ch in han if ch in CONVERTED)
         if seen >= _SAMPLE:
             break
     if not seen:
         return False
-    # Every counted character is in FIRST–LAST (_HAN), where CONVERTED is OpenCC's answer.
-    traditional = sum(n for ch, n in counts.items() if ch in CONVERTED)
     return traditional >= _MIN_TRADITIONAL and traditional >= _TRADITIONAL_SHARE * seen
 
 
