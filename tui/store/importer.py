@@ -27,7 +27,7 @@ from tui.errors import DubanError
 from tui.ingest.corrections import Correction, apply_corrections
 from tui.ingest.corrections import validate as validate_correction
 from tui.ingest.parser import ROLE_LABEL, ROLES, ParsedPlan, ParsedTask
-from tui.store.audit import insert_audit_items, record_sql
+from tui.store.audit import assignment_json, insert_audit_items, record_sql
 from tui.store.deadlines import refresh_plan_deadlines
 from tui.store.plan_rows import PlanRow, find_plan_id, get_plan, plans_by_key
 from tui.store.sqlconn import insert_rows, update_rows, write_transaction
@@ -910,18 +910,10 @@ class _Import:
                 "assignment.create",
                 "assignment",
                 [
-                    (
-                        aid,
-                        None,
-                        {
-                            "task_id": r["task_id"],
-                            "unit_id": r["unit_id"],
-                            "group_id": r["group_id"],
-                            "role": r["role"],
-                        },
-                    )
+                    (aid, "", assignment_json(r["task_id"], r["unit_id"], r["group_id"], r["role"]))
                     for r, aid in zip(new_rows, ids, strict=True)
                 ],
+                encoded=True,
             )
         for akey, a in current.items():
             if akey not in wanted and a.active:
