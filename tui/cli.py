@@ -265,10 +265,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     command = command_of(args_list)
     only = command if command in _SMALL else None
-    if argv is None and only == "overdue":
+    if argv is None and only:
         import gc
 
-        # A short-lived listing over ~10^5 rows: garbage collection is pure cost here.
+        # A short-lived listing over ~10^5 rows, or an import (its own work already runs
+        # with the collector paused, tui.gc_pause): garbage collection is pure cost here,
+        # also while the command's modules load.
         gc.disable()
     args = None
     try:
