@@ -142,8 +142,9 @@ def test_load_desk_matches_board_evaluate(engine):
         for f in facts
     }
     assert plain == memo  # the memoised evaluation changes nothing
-    # The desk's columns give the very same board, row for row, in the same order.
-    board = by_urgency(evaluate(facts, AS_OF))
+    # The desk's columns give the very same board, row for row, in the same order: most
+    # pressing first, equal urgency in id order (whatever order a server scanned them in).
+    board = by_urgency(evaluate(sorted(facts, key=lambda f: f.id), AS_OF))
     assert len(data) == len(data.rows) == len(board)
     for mine, ref in zip(data.rows, board, strict=True):
         assert (mine.status, mine.urgency, mine.days_since_progress) == (

@@ -275,6 +275,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = None
     try:
         args = _desk_only(args_list)
+        if argv is None and args is not None:
+            import gc
+
+            # The desk's start-up builds only what lives for the whole session (modules,
+            # classes, the screen): collecting it is pure cost. The desk collects again
+            # once its first screen is drawn (DubanApp.on_mount).
+            gc.disable()
         if args is None:
             parser = build_parser(only)
             args = parser.parse_args(args_list)

@@ -5,6 +5,7 @@ once the rest is in, and a store that cannot be opened then still ends in one li
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from tests.app.conftest import OPERATOR, settle
 from tui.store.demo_history import DEMO_AS_OF
 
+ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("sqlalchemy", "sqlmodel", "pypinyin", "tui.store.models", "tui.app.tabs.items")
 
 
@@ -26,6 +28,27 @@ def test_nothing_heavy_is_imported_on_the_way_to_the_first_screen():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_building_the_desk_brings_in_nothing_the_first_screen_does_not_need(tmp_path):
+    """The ladder and its working-day calendar are the triage tab's, built when it asks."""
+    code = (
+        "import sys\n"
+        "from datetime import date\n"
+        "from tui.app.app import DubanApp\n"
+        "from tui.services.store_target import locate\n"
+        f"app = DubanApp(None, as_of=date(2024, 11, 15), target=locate({str(tmp_path / 'x.db')!r}),"
+        " opener=lambda: None)\n"
+        "late = ('tui.domain.escalation', 'tui.domain.calendar', 'chinese_calendar')\n"
+        "print([m for m in late + " + repr(HEAVY) + " if m in sys.modules])\n"
+        "print(app.ladder_settings is not None, 'tui.domain.escalation' in sys.modules)"
+    )
+    env = {**os.environ, "DUBAN_CONFIG": str(ROOT / "data" / "settings.example.toml")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    ).stdout.split("\n")
+    assert out[0] == "[]"
+    assert out[1] == "True True"  # and built when asked
 
 
 def _quick_app(store: Path, opener=None):
@@ -98,6 +121,26 @@ async def test_first_counts_are_the_boards_and_the_desk_works_after(store, monke
     assert app.closed
 
 
+async def test_collecting_resumes_once_the_first_screen_is_drawn(store, monkeypatch):
+    """`duban` pauses the garbage collector for the desk's start-up (tui.cli.main); the desk
+    must resume it after its first screen, or a whole session would never collect."""
+    import gc
+
+    if not isinstance(store, Path):
+        pytest.skip(
+            "the quick start over sqlite3; its PostgreSQL form: test_desk_first_screen_pg.py"
+        )
+    monkeypatch.setenv("DUBAN_CONFIG", "/dev/null")
+    app, _opened = _quick_app(store)
+    gc.disable()
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await board_read(pilot)
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
 async def test_a_first_read_done_before_mount_is_in_the_first_layout(store, monkeypatch):
     """When the start-up read has finished by the time the screens are mounted, its counts go
     in at mount, before the first layout: drawn after it they cost a second whole-screen
@@ -124,12 +167,30 @@ async def test_a_first_read_done_before_mount_is_in_the_first_layout(store, monk
         finally:
             in_mount.clear()
 
+    import tui.app.board_flow as board_flow
+
+    events: list[str] = []  # the first paint and the tabs' imports, in the order they came
+    original_display, original_tabs = DubanApp._display, board_flow.tab_classes
+
+    def display(self, screen, update):
+        events.append("paint")
+        return original_display(self, screen, update)
+
+    def tabs():
+        events.append("tabs")
+        return original_tabs()
+
     monkeypatch.setattr(OverviewTab, "show_overview", record)
     monkeypatch.setattr(DubanApp, "on_mount", mount)
+    monkeypatch.setattr(DubanApp, "_display", display)
+    monkeypatch.setattr(board_flow, "tab_classes", tabs)
     app, _opened = _quick_app(store)
     app._first.result(timeout=30)  # the read is done before Textual mounts anything
     async with app.run_test(size=(120, 40)) as pilot:
         await board_read(pilot)
+        # the other tabs' imports wait for the first screen: in a worker they would hold
+        # the interpreter lock while it is laid out
+        assert events.index("paint") < events.index("tabs")
         assert shown[0] == (True, True)  # at mount, before the board
         assert [s for s in shown if s[1]] == [(True, True)]  # once before the board
         total = app.board.overview.total

@@ -9,6 +9,7 @@ its state, keys and handlers (`tui.app.tabs`); every key comes from one registry
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import date
@@ -49,6 +50,11 @@ if TYPE_CHECKING:
     from tui.services.store import Store
 
 
+def _collect_from_now_on() -> None:
+    """After the first screen, the desk collects garbage as any program does."""
+    gc.enable()
+
+
 class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
     TITLE = "督办台"
     CSS_PATH = ["app.tcss", "tabs/tabs.tcss"]
@@ -83,7 +89,7 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
         self.soon_days = (
             soon_days if soon_days is not None else (settings.soon_days if settings else 15)
         )
-        self.ladder_settings = settings.ladder() if settings else None
+        self._settings = settings
         self.import_dir = import_dir or Path.cwd()
         self.board: Board | None = None
         self.regions = RegionChooser(self)  # a city store: which county the desk shows
@@ -143,10 +149,26 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
         elif (early := self._early_overview or self.first_read_if_done()) is not None:
             self._overview_shown = True
             self.tab("overview").show_overview(early)
+            if self._early_overview is not None:  # its read is done: the rest after the paint
+                self.call_after_refresh(self._prepare, self._generation)
         self._early_overview = None
         if self.store is not None or self._opener is not None:
             self.set_interval(POLL_SECONDS, self._poll_others)
         self.query_one("#overview-view", DeskTab).activated()
+        if not gc.isenabled():  # paused for the start-up by `duban` (tui.cli.main)
+            self.call_after_refresh(_collect_from_now_on)
+
+    @property
+    def ladder_settings(self):
+        """The office's ladder (triage), built on first use: it brings in the working-day
+        calendar, which the first screen does not need."""
+        settings = self._settings
+        if settings is None:
+            return None
+        ladder = self.__dict__.get("_ladder")
+        if ladder is None:
+            ladder = self.__dict__["_ladder"] = settings.ladder()
+        return ladder
 
     def _update_title(self) -> None:
         where = self.target.label if self.target is not None else ""
@@ -249,7 +271,7 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
             if undoable and (change.batch or change.final):
                 self.changes.append(change)
             self.say(change.message)
-            self.reload()
+            self.catch_up()  # the rows it changed read again (the whole board if need be)
             if then is not None:
                 then(change)
 

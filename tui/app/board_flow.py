@@ -37,6 +37,12 @@ def _load_board(store, as_of, *, soon_days: int, region: str | None = None):
     return load_board(store, as_of, soon_days=soon_days, region=region)
 
 
+def _refresh_board(store, board, *, soon_days: int):
+    from tui.services.board import refresh_board
+
+    return refresh_board(store, board, soon_days=soon_days)
+
+
 def _release_free_memory() -> bool:
     from tui.heap import release_free_memory
 
@@ -81,6 +87,42 @@ class BoardFlow:
                 self._prepare(gen)
         else:
             self._prepare(gen)
+
+    def catch_up(self) -> None:
+        """After a write (this desk's or another's): read again only the rows it changed
+        (`tui.services.board.refresh_board`); the whole board when the change reaches
+        further, when no board is shown yet, or when a read is already under way."""
+        board = self.board
+        if (
+            board is None
+            or self.store is None
+            or not self._tabs_mounted
+            or board.as_of != self.as_of
+            or board.region != (self.regions.name or None)
+            or any(w.group == "load" and not w.is_finished for w in self.workers)
+        ):
+            self.reload()
+            return
+        self._generation += 1
+        gen = self._generation
+
+        def done(fresh) -> None:
+            if gen != self._generation or self._quitting:
+                return
+            if fresh is None:
+                self.reload()
+            else:
+                self._board_read(fresh, gen)
+
+        self.jobs.run(
+            _refresh_board,
+            self.store,
+            board,
+            soon_days=self.soon_days,
+            on_done=done,
+            on_failed=lambda _m: self.reload(),
+            group="load",
+        )
 
     def _prepare(self, gen: int) -> None:
         """The store open and every tab mounted, then the board read."""
@@ -169,8 +211,10 @@ class BoardFlow:
             return
         self._first_read = None
         if not self.is_mounted:
+            # Shown at mount, in the first layout; the rest is prepared after that paint
+            # (DubanApp.on_mount): its imports, in a worker, would hold the interpreter
+            # lock while the first screen is laid out.
             self._early_overview = ov
-            self._prepare(generation)
             return
         if self.board is None and not self._overview_shown:
             self._overview_shown = True
@@ -216,7 +260,7 @@ class BoardFlow:
             if found and self.board is board:
                 who, when = found
                 self.say(f"其他督办台有更新（{who}，{when}），已刷新")
-                self.reload()
+                self.catch_up()
 
         def failed(_message: str) -> None:
             self._polling = False

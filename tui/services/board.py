@@ -73,6 +73,7 @@ __all__ = [
     "load_task",
     "load_unit_items",
     "others_changed",
+    "refresh_board",
 ]
 
 
@@ -133,6 +134,34 @@ def load_board(
         seen = latest_change(s)
     data = load_desk(store.engine, as_of, soon_days=soon_days, region=region)
     data.read_on_demand = False
+    return _board_of(store, data, seen=seen, region=region)
+
+
+def refresh_board(store: Store, board: Board, *, soon_days: int = 15) -> Board | None:
+    """The board brought up to date with what changed since it was read — a write of this
+    desk or another's — reading only the rows the changes name (the audit trail says which,
+    `tui.store.concurrency.rows_changed_since`); the lists beside the rows (units, groups,
+    letters) are read again whole, as they are small. None when a change reaches beyond the
+    rows it names (a deadline, a unit, a plan…): then the whole board must be read."""
+    from tui.store.concurrency import latest_change, rows_changed_since
+    from tui.store.desk import reload_rows
+
+    with Session(store.engine) as s:
+        seen = latest_change(s)
+        touched = rows_changed_since(s, board.seen, seen)
+    if touched is None:
+        return None
+    data = board.data
+    if touched:
+        data = reload_rows(store.engine, data, touched, soon_days=soon_days, region=board.region)
+        if data is None:
+            return None
+    return _board_of(store, data, seen=seen, region=board.region)
+
+
+def _board_of(store: Store, data: DeskData, *, seen: int, region: str | None) -> Board:
+    """A board of these rows, with the store's units, groups and letters beside them."""
+    as_of = data.as_of
     with Session(store.engine) as s:
         units = unit_infos(s, region)
         groups = pending_groups(s, region)

@@ -15,8 +15,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from itertools import compress, repeat
-from operator import is_
+from itertools import compress, islice, repeat
+from operator import is_, lt
 from typing import TYPE_CHECKING
 
 from tui.errors import DubanError
@@ -277,15 +277,20 @@ def _load_letters(cur, by_id: dict[int, AssignmentFact], as_of: date | None) -> 
             f.letters_sent, f.highest_rung = count, rung
 
 
-def letters_sent(cur, as_of: date | None) -> dict[int, tuple[int, int]]:
-    """Per assignment: letters already sent and the highest rung, once the register exists."""
+def letters_sent(
+    cur, as_of: date | None, ids: Sequence[int] | None = None
+) -> dict[int, tuple[int, int]]:
+    """Per assignment (with ``ids``, of those only): letters already sent and the highest
+    rung, once the register exists."""
+    among, params = _among("li.assignment_id", ids)
     try:
         cur.execute(
             "SELECT li.assignment_id, COUNT(*), MAX(l.rung) FROM letter_item li "
             "JOIN letter l ON l.id = li.letter_id WHERE l.number IS NOT NULL AND l.status != '作废' "
             + ("AND l.issued_on <= :as_of " if as_of else "")
-            + "GROUP BY li.assignment_id",
-            {"as_of": as_of.isoformat()} if as_of else {},
+            + among.removeprefix(" ")
+            + " GROUP BY li.assignment_id",
+            {"as_of": as_of.isoformat(), **params} if as_of else params,
         )
     except Exception:  # noqa: BLE001 - no letter tables in this store yet
         return {}
@@ -346,13 +351,13 @@ WHERE a.active = TRUE AND t.active = TRUE
 # whose status counts reports. Report texts are read per row when shown (`last_reports`).
 _LAST_REPORT_SQL = """
 SELECT assignment_id, max(reported_on) FROM progress
-WHERE reported_on <= :as_of GROUP BY assignment_id
+WHERE reported_on <= :as_of{rows} GROUP BY assignment_id
 """
 _RECURRING_REPORTS_SQL = """
 SELECT pr.assignment_id, pr.reported_on, {covers}
 FROM progress pr JOIN assignment a ON a.id = pr.assignment_id
 JOIN task t ON t.id = a.task_id
-WHERE t.due_recurring = TRUE AND a.active = TRUE AND pr.reported_on <= :as_of
+WHERE t.due_recurring = TRUE AND a.active = TRUE AND pr.reported_on <= :as_of{rows}
 ORDER BY pr.assignment_id, pr.reported_on, pr.id
 """
 _LAST_TEXT_SQL = """
@@ -383,12 +388,22 @@ def judge_columns(cols: BoardColumns, as_of: date, *, soon_days: int = 15) -> Co
     )
 
 
-def load_columns(conn, *, as_of: date, region: str | None = None) -> BoardColumns:
+def load_columns(
+    conn, *, as_of: date, region: str | None = None, ids: Sequence[int] | None = None
+) -> BoardColumns:
     """Every live assignment as of a date, as columns (see `BoardColumns`); with ``region``,
-    only the assignments of that region's plans (and only their tasks)."""
+    only the assignments of that region's plans (and only their tasks); with ``ids``, only
+    those assignments that are still live (and their tasks): the rows a write touched."""
     cur = conn.cursor()
     tasks = {}
     where = ({"region": region}, _REGION_TASKS) if region is not None else ({}, "")
+    only_rows, only_params = _among("a.id", ids)
+    if ids is not None:
+        only_tasks, task_params = _among("id", ids)
+        where = (
+            {**where[0], **task_params},
+            where[1] + f" AND t.id IN (SELECT task_id FROM assignment WHERE TRUE{only_tasks})",
+        )
     for tid, pid, ptitle, number, title, dues, recurring, kind in cur.execute(
         _TASKS_SQL + where[1], where[0]
     ).fetchall():
@@ -396,26 +411,30 @@ def load_columns(conn, *, as_of: date, region: str | None = None) -> BoardColumn
         tasks[tid] = (pid, ptitle, number, title, due, bool(recurring), kind)
     units = {uid: (name, kind) for uid, name, kind in cur.execute(_NAMES_SQL).fetchall()}
     groups = dict(cur.execute(_GROUPS_SQL).fetchall())
-    ids, task_ids, unit_ids, group_ids, roles, completed, overrides = _read_columns(
-        conn, cur, region
+    wanted = ids
+    ids, task_ids, unit_ids, group_ids, roles, completed, overrides = _in_id_order(
+        _read_columns(conn, cur, region, only_rows, only_params)
     )
     limit = as_of.isoformat()
     completed = _date_column(completed, as_of)
     overrides = _date_column(overrides)
-    last = cur.execute(_LAST_REPORT_SQL, {"as_of": limit}).fetchall()
+    of_rows, row_params = _among("assignment_id", wanted)
+    last = cur.execute(
+        _LAST_REPORT_SQL.format(rows=of_rows), {"as_of": limit, **row_params}
+    ).fetchall()
     parsed = {v: _d(v) for v in {on for _aid, on in last}}
     last = {aid: parsed[on] for aid, on in last}
     last_progress = list(map(last.get, ids))
     del last
     recurring: dict[int, list[date]] = {}
     covers: dict[int, list[tuple]] = {}
-    sql = _RECURRING_REPORTS_SQL.format(covers=_covers_sql(cur))
-    for aid, on, lo, hi in cur.execute(sql, {"as_of": limit}).fetchall():
+    sql = _RECURRING_REPORTS_SQL.format(covers=_covers_sql(cur), rows=only_rows)
+    for aid, on, lo, hi in cur.execute(sql, {"as_of": limit, **only_params}).fetchall():
         d = parsed.get(on) or _d(on)
         recurring.setdefault(aid, []).append(d)
         if hi is not None:
             covers.setdefault(aid, []).append((d, _d(lo), _d(hi)))
-    sent = letters_sent(cur, as_of)
+    sent = letters_sent(cur, as_of, wanted)
     letters = list(map(sent.get, ids)) if sent else [None] * len(ids)
     cur.close()
     return BoardColumns(
@@ -471,6 +490,32 @@ def _read_columns(
         completed,
         overrides,
     )
+
+
+def _in_id_order(columns: tuple[list, ...]) -> tuple[list, ...]:
+    """The columns in ascending id order: the order the desk ranks rows of equal urgency in,
+    whatever order the database scanned them in (SQLite's scan already gives it)."""
+    ids = columns[0]
+    if all(map(lt, ids, islice(ids, 1, None))):
+        return columns
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    return tuple(
+        array(col.typecode, map(col.__getitem__, order))
+        if isinstance(col, array)
+        else list(map(col.__getitem__, order))
+        for col in columns
+    )
+
+
+def _among(column: str, ids: Sequence[int] | None) -> tuple[str, dict]:
+    """`` AND column IN (…)`` with one named parameter per id, and its parameters; nothing
+    when ``ids`` is None (every row). An empty ``ids`` matches no row."""
+    if ids is None:
+        return "", {}
+    if not ids:
+        return " AND FALSE", {}
+    params = {f"row{n}": int(i) for n, i in enumerate(ids)}
+    return f" AND {column} IN ({', '.join(':' + k for k in params)})", params
 
 
 def _hex_column(joined: str) -> array:

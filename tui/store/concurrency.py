@@ -92,3 +92,40 @@ def latest_other_change(session: Session, seen: int, actor: str) -> tuple[str, s
     from tui.clock import local
 
     return row.actor, local(row.at).strftime("%H:%M")
+
+
+# The audit entities whose changes stay within board rows: an assignment's own (progress,
+# closing, extension, owner removed, undo of those) and a letter's (the letters sent of its
+# items). Any other change (a task's deadline, a unit, a plan, a merge) reaches rows the
+# trail does not name, and the board is read whole.
+ROW_ENTITIES = ("assignment", "letter")
+# Past this many touched rows a whole read costs about as much as reading them one by one.
+MOST_ROWS = 2000
+
+
+def rows_changed_since(session: Session, seen: int, upto: int) -> set[int] | None:
+    """The assignments changed by the audit rows after ``seen`` up to ``upto``: the rows a
+    board read at ``seen`` must read again to show the store as of ``upto``. None when a
+    change reaches beyond rows it names, or touches too many: then read the whole board."""
+    from tui.store.letter_models import LetterItem
+
+    t = AuditLog.__table__.c
+    conn = session.connection()
+    found = conn.execute(
+        select(t.entity, t.entity_id).where(t.id > seen, t.id <= upto).distinct()
+    ).all()
+    if len(found) > MOST_ROWS:
+        return None
+    rows: set[int] = set()
+    letters: set[int] = set()
+    for entity, entity_id in found:
+        if entity not in ROW_ENTITIES or entity_id is None:
+            return None
+        (rows if entity == "assignment" else letters).add(int(entity_id))
+    if letters:
+        li = LetterItem.__table__.c
+        items = conn.execute(
+            select(li.assignment_id).where(li.letter_id.in_(sorted(letters))).distinct()
+        ).scalars()
+        rows.update(int(a) for a in items)
+    return rows if len(rows) <= MOST_ROWS else None

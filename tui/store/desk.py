@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import threading
 from array import array
+from bisect import bisect_left
 from collections import Counter, deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import compress, repeat
@@ -118,9 +119,14 @@ class DeskData:
         plans: dict[int, str],
         units: dict[int, tuple[str, str]] | None = None,
         engine: Engine | None = None,
+        order: array | None = None,
     ) -> None:
+        """``cols`` and ``verdicts`` as read (in id order), put in urgency order; or, with
+        ``order``, in that order (row i is their row ``order[i]``: see `patched`)."""
         self._build_lock = threading.RLock()  # columns, indexes and orders built once
-        self._take = _taker(urgency_order(verdicts.urgencies))
+        if order is None:  # most pressing first; equal urgency in id order, as read
+            order = array("i", urgency_order(verdicts.urgencies))
+        self._take = _taker(order)
         take = self._take
         self.as_of = as_of
         # What the first screen needs is reordered now; the rest on first use (_Reordered).
@@ -351,6 +357,91 @@ class DeskData:
         deque(map(mask.__setitem__, rows, repeat(1)), maxlen=0)
         return list(compress(order, map(mask.__getitem__, order)))
 
+    def patched(self, cols: BoardColumns, verdicts: ColumnVerdicts, gone: Set[int]) -> DeskData:
+        """A new board: this one with the rows in ``cols`` read again (judged in
+        ``verdicts``) and the rows ``gone`` (no longer live) left out — what a write or
+        another desk changed, without reading 200,000 rows again. The rows left alone keep
+        their order; each row read again goes where a whole read would rank it (urgency,
+        then id), found by bisection. Every row of ``cols`` must be on this board (a new one
+        needs a whole read)."""
+        n = len(self)
+        fresh = [self.index_of(aid) for aid in cols.ids]
+        if None in fresh:
+            raise ValueError("a row read again is not on this board")
+        mask = bytearray(b"\x01") * n
+        for i in fresh:
+            mask[i] = 0
+        for aid in gone:
+            i = self.index_of(aid)
+            if i is not None:
+                mask[i] = 0
+        rest = list(compress(range(n), mask))  # rows left alone, in their order
+        urgencies, ids = self.urgencies, self.ids
+        new_ids = list(cols.ids)
+        # The rows read again, most pressing first, each placed among the rest.
+        incoming = sorted(range(len(new_ids)), key=lambda j: (-verdicts.urgencies[j], new_ids[j]))
+        order: list[int] = []
+        at = 0
+        for j in incoming:
+            to = bisect_left(
+                rest,
+                (-verdicts.urgencies[j], new_ids[j]),
+                lo=at,
+                key=lambda i: (-urgencies[i], ids[i]),
+            )
+            order += rest[at:to]
+            order.append(n + j)  # past this board's rows: the row read again
+            at = to
+        order += rest[at:]
+
+        def column(old: Sequence, new: Sequence) -> list:
+            return [*old, *new]
+
+        recurring = {a: d for a, d in self.recurring_progress.items() if a not in gone}
+        covers = {a: c for a, c in self.recurring_covers.items() if a not in gone}
+        for aid in new_ids:
+            recurring.pop(aid, None)
+            covers.pop(aid, None)
+        recurring.update(cols.recurring_progress)
+        covers.update(cols.recurring_covers)
+        both = BoardColumns(
+            ids + array("q", new_ids),
+            column(self.task_ids, cols.task_ids),
+            column(self.unit_ids, cols.unit_ids),
+            column(self.group_ids, cols.group_ids),
+            column(self.roles, cols.roles),
+            column(self.completed, cols.completed),
+            column(self.overrides, cols.overrides),
+            column(self.last_progress, cols.last_progress),
+            recurring,
+            covers,
+            column(self.letters, cols.letters),
+            self.tasks,
+            self.all_units,
+            self.groups,
+        )
+        judged = ColumnVerdicts(
+            column(self.statuses, verdicts.statuses),
+            column(self.light_codes, verdicts.light_codes),
+            urgencies + array("d", verdicts.urgencies),
+            column(self.since, verdicts.since),
+        )
+        data = DeskData(
+            self.as_of,
+            both,
+            judged,
+            heads=self.heads,
+            plans=self.plans,
+            units=self.units,
+            engine=self._engine,
+            order=array("i", order),
+        )
+        data.read_on_demand = self.read_on_demand
+        changed = set(new_ids) | set(gone)
+        with self._lock:  # report texts already read stay, but not the changed rows'
+            data._texts = {a: t for a, t in self._texts.items() if a not in changed}
+        return data
+
     def shed(self) -> None:
         """Drop what can be built again on demand (search index, sort orders, row index).
         Called before the next board is read, so two boards' indexes never live side by
@@ -415,11 +506,10 @@ class DeskData:
         return list(compress(range(len(codes)), need))
 
 
-def _taker(order: list[int]):
-    """A function that reorders a column by ``order`` (in C). The order is kept as an
-    array: an itemgetter of it would hold one int object per row for the board's life."""
-    kept = array("i", order)
-    return lambda col: list(map(col.__getitem__, kept))
+def _taker(order: array):
+    """A function that reorders a column by ``order`` (in C). The order is an array: an
+    itemgetter of it would hold one int object per row for the board's life."""
+    return lambda col: list(map(col.__getitem__, order))
 
 
 class RowsView(Sequence):
@@ -559,6 +649,26 @@ def _load_desk(engine: Engine, as_of: date, *, soon_days: int, region: str | Non
         cur.close()
     verdicts = judge_columns(cols, as_of, soon_days=soon_days)
     return DeskData(as_of, cols, verdicts, heads=heads, plans=plans, units=units, engine=engine)
+
+
+def reload_rows(
+    engine: Engine,
+    data: DeskData,
+    ids: Set[int],
+    *,
+    soon_days: int = 15,
+    region: str | None = None,
+) -> DeskData | None:
+    """``data`` with these assignments read again (a write touched them) and the ones no
+    longer live left out; None when one of them is new to the board, which needs a whole
+    read. A few queries on the touched rows, then the board rebuilt from its own columns."""
+    with gc_paused():
+        with reading(engine) as conn:
+            cols = load_columns(conn, as_of=data.as_of, region=region, ids=sorted(ids))
+        if any(data.index_of(aid) is None for aid in cols.ids):
+            return None
+        verdicts = judge_columns(cols, data.as_of, soon_days=soon_days)
+        return data.patched(cols, verdicts, gone=set(ids).difference(cols.ids))
 
 
 # --------------------------------------------------------------------------- pure aggregations

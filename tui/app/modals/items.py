@@ -3,6 +3,7 @@ corrections, extensions, the desk's date, and the items filter."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -238,12 +239,28 @@ KIND_CHOICES = ("镇", "苏木", "街道", "部门", "其他", "待分解")
 
 
 class FilterModal(FormModal):
+    """The filters of 督办事项. With ``apply``, the chosen filters are applied the moment
+    the dialog closes, before the desk repaints: the filtered list and the screen without
+    the dialog go out in one frame (a result callback runs a turn later, after a frame of
+    the unfiltered list)."""
+
     TITLE_TEXT = "筛选督办事项"
 
-    def __init__(self, current: Filters, plans: dict[int, str]) -> None:
+    def __init__(
+        self,
+        current: Filters,
+        plans: dict[int, str],
+        apply: Callable[[Filters], object] | None = None,
+    ) -> None:
         super().__init__()
         self.current = current
         self.plans = plans
+        self._apply = apply
+
+    def dismiss(self, result: Filters | None = None):
+        if result is not None and self._apply is not None:
+            self._apply(result)
+        return super().dismiss(result)
 
     def fields(self) -> ComposeResult:
         yield Label("状态（空格勾选，可多选）")

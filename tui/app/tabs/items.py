@@ -17,6 +17,7 @@ from tui.app.modals.items import FilterModal
 from tui.app.tabs.base import QUIET_S, DeskTab, Latest
 from tui.app.tabs.item_actions import ItemActions
 from tui.app.tabs.item_detail import detail_text
+from tui.app.widgets.searchbox import SearchBox
 from tui.app.widgets.vtable import Column, VirtualTable
 from tui.domain.search import Filters, describe_filters, release_pinyin
 from tui.heap import release_free_memory
@@ -81,7 +82,11 @@ class ItemsTab(ItemActions, DeskTab):
 
     def compose(self) -> ComposeResult:
         yield Static("正在读取…", id="items-status")
-        yield Input(placeholder="搜索：任务内容、单位名称或拼音首字母（如 sfj）", id="search")
+        yield SearchBox(
+            self._search_changed,
+            placeholder="搜索：任务内容、单位名称或拼音首字母（如 sfj）",
+            id="search",
+        )
         yield VirtualTable(
             ITEM_COLUMNS,
             self._cells,
@@ -231,9 +236,9 @@ class ItemsTab(ItemActions, DeskTab):
         shown = set(self.view)
         return {a for a in self.selected if data.index_of(a) in shown}
 
-    @on(Input.Changed, "#search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        self.query_text = event.value
+    def _search_changed(self, value: str) -> None:
+        """Each keystroke in the search box, as it is typed (`SearchBox`)."""
+        self.query_text = value
         self.only_selected = False
         self.recompute()
 
@@ -257,15 +262,13 @@ class ItemsTab(ItemActions, DeskTab):
         if self.data is None:
             return
 
-        def done(result: Filters | None) -> None:
-            if result is None:
-                return
+        def apply(result: Filters) -> None:
             self.filters = result.in_region(self.filters.region, self.filters.plan_ids)
             self._forget_results()
             self.only_selected = False
             self.recompute()
 
-        self.desk.push_screen(FilterModal(self.filters, self.data.plans), done)
+        self.desk.push_screen(FilterModal(self.filters, self.data.plans, apply=apply))
 
     def set_region(self, region: str, plan_ids: frozenset[int] | None) -> None:
         """The desk's region in force (tui.app.region_choice): only its plans' items."""
