@@ -46,8 +46,9 @@ def _add_as_of(p: argparse.ArgumentParser, what: str, default: str = "今天") -
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The whole parser; with ``only="overdue"``, the top options and that command alone
-    (the others import their modules: a tenth of a whole `duban overdue`)."""
+    """The whole parser; with ``only`` (a command of `_SMALL`: overdue, import), the top
+    options and that command alone (building every command's parser, some importing their
+    modules, is a tenth of a whole `duban overdue` or of a seed's `duban import`)."""
     import argparse
 
     from tui.argparse_zh import ChineseArgumentParser as _Parser
@@ -64,30 +65,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         help="以某日为准查看（YYYY-MM-DD，默认今天）；只用于与日期有关的子命令",
     )
     sub = parser.add_subparsers(dest="command")
-    if only == "overdue":
-        _add_overdue(sub)
+    if only is not None:
+        _SMALL[only](sub)
         return parser
 
     p = sub.add_parser("init", help="新建空数据库；已存在时只检查并升级版本，不删除任何数据")
     _add_db(p)
 
-    p = sub.add_parser("import", help="导入计划文件（Word/PDF/Excel/文本）")
-    p.add_argument("file", metavar="文件", help="计划文件：.docx、.pdf、.xlsx 或 .txt")
-    p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入数据库")
-    p.add_argument("--plan-year", type=int, metavar="年度", help="计划年度（覆盖从标题识别的年度）")
-    p.add_argument("--region", metavar="地区", help="单位名录所属地区（默认根据文件内容识别）")
-    p.add_argument(
-        "--new-plan",
-        action="store_true",
-        help="作为新计划导入（已有同名计划但并非同一计划时，例如另一地区的同名计划）",
-    )
-    p.add_argument(
-        "--revision-of",
-        metavar="计划",
-        help="作为某计划（编号或标题）的新修订版导入",
-    )
-    p.add_argument("--format", choices=["table", "json"], default="table", help=FORMATS_HELP)
-    _add_db(p)
+    _add_import(sub)
 
     p = sub.add_parser("tasks", help="列出任务及其牵头、责任、配合单位")
     p.add_argument("--plan", metavar="计划", help="只列某计划的任务（计划编号或标题中的文字）")
@@ -203,6 +188,26 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _add_import(sub) -> None:
+    p = sub.add_parser("import", help="导入计划文件（Word/PDF/Excel/文本）")
+    p.add_argument("file", metavar="文件", help="计划文件：.docx、.pdf、.xlsx 或 .txt")
+    p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入数据库")
+    p.add_argument("--plan-year", type=int, metavar="年度", help="计划年度（覆盖从标题识别的年度）")
+    p.add_argument("--region", metavar="地区", help="单位名录所属地区（默认根据文件内容识别）")
+    p.add_argument(
+        "--new-plan",
+        action="store_true",
+        help="作为新计划导入（已有同名计划但并非同一计划时，例如另一地区的同名计划）",
+    )
+    p.add_argument(
+        "--revision-of",
+        metavar="计划",
+        help="作为某计划（编号或标题）的新修订版导入",
+    )
+    p.add_argument("--format", choices=["table", "json"], default="table", help=FORMATS_HELP)
+    _add_db(p)
+
+
 def _add_overdue(sub) -> None:
     from tui.commands.common import add_region
 
@@ -218,6 +223,10 @@ def _add_overdue(sub) -> None:
         help="输出格式：table 表格（默认），json 供程序读取，csv 供 Excel 打开",
     )
     _add_db(p)
+
+
+# Commands read by a parser of their own (see build_parser): measured as whole processes.
+_SMALL = {"overdue": _add_overdue, "import": _add_import}
 
 
 def command_of(argv: Sequence[str]) -> str | None:
@@ -267,11 +276,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # letters, lists) is readable by its owner only, whatever umask the shell had.
     os.umask(0o077)
     args_list = list(sys.argv[1:] if argv is None else argv)
-    only = "overdue" if command_of(args_list) == "overdue" else None
+    command = command_of(args_list)
+    only = command if command in _SMALL else None
     if argv is None and only:
         import gc
 
-        # A short-lived listing over ~10^5 rows: garbage collection is pure cost here.
+        # A short-lived listing over ~10^5 rows, or an import (its own work already runs
+        # with the collector paused, tui.gc_pause): garbage collection is pure cost here,
+        # also while the command's modules load.
         gc.disable()
     args = None
     try:
@@ -283,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # classes, the screen): collecting it is pure cost. The desk collects again
             # once its first screen is drawn (DubanApp.on_mount).
             gc.disable()
-        if args is None and only:
+        if args is None and only == "overdue":
             args = overdue_args(args_list)
         if args is None:
             parser = build_parser(only)

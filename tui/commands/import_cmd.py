@@ -12,7 +12,7 @@ from tui.commands.common import (
     print_json,
     scratch_engine,
 )
-from tui.services.importing import office_vocabulary
+from tui.services.office_vocab import office_vocabulary
 from tui.store.importer import ImportReport, role_label
 
 # Past this many tasks the report's table is printed as plain aligned columns: Rich measures

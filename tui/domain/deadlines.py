@@ -316,12 +316,14 @@ class _Scan:
 # ---------------------------------------------------------------- passes
 
 
-def _mask(chars: list[str], s: int, e: int) -> None:
-    for i in range(s, e):
-        chars[i] = _MASK
+def _mask(text: str, s: int, e: int) -> str:
+    """``text`` with [s, e) masked (the length kept: positions stay those of scan.norm).
+    Most task texts need no mask at all, so the text is not copied into a list."""
+    return text[:s] + _MASK * (e - s) + text[e:]
 
 
-def _relative_pass(scan: _Scan, chars: list[str]) -> None:
+def _relative_pass(scan: _Scan, masked: str) -> str:
+    """Relative deadlines (…之日起30个工作日内); → ``masked`` with their triggers masked."""
     norm = scan.norm
     for m in _RELATIVE.finditer(norm):
         s = m.start()
@@ -338,7 +340,7 @@ def _relative_pass(scan: _Scan, chars: list[str]) -> None:
                     lo += len(filler)
                     stripped = True
                     break
-        if not event or any(c == _MASK for c in chars[lo : m.end()]):
+        if not event or _MASK in masked[lo : m.end()]:
             continue
         try:
             n = cn_to_int(m.group("n"))
@@ -349,7 +351,8 @@ def _relative_pass(scan: _Scan, chars: list[str]) -> None:
         note = f"相对期限：{lead}{event}{trig}{n}{unit}"
         scan.add("relative", lo, m.end(), note=note)
         # Only the trigger is masked: a date inside the event words is still found.
-        _mask(chars, s, m.end())
+        masked = _mask(masked, s, m.end())
+    return masked
 
 
 def _handle(scan: _Scan, m: re.Match[str]) -> None:
@@ -553,16 +556,15 @@ def find_deadlines(text: str, ctx: PlanContext | None) -> list[Deadline]:
     scan = _Scan(text, ctx)
     if not scan.norm:
         return []
-    chars = list(scan.norm)
+    masked = scan.norm
     for pattern in (_QUOTED, _RANGE):
         for m in pattern.finditer(scan.norm):
-            _mask(chars, m.start(), m.end())
-    _relative_pass(scan, chars)
-    masked = "".join(chars)
+            masked = _mask(masked, m.start(), m.end())
+    masked = _relative_pass(scan, masked)
+    before = masked  # both patterns read the text as it was before either masked
     for pattern in (_STANDARD, _DURATION):
-        for m in pattern.finditer(masked):
-            _mask(chars, m.start(), m.end())
-    masked = "".join(chars)
+        for m in pattern.finditer(before):
+            masked = _mask(masked, m.start(), m.end())
     relatives = scan.found
     scan.found = []
     for m in _MAIN.finditer(masked):

@@ -295,19 +295,15 @@ _HEADING_LEVEL = 8
 def _heads_a_table(s: str, items: list, pos: int) -> bool:
     """A short unnumbered line whose next item is a table row heads that table — unless it
     is the plan's title."""
+    if len(s) > 40 or any(c in s for c in "。；;：:"):
+        return False  # no heading: most lines end here, before looking ahead
     nxt = None
     for k in range(pos + 1, min(len(items), pos + 8)):  # look a few items ahead, no slice
         it = items[k]
         if not isinstance(it, Line) or it.text.strip():
             nxt = it
             break
-    return (
-        isinstance(nxt, Row)
-        and len(s) <= 40
-        and not any(c in s for c in "。；;：:")
-        and _match_marker(s) is None
-        and not _TITLE_WORDS.search(s)
-    )
+    return isinstance(nxt, Row) and _match_marker(s) is None and not _TITLE_WORDS.search(s)
 
 
 _MID_MARKER = re.compile(rf"（(?:\d{{1,6}}|[{_CN_NUM}]+)）")

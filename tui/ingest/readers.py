@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import unicodedata
-import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -335,6 +334,8 @@ def _check_plausible(text: str, name: str) -> None:
 
 
 def _read_zip(p: Path, name: str, suffix: str, max_bytes: int) -> Document:
+    import zipfile  # deferred: a .txt plan never opens a zip
+
     label = _format_label(suffix)
     try:
         with zipfile.ZipFile(p) as zf:

@@ -9,11 +9,11 @@ touched, because a simplified character converts to itself.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
 
 from tui.ingest.document import Document, Line, Note, Row
+from tui.ingest.t2s_chars import CONVERTED, FIRST, LAST
 
 # Share of Han characters that must be traditional-only for a document to count as
 # traditional; a simplified document has none, a traditional one some 15–30 %.
@@ -39,18 +39,17 @@ def _texts(doc: Document):
 
 
 def is_traditional(doc: Document) -> bool:
-    counts: Counter[str] = Counter()
-    seen = 0
+    seen = traditional = 0
     for text in _texts(doc):
         han = _HAN.findall(text)  # the Han characters of a line, found in C
-        counts.update(han)
         seen += len(han)
+        if not CONVERTED.isdisjoint(text):  # most lines of most plans: none to count
+            # Every Han character is in FIRST–LAST, where CONVERTED is OpenCC's answer.
+            traditional += sum(1 for ch in han if ch in CONVERTED)
         if seen >= _SAMPLE:
             break
     if not seen:
         return False
-    convert = _converter().convert
-    traditional = sum(n for ch, n in counts.items() if convert(ch) != ch)
     return traditional >= _MIN_TRADITIONAL and traditional >= _TRADITIONAL_SHARE * seen
 
 
@@ -76,12 +75,22 @@ _SAME: set[str] = set()
 def has_traditional(text: str) -> bool:
     """Does any character of ``text`` convert to another on its own? Asked of every short
     line of a document (could it be a header in traditional characters?); each distinct
-    character goes to OpenCC once."""
+    character goes to OpenCC once (one of FIRST–LAST not even that: CONVERTED answers)."""
     if _SAME.issuperset(text):
         return False
-    convert = _converter().convert
     found = False
+    rest = []
     for ch in set(text).difference(_SAME):
+        if not FIRST <= ch <= LAST:
+            rest.append(ch)
+        elif ch in CONVERTED:
+            found = True
+        else:
+            _SAME.add(ch)
+    if not rest:
+        return found
+    convert = _converter().convert
+    for ch in rest:
         if convert(ch) == ch:
             _SAME.add(ch)
         else:

@@ -57,6 +57,10 @@ class Vocabulary:
             if sep and head in self.columns:
                 return self.columns[head]
         head = key.partition("（")[0].partition("(")[0]
+        if not head and not self._bracketed_columns:
+            # A line opening with a bracket (（一）…, most task lines) names no column, in any
+            # script: no column's spelling opens with one (checked, not assumed).
+            return None
         if len(head) <= self._longest_column + 4 and any(ord(c) > 0x3400 for c in key):
             # A header in traditional characters (牽頭單位): the readers map columns before
             # the parser converts the document. Only a cell as short as a header is converted
@@ -70,6 +74,11 @@ class Vocabulary:
             if simple != key:
                 return self.column_of(simple)
         return None
+
+    @cached_property
+    def _bracketed_columns(self) -> bool:
+        """Does any column's spelling open with a bracket (an office's own vocab.toml may)?"""
+        return any(k[:1] in ("（", "(") for k in self.columns)
 
     @cached_property
     def _longest_column(self) -> int:

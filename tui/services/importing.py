@@ -11,7 +11,6 @@ Nothing is written before `import_plan`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,6 +20,7 @@ from tui.ingest.corrections import KIND_LABEL, Correction
 from tui.ingest.corrections import validate as validate_correction
 from tui.ingest.parser import ROLES
 from tui.ingest.vocab import Vocabulary
+from tui.services.office_vocab import office_vocabulary
 from tui.services.store import Store
 from tui.store.importer import ImportReport, PlanQuestion, PlanSummary, import_parsed
 
@@ -40,20 +40,6 @@ __all__ = [
 ]
 
 Progress = Callable[[str, int, int], None]
-
-
-def office_vocabulary() -> Vocabulary:
-    """The shipped vocabulary, extended by the office's own ``vocab.toml`` beside its
-    settings file (or the file named by DUBAN_VOCAB) when there is one. The command line and
-    the desk read documents with the same words."""
-    from tui.config import config_path
-    from tui.ingest.vocab import load_vocabulary
-
-    named = os.environ.get("DUBAN_VOCAB")
-    if named:
-        return load_vocabulary(named)  # a missing named file is an error, said in one line
-    extra = config_path().parent / "vocab.toml"
-    return load_vocabulary(str(extra) if extra.is_file() else None)
 
 
 @dataclass(frozen=True)

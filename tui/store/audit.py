@@ -85,6 +85,35 @@ _CONTENT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _encode_content = _one_shot(_CONTENT)
 
 
+# One string as _encode_content writes it inside a list (the C function the encoder calls).
+_enc_str = json.encoder.encode_basestring
+
+
+def _content_text(parts: Sequence[str]) -> str:
+    """``_encode_content(parts)`` for a list of strings — the same text, byte for byte (a
+    list of strings is its items encoded and joined by commas) — without the encoder's
+    per-call set-up: an import hashes tens of thousands of rows."""
+    return "[" + ",".join(map(_enc_str, parts)) + "]"
+
+
+def assignment_json(task_id: Any, unit_id: Any, group_id: Any, role: Any) -> str:
+    """``to_json`` of an assignment's identity ({task_id, unit_id, group_id, role}), the
+    same text written directly when the values are plain ids and a role (an import audits
+    tens of thousands of new assignments); anything else goes to the encoder."""
+    if (
+        type(task_id) is int
+        and (unit_id is None or type(unit_id) is int)
+        and (group_id is None or type(group_id) is int)
+        and type(role) is str
+    ):
+        return (
+            f'{{"group_id": {"null" if group_id is None else group_id}, '
+            f'"role": {_enc_str(role)}, "task_id": {task_id}, '
+            f'"unit_id": {"null" if unit_id is None else unit_id}}}'
+        )
+    return to_json({"task_id": task_id, "unit_id": unit_id, "group_id": group_id, "role": role})
+
+
 def to_json(value: Any) -> str:
     if value is None:
         return ""
@@ -118,7 +147,7 @@ def row_hash(prev: str, row: Mapping[str, Any]) -> str:
     origin = row.get("origin") or ""
     if origin:
         content.append(origin)
-    return hashlib.sha256(_encode_content(content).encode("utf-8")).hexdigest()
+    return hashlib.sha256(_content_text(content).encode("utf-8")).hexdigest()
 
 
 _TIP_SQL = "UPDATE meta SET value = value WHERE key = 'schema_version'"
@@ -207,10 +236,18 @@ def record(
     _advance(session, digest)
 
 
-_INSERT_AUDIT = (
-    'INSERT INTO audit_log ("at", actor, action, entity, entity_id, "before", "after", batch, '
-    "prev_hash, hash) VALUES "
-    "(:at, :actor, :action, :entity, :entity_id, :before, :after, :batch, :prev_hash, :hash)"
+# The columns an audit row is inserted with, in the order of the tuples the SQL paths build.
+_AUDIT_COLUMNS = (
+    "at",
+    "actor",
+    "action",
+    "entity",
+    "entity_id",
+    "before",
+    "after",
+    "batch",
+    "prev_hash",
+    "hash",
 )
 
 
@@ -237,9 +274,67 @@ def insert_audit_sql(conn: SqlConn, rows: Sequence[dict]) -> None:
     chained = []
     for row in rows:
         digest = row_hash(tip, row)
-        chained.append({**row, "prev_hash": tip, "hash": digest})
+        chained.append(
+            (
+                row["at"],
+                row["actor"],
+                row["action"],
+                row["entity"],
+                row["entity_id"],
+                row["before"],
+                row["after"],
+                row["batch"],
+                tip,
+                digest,
+            )
+        )
         tip = digest
-    conn.many(_INSERT_AUDIT, chained)
+    conn.many_values("audit_log", _AUDIT_COLUMNS, chained)
+    conn.audit_tip = tip
+
+
+def insert_audit_items(
+    conn: SqlConn,
+    actor: str,
+    action: str,
+    entity: str,
+    items: Sequence[tuple[int | None, Any, Any]],
+    *,
+    encoded: bool = False,
+) -> None:
+    """``insert_audit_sql(conn, audit_rows(actor, action, entity, items, conn.batch))`` —
+    the same rows, chained and hashed alike — without a dict per row: the parts every row
+    shares (time, actor, action, entity, batch) are encoded for the hash once.
+    ``encoded``: each item's before and after are already their `to_json` text."""
+    if not items:
+        return
+    now = clock_now()
+    actor = _actor(actor)
+    batch = conn.batch
+    tip = sql_tip(conn)
+    # The hashed content is [prev, at, actor, action, entity, id, before, after, batch]
+    # (row_hash); every row of one call shares all but prev, id, before and after.
+    middle = "," + ",".join(map(_enc_str, (_stamp(now), actor, action, entity))) + ","
+    tail = "," + _enc_str(batch) + "]"
+    sha256, enc = hashlib.sha256, _enc_str
+    chained = []
+    for eid, before, after in items:
+        b, a = (before, after) if encoded else (to_json(before), to_json(after))
+        text = (
+            "["
+            + enc(tip)
+            + middle
+            + enc("" if eid is None else str(eid))
+            + ","
+            + enc(b)
+            + ","
+            + enc(a)
+            + tail
+        )
+        digest = sha256(text.encode("utf-8")).hexdigest()
+        chained.append((now, actor, action, entity, eid, b, a, batch, tip, digest))
+        tip = digest
+    conn.many_values("audit_log", _AUDIT_COLUMNS, chained)
     conn.audit_tip = tip
 
 

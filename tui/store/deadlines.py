@@ -15,7 +15,7 @@ from tui.domain.plan_context import PlanContext
 from tui.domain.schedule import Schedule, schedule_of
 from tui.errors import DubanError
 from tui.store.audit import record
-from tui.store.sqlconn import as_date, insert_many, update_rows
+from tui.store.sqlconn import as_date
 
 if TYPE_CHECKING:  # the import path refreshes deadlines without SQLAlchemy
     from sqlmodel import Session
@@ -108,23 +108,62 @@ def refresh_plan_deadlines(conn: SqlConn, plan, actor: str) -> None:
         manual.setdefault(task_id, []).append(
             Deadline(kind, as_date(due), rrule, text, start, end, note)
         )
-    rows: list[dict] = []
-    updates: list[dict] = []
+    rows: list[tuple] = []
+    updates: list[tuple] = []
     period = _period(plan)
     at = now()  # one time for the whole refresh: its rows share one converted timestamp
+    # Reading deadlines is pure (text, cell, plan context): a text met before is not read
+    # again — plans repeat 按要求完成 and whole tasks. → (deadlines, their schedule's columns)
+    seen: dict[tuple[str, str], list] = {}
     for task_id, text, deadline_text in tasks:
-        found = task_deadlines(text, ctx, deadline_text or None)
+        key = (text, deadline_text)
+        known = seen.get(key)
+        if known is None:
+            known = seen[key] = [task_deadlines(text, ctx, deadline_text or None), None]
+        found = known[0]
         for d in found:
             source = "default" if d.kind == "default" else "parsed"
-            rows.append(_row(task_id, d, source, actor, at=at))
-        sched = (
-            schedule_of(manual[task_id], period, manual=True, issued=plan.issue_date)
-            if task_id in manual
-            else schedule_of(found, period, issued=plan.issue_date)
-        )
-        updates.append({"id": task_id, **_schedule_columns(sched)})
-    insert_many(conn, "task_deadline", rows)
-    update_rows(conn, "task", updates)
+            rows.append(
+                (task_id, source, d.kind, d.due, d.rrule, d.text, d.start, d.end, d.note)
+                + _NO_REASON_ACTIVE
+                + (at, actor)
+            )
+        if task_id in manual:
+            sched = schedule_of(manual[task_id], period, manual=True, issued=plan.issue_date)
+            cols = _schedule_values(sched)
+        else:
+            if known[1] is None:
+                known[1] = _schedule_values(schedule_of(found, period, issued=plan.issue_date))
+            cols = known[1]
+        updates.append((*cols, task_id))
+    conn.many_values("task_deadline", _DEADLINE_COLUMNS, rows)
+    conn.update_values("task", _SCHEDULE_ATTRS, updates)
+
+
+# The columns of a parsed deadline row, in the order refresh_plan_deadlines builds them (as
+# `_row` names them); reason and active are the same for every parsed row.
+_DEADLINE_COLUMNS = (
+    "task_id",
+    "source",
+    "kind",
+    "due",
+    "rrule",
+    "text",
+    "span_start",
+    "span_end",
+    "note",
+    "reason",
+    "active",
+    "created_at",
+    "created_by",
+)
+_NO_REASON_ACTIVE = ("", True)
+
+
+def _schedule_values(sched: Schedule) -> tuple:
+    """`_schedule_columns` as a tuple in _SCHEDULE_ATTRS order."""
+    cols = _schedule_columns(sched)
+    return tuple(cols[a] for a in _SCHEDULE_ATTRS)
 
 
 @dataclass

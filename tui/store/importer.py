@@ -27,7 +27,7 @@ from tui.errors import DubanError
 from tui.ingest.corrections import Correction, apply_corrections
 from tui.ingest.corrections import validate as validate_correction
 from tui.ingest.parser import ROLE_LABEL, ROLES, ParsedPlan, ParsedTask
-from tui.store.audit import audit_rows, insert_audit_sql, record_sql
+from tui.store.audit import assignment_json, insert_audit_items, record_sql
 from tui.store.deadlines import refresh_plan_deadlines
 from tui.store.plan_rows import PlanRow, find_plan_id, get_plan, plans_by_key
 from tui.store.sqlconn import insert_rows, update_rows, write_transaction
@@ -749,7 +749,6 @@ class _Import:
     def _write_tasks(self, plan: PlanRow, node_ids: list[int]):
         """→ (task id per parsed task, added keys, removed keys, changed keys)."""
         conn, parsed, actor = self.conn, self.parsed, self.actor
-        batch = conn.batch
         existing = self._old_tasks(plan.id)
         by_id = {row[0]: row for row in existing}
         matched = match_tasks([row[:4] for row in existing], self.new_tasks)
@@ -806,8 +805,9 @@ class _Import:
                 gone.append({"id": tid, "active": False})
                 removed.append(key or number)
         update_rows(conn, "task", gone)
-        rows = audit_rows(actor, "task.update", "task", audits, batch=batch)
-        rows += audit_rows(
+        insert_audit_items(conn, actor, "task.update", "task", audits)
+        insert_audit_items(
+            conn,
             actor,
             "task.create",
             "task",
@@ -815,16 +815,14 @@ class _Import:
                 (tid, None, {"number": v["number"], "key": v["key"], "title": v["title"]})
                 for (_, v), tid in zip(new_rows, ids, strict=True)
             ],
-            batch=batch,
         )
-        rows += audit_rows(
+        insert_audit_items(
+            conn,
             actor,
             "task.remove",
             "task",
             [(g["id"], {"active": True}, {"active": False}) for g in gone],
-            batch=batch,
         )
-        insert_audit_sql(conn, rows)
         return task_ids, added, removed, changed
 
     def _write_assignments(self, plan: PlanRow, task_ids: list[int], resolver, repair: bool):
@@ -906,18 +904,16 @@ class _Import:
             new_rows, repaired = self._move_misplaced(current, wanted, new_rows, task_ids)
         if new_rows:
             ids = insert_rows(conn, "assignment", new_rows)
-            insert_audit_sql(
+            insert_audit_items(
                 conn,
-                audit_rows(
-                    actor,
-                    "assignment.create",
-                    "assignment",
-                    [
-                        (aid, None, {k: r[k] for k in ("task_id", "unit_id", "group_id", "role")})
-                        for r, aid in zip(new_rows, ids, strict=True)
-                    ],
-                    batch=conn.batch,
-                ),
+                actor,
+                "assignment.create",
+                "assignment",
+                [
+                    (aid, "", assignment_json(r["task_id"], r["unit_id"], r["group_id"], r["role"]))
+                    for r, aid in zip(new_rows, ids, strict=True)
+                ],
+                encoded=True,
             )
         for akey, a in current.items():
             if akey not in wanted and a.active:

@@ -16,7 +16,7 @@ the file.
 
 from __future__ import annotations
 
-import secrets
+import os
 import sqlite3
 from pathlib import Path
 
@@ -88,8 +88,10 @@ def create_store(dbapi_conn: sqlite3.Connection, secret_key: str) -> None:
     try:
         for sql in statements():
             cur.execute(sql)
+        # secrets.token_hex(16) is os.urandom(16) in hex; importing secrets (random, hmac…)
+        # would cost a new store's first `duban import` more than its whole schema.
         cur.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?)", (secret_key, secrets.token_hex(16))
+            "INSERT INTO meta (key, value) VALUES (?, ?)", (secret_key, os.urandom(16).hex())
         )
     finally:
         cur.close()

@@ -60,6 +60,10 @@ class SqlConn(Protocol):
 
     def many(self, sql: str, seq: Sequence[dict]) -> None: ...
 
+    def many_values(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None: ...
+
+    def update_values(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None: ...
+
     def new_ids(self, table: str, n: int) -> list[int]: ...
 
 
@@ -105,6 +109,38 @@ def _sqlite_many(seq: Sequence[dict]) -> Sequence[dict]:
     return seq
 
 
+def _sqlite_rows(rows: Sequence[tuple]) -> Sequence[tuple]:
+    """`_sqlite_many` for rows as tuples: column by column, only the columns holding a date
+    or a timestamp converted (each distinct value once), in C-level loops."""
+    if not rows:
+        return rows
+    columns = list(zip(*rows, strict=True))
+    special = [i for i, col in enumerate(columns) if not set(map(type, col)) <= _PLAIN]
+    if not special:
+        return rows
+    for i in special:
+        columns[i] = tuple(map(_cached_value, columns[i]))
+    return list(zip(*columns, strict=True))
+
+
+def _insert_sql(table: str, columns: Sequence[str], style: str) -> str:
+    marks = ", ".join("?" for _ in columns) if style == "qmark" else _named(columns)
+    return f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) VALUES ({marks})"
+
+
+def _update_sql(table: str, columns: Sequence[str], style: str) -> str:
+    """UPDATE of ``columns`` WHERE id = the row's last value."""
+    if style == "qmark":
+        sets = ", ".join(f"{_q(c)} = ?" for c in columns)
+        return f"UPDATE {table} SET {sets} WHERE id = ?"
+    sets = ", ".join(f"{_q(c)} = :{c}" for c in columns)
+    return f"UPDATE {table} SET {sets} WHERE id = :id"
+
+
+def _named(columns: Sequence[str]) -> str:
+    return ", ".join(":" + c for c in columns)
+
+
 def as_date(value: Any) -> date | None:
     """A stored date as a date (SQLite hands back its text, PostgreSQL a date)."""
     if value is None or value == "":
@@ -145,6 +181,16 @@ class LiteConn:
     def many(self, sql: str, seq: Sequence[dict]) -> None:
         if seq:
             self.raw.executemany(sql, _sqlite_many(seq))
+
+    def many_values(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+        """INSERT rows given as tuples in ``columns`` order (no dict per row)."""
+        if rows:
+            self.raw.executemany(_insert_sql(table, columns, "qmark"), _sqlite_rows(rows))
+
+    def update_values(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+        """UPDATE ``columns`` of each row whose id is the tuple's last value."""
+        if rows:
+            self.raw.executemany(_update_sql(table, columns, "qmark"), _sqlite_rows(rows))
 
     def new_ids(self, table: str, n: int) -> list[int]:
         """Ids for ``n`` rows about to be inserted: inside the write transaction no other
@@ -203,6 +249,32 @@ class AlchemyConn:
             self.conn.connection.dbapi_connection.executemany(sql, _sqlite_many(seq))
         else:
             self.conn.execute(self._text(sql), list(seq))
+
+    def many_values(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+        if not rows:
+            return
+        if self.dialect == "sqlite":
+            raw = self.conn.connection.dbapi_connection
+            raw.executemany(_insert_sql(table, columns, "qmark"), _sqlite_rows(rows))
+        else:
+            cols = list(columns)
+            self.conn.execute(
+                self._text(_insert_sql(table, cols, "named")),
+                [dict(zip(cols, r, strict=True)) for r in rows],
+            )
+
+    def update_values(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+        if not rows:
+            return
+        if self.dialect == "sqlite":
+            raw = self.conn.connection.dbapi_connection
+            raw.executemany(_update_sql(table, columns, "qmark"), _sqlite_rows(rows))
+        else:
+            cols = [*columns, "id"]
+            self.conn.execute(
+                self._text(_update_sql(table, columns, "named")),
+                [dict(zip(cols, r, strict=True)) for r in rows],
+            )
 
     def new_ids(self, table: str, n: int) -> list[int]:
         if n <= 0:
@@ -264,6 +336,14 @@ class SessionConn(AlchemyConn):
         self.session.flush()
         super().many(sql, seq)
 
+    def many_values(self, table, columns, rows):
+        self.session.flush()
+        super().many_values(table, columns, rows)
+
+    def update_values(self, table, columns, rows):
+        self.session.flush()
+        super().update_values(table, columns, rows)
+
 
 def insert_rows(conn: SqlConn, table: str, rows: Sequence[dict]) -> list[int]:
     """Insert rows (all with the same keys, no ids) in one executemany; → their new ids in
@@ -271,7 +351,10 @@ def insert_rows(conn: SqlConn, table: str, rows: Sequence[dict]) -> list[int]:
     if not rows:
         return []
     ids = conn.new_ids(table, len(rows))
-    insert_many(conn, table, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+    cols = list(rows[0])
+    conn.many_values(
+        table, ["id", *cols], [(i, *r) for i, r in zip(ids, _values(rows, cols), strict=True)]
+    )
     return ids
 
 
@@ -280,11 +363,7 @@ def insert_many(conn: SqlConn, table: str, rows: Sequence[dict]) -> None:
     if not rows:
         return
     cols = list(rows[0])
-    conn.many(
-        f"INSERT INTO {table} ({', '.join(_q(c) for c in cols)}) "
-        f"VALUES ({', '.join(':' + c for c in cols)})",
-        rows,
-    )
+    conn.many_values(table, cols, _values(rows, cols))
 
 
 def update_rows(conn: SqlConn, table: str, rows: Sequence[dict]) -> None:
@@ -292,9 +371,15 @@ def update_rows(conn: SqlConn, table: str, rows: Sequence[dict]) -> None:
     if not rows:
         return
     cols = [c for c in rows[0] if c != "id"]
-    conn.many(
-        f"UPDATE {table} SET {', '.join(f'{_q(c)} = :{c}' for c in cols)} WHERE id = :id", rows
-    )
+    conn.update_values(table, cols, _values(rows, [*cols, "id"]))
+
+
+def _values(rows: Sequence[dict], cols: list[str]) -> list[tuple]:
+    """Each row's values in ``cols`` order (a missing key is a KeyError, as a named
+    parameter missing from a row was)."""
+    if len(cols) == 1:
+        return [(r[cols[0]],) for r in rows]
+    return list(map(itemgetter(*cols), rows))
 
 
 _RESERVED = {"match", "key", "text", "at", "before", "after", "position", "source", "kind"}
