@@ -1,7 +1,10 @@
 """The desk's quick start (`duban` on a SQLite file at this schema version): the overview
 is read over the DB-API before Textual is imported, the store opened and the other tabs
 mounted after the first paint. The first screen must not lie, the desk must work fully
-once the rest is in, and a store that cannot be opened then still ends in one line."""
+once the rest is in, and a store that cannot be opened then still ends in one line.
+
+The quick start over sqlite3: these tests run on the demo SQLite file (the module is not
+marked `both_stores`); the PostgreSQL quick start has its own: test_desk_first_screen_pg.py."""
 
 from __future__ import annotations
 
@@ -9,8 +12,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 from tests.app.conftest import OPERATOR, settle
 from tui.store.demo_history import DEMO_AS_OF
@@ -89,10 +90,6 @@ async def board_read(pilot) -> None:
 async def test_first_counts_are_the_boards_and_the_desk_works_after(store, monkeypatch):
     from tui.app.tabs.overview import OverviewTab
 
-    if not isinstance(store, Path):
-        pytest.skip(
-            "the quick start over sqlite3; its PostgreSQL form: test_desk_first_screen_pg.py"
-        )
     monkeypatch.setenv("DUBAN_CONFIG", "/dev/null")
     shown = []
     original = OverviewTab.show_overview
@@ -126,10 +123,6 @@ async def test_collecting_resumes_once_the_first_screen_is_drawn(store, monkeypa
     must resume it after its first screen, or a whole session would never collect."""
     import gc
 
-    if not isinstance(store, Path):
-        pytest.skip(
-            "the quick start over sqlite3; its PostgreSQL form: test_desk_first_screen_pg.py"
-        )
     monkeypatch.setenv("DUBAN_CONFIG", "/dev/null")
     app, _opened = _quick_app(store)
     gc.disable()
@@ -148,10 +141,6 @@ async def test_a_first_read_done_before_mount_is_in_the_first_layout(store, monk
     from tui.app.app import DubanApp
     from tui.app.tabs.overview import OverviewTab
 
-    if not isinstance(store, Path):
-        pytest.skip(
-            "the quick start over sqlite3; its PostgreSQL form: test_desk_first_screen_pg.py"
-        )
     monkeypatch.setenv("DUBAN_CONFIG", "/dev/null")
     in_mount, shown = [], []
     original_show, original_mount = OverviewTab.show_overview, DubanApp.on_mount
@@ -204,10 +193,6 @@ async def test_a_store_that_cannot_be_opened_after_the_first_screen_ends_in_one_
 ):
     from tui.errors import DubanError
 
-    if not isinstance(store, Path):
-        pytest.skip(
-            "the quick start over sqlite3; its PostgreSQL form: test_desk_first_screen_pg.py"
-        )
     monkeypatch.setenv("DUBAN_CONFIG", "/dev/null")
 
     def refuse():
