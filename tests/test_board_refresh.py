@@ -19,26 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.gen_store import AS_OF, build_store  # noqa: E402
+from tests.test_board_memory import COLUMNS  # noqa: E402  (every per-row column of a board)
 from tui.services.board import load_board, refresh_board  # noqa: E402
 from tui.services.store import close_store, open_store  # noqa: E402
 
 pytestmark = pytest.mark.both_stores
-
-COLUMNS = (
-    "ids",
-    "task_ids",
-    "unit_ids",
-    "group_ids",
-    "roles",
-    "completed",
-    "overrides",
-    "last_progress",
-    "letters",
-    "statuses",
-    "urgencies",
-    "light_codes",
-    "since",
-)
 
 
 @pytest.fixture
