@@ -16,17 +16,16 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import events, on
+from textual import on
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from tui.app import keymap
 from tui.app.board_flow import LOADING_CLASS, POLL_SECONDS, TAB_IDS, BoardFlow
-from tui.app.key_hold import KeyHold
+from tui.app.key_hold import DialogKeys, KeyHold
 from tui.app.keymap import TAB_TITLES
 from tui.app.messages import JobDone, JobFailed
 from tui.app.region_choice import RegionChooser
@@ -57,7 +56,7 @@ def _collect_from_now_on() -> None:
     gc.enable()
 
 
-class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
+class DubanApp(DialogKeys, BoardFlow, ReportsFlow, StoreLifecycle, App):
     TITLE = "督办台"
     CSS_PATH = ["app.tcss", "tabs/tabs.tcss"]
     BINDINGS = keymap.bindings("app")
@@ -254,21 +253,6 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
                 failed(message.message)
         finally:
             self.jobs.settled(message, opened=False)
-
-    # ------------------------------------------------------------------ keys for dialogs
-
-    async def on_event(self, event: events.Event) -> None:
-        if self.key_hold.take(event):  # typed for a dialog on its way (tui.app.key_hold)
-            return
-        await super().on_event(event)
-
-    def push_screen(self, screen, callback=None, wait_for_dismiss=False, *, mode=None):
-        """Textual's `push_screen`; keys typed before the screen's fields are ready are
-        held for them (`tui.app.key_hold`)."""
-        result = super().push_screen(screen, callback, wait_for_dismiss, mode=mode)
-        if not wait_for_dismiss and isinstance(screen, Screen) and self.is_running:
-            self.key_hold.until_mounted(result)
-        return result
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:

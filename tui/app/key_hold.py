@@ -22,6 +22,7 @@ from collections.abc import Awaitable
 
 from textual import events
 from textual.app import App
+from textual.screen import Screen
 
 LIMIT_S = 5.0
 _REPLAYED = "_duban_replayed"
@@ -120,3 +121,24 @@ class KeyHold:
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+
+
+class DialogKeys:
+    """The app's side of the hold (a mixin of `tui.app.app.DubanApp`, which sets
+    ``key_hold``): every key passes `KeyHold.take` first, and every screen pushed holds the
+    keys until its fields are ready."""
+
+    key_hold: KeyHold
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.key_hold.take(event):
+            return
+        await super().on_event(event)  # type: ignore[misc]
+
+    def push_screen(self, screen, callback=None, wait_for_dismiss=False, *, mode=None):
+        result = super().push_screen(  # type: ignore[misc]
+            screen, callback, wait_for_dismiss, mode=mode
+        )
+        if not wait_for_dismiss and isinstance(screen, Screen) and self.is_running:  # type: ignore[attr-defined]
+            self.key_hold.until_mounted(result)
+        return result
