@@ -6,8 +6,6 @@ Taskwarrior's `task overdue` (bench/overdue_vs_taskwarrior.py).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from datetime import date
@@ -150,7 +148,10 @@ def _plain_text(listing) -> str:
     cells = [t[1:4] for t in distinct_tasks]
     if not "".join(chain.from_iterable(cells)).isprintable():  # one C-level test
         cells = [tuple(map(plain_cell, c)) for c in cells]
-    task_cells = dict(zip(dict.fromkeys(tids), map(_tab_after, map("\t".join, cells)), strict=True))
+    # a task's cells with the tabs either side: the row's number before it is a bare `str`
+    task_cells = dict(
+        zip(dict.fromkeys(tids), map(_between_tabs, map("\t".join, cells)), strict=True)
+    )
     # a unit's cell by its id; the few unresolved groups' rows filled in apart
     present = set(uids)
     unit_cells = {u: plain_cell(n) + "\t" for u, (n, _k) in cols.units.items() if u in present}
@@ -174,7 +175,7 @@ def _plain_text(listing) -> str:
     return "".join(
         chain.from_iterable(
             zip(
-                map("%d\t".__mod__, ids),
+                map(str, ids),
                 map(task_cells.__getitem__, tids),
                 units,
                 map(role_cells.__getitem__, roles),
@@ -186,8 +187,8 @@ def _plain_text(listing) -> str:
     )
 
 
-def _tab_after(cell: str) -> str:
-    return cell + "\t"
+def _between_tabs(cell: str) -> str:
+    return "\t" + cell + "\t"
 
 
 def _line_end(cell: str) -> str:
@@ -244,6 +245,9 @@ def json_indent1(records: list[dict]) -> str:
 
 def _write_csv(records: list[dict]) -> None:
     """UTF-8 with a byte-order mark, so Excel opens the Chinese text as it is."""
+    import csv  # only this format needs it: the listing's imports are timed
+    import io
+
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(CSV_HEADERS.values())
