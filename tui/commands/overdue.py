@@ -6,10 +6,11 @@ Taskwarrior's `task overdue` (bench/overdue_vs_taskwarrior.py).
 
 from __future__ import annotations
 
-import csv
-import io
+import codecs
 import json
+import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from itertools import chain, compress, repeat
 from operator import is_
@@ -84,7 +85,7 @@ def run_overdue(args) -> int:
         table = _table_rows(listing)
         print_table(HEADERS, table, max_widths=MAX_WIDTHS, styles=["red"] * len(table))
     else:  # a file or a pipe: tab-separated lines, every cell whole (`textable.print_table`)
-        sys.stdout.write("\t".join(HEADERS) + "\n" + _plain_text(listing))
+        _write_plain("\t".join(HEADERS) + "\n", listing)
     if args.format == "table":
         sys.stdout.write(f"截至 {as_of.isoformat()}，逾期未完成 {len(listing.order)} 条\n")
     return 0
@@ -129,19 +130,26 @@ def _table_rows(listing) -> list[tuple[str, ...]]:
     return rows
 
 
-def _plain_text(listing) -> str:
+def _plain_text(listing, encode: Callable[[str], bytes] | None = None) -> str | bytes:
     """The plain table's rows, as `textable.print_table` prints them when not on a terminal
     (tab-separated, every cell whole, each line ending in a newline), from each distinct
     task, unit, role, deadline and report formatted once with its separator, the rows then
-    joined in one C call (a join per row, and one more of the rows, cost twice as much)."""
+    joined in one C call (a join per row, and one more of the rows, cost twice as much).
+    With ``encode`` (a str → UTF-8 bytes), the same rows as bytes: each distinct cell is
+    encoded once, rather than the whole listing at the end (`_write_plain`)."""
     from tui.commands.textable import plain_cell
 
     cols, order = listing.cols, listing.order
     if not order:
-        return ""
+        return "" if encode is None else b""
 
     def pick(column) -> list:
         return list(map(column.__getitem__, order))
+
+    def encoded(cells: dict) -> dict:
+        return (
+            cells if encode is None else dict(zip(cells, map(encode, cells.values()), strict=True))
+        )
 
     ids, tids, roles = pick(cols.ids), pick(cols.task_ids), pick(cols.roles)
     uids = pick(cols.unit_ids)
@@ -150,31 +158,40 @@ def _plain_text(listing) -> str:
     cells = [t[1:4] for t in distinct_tasks]
     if not "".join(chain.from_iterable(cells)).isprintable():  # one C-level test
         cells = [tuple(map(plain_cell, c)) for c in cells]
-    task_cells = dict(zip(dict.fromkeys(tids), map(_tab_after, map("\t".join, cells)), strict=True))
+    # a task's cells with the tabs either side: the row's number before it is bare
+    task_cells = encoded(
+        dict(zip(dict.fromkeys(tids), map(_between_tabs, map("\t".join, cells)), strict=True))
+    )
     # a unit's cell by its id; the few unresolved groups' rows filled in apart
     present = set(uids)
     unit_cells = {u: plain_cell(n) + "\t" for u, (n, _k) in cols.units.items() if u in present}
-    units = list(map(unit_cells.get, uids))
+    units = list(map(encoded(unit_cells).get, uids))
     for k in compress(range(len(units)), map(is_, units, repeat(None))):
         name = listing.unit(order[k])[0] + ("（待分解）" if uids[k] is None else "")
-        units[k] = plain_cell(name) + "\t"
-    role_cells = {r: plain_cell(ROLE_CN.get(r, r)) + "\t" for r in set(roles)}
+        units[k] = plain_cell(name) + "\t" if encode is None else encode(plain_cell(name) + "\t")
+    role_cells = encoded({r: plain_cell(ROLE_CN.get(r, r)) + "\t" for r in set(roles)})
     # statuses are shared objects, one per distinct verdict: keyed by identity
     keys = list(map(id, statuses))
-    due_cells = {
-        key: f"{st.due.isoformat()}\t{st.days}天\t"
-        for key, st in dict(zip(keys, statuses, strict=True)).items()
-    }
+    due_cells = encoded(
+        {
+            key: f"{st.due.isoformat()}\t{st.days}天\t"
+            for key, st in dict(zip(keys, statuses, strict=True)).items()
+        }
+    )
     texts = list(map(_NO_TEXT.get, listing.texts, listing.texts))  # no report: —
     shown = dict.fromkeys(texts)
     if not "".join(shown).isprintable():  # one C-level test; cells only when it fails
         text_cells = {t: plain_cell(t) + "\n" for t in shown}
     else:
         text_cells = dict(zip(shown, map(_line_end, shown), strict=True))
-    return "".join(
+    text_cells = encoded(text_cells)
+    numbers: list = list(map(str, ids))
+    if encode is not None:  # digits: the same bytes in UTF-8, converted in three C passes
+        numbers = ",".join(numbers).encode("ascii").split(b",")
+    return ("" if encode is None else b"").join(
         chain.from_iterable(
             zip(
-                map("%d\t".__mod__, ids),
+                numbers,
                 map(task_cells.__getitem__, tids),
                 units,
                 map(role_cells.__getitem__, roles),
@@ -186,8 +203,28 @@ def _plain_text(listing) -> str:
     )
 
 
-def _tab_after(cell: str) -> str:
-    return cell + "\t"
+def _write_plain(head: str, listing) -> None:
+    """The header line and the rows on standard output. A UTF-8 stream (the usual case; on
+    a platform that writes line ends as "\\r\\n" the text path keeps that) gets the rows as
+    bytes built from cells encoded once each; any other stream gets text, as print would."""
+    out = getattr(sys.stdout, "buffer", None)
+    stream_encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    if out is None or os.linesep != "\n" or codecs.lookup(stream_encoding).name != "utf-8":
+        sys.stdout.write(head + _plain_text(listing))
+        return
+    errors = getattr(sys.stdout, "errors", None) or "strict"
+
+    def encode(cell: str) -> bytes:
+        return cell.encode("utf-8", errors)
+
+    data = encode(head) + _plain_text(listing, encode)
+    sys.stdout.flush()  # anything written as text goes first
+    out.write(data)
+    out.flush()
+
+
+def _between_tabs(cell: str) -> str:
+    return "\t" + cell + "\t"
 
 
 def _line_end(cell: str) -> str:
@@ -244,6 +281,9 @@ def json_indent1(records: list[dict]) -> str:
 
 def _write_csv(records: list[dict]) -> None:
     """UTF-8 with a byte-order mark, so Excel opens the Chinese text as it is."""
+    import csv  # only this format needs it: the listing's imports are timed
+    import io
+
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(CSV_HEADERS.values())

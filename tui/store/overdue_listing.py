@@ -55,12 +55,13 @@ _SQLITE_PAST_DUE_FILTER = """
   AND ((a.due_override IS NULL AND t.due_first <> '' AND t.due_first < :as_of_text)
        OR +a.due_override < :as_of)
 """
-# Letters sent up to the date (`board.letters_sent`), read as two flat lists on SQLite.
-_SENT_LETTERS_SQL = """
-SELECT id, rung FROM letter
-WHERE number IS NOT NULL AND status != '作废' AND +issued_on <= :as_of
+# The items of the letters sent up to the date (`board.letters_sent`), read as two flat
+# lists on SQLite: each item's row and its letter's rung (the letter found by its key).
+_SENT_ITEMS_SQL = """
+SELECT group_concat(li.assignment_id), group_concat(l.rung)
+FROM letter_item li JOIN letter l ON l.id = li.letter_id
+WHERE l.number IS NOT NULL AND l.status != '作废' AND +l.issued_on <= :as_of
 """
-_LETTER_ITEMS_SQL = "SELECT group_concat(assignment_id), group_concat(letter_id) FROM letter_item"
 # Tasks, and their plans' titles apart: a plan looked up per task costs more than the
 # handful of plans read once.
 _TASKS_SQL = """
@@ -189,7 +190,7 @@ def _read_candidates(conn, as_of: date, unit_ids, plan_ids) -> tuple[BoardColumn
     overrides = _date_column(overrides)
     wanted = set(ids)
     recurs = {tid for tid, t in tasks.items() if t[5]}
-    recurring_ids = {aid for aid, tid in zip(ids, task_ids, strict=True) if tid in recurs}
+    recurring_ids = set(compress(ids, map(recurs.__contains__, task_ids)))  # a pass in C
     last_on, last_id, recurring, covers = _reports(cur, as_of, wanted, recurring_ids)
     sent = _letters(cur, as_of)
     cur.close()
@@ -272,21 +273,17 @@ def _covers(cur, params: dict, recurring_ids: set[int]) -> dict[int, tuple]:
 
 def _letters(cur, as_of: date) -> dict[int, tuple[int, int]]:
     """`board.letters_sent` (per assignment: letters sent up to the date, highest rung),
-    counted here from the items' two columns on SQLite: a grouped join costs more."""
+    counted here from the sent items' two columns on SQLite: a grouped join costs more, and
+    reading every item with the sent letters apart costs a filter per item in Python."""
     if not isinstance(cur, sqlite3.Cursor):
         return letters_sent(cur, as_of)
     try:
-        sent = cur.execute(_SENT_LETTERS_SQL, {"as_of": as_of.isoformat()}).fetchall()
-        aids, lids = cur.execute(_LETTER_ITEMS_SQL).fetchone()
+        aids, levels = cur.execute(_SENT_ITEMS_SQL, {"as_of": as_of.isoformat()}).fetchone()
     except sqlite3.OperationalError:  # no letter tables in this store yet
         return {}
-    rungs = {lid: int(rung or 0) for lid, rung in sent}
-    if not rungs or not aids:
+    if not aids:
         return {}
-    lids = _int_column(lids)  # integers parsed in C
-    keep = list(map(rungs.__contains__, lids))
-    aids = list(compress(_int_column(aids), keep))
-    levels = list(map(rungs.__getitem__, compress(lids, keep)))
+    aids, levels = _int_column(aids), _int_column(levels)  # integers parsed in C
     counts = Counter(aids)
     highest: dict[int, int] = {}
     for level in sorted(set(levels)):  # a few rungs, each a pass in C; the highest last
