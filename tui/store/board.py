@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from itertools import compress, groupby, islice, repeat
+from itertools import compress, groupby, islice, repeat, starmap
 from operator import is_, is_not, lt
 from typing import TYPE_CHECKING
 
@@ -124,6 +124,13 @@ SELECT pr.assignment_id, pr.reported_on, pr.text, {covers}
 FROM progress pr JOIN assignment a ON a.id = pr.assignment_id
 WHERE a.active = TRUE
 ORDER BY pr.assignment_id, pr.reported_on, pr.id
+"""
+# Every report, for a read of every live row: the reports of rows not read (closed tasks,
+# withdrawn assignments) are dropped by id while grouping (`_group_reports`), which costs
+# less than joining every report to its assignment in SQL.
+_ALL_PROGRESS_SQL = """
+SELECT pr.assignment_id, pr.reported_on, pr.text, {covers}
+FROM progress pr ORDER BY pr.assignment_id, pr.reported_on, pr.id
 """
 _PAST_DUE_PROGRESS_SQL = (
     """
@@ -239,7 +246,7 @@ def _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids, open_only=False)
     groups = dict(cur.execute(_GROUPS_SQL).fetchall())
     where = ""
     params: dict = {}
-    progress_sql = _PROGRESS_SQL
+    progress_sql = _ALL_PROGRESS_SQL
     if past_due_only or open_only:
         if as_of is None:
             raise ValueError("past_due_only and open_only need as_of")
@@ -344,23 +351,27 @@ def _build_facts(read: _FactsRead, rows: Sequence[int] | None) -> list[Assignmen
     pids, ptitles, numbers, titles, dues, recurring, kinds = zip(*info, strict=True)
     unames, ukinds = zip(*names, strict=True)
     del info, names
+    # `starmap` over `zip` hands each row's arguments to the class as the one tuple zip
+    # reuses: `map` with fourteen columns would allocate an argument array and a tuple per row
     facts = list(
-        map(
+        starmap(
             AssignmentFact,
-            ids,
-            task_ids,
-            pids,
-            ptitles,
-            numbers,
-            titles,
-            uids,
-            unames,
-            ukinds,
-            roles,
-            dues,
-            recurring,
-            kinds,
-            completed,
+            zip(
+                ids,
+                task_ids,
+                pids,
+                ptitles,
+                numbers,
+                titles,
+                uids,
+                unames,
+                ukinds,
+                roles,
+                dues,
+                recurring,
+                kinds,
+                completed,
+            ),
         )
     )
     # each id's position among the facts: the read's own map, or one for the rows kept
