@@ -233,13 +233,17 @@ class _FactsRead:
 def _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids, open_only=False) -> _FactsRead:
     cur = conn.cursor()
     tasks = {}
+    parsed: dict[str, tuple[date, ...]] = {"": ()}  # tasks share their deadlines: parsed once
     for tid, pid, ptitle, number, title, dues, recurring, kind in cur.execute(
         _TASKS_SQL
     ).fetchall():
         if plan_ids is not None and pid not in plan_ids:
             continue
-        due = tuple(date.fromisoformat(x) for x in dues.split(",")) if dues else ()
+        due = parsed.get(dues or "")
+        if due is None:
+            due = parsed[dues] = tuple(map(date.fromisoformat, dues.split(",")))
         tasks[tid] = (pid, ptitle, number, title, due, bool(recurring), kind)
+    del parsed
     units = {uid: (name, kind) for uid, name, kind in cur.execute(_NAMES_SQL).fetchall()}
     groups = dict(cur.execute(_GROUPS_SQL).fetchall())
     where = ""
