@@ -41,9 +41,11 @@ import sys
 import time
 from collections import Counter
 from datetime import date
-from operator import itemgetter
+from operator import attrgetter
 
 t_start = time.perf_counter()
+
+_STATUS_NAME = attrgetter("status.status._value_")  # Evaluated → StatusResult → Status → name
 
 
 def facts(db: str, as_of: date, *, letters: bool = False) -> tuple[Counter, float]:
@@ -60,15 +62,12 @@ def facts(db: str, as_of: date, *, letters: bool = False) -> tuple[Counter, floa
     finally:
         conn.close()
     t1 = time.perf_counter()
-    # Rows with the same verdict share one StatusResult (`judge_columns`): count those by
-    # identity in C, then name each one's status once.
-    verdicts = list(map(itemgetter(1), rows))
-    shared = Counter(map(id, verdicts))
-    distinct = dict(zip(map(id, verdicts), verdicts, strict=True))
-    lights: Counter = Counter()
-    for key, n in shared.items():
-        lights[distinct[key].status.value] += n
-    return lights, t1 - t0
+    # Each row's status name, reached in C (`attrgetter` through the named tuple, the slot and
+    # the member's own value: `Status.value` is a Python property, and an Enum member hashes
+    # in Python) and counted in C: no Python call per row.
+    # (the rows are freed when this returns: counted in the phase after the read, as a
+    # command pays for it too)
+    return Counter(map(_STATUS_NAME, rows)), t1 - t0
 
 
 def columns(db: str, as_of: date) -> tuple[Counter, float]:

@@ -15,8 +15,8 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from itertools import compress, groupby, islice, repeat
-from operator import is_, is_not, lt
+from itertools import chain, compress, islice, repeat, starmap
+from operator import is_, is_not, lt, ne, sub
 from typing import TYPE_CHECKING
 
 from tui.errors import DubanError
@@ -125,6 +125,13 @@ FROM progress pr JOIN assignment a ON a.id = pr.assignment_id
 WHERE a.active = TRUE
 ORDER BY pr.assignment_id, pr.reported_on, pr.id
 """
+# Every report, for a read of every live row: the reports of rows not read (closed tasks,
+# withdrawn assignments) are dropped by id while grouping (`_group_reports`), which costs
+# less than joining every report to its assignment in SQL.
+_ALL_PROGRESS_SQL = """
+SELECT pr.assignment_id, pr.reported_on, pr.text, {covers}
+FROM progress pr ORDER BY pr.assignment_id, pr.reported_on, pr.id
+"""
 _PAST_DUE_PROGRESS_SQL = (
     """
 SELECT pr.assignment_id, pr.reported_on, pr.text, {covers}
@@ -215,31 +222,33 @@ def judged_facts(
 
 @dataclass(slots=True)
 class _FactsRead:
-    """One read of `load_facts`: the board's columns (what `judge_columns` needs) and what a
-    fact holds besides them."""
+    """One read of `load_facts`: the board's columns (what `judge_columns` needs) and, per
+    row in the same order, what a fact holds besides them (the rows' granted extensions and
+    letters are the columns' own ``overrides`` and ``letters``)."""
 
     cols: BoardColumns
-    row_of: dict[int, int]  # id → its row
-    overrides: dict[int, date]  # id → granted extension (its only deadline, never recurring)
-    reports: dict[int, tuple[tuple, tuple, str]]  # id → (report dates, covers, last text)
-    sent: dict[int, tuple[int, int]]  # id → (letters sent, highest rung)
+    reports: list[tuple[tuple, tuple, str] | None]  # (report dates, covers, last text)
 
 
 def _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids, open_only=False) -> _FactsRead:
     cur = conn.cursor()
     tasks = {}
+    parsed: dict[str, tuple[date, ...]] = {"": ()}  # tasks share their deadlines: parsed once
     for tid, pid, ptitle, number, title, dues, recurring, kind in cur.execute(
         _TASKS_SQL
     ).fetchall():
         if plan_ids is not None and pid not in plan_ids:
             continue
-        due = tuple(date.fromisoformat(x) for x in dues.split(",")) if dues else ()
+        due = parsed.get(dues or "")
+        if due is None:
+            due = parsed[dues] = tuple(map(date.fromisoformat, dues.split(",")))
         tasks[tid] = (pid, ptitle, number, title, due, bool(recurring), kind)
+    del parsed
     units = {uid: (name, kind) for uid, name, kind in cur.execute(_NAMES_SQL).fetchall()}
     groups = dict(cur.execute(_GROUPS_SQL).fetchall())
     where = ""
     params: dict = {}
-    progress_sql = _PROGRESS_SQL
+    progress_sql = _ALL_PROGRESS_SQL
     if past_due_only or open_only:
         if as_of is None:
             raise ValueError("past_due_only and open_only need as_of")
@@ -260,25 +269,29 @@ def _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids, open_only=False)
     ids, task_ids, uids, gids, roles, completed, overrides = columns
     completed = _date_column(completed, as_of)  # a closing after as_of is not seen yet
     overrides = _date_column(overrides)
-    extended = {ids[i]: overrides[i] for i in compress(range(len(ids)), overrides)}  # few
-    row_of = dict(zip(ids, range(len(ids)), strict=True))
     # With a filter, only the reports of the rows it keeps (a fifth of a large store for
-    # the rows that can be overdue).
+    # the rows that can be overdue). Reports and letters are looked up per row in C: those
+    # of rows not read (withdrawn, filtered out) are never looked up.
     cur.execute(progress_sql.format(covers=_covers_sql(cur)), params)
-    reports = _group_reports(cur.fetchall(), row_of, as_of)
-    sent = {aid: pair for aid, pair in letters_sent(cur, as_of).items() if aid in row_of}
+    by_id = _group_reports(cur.fetchall(), as_of)
+    sent = letters_sent(cur, as_of)
     cur.close()
+    n = len(ids)
+    reports = list(map(by_id.get, ids)) if by_id else [None] * n
+    del by_id
     # What the column judge reads: the latest report of every row, and every report (with
     # the occurrences named) of the rows whose task recurs, as `load_columns` gives them.
     recurring_tasks = {tid for tid, x in tasks.items() if x[5]}
     recurring_progress = {}
     recurring_covers = {}
-    for aid, (ds, cs, _text) in reports.items():
-        if task_ids[row_of[aid]] in recurring_tasks:
-            recurring_progress[aid] = ds
+    latest: list[date | None] = [None] * n
+    for i in compress(range(n), reports):  # a tenth of the rows
+        ds, cs, _text = reports[i]
+        latest[i] = ds[-1]
+        if task_ids[i] in recurring_tasks:
+            recurring_progress[ids[i]] = ds
             if cs:
-                recurring_covers[aid] = cs
-    latest = {aid: r[0][-1] for aid, r in reports.items()}
+                recurring_covers[ids[i]] = cs
     cols = BoardColumns(
         ids,
         task_ids,
@@ -287,22 +300,22 @@ def _read_facts(conn, as_of, past_due_only, unit_ids, plan_ids, open_only=False)
         roles,
         completed,
         overrides,
-        list(map(latest.get, ids)),
+        latest,
         recurring_progress,
         recurring_covers,
-        list(map(sent.get, ids)) if sent else [None] * len(ids),
+        list(map(sent.get, ids)) if sent else [None] * n,
         tasks,
         units,
         groups,
     )
-    return _FactsRead(cols, row_of, extended, reports, sent)
+    return _FactsRead(cols, reports)
 
 
-def _group_reports(rows: list, wanted: dict, as_of: date | None) -> dict[int, tuple]:
-    """Per assignment among ``wanted``: its reports up to the date as (dates, covers, last
-    text). ``rows`` are (assignment, date, text, cover from, cover to), ordered by
-    assignment, date and entry; each distinct date is parsed once and each assignment's
-    slice is cut in C, so Python runs per assignment, not per report."""
+def _group_reports(rows: list, as_of: date | None) -> dict[int, tuple]:
+    """Per assignment: its reports up to the date as (dates, covers, last text). ``rows``
+    are (assignment, date, text, cover from, cover to), ordered by assignment, date and
+    entry; each distinct date is parsed once and each assignment's run of rows is found and
+    cut in C, so no Python runs per report or per assignment (bar the few covers)."""
     if not rows:
         return {}
     columns = tuple(zip(*rows, strict=True))
@@ -312,26 +325,48 @@ def _group_reports(rows: list, wanted: dict, as_of: date | None) -> dict[int, tu
         keep = list(map(seen.__contains__, columns[1]))
         columns = tuple(tuple(compress(c, keep)) for c in columns)
     aids, ons, texts, los, his = columns
+    if not aids:
+        return {}
     dates = tuple(map(parsed.__getitem__, ons))
     covers: dict[int, list[tuple]] = {}
     for i in compress(range(len(his)), map(is_not, his, repeat(None))):  # few
         covers.setdefault(aids[i], []).append((dates[i], _d(los[i]), _d(his[i])))
-    reports = {}
-    end = 0
-    for aid, group in groupby(aids):
-        start, end = end, end + len(list(group))
-        if aid in wanted:
-            reports[aid] = (dates[start:end], tuple(covers.get(aid, ())), texts[end - 1])
-    return reports
+    # each assignment's first row: where the id differs from the row before
+    starts = list(compress(range(len(aids)), map(ne, aids, chain((None,), aids))))
+    ends = starts[1:]
+    ends.append(len(aids))
+    firsts = list(map(aids.__getitem__, starts))
+    cover_tuples = {aid: tuple(c) for aid, c in covers.items()}
+    return dict(
+        zip(
+            firsts,
+            zip(
+                map(dates.__getitem__, map(slice, starts, ends)),
+                map(cover_tuples.get, firsts, repeat(())),
+                map(texts.__getitem__, map(sub, ends, repeat(1))),
+                strict=True,
+            ),
+            strict=True,
+        )
+    )
 
 
 def _build_facts(read: _FactsRead, rows: Sequence[int] | None) -> list[AssignmentFact]:
     """One `AssignmentFact` per row, or per listed row position."""
     cols = read.cols
-    columns = (cols.ids, cols.task_ids, cols.unit_ids, cols.roles, cols.completed)
+    columns = (
+        cols.ids,
+        cols.task_ids,
+        cols.unit_ids,
+        cols.roles,
+        cols.completed,
+        cols.overrides,
+        read.reports,
+        cols.letters,
+    )
     if rows is not None:
         columns = tuple(list(map(c.__getitem__, rows)) for c in columns)
-    ids, task_ids, uids, roles, completed = columns
+    ids, task_ids, uids, roles, completed, overrides, reports, letters = columns
     # one look-up per row, then the tuples taken apart in C (zip): cheaper than a look-up
     # per row and field
     info = list(map(cols.tasks.__getitem__, task_ids))
@@ -344,40 +379,38 @@ def _build_facts(read: _FactsRead, rows: Sequence[int] | None) -> list[Assignmen
     pids, ptitles, numbers, titles, dues, recurring, kinds = zip(*info, strict=True)
     unames, ukinds = zip(*names, strict=True)
     del info, names
+    # `starmap` over `zip` hands each row's arguments to the class as the one tuple zip
+    # reuses: `map` with fourteen columns would allocate an argument array and a tuple per row
     facts = list(
-        map(
+        starmap(
             AssignmentFact,
-            ids,
-            task_ids,
-            pids,
-            ptitles,
-            numbers,
-            titles,
-            uids,
-            unames,
-            ukinds,
-            roles,
-            dues,
-            recurring,
-            kinds,
-            completed,
+            zip(
+                ids,
+                task_ids,
+                pids,
+                ptitles,
+                numbers,
+                titles,
+                uids,
+                unames,
+                ukinds,
+                roles,
+                dues,
+                recurring,
+                kinds,
+                completed,
+                strict=True,
+            ),
         )
     )
-    # each id's position among the facts: the read's own map, or one for the rows kept
-    at = read.row_of if rows is None else dict(zip(ids, range(len(ids)), strict=True))
-    for aid, override in read.overrides.items():  # granted extensions (few)
-        i = at.get(aid)
-        if i is not None:
-            facts[i].due_dates, facts[i].recurring = (override,), False
-    for aid, (dates, covers, last) in read.reports.items():  # a tenth of the rows
-        i = at.get(aid)
-        if i is not None:
-            f = facts[i]
-            f.progress_dates, f.progress_covers, f.last_progress = dates, covers, last
-    for aid, (count, rung) in read.sent.items():
-        i = at.get(aid)
-        if i is not None:
-            facts[i].letters_sent, facts[i].highest_rung = count, rung
+    n = len(facts)
+    for i in compress(range(n), overrides):  # granted extensions (few)
+        facts[i].due_dates, facts[i].recurring = (overrides[i],), False
+    for i in compress(range(n), reports):  # a tenth of the rows
+        f = facts[i]
+        f.progress_dates, f.progress_covers, f.last_progress = reports[i]
+    for i in compress(range(n), letters):
+        facts[i].letters_sent, facts[i].highest_rung = letters[i]
     return facts
 
 
