@@ -58,6 +58,8 @@ LABELS: Mapping[str, str] = {
 
 @dataclass(frozen=True)
 class Settings:
+    """The office's settings (settings.toml); every field has a default."""
+
     region: str = ""  # the region the office governs, e.g. 达拉特旗; suggests the identity
     office: str = ""  # 发文机关署名 (full name)
     issuer_mark: str = ""  # 发文机关标志 (the red mark)

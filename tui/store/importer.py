@@ -51,6 +51,8 @@ class OwnerRef:
 
 @dataclass
 class TaskReport:
+    """One imported task in the report: its place, number, title and owners."""
+
     key: str  # the task's place in the outline, e.g. 二、（一）
     number: str
     title: str
@@ -62,6 +64,8 @@ class TaskReport:
 
 @dataclass
 class ImportReport:
+    """What an import did, for the command's report (table or JSON)."""
+
     source: str
     kind: str
     encoding: str | None
