@@ -89,6 +89,10 @@ DOCUMENTS = {
     "traditional late, past the sample": _doc(
         *([SIMPLIFIED * 40] * 60), TRADITIONAL_LINE * 50, TRADITIONAL_LINE * 50
     ),
+    "a long simplified text": _doc(*([SIMPLIFIED * 40] * 80)),
+    "traditional just before the sample's end": _doc(
+        *([SIMPLIFIED * 40] * 40), TRADITIONAL_LINE * 200, *([SIMPLIFIED * 40] * 40)
+    ),
     "traditional first, then a long simplified text": _doc(
         TRADITIONAL_LINE * 3, *([SIMPLIFIED * 40] * 60)
     ),
@@ -105,6 +109,8 @@ def test_the_documents_cover_both_answers_and_the_sample_cut():
     answers = {name: _old_is_traditional(doc) for name, doc in DOCUMENTS.items()}
     assert answers["traditional"] and answers["traditional in table cells"]
     assert not answers["simplified"] and not answers["a few traditional characters only"]
+    assert answers["traditional just before the sample's end"]
+    assert not answers["a long simplified text"]
     # Past the first _SAMPLE Han characters nothing is counted: the late traditional
     # text does not make the document traditional (the cut is the old code's, kept).
     late = DOCUMENTS["traditional late, past the sample"]

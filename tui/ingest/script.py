@@ -49,17 +49,20 @@ def is_traditional(doc: Document) -> bool:
     """Is the document traditional: of the Han characters in its first texts (up to
     _SAMPLE of them), enough traditional-only ones?
 
-    A document none of whose texts holds a convertible character has no traditional one to
-    count, so the Han characters are counted only once such a text turns up — from the first
-    text on, with the same sample cut — and most plans never count them at all."""
+    While no text so far holds a convertible character and the texts are too short to
+    reach the sample's end, nothing needs counting: the Han characters are counted (from the
+    first text on, with the same cut) only once either happens, so a short simplified plan
+    never compiles the Han pattern."""
     texts = _texts(doc)
     pending: list[str] = []
+    length = 0  # an upper bound of the Han characters in `pending`
     for text in texts:
         pending.append(text)
-        if not CONVERTED.isdisjoint(text):
+        length += len(text)
+        if length >= _SAMPLE or not CONVERTED.isdisjoint(text):
             break
     else:
-        return False  # no convertible character anywhere: nothing traditional to count
+        return False  # a short text without one convertible character: nothing to count
     han_of = _han().findall
     seen = traditional = 0
     for text in itertools.chain(pending, texts):
