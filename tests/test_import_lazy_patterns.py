@@ -4,6 +4,8 @@ patterns compiled at import did, and the batch id built without `uuid` is a vers
 
 from __future__ import annotations
 
+import itertools
+import random
 import re
 import subprocess
 import sys
@@ -172,15 +174,50 @@ def test_the_lazy_spacing_pattern_matches_as_the_old_one():
             assert pattern.sub("", text) == _OLD_SPACE_NEAR_CJK.sub("", text)
 
 
-def test_lines_without_whitespace_or_a_colon_compile_neither_pattern():
+def test_lines_without_whitespace_or_a_colon_compile_neither_pattern(monkeypatch):
+    monkeypatch.setattr(clean, "_spaced_lines", itertools.count())
     clean_line.cache_clear()
     clean._space_near_cjk.cache_clear()
     re.purge()
     for raw in ("二、加强法治政府建设", "（一）完善依法行政制度体系", "牵头单位：区司法局"):
         clean_line(raw)
     assert clean._space_near_cjk.cache_info().currsize == 0
-    clean_line("各镇 （街道）")
+    assert not any("\u9fff]{2,6}:" in str(key) for key in re._cache)  # the label pattern
+    # A plan's few spaced lines are cleaned without compiling the pattern …
+    assert clean_line("（15） 强化对各类企业合法权益的保护") == "（15）强化对各类企业合法权益的保护"
+    assert clean._space_near_cjk.cache_info().currsize == 0
+    # … a document full of them compiles it once it pays off, with the same results.
+    spaced = [f"第{i}条 规定 {i} 项 word word" for i in range(clean._LINES_BEFORE_PATTERN + 5)]
+    assert [clean_line(x) for x in spaced] == [_old_clean_line(x) for x in spaced]
     assert clean._space_near_cjk.cache_info().currsize == 1
+
+
+_ALPHABET = [
+    *" \t\u3000\u00a0",  # the spaces (U+3000 is CJK punctuation too)
+    *"a1中，“”‘’—…《》、",
+    "\u2e7f",  # just below, at and above the class's edges
+    "\u2e80",
+    "\u9fff",
+    "\ua000",
+    "\u303f",
+    "\u3040",
+    "\ufeff",
+    "\uff00",
+    "\uffef",
+    "\ufff0",
+]
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["by hand", "by the pattern"])
+def test_spaces_near_cjk_go_exactly_as_the_old_pattern_drops_them(monkeypatch, compiled):
+    start = clean._LINES_BEFORE_PATTERN if compiled else -(10**9)
+    monkeypatch.setattr(clean, "_spaced_lines", itertools.count(start))
+    rng = random.Random(14)
+    for _ in range(30_000):
+        text = "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 14)))
+        assert clean._drop_spaces_near_cjk(text) == _OLD_SPACE_NEAR_CJK.sub("", text), text
+    for text in LINES:
+        assert clean._drop_spaces_near_cjk(text) == _OLD_SPACE_NEAR_CJK.sub("", text), text
 
 
 def test_a_batch_id_is_a_version_4_uuid_as_uuid4_hex_writes_it():
@@ -198,12 +235,13 @@ from tui.cli import main
 code = main(sys.argv[1:])
 from tui.ingest import clean, script
 print("LOADED", sorted(m for m in ("uuid", "platform") if m in sys.modules),
-      script._han.cache_info().currsize, file=sys.stderr)
+      script._han.cache_info().currsize, clean._space_near_cjk.cache_info().currsize,
+      file=sys.stderr)
 sys.exit(code)
 """
 
 
-def test_a_seed_import_loads_no_uuid_and_never_compiles_the_han_pattern(tmp_path):
+def test_a_seed_import_loads_no_uuid_and_compiles_neither_lazy_pattern(tmp_path):
     import os
 
     env = dict(os.environ, DUBAN_USER="测试员", DUBAN_CONFIG=os.devnull)
@@ -218,4 +256,4 @@ def test_a_seed_import_loads_no_uuid_and_never_compiles_the_han_pattern(tmp_path
     )
     assert r.returncode == 0, r.stderr
     line = next(x for x in r.stderr.splitlines() if x.startswith("LOADED"))
-    assert line == "LOADED [] 0"  # simplified: the Han pattern is never compiled
+    assert line == "LOADED [] 0 0"  # simplified, four spaced lines: neither pattern compiled
