@@ -220,13 +220,24 @@ def test_spaces_near_cjk_go_exactly_as_the_old_pattern_drops_them(monkeypatch, c
         assert clean._drop_spaces_near_cjk(text) == _OLD_SPACE_NEAR_CJK.sub("", text), text
 
 
-def test_a_batch_id_is_a_version_4_uuid_as_uuid4_hex_writes_it():
+@pytest.mark.parametrize("uuid_loaded", [False, True])
+def test_a_batch_id_is_a_version_4_uuid_as_uuid4_hex_writes_it(monkeypatch, uuid_loaded):
+    if not uuid_loaded:  # as in `duban import`: built from random bytes
+        monkeypatch.delitem(sys.modules, "uuid")
     ids = [new_batch_id() for _ in range(2000)]
     assert len(set(ids)) == len(ids)
     for hex_id in ids:
         u = uuid.UUID(hex=hex_id)
         assert u.hex == hex_id and len(hex_id) == 32
         assert u.version == 4 and u.variant == uuid.RFC_4122
+
+
+def test_a_loaded_uuid_module_still_makes_the_batch_id():
+    """Tests (and anything else) that fix uuid.uuid4 still fix the import's batch ids."""
+    import unittest.mock
+
+    with unittest.mock.patch.object(uuid, "uuid4", lambda: uuid.UUID(int=7)):
+        assert new_batch_id() == uuid.UUID(int=7).hex
 
 
 _RUN = """

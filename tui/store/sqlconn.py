@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -393,10 +394,15 @@ def _q(column: str) -> str:
 
 
 def new_batch_id() -> str:
-    """A random (version 4) UUID as 32 hex digits, as ``uuid.uuid4().hex`` gives it.
+    """A random (version 4) UUID as 32 hex digits: ``uuid.uuid4().hex``.
 
-    Built here from 16 random bytes: importing `uuid` imports `platform` too, some 4 ms of
-    a seed plan's whole `duban import`, for one identifier."""
+    A process that has `uuid` loaded anyway (the desk, SQLAlchemy, a test that fixes the
+    ids) asks it; `duban import` does not import it for one identifier — with it comes
+    `platform`, some 4 ms of a seed plan's whole import — and builds the same from 16
+    random bytes, as uuid4 does."""
+    loaded = sys.modules.get("uuid")
+    if loaded is not None:
+        return loaded.uuid4().hex
     n = int.from_bytes(os.urandom(16), "big")
     n = (n & ~(0xC000 << 48)) | (0x8000 << 48)  # the RFC 4122 variant
     n = (n & ~(0xF000 << 64)) | (4 << 76)  # version 4
