@@ -245,14 +245,15 @@ import sys
 from tui.cli import main
 code = main(sys.argv[1:])
 from tui.ingest import clean, script
-print("LOADED", sorted(m for m in ("uuid", "platform") if m in sys.modules),
+print("LOADED", sorted(m for m in ("uuid", "platform", "tui.config") if m in sys.modules),
       script._han.cache_info().currsize, clean._space_near_cjk.cache_info().currsize,
       file=sys.stderr)
 sys.exit(code)
 """
 
 
-def test_a_seed_import_loads_no_uuid_and_compiles_neither_lazy_pattern(tmp_path):
+def test_a_seed_import_loads_no_uuid_nor_settings_and_compiles_neither_lazy_pattern(tmp_path):
+    """With DUBAN_USER set no setting is read, so the settings module stays unloaded."""
     import os
 
     env = dict(os.environ, DUBAN_USER="测试员", DUBAN_CONFIG=os.devnull)
@@ -268,3 +269,27 @@ def test_a_seed_import_loads_no_uuid_and_compiles_neither_lazy_pattern(tmp_path)
     assert r.returncode == 0, r.stderr
     line = next(x for x in r.stderr.splitlines() if x.startswith("LOADED"))
     assert line == "LOADED [] 0 0"  # simplified, four spaced lines: neither pattern compiled
+
+
+def test_the_settings_file_is_where_it_was(monkeypatch, tmp_path):
+    from tui import config, config_file
+
+    assert config.config_path is config_file.config_path
+    monkeypatch.setenv("DUBAN_CONFIG", str(tmp_path / "s.toml"))
+    assert config.config_path() == tmp_path / "s.toml"
+    monkeypatch.delenv("DUBAN_CONFIG")
+    assert config.config_path().name == "settings.toml"
+    assert config.config_path().parent.name == "duban"
+
+
+def test_the_office_vocabulary_beside_the_settings_file_is_still_read(monkeypatch, tmp_path):
+    from tui.services.office_vocab import office_vocabulary
+
+    settings = tmp_path / "settings.toml"
+    settings.write_text("", encoding="utf-8")
+    monkeypatch.setenv("DUBAN_CONFIG", str(settings))
+    monkeypatch.delenv("DUBAN_VOCAB", raising=False)
+    before = office_vocabulary()
+    (tmp_path / "vocab.toml").write_text('[labels]\nlead = ["抓总单位"]\n', encoding="utf-8")
+    after = office_vocabulary()
+    assert after.labels.get("抓总单位") == "lead" and "抓总单位" not in before.labels
