@@ -245,8 +245,8 @@ import sys
 from tui.cli import main
 code = main(sys.argv[1:])
 from tui.ingest import clean, script
-print("LOADED", sorted(m for m in ("uuid", "platform", "tui.config", "tui.ingest.corrections", "argparse")
-                 if m in sys.modules),
+unwanted = ("uuid", "platform", "tui.config", "tui.ingest.corrections", "argparse")
+print("LOADED", sorted(m for m in unwanted if m in sys.modules),
       script._han.cache_info().currsize, clean._space_near_cjk.cache_info().currsize,
       file=sys.stderr)
 sys.exit(code)
