@@ -245,7 +245,7 @@ import sys
 from tui.cli import main
 code = main(sys.argv[1:])
 from tui.ingest import clean, script
-unwanted = ("uuid", "platform", "tui.config", "tui.ingest.corrections", "argparse")
+unwanted = ("uuid", "platform", "tui.config", "tui.ingest.corrections", "argparse", "getpass")
 print("LOADED", sorted(m for m in unwanted if m in sys.modules),
       script._han.cache_info().currsize, clean._space_near_cjk.cache_info().currsize,
       file=sys.stderr)
@@ -295,3 +295,18 @@ def test_the_office_vocabulary_beside_the_settings_file_is_still_read(monkeypatc
     (tmp_path / "vocab.toml").write_text('[labels]\nlead = ["抓总单位"]\n', encoding="utf-8")
     after = office_vocabulary()
     assert after.labels.get("抓总单位") == "lead" and "抓总单位" not in before.labels
+
+
+def test_with_no_name_set_the_operator_is_still_the_login_name(monkeypatch, tmp_path):
+    import getpass
+
+    from tui.store.location import operator_name
+
+    settings = tmp_path / "settings.toml"
+    settings.write_text("", encoding="utf-8")
+    monkeypatch.setenv("DUBAN_CONFIG", str(settings))
+    monkeypatch.delenv("DUBAN_USER", raising=False)
+    monkeypatch.setattr(getpass, "getuser", lambda: "登录名")
+    assert operator_name() == "登录名"
+    monkeypatch.setenv("DUBAN_USER", "办公室甲")
+    assert operator_name() == "办公室甲"
