@@ -31,6 +31,7 @@ def copy_to_postgres(src: Path, url: str) -> float:
     from sqlmodel import SQLModel
 
     from tui.store.db import dispose_engine, make_engine
+    from tui.store.dialect import refresh_statistics
 
     t0 = time.perf_counter()
     target = make_engine(url)  # tables, triggers, stamp
@@ -51,6 +52,10 @@ def copy_to_postgres(src: Path, url: str) -> float:
                             {"t": table.name, "v": top},
                         )
             wr.exec_driver_sql("ALTER TABLE audit_log ENABLE TRIGGER USER")
+        # A store in use has been sampled by the server's autovacuum, and one filled by
+        # `duban import-store` by the merge itself: without this the first starts are
+        # planned on empty tables' statistics, and time the copy's age instead of the desk.
+        refresh_statistics(target, (t.name for t in SQLModel.metadata.sorted_tables))
     finally:
         source.dispose()
         dispose_engine(target)

@@ -517,3 +517,36 @@ def test_a_newer_revision_in_the_county_is_reported_not_merged(cli, db, counties
     assert {t: _count(db, t) for t in before} == before  # nothing under that plan moved
     res = cli("import-store", str(alxa))
     assert "与本库中同一计划的版本不同" in res.out
+
+
+def test_a_merge_brings_the_servers_planner_statistics_up_to_date(cli, db, counties, store_kind):
+    """A city store filled by a merge is read at once (the desk's first screen groups every
+    assignment on the server): planned on the empty tables' statistics, that read took
+    several times longer until the server's autovacuum caught up. A merge that wrote rows
+    has the server sample the tables it wrote; a dry run leaves them as they were."""
+    alxa, _dongsheng = counties
+    _city(cli, db)
+
+    def analysed() -> dict[str, bool]:
+        if store_kind != "postgresql":  # SQLite keeps no statistics unless asked: none made
+            return {
+                t: bool(n)
+                for t, n in query(
+                    db, "SELECT name, 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"
+                )
+            }
+        rows = query(
+            db,
+            "SELECT relname, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+            "WHERE schemaname = current_schema()",
+        )
+        return {t: bool(done) for t, done in rows}
+
+    assert cli("import-store", str(alxa), "--dry-run").code == 0
+    assert not any(analysed().values())
+    assert cli("import-store", str(alxa)).code == 0
+    after = analysed()
+    if store_kind == "postgresql":
+        assert after["assignment"] and after["task"] and after["progress"]
+    else:
+        assert after == {}

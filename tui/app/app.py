@@ -16,15 +16,17 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
+from textual.screen import Screen
 from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from tui.app import keymap
 from tui.app.board_flow import LOADING_CLASS, POLL_SECONDS, TAB_IDS, BoardFlow
+from tui.app.key_hold import KeyHold
 from tui.app.keymap import TAB_TITLES
 from tui.app.messages import JobDone, JobFailed
 from tui.app.region_choice import RegionChooser
@@ -94,6 +96,7 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
         self.board: Board | None = None
         self.regions = RegionChooser(self)  # a city store: which county the desk shows
         self.changes: list[Change] = []  # this session's changes, newest last (for `u`)
+        self.key_hold = KeyHold(self)
         self.jobs = Jobs(self, self._error_log)
         self.last_message = ""
         self.loads = 0
@@ -233,17 +236,39 @@ class DubanApp(BoardFlow, ReportsFlow, StoreLifecycle, App):
     @on(JobDone)
     def _job_done(self, message: JobDone) -> None:
         done, _failed = self.jobs.finish(message)
-        if done is not None:
-            done(message.result)
+        before = len(self.screen_stack)
+        try:
+            if done is not None:
+                done(message.result)
+        finally:
+            self.jobs.settled(message, opened=len(self.screen_stack) > before)
 
     @on(JobFailed)
     def _job_failed(self, message: JobFailed) -> None:
         _done, failed = self.jobs.finish(message)
-        self.say(message.message, "error")
-        if message.refresh:  # another desk changed what this one showed: show it now
-            self.reload()
-        if failed is not None:
-            failed(message.message)
+        try:
+            self.say(message.message, "error")
+            if message.refresh:  # another desk changed what this one showed: show it now
+                self.reload()
+            if failed is not None:
+                failed(message.message)
+        finally:
+            self.jobs.settled(message, opened=False)
+
+    # ------------------------------------------------------------------ keys for dialogs
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.key_hold.take(event):  # typed for a dialog on its way (tui.app.key_hold)
+            return
+        await super().on_event(event)
+
+    def push_screen(self, screen, callback=None, wait_for_dismiss=False, *, mode=None):
+        """Textual's `push_screen`; keys typed before the screen's fields are ready are
+        held for them (`tui.app.key_hold`)."""
+        result = super().push_screen(screen, callback, wait_for_dismiss, mode=mode)
+        if not wait_for_dismiss and isinstance(screen, Screen) and self.is_running:
+            self.key_hold.until_mounted(result)
+        return result
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:

@@ -71,7 +71,7 @@ def issue_lists(desk, unit_id: int | None = None, unit_name: str = "") -> None:
             failed=lambda _message: screen.dismiss(),
         )
 
-    desk.jobs.run(svc.lists_choices, desk.store, unit_id, on_done=opened)
+    desk.jobs.run(svc.lists_choices, desk.store, unit_id, on_done=opened, dialog=True)
 
 
 # ----------------------------------------------------------------------------- ledger
@@ -132,6 +132,7 @@ def import_ledger(desk) -> None:
             path,
             as_of=as_of,
             on_done=lambda plan: previewed(screen, path, plan),
+            dialog=True,
             on_failed=lambda _m: screen.dismiss(),
         )
 

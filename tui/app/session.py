@@ -33,6 +33,7 @@ class Jobs:
         self._write_lock = threading.Lock()
         self._tokens = itertools.count(1)
         self._handlers: dict[int, tuple[Done | None, Failed | None]] = {}
+        self._dialogs: set[int] = set()  # calls whose result opens a dialog
 
     def run(
         self,
@@ -42,11 +43,18 @@ class Jobs:
         on_failed: Failed | None = None,
         write: bool = False,
         group: str = "read",
+        dialog: bool = False,
         **kw: object,
     ) -> int:
-        """Call ``fn(*args, **kw)`` in a worker; returns a token naming the call."""
+        """Call ``fn(*args, **kw)`` in a worker; returns a token naming the call.
+
+        ``dialog``: ``on_done`` opens a dialog — keys typed meanwhile are held for it
+        (`tui.app.key_hold`), and dropped if the call fails."""
         token = next(self._tokens)
         self._handlers[token] = (on_done, on_failed)
+        if dialog:
+            self._dialogs.add(token)
+            self.app.key_hold.hold()
 
         def work() -> None:
             try:
@@ -74,6 +82,14 @@ class Jobs:
 
     def finish(self, message: JobDone | JobFailed) -> tuple[Done | None, Failed | None]:
         return self._handlers.pop(message.token, (None, None))
+
+    def settled(self, message: JobDone | JobFailed, *, opened: bool) -> None:
+        """After a call's handler ran: a dialog it ``opened`` now holds the keys itself;
+        when none opened (the call failed, or its handler said why not), the keys typed
+        for it are dropped."""
+        if message.token in self._dialogs:
+            self._dialogs.discard(message.token)
+            self.app.key_hold.release(discard=not opened)
 
     def _log(self, exc: BaseException) -> str:
         path = self._error_log()

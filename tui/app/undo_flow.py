@@ -57,4 +57,4 @@ def undo_last(desk) -> None:
             ),
         )
 
-    desk.jobs.run(undo.check_revert, desk.store, last.batch, on_done=checked)
+    desk.jobs.run(undo.check_revert, desk.store, last.batch, on_done=checked, dialog=True)

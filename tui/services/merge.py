@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from tui.errors import DubanError
+from tui.store.dialect import refresh_statistics
 from tui.store.merge import MergeReport, merge_store, source_regions
 
 Progress = Callable[[str, int, int], None]
@@ -179,6 +180,7 @@ def import_store(
                     },
                 )
                 session.commit()
-                return report
+        refresh_statistics(target, (t for t, n in report.added.items() if n))
+        return report
     finally:
         county.dispose()

@@ -295,7 +295,7 @@ class DeskData:
             roles=self.roles,
             row_task=ix.row_task,
             row_unit=ix.row_unit,
-            task_plans=[self.tasks[t][0] for t in ix.task_order],
+            task_plans=ix.task_plans,
             unit_names=ix.unit_names,
             unit_kinds=ix.unit_kinds,
         )
@@ -564,6 +564,7 @@ class _SearchIndex:
     row_unit: list[int]  # per row: position in the unit lists
     task_rows: list[array] = field(default_factory=list)  # per task position: its rows
     unit_rows: list[array] = field(default_factory=list)  # per unit position: its rows
+    task_plans: list[int] = field(default_factory=list)  # per task position: its plan
 
     @classmethod
     def build(cls, data: DeskData) -> _SearchIndex:
@@ -599,6 +600,7 @@ class _SearchIndex:
             row_unit,
             _rows_of(row_task, len(task_order)),
             _rows_of(row_unit, len(slots)),
+            [data.tasks[t][0] for t in task_order],
         )
 
 

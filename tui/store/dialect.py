@@ -9,8 +9,11 @@ audit trail append-only, and the file checks only SQLite has.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 # The connection settings are shared with the SQLAlchemy-free import path.
 from tui.store.sqlconn import BUSY_TIMEOUT_MS, sqlite_pragmas  # noqa: E402,F401
@@ -117,6 +120,30 @@ def checkpoint(engine: Engine) -> None:
         return
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def refresh_statistics(engine: Engine, tables: Iterable[str]) -> None:
+    """PostgreSQL: have the server sample ``tables`` now (ANALYZE), after a bulk write.
+
+    The planner reads its row counts from these samples. A store just filled by a merge
+    still has the empty tables' (the server's autovacuum samples them some minutes later),
+    and the desk's first read, planned on them, took several times longer (nested loops
+    over 200,000 rows, JIT compilation). SQLite keeps no statistics unless asked, and its
+    reads are planned without them: nothing to do there. Best effort after the commit: the
+    rows are already safe, and a refusal (a role that does not own the tables) only leaves
+    the sampling to the autovacuum, as before."""
+    if engine.dialect.name != "postgresql":
+        return
+    quote = engine.dialect.identifier_preparer.quote
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for name in sorted(set(tables)):
+                try:
+                    conn.exec_driver_sql("ANALYZE " + quote(name))
+                except SQLAlchemyError:
+                    continue
+    except SQLAlchemyError:
+        pass
 
 
 # ------------------------------------------------------------------ the fast reader's handle

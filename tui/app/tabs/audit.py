@@ -135,4 +135,4 @@ class LogTab(DeskTab):
         def reverted(_change) -> None:
             desk.forget_change(c.batch)
 
-        desk.jobs.run(svc.check_revert, desk.store, c.batch, on_done=checked)
+        desk.jobs.run(svc.check_revert, desk.store, c.batch, on_done=checked, dialog=True)

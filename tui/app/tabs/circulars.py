@@ -239,7 +239,7 @@ class CircularsScreen(Screen):
                 ),
             )
 
-        desk.jobs.run(svc.desk_plans, desk.store, self.desk_region, on_done=opened)
+        desk.jobs.run(svc.desk_plans, desk.store, self.desk_region, on_done=opened, dialog=True)
 
     def action_sign_circular(self) -> None:
         desk = self.desk
@@ -277,7 +277,7 @@ class CircularsScreen(Screen):
             modal.warning = "签发后即编为该期，不能撤销；有误只能作废后重新起草。"
             desk.push_screen(modal, lambda by: by and sign(by))
 
-        desk.jobs.run(read, on_done=opened)
+        desk.jobs.run(read, on_done=opened, dialog=True)
 
     def action_render_circular(self) -> None:
         desk = self.desk

@@ -51,7 +51,7 @@ def edit_owners(desk, task_ids: list[int], then=None) -> None:
         )
         desk.write(svc.save_owners, store, plan, desk.operator, then=then)
 
-    desk.jobs.run(read, on_done=opened)
+    desk.jobs.run(read, on_done=opened, dialog=True)
 
 
 def resolve_group(desk, group_id: int, group_name: str, region: str, ticked: set[int]) -> None:
@@ -82,6 +82,7 @@ def resolve_group(desk, group_id: int, group_name: str, region: str, ticked: set
             res.unit_ids,
             res.task_ids,
             on_done=lambda steps: confirm(res, steps),
+            dialog=True,
         )
 
     def confirm(res, steps) -> None:
@@ -120,7 +121,7 @@ def resolve_group(desk, group_id: int, group_name: str, region: str, ticked: set
             ),
         )
 
-    desk.jobs.run(svc.tasks_naming_group, store, group_id, on_done=opened)
+    desk.jobs.run(svc.tasks_naming_group, store, group_id, on_done=opened, dialog=True)
 
 
 def _unit_key(u) -> str:

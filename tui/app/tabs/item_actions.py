@@ -66,6 +66,7 @@ class ItemActions:
                 one.id,
                 desk.as_of,
                 on_done=lambda plan: self._progress_dialog(targets, plan),
+                dialog=True,
             )
         else:
             self._progress_dialog(targets, None)
@@ -171,6 +172,7 @@ class ItemActions:
                 f.task_id,
                 res.value,
                 on_done=lambda preview: confirm(res, preview),
+                dialog=True,
             )
 
         def confirm(res, preview) -> None:

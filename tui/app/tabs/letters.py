@@ -239,7 +239,7 @@ class LettersTab(DeskTab):
                 remove=res.remove,
             )
 
-        desk.jobs.run(svc.preview, desk.store, cur.id, on_done=opened)
+        desk.jobs.run(svc.preview, desk.store, cur.id, on_done=opened, dialog=True)
 
     # ---------------------------------------------------------------- signing
 
@@ -285,7 +285,7 @@ class LettersTab(DeskTab):
         def done() -> None:
             self.selected.clear()
 
-        desk.jobs.run(read, on_done=opened)
+        desk.jobs.run(read, on_done=opened, dialog=True)
 
     # ---------------------------------------------------------------- files and printing
 
@@ -361,7 +361,7 @@ class LettersTab(DeskTab):
                 items=res.items,
             )
 
-        desk.jobs.run(svc.preview, desk.store, cur.id, on_done=opened)
+        desk.jobs.run(svc.preview, desk.store, cur.id, on_done=opened, dialog=True)
 
     def action_void(self) -> None:
         desk = self.desk

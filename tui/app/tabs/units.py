@@ -169,6 +169,7 @@ class UnitsTab(DeskTab):
                 desk.store,
                 u.id,
                 on_done=lambda n: confirm(target, name, n),
+                dialog=True,
             )
 
         def confirm(target: int, name: str, n: int) -> None:
