@@ -245,7 +245,7 @@ import sys
 from tui.cli import main
 code = main(sys.argv[1:])
 from tui.ingest import clean, script
-unwanted = ("uuid", "platform", "tui.config", "tui.ingest.corrections", "argparse", "getpass")
+unwanted = ("uuid", "platform", "tui.config", "tui.ingest.corrections", "getpass")
 print("LOADED", sorted(m for m in unwanted if m in sys.modules),
       script._han.cache_info().currsize, clean._space_near_cjk.cache_info().currsize,
       file=sys.stderr)
@@ -255,7 +255,7 @@ sys.exit(code)
 
 def test_a_seed_import_loads_no_uuid_nor_settings_and_compiles_neither_lazy_pattern(tmp_path):
     """With DUBAN_USER set no setting is read, so the settings module stays unloaded; a plan
-    without fixes needs no correction rules; plain arguments need no argparse."""
+    without fixes needs no correction rules."""
     import os
 
     env = dict(os.environ, DUBAN_USER="测试员", DUBAN_CONFIG=os.devnull)

@@ -297,14 +297,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             gc.disable()
         if args is None and only == "overdue":
             args = overdue_args(args_list)
-        if args is None and only == "import":
-            args = import_args(args_list)
         if args is None:
             parser = build_parser(only)
             args = parser.parse_args(args_list)
             _check_as_of(parser, args)
         else:
-            parser = None  # the desk, a plain `overdue` or `import` need none (*_args, _desk_only)
+            parser = None  # the desk and a plain `overdue` need none (_desk_only, overdue_args)
         if args.command != "setup":  # a DUBAN_CONFIG naming no file: one line, exit 2
             from tui.config_file import require_config_file
 
@@ -385,72 +383,6 @@ def overdue_args(argv: Sequence[str]) -> SimpleNamespace | None:
     if not after or values["format"] not in _OVERDUE_FORMATS:
         return None
     return SimpleNamespace(command="overdue", **values)
-
-
-_IMPORT_OPTIONS = {
-    "--db": "db",
-    "--plan-year": "plan_year",
-    "--region": "region",
-    "--revision-of": "revision_of",
-    "--format": "format",
-}
-_IMPORT_FLAGS = {"--dry-run": "dry_run", "--new-plan": "new_plan"}
-_IMPORT_FORMATS = ("table", "json")
-
-
-def import_args(argv: Sequence[str]) -> SimpleNamespace | None:
-    """`duban [--db X] import FILE [its options]` read without argparse, as `overdue_args`
-    reads `duban overdue` (argparse and the small parser are some 10 ms of a seed's whole
-    import): every option spelled out in full, each at most once in its place, values and
-    the one file not starting with "-", a whole-number year, a known format. The values are
-    the parser's (--db after `import` overrides the one before it). Anything else — help,
-    --as-of, an abbreviation, a repeat, a mistake — None: the parser decides, and words its
-    errors, as always."""
-    values: dict[str, object] = dict.fromkeys(
-        ("db", "as_of", "file", "plan_year", "region", "revision_of")
-    )
-    values.update(dry_run=False, new_plan=False, format="table")
-    places: tuple[set[str], set[str]] = (set(), set())  # seen before / after the command
-    after = False
-    rest = list(argv)
-    while rest:
-        arg = rest.pop(0)
-        if arg == "import" and not after:
-            after = True
-            continue
-        seen = places[after]
-        if after and not arg.startswith("-"):
-            if values["file"] is not None:
-                return None
-            values["file"] = arg
-            continue
-        option, eq, value = arg.partition("=")
-        flag = _IMPORT_FLAGS.get(option) if after else None
-        if flag is not None:
-            if eq or flag in seen:
-                return None
-            seen.add(flag)
-            values[flag] = True
-            continue
-        name = (_IMPORT_OPTIONS if after else {"--db": "db"}).get(option)
-        if name is None or name in seen:
-            return None
-        if not eq:
-            if not rest:
-                return None
-            value = rest.pop(0)
-        if value.startswith("-"):
-            return None
-        if name == "plan_year":
-            try:
-                value = int(value)
-            except ValueError:
-                return None
-        seen.add(name)
-        values[name] = value
-    if not after or values["file"] is None or values["format"] not in _IMPORT_FORMATS:
-        return None
-    return SimpleNamespace(command="import", **values)
 
 
 def _desk_only(argv: list[str]) -> SimpleNamespace | None:
