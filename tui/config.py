@@ -22,7 +22,11 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from tui.config_file import ENV_CONFIG, require_config_file  # noqa: F401 - re-exported
+from tui.config_file import (  # noqa: F401 - re-exported
+    ENV_CONFIG,
+    config_path,
+    require_config_file,
+)
 from tui.errors import DubanError
 
 KINDS = ("提示", "提醒", "督办")
@@ -58,6 +62,8 @@ LABELS: Mapping[str, str] = {
 
 @dataclass(frozen=True)
 class Settings:
+    """The office's settings (settings.toml); every field has a default."""
+
     region: str = ""  # the region the office governs, e.g. 达拉特旗; suggests the identity
     office: str = ""  # 发文机关署名 (full name)
     issuer_mark: str = ""  # 发文机关标志 (the red mark)
@@ -166,15 +172,6 @@ def suggest_identity(region: str) -> dict[str, Any]:
         "letter_prefix": {"提示": f"{code}提", "提醒": f"{code}醒", "督办": f"{code}督"},
         "cc": f"{level}委、{level}政府分管领导",
     }
-
-
-def config_path() -> Path:
-    override = os.environ.get(ENV_CONFIG)
-    if override:
-        return Path(override)
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("duban", appauthor=False)) / "settings.toml"
 
 
 def parse_settings(data: dict[str, Any], source: str) -> Settings:

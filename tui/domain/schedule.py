@@ -22,6 +22,8 @@ from tui.domain.deadlines import Deadline
 
 @dataclass(frozen=True)
 class Schedule:
+    """The dates a deadline falls due on within the plan period, as the store keeps them."""
+
     kind: str  # absolute / recurring / relative / ongoing / default / manual / none
     dates: tuple[date, ...]
     recurring: bool

@@ -55,6 +55,8 @@ def _role(role: str) -> str:
 
 @dataclass
 class Applied:
+    """A plan with its corrections applied, and those that could not be, with the reason."""
+
     plan: ParsedPlan
     applied: list[Correction] = field(default_factory=list)
     skipped: list[tuple[Correction, str]] = field(default_factory=list)  # with the reason

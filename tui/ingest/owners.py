@@ -24,6 +24,8 @@ _MAX_NAME = 40
 
 @dataclass(frozen=True)
 class LineLabel:
+    """A labelled line of a task (牵头单位：…, 联系人：…, 完成时限：…): what it labels and its value."""
+
     kind: str  # owner / person / deadline
     role: str | None
     value: str
@@ -31,6 +33,8 @@ class LineLabel:
 
 @dataclass(frozen=True)
 class OwnerName:
+    """One owner named in a task, with its role and whether the name stands for a group."""
+
     role: str
     name: str
     group: bool  # the name stands for several units (各镇, 乡镇人民政府 …)

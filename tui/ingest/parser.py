@@ -57,6 +57,8 @@ _MAX_OWNER_FRAGMENT = 15
 
 @dataclass
 class ParsedNode:
+    """A heading of the plan's outline (一、 / （一） …) and where it hangs."""
+
     level: int
     number: str
     heading: str
@@ -67,6 +69,8 @@ class ParsedNode:
 
 @dataclass
 class ParsedTask:
+    """One task as the document states it: number, text, owners and deadline cell."""
+
     number: str
     title: str
     text: str
@@ -83,6 +87,8 @@ class ParsedTask:
 
 @dataclass
 class ParsedPlan:
+    """A parsed plan: its title, issuer and period, its outline and its tasks."""
+
     title: str
     issuer: str
     issue_date: str | None  # ISO date
@@ -133,6 +139,8 @@ class ParsedPlan:
 
 @dataclass
 class _Block:
+    """A numbered paragraph of the text, before it is told apart as a heading or a task."""
+
     level: int
     number: str
     line: int
@@ -539,6 +547,8 @@ def _section_levels(
 
 @dataclass
 class _Cover:
+    """The covering letter (印发…的通知) in front of a plan, and what it says of the plan."""
+
     lines: list[tuple[int, str]]  # the letter's lines, kept as plan text
     title: str  # the plan's title, as the letter quotes it
     issuer: str

@@ -14,7 +14,7 @@ def office_vocabulary() -> Vocabulary:
     """The shipped vocabulary, extended by the office's own ``vocab.toml`` beside its
     settings file (or the file named by DUBAN_VOCAB) when there is one. The command line and
     the desk read documents with the same words."""
-    from tui.config import config_path
+    from tui.config_file import config_path  # not tui.config: no settings are read here
 
     named = os.environ.get("DUBAN_VOCAB")
     if named:

@@ -391,6 +391,8 @@ class ChainBreak:
 
 @dataclass(frozen=True)
 class ChainReport:
+    """What verifying the audit chain found: rows checked and the first break, if any."""
+
     rows: int
     broken: ChainBreak | None
 

@@ -168,6 +168,8 @@ def _schedule_values(sched: Schedule) -> tuple:
 
 @dataclass
 class DeadlineView:
+    """One deadline of a task or an assignment as the store has it, ready to show."""
+
     source: str
     kind: str
     due: date | None
@@ -239,6 +241,8 @@ def _superseded(schedule: Schedule, override: date) -> bool:
 
 @dataclass
 class SupersededExtension:
+    """A unit's granted extension that a corrected deadline would replace (it gives more time)."""
+
     assignment_id: int
     unit_id: int | None
     due_override: date

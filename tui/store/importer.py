@@ -24,8 +24,6 @@ from tui import clock
 from tui.domain.identity import match_tasks
 from tui.domain.units import Directory, detect_region, is_group_reference
 from tui.errors import DubanError
-from tui.ingest.corrections import Correction, apply_corrections
-from tui.ingest.corrections import validate as validate_correction
 from tui.ingest.parser import ROLE_LABEL, ROLES, ParsedPlan, ParsedTask
 from tui.store.audit import assignment_json, insert_audit_items, record_sql
 from tui.store.deadlines import refresh_plan_deadlines
@@ -34,6 +32,7 @@ from tui.store.sqlconn import insert_rows, update_rows, write_transaction
 from tui.store.units import directory_from_sql, regions_sql, sync_directory_sql
 
 if TYPE_CHECKING:  # the import runs on SQLAlchemy or on sqlite3 alone (tui.store.sqlconn)
+    from tui.ingest.corrections import Correction
     from tui.store.sqlconn import SqlConn, Store
 
 Progress = Callable[[str, int, int], None]
@@ -51,6 +50,8 @@ class OwnerRef:
 
 @dataclass
 class TaskReport:
+    """One imported task in the report: its place, number, title and owners."""
+
     key: str  # the task's place in the outline, e.g. 二、（一）
     number: str
     title: str
@@ -62,6 +63,8 @@ class TaskReport:
 
 @dataclass
 class ImportReport:
+    """What an import did, for the command's report (table or JSON)."""
+
     source: str
     kind: str
     encoding: str | None
@@ -331,8 +334,12 @@ def import_parsed(
         from tui.domain.units import load_shipped_directories
 
         shipped = load_shipped_directories()
-    for c in corrections or ():
-        validate_correction(c)
+    if corrections:
+        # Only a plan with fixes needs their rules (2 ms of a seed's import to load).
+        from tui.ingest.corrections import validate as validate_correction
+
+        for c in corrections:
+            validate_correction(c)
     with write_transaction(store, commit=not dry_run, cache_kib=IMPORT_CACHE_KIB) as conn:
         job = _Import(conn, parsed, source, kind, encoding, actor, progress)
         report = job.run(
@@ -507,15 +514,20 @@ class _Import:
         """Apply the plan's stored fixes and the new ones to the parsed document."""
         stored = []
         if plan is not None:
-            for kind, task_key, value in self.conn.rows(
+            rows = self.conn.rows(
                 "SELECT kind, task_key, value FROM import_correction "
                 "WHERE plan_id = :p AND active = TRUE ORDER BY id",
                 {"p": plan.id},
-            ):
-                stored.append(Correction(kind, task_key, json.loads(value or "null")))
+            )
+            if rows:
+                from tui.ingest.corrections import Correction
+
+                stored = [Correction(k, key, json.loads(v or "null")) for k, key, v in rows]
         every = stored + new
         if not every:
             return [], []
+        from tui.ingest.corrections import apply_corrections
+
         result = apply_corrections(self.parsed, every)
         self.parsed = result.plan
         self.keys = self.parsed.task_keys()

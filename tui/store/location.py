@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 from pathlib import Path
 
@@ -76,6 +75,8 @@ def operator_name() -> str:
     configured = (load_settings().operator or "").strip()
     if configured:
         return configured
+    import getpass  # with it comes termios: only a desk with no name set needs it
+
     try:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no login name in some containers

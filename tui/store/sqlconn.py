@@ -16,8 +16,9 @@ No SQLAlchemy import at module level: `AlchemyConn` receives a connection made e
 
 from __future__ import annotations
 
+import os
 import sqlite3
-import uuid
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -392,6 +393,22 @@ def _q(column: str) -> str:
 # ------------------------------------------------------------------ one write transaction
 
 
+def new_batch_id() -> str:
+    """A random (version 4) UUID as 32 hex digits: ``uuid.uuid4().hex``.
+
+    A process that has `uuid` loaded anyway (the desk, SQLAlchemy, a test that fixes the
+    ids) asks it; `duban import` does not import it for one identifier — with it comes
+    `platform`, some 4 ms of a seed plan's whole import — and builds the same from 16
+    random bytes, as uuid4 does."""
+    loaded = sys.modules.get("uuid")
+    if loaded is not None:
+        return loaded.uuid4().hex
+    n = int.from_bytes(os.urandom(16), "big")
+    n = (n & ~(0xC000 << 48)) | (0x8000 << 48)  # the RFC 4122 variant
+    n = (n & ~(0xF000 << 64)) | (4 << 76)  # version 4
+    return f"{n:032x}"
+
+
 class Store(Protocol):
     """Where an import writes: a SQLAlchemy ``Engine`` or a `tui.store.lite.LiteStore`."""
 
@@ -402,7 +419,7 @@ def write_transaction(store, *, commit: bool = True, cache_kib: int = 0) -> Iter
     the advisory lock on PostgreSQL), committed on success when ``commit`` (else rolled
     back, as a dry run is), rolled back on any error. Every audit row written inside
     carries one batch id. ``cache_kib``: SQLite's page cache for the transaction."""
-    batch = uuid.uuid4().hex
+    batch = new_batch_id()
     lite = getattr(store, "lite_transaction", None)
     if lite is not None:
         with lite(batch, commit=commit, cache_kib=cache_kib) as conn:

@@ -26,6 +26,8 @@ UNIT_FIELDS = ("kind", "head", "contact", "phone", "address", "sample")
 
 @dataclass
 class SyncResult:
+    """What syncing a region's unit directory into the store changed."""
+
     region: str
     units_added: list[str]
     units_updated: list[str]
@@ -292,6 +294,8 @@ def directory_from_sql(conn: SqlConn, region: str) -> Directory:
 
 @dataclass(frozen=True)
 class RegionRow:
+    """One region of the store's unit directory."""
+
     name: str
     prefixes: str
     match: str
@@ -314,6 +318,8 @@ def regions_sql(conn: SqlConn) -> list[RegionRow]:
 
 @dataclass
 class UnitRow:
+    """One unit of the store's unit directory."""
+
     id: int
     region: str
     name: str
