@@ -98,3 +98,24 @@ async def test_keys_typed_for_a_dialog_that_never_opens_do_not_act_on_the_desk(
         await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmModal)
+
+
+async def test_a_confirmation_is_never_answered_by_keys_typed_before_it_was_shown(make_app, store):
+    """`a` then `y` in one burst: 验收销号 asks, and the `y` typed before the question was on
+    screen does not answer it (before, it reached the question's own Y and closed the item
+    unseen); the desk says it ignored the key, and a `y` pressed now answers."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        fact = cursor_row(app).fact
+        burst(app, ["a", "y"])
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        assert q(store, "SELECT completed_on FROM assignment WHERE id=?", fact.id)[0][0] is None
+        assert "已忽略" in app.last_message
+        await pilot.press("y")
+        await settle(pilot)
+        assert len(app.screen_stack) == 1
+        assert q(store, "SELECT completed_on FROM assignment WHERE id=?", fact.id)[0][0]

@@ -13,6 +13,11 @@ them.
 
 A key that arrives while the held ones are being handed on waits behind them, so the order
 typed is the order delivered.
+
+A confirmation is the exception: it is there to be read before it is answered, so the keys
+typed before it was on screen are dropped, never taken as its Y (a screen says so with
+``TYPED_AHEAD = False``: `tui.app.modals.base.ConfirmModal` and every question built on it,
+签发 among them).
 """
 
 from __future__ import annotations
@@ -98,6 +103,11 @@ class KeyHold:
         if self._holds or self._in_flight:
             return
         held, self._held = self._held, []
+        if held and not getattr(self._app.screen, "TYPED_AHEAD", True):
+            say = getattr(self._app, "say", None)
+            if say is not None:
+                say("确认框打开前按下的键已忽略：请看清内容后再按 Y 或 N", "warning")
+            return
         for old in held:
             if isinstance(old, events.Key):
                 new: events.Event = events.Key(old.key, old.character)

@@ -137,6 +137,7 @@ class ConfirmModal(_Fits, ModalScreen[bool]):
     starts on 取消) do not."""
 
     CSS_PATH = CSS
+    TYPED_AHEAD = False  # keys typed before it was on screen never answer it (key_hold)
     BINDINGS = [
         Binding("y", "answer(True)", "确认"),
         Binding("n,escape", "answer(False)", "取消"),
