@@ -48,17 +48,18 @@ BENCHES = (
 HELPERS = ("harness.py", "machine.py", "gen_store.py", "synth.py", "status_child.py", "run_all.py")
 PG_ENV = ("DUBAN_BENCH_PG", "DUBAN_TEST_PG")
 
-# import_bench.py: "label  0.25 s  0.24–0.27 s  0.3 s[  超出预算]…"
+# import_bench.py: "label  0.25 s  0.24–0.27 s  0.24 s  0.3 s[  超出预算]…" (the fourth
+# column its processes' CPU time); reports_bench.py: the same without the CPU column.
 _IMPORT_LINE = re.compile(
     r"^(?P<label>\S.*?)\s*(?P<med>[\d.]+) s\s+(?P<lo>[\d.]+)–(?P<hi>[\d.]+) s\s+"
-    r"(?P<budget>[\d.]+) s"
+    r"(?:(?P<cpu>[\d.]+) s\s+)?(?P<budget>[\d.]+) s"
 )
 # letters_bench.py: "total: 3.21 s  (…)  budget < 10 s"
 _LETTERS_LINE = re.compile(r"total: (?P<med>[\d.]+) s.*budget < (?P<budget>[\d.]+) s")
 
 
 def _parse_lines(out: str, quick: bool, bench: str, prefix: str = "") -> list[Figure]:
-    """ "label  median s  low–high s  budget s" lines; a line marked 仅供参考 (for
+    """ "label  median s  low–high s  [cpu s]  budget s" lines; a line marked 仅供参考 (for
     reference) has no budget."""
     figs = []
     for line in out.splitlines():

@@ -233,3 +233,16 @@ def test_overdue_finds_items(store):
     rows = json.loads(res.stdout)
     assert len(rows) > 100
     assert all(r["days_overdue"] > 0 for r in rows)
+
+
+def test_the_summary_reads_the_import_benchs_budget_not_its_cpu_column():
+    """import_bench.py prints its processes' CPU time between the range and the budget; the
+    summary took that CPU time for the budget, and called a 0.23 s import against 0.3 s
+    over budget. A line without the CPU column (reports_bench.py) still reads as before."""
+    from bench.run_all import parse_import, parse_reports
+
+    line = "示例分解方案（seed 001）          0.23 s      0.19–0.27 s       0.22 s    0.3 s"
+    (fig,) = parse_import(line, quick=False)
+    assert fig.budget == 0.3 and fig.summary[:3] == (0.23, 0.19, 0.27)
+    (fig,) = parse_reports("导出台账：200000 条落实事项  7.84 s  7.46–8.11 s  15.00 s", quick=False)
+    assert fig.budget == 15.0 and fig.summary[:3] == (7.84, 7.46, 8.11)
