@@ -119,3 +119,30 @@ async def test_a_confirmation_is_never_answered_by_keys_typed_before_it_was_show
         await settle(pilot)
         assert len(app.screen_stack) == 1
         assert q(store, "SELECT completed_on FROM assignment WHERE id=?", fact.id)[0][0]
+
+
+async def test_a_hold_given_up_after_its_limit_does_not_end_a_later_one(
+    make_app, store, monkeypatch
+):
+    """A dialog that took too long lets go of the keys (the desk must keep answering); when
+    its own release comes late, it must not end the hold of the next dialog on its way."""
+    import asyncio
+
+    from tui.app import key_hold
+
+    monkeypatch.setattr(key_hold, "LIMIT_S", 0.05)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = app.key_hold.hold()
+        await asyncio.sleep(0.3)
+        await pilot.pause()  # the limit passed: the first hold is given up
+        monkeypatch.setattr(key_hold, "LIMIT_S", 60.0)  # the second is not timed out here
+        second = app.key_hold.hold()
+        app.key_hold.release(first)  # late, and not the second's to end
+        burst(app, ["3"])
+        await pilot.pause()
+        assert app.query_one(TabbedContent).active == "overview", "the key is still held"
+        app.key_hold.release(second)
+        await settle(pilot)
+        assert app.query_one(TabbedContent).active == "items", "then handed on"

@@ -41,20 +41,19 @@ class KeyHold:
         self._in_flight = 0  # handed back to the app's queue, not yet through it
         self._timer = None
         self._tasks: set[asyncio.Task] = set()
+        self._era = 0  # a hold given up by `_expire` must not end a later one
 
-    @property
-    def holding(self) -> bool:
-        return self._holds > 0
-
-    def hold(self) -> None:
-        """Hold keys until as many `release` calls as `hold` calls."""
+    def hold(self) -> int:
+        """Hold keys until as many `release` calls as `hold` calls; returns what to pass
+        to `release`."""
         self._holds += 1
         if self._holds == 1:
             self._timer = self._app.set_timer(LIMIT_S, self._expire, name="key-hold")
+        return self._era
 
-    def release(self, *, discard: bool = False) -> None:
+    def release(self, era: int, *, discard: bool = False) -> None:
         """End one hold; the last hands the held keys on (or drops them: ``discard``)."""
-        if self._holds == 0:
+        if self._holds == 0 or era != self._era:
             return
         self._holds -= 1
         if discard:
@@ -65,7 +64,7 @@ class KeyHold:
 
     def until_mounted(self, mounted: Awaitable) -> None:
         """Hold keys until a screen just pushed is mounted and its first field focused."""
-        self.hold()
+        era = self.hold()
 
         async def wait() -> None:
             try:
@@ -73,7 +72,7 @@ class KeyHold:
             finally:
                 # Focus is given through the app's queue (`Widget.focus`): hand the keys
                 # on after it, so they reach the field it gives focus to.
-                self._app.call_later(self.release)
+                self._app.call_later(self.release, era)
 
         task = asyncio.create_task(wait())
         self._tasks.add(task)
@@ -121,6 +120,7 @@ class KeyHold:
         self._timer = None
         if self._holds:
             self._holds = 0
+            self._era += 1
             if self._held:
                 self._held.clear()
                 say = getattr(self._app, "say", None)

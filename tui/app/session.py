@@ -33,7 +33,7 @@ class Jobs:
         self._write_lock = threading.Lock()
         self._tokens = itertools.count(1)
         self._handlers: dict[int, tuple[Done | None, Failed | None]] = {}
-        self._dialogs: set[int] = set()  # calls whose result opens a dialog
+        self._dialogs: dict[int, int] = {}  # calls whose result opens a dialog: their hold
 
     def run(
         self,
@@ -53,8 +53,7 @@ class Jobs:
         token = next(self._tokens)
         self._handlers[token] = (on_done, on_failed)
         if dialog:
-            self._dialogs.add(token)
-            self.app.key_hold.hold()
+            self._dialogs[token] = self.app.key_hold.hold()
 
         def work() -> None:
             try:
@@ -87,9 +86,9 @@ class Jobs:
         """After a call's handler ran: a dialog it ``opened`` now holds the keys itself;
         when none opened (the call failed, or its handler said why not), the keys typed
         for it are dropped."""
-        if message.token in self._dialogs:
-            self._dialogs.discard(message.token)
-            self.app.key_hold.release(discard=not opened)
+        era = self._dialogs.pop(message.token, None)
+        if era is not None:
+            self.app.key_hold.release(era, discard=not opened)
 
     def _log(self, exc: BaseException) -> str:
         path = self._error_log()
