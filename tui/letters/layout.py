@@ -31,6 +31,7 @@ Pure: character widths come from `BatchFonts` (the fonts the PDF embeds).
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -168,16 +169,42 @@ def text_width_tw(text: str, font: str, size: float, measure: Measure) -> float:
     return spaced_width(text, _em(measure, font), AUTO_SPACE_EM) * size * 20
 
 
+# Lines already broken, per measure (a batch's fonts): the letters of a batch repeat the same
+# task texts in the same column widths, and breaking is a pure function of the text, the
+# width and the advances. Weakly keyed, so a batch's entries go with its fonts.
+_BROKEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_BROKEN_MAX = 20_000
+
+
+def _broken_lines(
+    measure: Measure, font: str, text: str, width: float, first: float
+) -> list[str]:
+    """`break_lines` with the body or title advances of `measure`, remembered per measure."""
+    adv = _em(measure, font)
+    try:
+        memo = _BROKEN.get(measure)
+        if memo is None:
+            memo = _BROKEN[measure] = {}
+    except TypeError:  # a measure that cannot be weakly referenced: no memo
+        return break_lines(text, width, adv, first, AUTO_SPACE_EM)
+    key = (font == "title", text, width, first)
+    got = memo.get(key)
+    if got is None:
+        if len(memo) >= _BROKEN_MAX:
+            memo.clear()
+        got = memo[key] = tuple(break_lines(text, width, adv, first, AUTO_SPACE_EM))
+    return list(got)
+
+
 def wrap(para: Para, width_tw: float, measure: Measure) -> tuple[str, ...]:
     em_tw = para.size * 20
     avail = (width_tw - (para.left_em + para.right_em) * em_tw) / em_tw
     # with a hanging indent the first line starts `hanging` to the left of the others
     width = avail - para.hanging_em
     first = para.first_em - para.hanging_em
-    adv = _em(measure, para.font)
     lines: list[str] = []
     for piece in para.text.split("\n"):
-        lines.extend(break_lines(piece, width, adv, first, AUTO_SPACE_EM))
+        lines.extend(_broken_lines(measure, para.font, piece, width, first))
         first = 0.0
     return tuple(lines)
 
@@ -428,15 +455,13 @@ def _table(model: LetterModel, measure: Measure) -> Table:
     iw = [int(w) for w in widths]
     iw[task_k] += TEXT_W - sum(iw)
 
-    adv = _em(measure, "body")
-
     def cell_lines(text: str, k: int) -> list[str]:
         if cols[k].nowrap:  # sized to fit on one line: nothing to break
             return text.split("\n")
         avail = (iw[k] - pad) / em
         out: list[str] = []
         for piece in text.split("\n"):
-            out.extend(break_lines(piece, avail, adv, 0.0, AUTO_SPACE_EM))
+            out.extend(_broken_lines(measure, "body", piece, avail, 0.0))
         return out
 
     header_lines = [list(c.header) for c in cols]

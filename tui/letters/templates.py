@@ -100,9 +100,11 @@ class LetterText:
     cc: str
 
 
-def _placeholders(text: str, name: str) -> list[tuple[str, str | None]]:
+@lru_cache(maxsize=1024)
+def _placeholders(text: str, name: str) -> tuple[tuple[str, str | None], ...]:
     """Split a template into (literal, placeholder-or-None) pieces, refusing anything
-    but plain names."""
+    but plain names. Remembered: a batch renders the same few template pieces for every
+    letter (an error is raised again each time, never remembered)."""
     pieces: list[tuple[str, str | None]] = []
     buf: list[str] = []
     i, n = 0, len(text)
@@ -140,7 +142,7 @@ def _placeholders(text: str, name: str) -> list[tuple[str, str | None]]:
         buf.append(ch)
         i += 1
     pieces.append(("".join(buf), None))
-    return pieces
+    return tuple(pieces)
 
 
 def render_template(text: str, values: Mapping[str, str], name: str = "文本") -> str:

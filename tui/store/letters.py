@@ -1553,6 +1553,12 @@ def _file_stem(letter: Letter, unit_name: str) -> str:
     return _UNSAFE.sub("_", f"{head}_{KIND_NAMES[letter.kind]}_{unit_name}")[:120]
 
 
+def _resolved(base: Path, path: Path) -> str:
+    """`path.resolve()` for a file written into the folder `base` resolves to."""
+    inside = base / path.name
+    return str(inside.resolve() if inside.is_symlink() else inside)
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -1624,19 +1630,30 @@ def render_letters(
         report.log_line,
     )
     _log_render(out, done, actor)
+    # the workers hashed the files they wrote; the folder is resolved once, not per file
+    sums = {
+        letter.id: (r.pdf_sha256, r.docx_sha256)
+        for (letter, _), r in zip(pairs, report.results, strict=True)
+    }
+    base = out.resolve()
     with _locked(engine) as session:
         letters = {x.id: x for x in _load(session, [r.letter_id for r in done])}
         audit = []
         for r in done:
             letter = letters[r.letter_id]
+            pdf_sum, docx_sum = sums[r.letter_id]
             files = [
                 {
                     "type": "pdf",
-                    "path": str(r.pdf.resolve()),
-                    "sha256": _sha256(r.pdf),
+                    "path": _resolved(base, r.pdf),
+                    "sha256": pdf_sum or _sha256(r.pdf),
                     "pages": r.pages,
                 },
-                {"type": "docx", "path": str(r.docx.resolve()), "sha256": _sha256(r.docx)},
+                {
+                    "type": "docx",
+                    "path": _resolved(base, r.docx),
+                    "sha256": docx_sum or _sha256(r.docx),
+                },
             ]
             before = json.loads(letter.files) if letter.files else []
             letter.files = json.dumps(files, ensure_ascii=False)
