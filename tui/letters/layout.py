@@ -176,9 +176,7 @@ _BROKEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _BROKEN_MAX = 20_000
 
 
-def _broken_lines(
-    measure: Measure, font: str, text: str, width: float, first: float
-) -> list[str]:
+def _broken_lines(measure: Measure, font: str, text: str, width: float, first: float) -> list[str]:
     """`break_lines` with the body or title advances of `measure`, remembered per measure."""
     adv = _em(measure, font)
     try:

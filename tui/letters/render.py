@@ -99,9 +99,9 @@ def render_batch(
     """Write every job's .pdf and .docx; results in job order."""
     global _SHARED
     jobs = list(jobs)
-    texts = [t for job in jobs for t in letter_texts(job.model)]
-    batch = prepare_batch_fonts(fontset, texts)
-    fonts = PdfFonts(batch, (letter_texts(j.model) for j in jobs))
+    per_letter = [letter_texts(job.model) for job in jobs]  # read once, used twice
+    batch = prepare_batch_fonts(fontset, [t for pair in per_letter for t in pair])
+    fonts = PdfFonts(batch, per_letter)
     total = len(jobs)
     results: list[Rendered | None] = [None] * total
     n = worker_count(workers, total)
