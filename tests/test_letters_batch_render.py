@@ -197,3 +197,23 @@ def test_sign_of_a_batch_signs_its_drafts_and_leaves_the_others(cli, db, tmp_pat
     assert [got[i] for i in (ids[3], ids[0], ids[2], ids[4])] == [
         ("已签发", 1), ("已签发", 2), ("已签发", 3), ("已签发", 4)
     ]  # fmt: skip
+
+
+def test_the_wordings_row_count_is_the_attachments():
+    """The wording counts the attachment's rows without formatting them: a unit that leads
+    and is responsible for one task is one row; tasks without a key are told apart by
+    number and text."""
+    from tui.letters.compose import ItemSnapshot, letter_items, letter_row_count
+
+    on = SIGN_ON
+    snaps = [
+        ItemSnapshot("（3）", "健全行政执法制度。", on, "", "已形成初稿", "", "lead", "7"),
+        ItemSnapshot("（3）", "健全行政执法制度。", on, "", "", "", "responsible", "7"),
+        ItemSnapshot("（12）", "推行行政执法公示制度。", on, "", "", "", "responsible", "9"),
+        ItemSnapshot("（1）", "开展规范性文件清理。", on, "", "", "", "responsible", ""),
+        ItemSnapshot("（1）", "开展规范性文件清理。", on, "", "", "", "lead", ""),
+        ItemSnapshot("（2）", "开展规范性文件清理。", on, "", "", "", "lead", ""),
+    ]
+    for k in range(len(snaps) + 1):
+        assert letter_row_count(snaps[:k]) == len(letter_items(snaps[:k], on))
+    assert letter_row_count(snaps) == 4

@@ -45,7 +45,7 @@ from tui.letters.compose import (
     check_head,
     compose_model,
     deadline_text,
-    letter_items,
+    letter_row_count,
     render_wording,
     template_values,
 )
@@ -133,6 +133,19 @@ def _identity(settings, region: str):
     if hasattr(settings, "for_region"):
         return settings.for_region(region)
     return settings
+
+
+def _identities(settings) -> Callable[[str], object]:
+    """`_identity` for one batch: derived once per region, not once per letter."""
+    memo: dict[str, object] = {}
+
+    def of(region: str):
+        got = memo.get(region)
+        if got is None:
+            got = memo[region] = _identity(settings, region)
+        return got
+
+    return of
 
 
 # ----------------------------------------------------------------------------- proposals
@@ -504,15 +517,19 @@ def _wording_for(
     edits: dict | None,
     template_dir: Path | None,
     self_id: int | None = None,
+    *,
+    identified: bool = False,
 ) -> Wording:
-    """The wording of a letter dated `on`, from the template and the facts as of `on`."""
-    settings = _identity(settings, unit.region if unit is not None else "")
-    rows = letter_items(snaps, on)
+    """The wording of a letter dated `on`, from the template and the facts as of `on`.
+    `identified`: `settings` already carry the identity for the unit's region."""
+    if not identified:
+        settings = _identity(settings, unit.region if unit is not None else "")
+    rows = letter_row_count(snaps)  # the wording counts the attachment's rows (tasks)
     f = facts.letter_facts(
         unit=unit,
         aids=aids,
         dues=[s.due for s in snaps],
-        rows=len(rows),
+        rows=rows,
         on=on,
         settings=settings,
         kind=kind,
@@ -528,7 +545,7 @@ def _wording_for(
         reply_workdays=settings.reply_workdays,
         settings=settings,
         facts=f,
-        count=len(rows),
+        count=rows,
     )
     return render_wording(kind, values, settings, edits, template_dir, conditions(f))
 
@@ -650,6 +667,7 @@ def draft_letters(
     units = {u.id: u for u in session.exec(select(Unit).where(Unit.id.in_(list(unit_ids)))).all()}
     facts = _Facts(session, unit_ids, aids)
     reply = _reply_due(as_of, settings, calendar)
+    identity = _identities(settings)
     created_at = now()
     letter_rows: list[dict] = []
     item_rows: list[list[dict]] = []
@@ -669,10 +687,11 @@ def draft_letters(
             [p.assignment_id for p in items],
             as_of,
             reply,
-            settings,
+            identity(u.region if u is not None else ""),
             facts,
             None,
             template_dir,
+            identified=True,
         )
         if kind == "督办" and not ((u.head or "").strip() if u else ""):
             notes.append(f"单位 {g.unit_name} 未登记负责人，督办函签发前须补充负责人")
@@ -1104,10 +1123,11 @@ def sign_check(
     }
     reply = _reply_due(sign_date, settings, calendar)
     changes = _changes(session, letters, items, sign_date)
+    identity = _identities(settings)
     out: list[SignPreview] = []
     for letter in letters:
         u = units.get(letter.unit_id)
-        ident = _identity(settings, u.region if u else "")
+        ident = identity(u.region if u else "")
         problems: list[str] = []
         try:
             _require_draft(letter)
@@ -1209,6 +1229,7 @@ def sign_letters(
                 else {}
             )
             reply = _reply_due(on, settings, calendar)
+            identity = _identities(settings)
             plans: list[tuple[Letter, Wording, str]] = []
             missed_updates: list[dict] = []
             for letter in letters:
@@ -1217,7 +1238,7 @@ def sign_letters(
                 if not its:
                     raise DubanError(f"函件 {letter.id} 没有任何事项，不能签发")
                 u = units.get(letter.unit_id)
-                ident = _identity(settings, u.region if u else "")
+                ident = identity(u.region if u else "")
                 if hasattr(ident, "require_identity"):
                     ident.require_identity()
                 if getattr(ident, "signers", ()) and by not in ident.signers:
@@ -1251,6 +1272,7 @@ def sign_letters(
                     edits,
                     template_dir,
                     letter.id,
+                    identified=True,
                 )
                 plans.append((letter, wording, prefix_for(letter.kind, ident.letter_prefix)))
             # numbers: one block per kind, handed out in the order given
