@@ -968,6 +968,18 @@ def _frozen_wording(letter: Letter) -> Wording | None:
 def _load(session: Session, ids: Sequence[int]) -> list[Letter]:
     """The letters, in the order given; an unknown id is an error."""
     found = {x.id: x for x in session.exec(select(Letter).where(Letter.id.in_(list(ids)))).all()}
+    return _in_order(found, ids)
+
+
+def _read(session: Session, ids: Sequence[int]) -> list:
+    """The letters' rows for reading only (Core rows: same columns and types as `Letter`,
+    attribute access, no ORM identity map), in the order given; an unknown id is an error."""
+    t = Letter.__table__
+    rows = session.connection().execute(select(t).where(t.c.id.in_(list(ids))))
+    return _in_order({r.id: r for r in rows}, ids)
+
+
+def _in_order(found: dict, ids: Sequence[int]) -> list:
     missing = [i for i in ids if i not in found]
     if missing:
         raise DubanError(f"找不到函件：{'、'.join(map(str, missing))}")
@@ -1106,7 +1118,7 @@ def sign_check(
     that would make signing refuse (no unit head on a 督办函, no office identity)."""
     settings = _settings(settings)
     calendar = _calendar(settings, calendar)
-    letters = _load(session, letter_ids)
+    letters = _read(session, letter_ids)  # reads only: rows, not ORM objects
     items = _items_of(session, letter_ids)
     units = {
         u.id: u
@@ -1671,10 +1683,18 @@ def render_letters(
     }
     base = out.resolve()
     with _locked(engine) as session:
-        letters = {x.id: x for x in _load(session, [r.letter_id for r in done])}
+        conn = session.connection()
+        t = Letter.__table__
+        before_files = {
+            lid: files
+            for lid, files in conn.execute(
+                select(t.c.id, t.c.files).where(t.c.id.in_([r.letter_id for r in done]))
+            )
+        }
+        _in_order(before_files, [r.letter_id for r in done])  # every letter is still there
         audit = []
+        updates = []
         for r in done:
-            letter = letters[r.letter_id]
             pdf_sum, docx_sum = sums[r.letter_id]
             files = [
                 {
@@ -1689,10 +1709,15 @@ def render_letters(
                     "sha256": docx_sum or _sha256(r.docx),
                 },
             ]
-            before = json.loads(letter.files) if letter.files else []
-            letter.files = json.dumps(files, ensure_ascii=False)
-            audit.append((letter.id, before, {"files": files, "fonts": done.log}))
-        session.flush()
+            stored = before_files[r.letter_id]
+            before = json.loads(stored) if stored else []
+            updates.append({"lid": r.letter_id, "new_files": json.dumps(files, ensure_ascii=False)})
+            audit.append((r.letter_id, before, {"files": files, "fonts": done.log}))
+        # one statement for the batch (a letter's files are not part of its seal)
+        conn.execute(
+            t.update().where(t.c.id == bindparam("lid")).values(files=bindparam("new_files")),
+            updates,
+        )
         insert_audit(
             session,
             audit_rows(actor, "letter.render", "letter", audit, session.info.get("batch", "")),
