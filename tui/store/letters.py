@@ -1360,14 +1360,15 @@ def letter_models(
     template_dir: Path | None = None,
     on: date | None = None,
 ) -> list[tuple[Letter, object]]:
-    """(Letter, LetterModel) for each id, read in a few queries (rendering a batch).
+    """(letter, LetterModel) for each id, read in a few queries (rendering a batch); the
+    letter is a read-only row with `Letter`'s columns as attributes.
 
     A signed letter renders its frozen wording and snapshot on its own date. A draft is
     shown as it would be signed on `on` (default: its as-of date): wording from the
     template with the facts as of that date, days overdue counted to it."""
     settings = _settings(settings)
     calendar = _calendar(settings, calendar)
-    letters = _load(session, ids)
+    letters = _read(session, ids)  # the letters as read-only rows (`_read`)
     items = _items_of(session, ids)
     drafts = [x for x in letters if _frozen_wording(x) is None]
     facts = None
