@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import zipfile
 from dataclasses import replace
@@ -217,3 +218,25 @@ def test_the_wordings_row_count_is_the_attachments():
     for k in range(len(snaps) + 1):
         assert letter_row_count(snaps[:k]) == len(letter_items(snaps[:k], on))
     assert letter_row_count(snaps) == 4
+
+
+def test_a_batch_reads_its_template_once_and_the_next_use_sees_an_edit(tmp_path):
+    """Inside `one_batch()` each kind's template is read once; outside it, an office's edit
+    to its own template is seen by the very next letter."""
+    from tui.paths import data_dir
+
+    own = tmp_path / "提醒.txt"
+    shipped = (data_dir() / "templates" / "提醒.txt").read_text(encoding="utf-8")
+    own.write_text(shipped, encoding="utf-8")
+    text0, _, _ = T._load("提醒", tmp_path)
+    with T.one_batch():
+        assert T._load("提醒", tmp_path)[0] == text0
+        own.write_text(shipped + "\n", encoding="utf-8")
+        later = own.stat().st_mtime_ns + 10**9  # a clearly newer file, whatever the clock tick
+        os.utime(own, ns=(later, later))
+        assert T._load("提醒", tmp_path)[0] == text0  # read once for the batch
+    assert T._load("提醒", tmp_path)[0] == shipped + "\n"  # outside: the edit is seen
+    own.unlink()
+    with T.one_batch(), pytest.raises(DubanError):
+        (tmp_path / "提醒.txt").write_text("标题：{未闭合", encoding="utf-8")
+        T._load("提醒", tmp_path)

@@ -51,7 +51,7 @@ from tui.letters.compose import (
 )
 from tui.letters.facts import EarlierLetter, LetterFacts, conditions, missed_occurrences
 from tui.letters.numbering import format_number, prefix_for
-from tui.letters.templates import normalize_kind, template_warnings
+from tui.letters.templates import normalize_kind, one_batch, template_warnings
 from tui.store.audit import audit_rows, insert_audit, record
 from tui.store.letter_models import (
     DRAFT,
@@ -671,47 +671,48 @@ def draft_letters(
     created_at = now()
     letter_rows: list[dict] = []
     item_rows: list[list[dict]] = []
-    for g, items in pending:
-        u = units.get(g.unit_id)
-        rows = [
-            _snapshot_row(facts, g.unit_id, p.assignment_id, p.due, as_of, p.task_title)
-            for p in items
-        ]
-        for row, p in zip(rows, items, strict=True):
-            row["reason"] = p.reason
-        # the wording must render now, so a broken template stops the batch before any write
-        wording = _wording_for(
-            kind,
-            u,
-            [_snap_of(r) for r in rows],
-            [p.assignment_id for p in items],
-            as_of,
-            reply,
-            identity(u.region if u is not None else ""),
-            facts,
-            None,
-            template_dir,
-            identified=True,
-        )
-        if kind == "督办" and not ((u.head or "").strip() if u else ""):
-            notes.append(f"单位 {g.unit_name} 未登记负责人，督办函签发前须补充负责人")
-        letter_rows.append(
-            {
-                "kind": kind,
-                "rung": KIND_RUNG[kind],
-                "unit_id": g.unit_id,
-                "addressee": wording.addressee,
-                "title": wording.title,
-                "body": "",
-                "status": DRAFT,
-                "batch": batch,
-                "as_of": as_of,
-                "created_at": created_at,
-                "created_by": actor,
-                "files": "",
-            }
-        )
-        item_rows.append(rows)
+    with one_batch():  # the template read once for the batch
+        for g, items in pending:
+            u = units.get(g.unit_id)
+            rows = [
+                _snapshot_row(facts, g.unit_id, p.assignment_id, p.due, as_of, p.task_title)
+                for p in items
+            ]
+            for row, p in zip(rows, items, strict=True):
+                row["reason"] = p.reason
+            # the wording must render now, so a broken template stops the batch before any write
+            wording = _wording_for(
+                kind,
+                u,
+                [_snap_of(r) for r in rows],
+                [p.assignment_id for p in items],
+                as_of,
+                reply,
+                identity(u.region if u is not None else ""),
+                facts,
+                None,
+                template_dir,
+                identified=True,
+            )
+            if kind == "督办" and not ((u.head or "").strip() if u else ""):
+                notes.append(f"单位 {g.unit_name} 未登记负责人，督办函签发前须补充负责人")
+            letter_rows.append(
+                {
+                    "kind": kind,
+                    "rung": KIND_RUNG[kind],
+                    "unit_id": g.unit_id,
+                    "addressee": wording.addressee,
+                    "title": wording.title,
+                    "body": "",
+                    "status": DRAFT,
+                    "batch": batch,
+                    "as_of": as_of,
+                    "created_at": created_at,
+                    "created_by": actor,
+                    "files": "",
+                }
+            )
+            item_rows.append(rows)
     conn = session.connection()
     table = Letter.__table__
     ids = list(
@@ -1244,49 +1245,54 @@ def sign_letters(
             identity = _identities(settings)
             plans: list[tuple[Letter, Wording, str]] = []
             missed_updates: list[dict] = []
-            for letter in letters:
-                _require_draft(letter)
-                its = items.get(letter.id, [])
-                if not its:
-                    raise DubanError(f"函件 {letter.id} 没有任何事项，不能签发")
-                u = units.get(letter.unit_id)
-                ident = identity(u.region if u else "")
-                if hasattr(ident, "require_identity"):
-                    ident.require_identity()
-                if getattr(ident, "signers", ()) and by not in ident.signers:
-                    raise DubanError(
-                        f"签发人“{by}”不在设置的签发人名单中（{'、'.join(ident.signers)}），"
-                        "请用 duban setup 补充"
+            with one_batch():  # the template read once for the batch
+                for letter in letters:
+                    _require_draft(letter)
+                    its = items.get(letter.id, [])
+                    if not its:
+                        raise DubanError(f"函件 {letter.id} 没有任何事项，不能签发")
+                    u = units.get(letter.unit_id)
+                    ident = identity(u.region if u else "")
+                    if hasattr(ident, "require_identity"):
+                        ident.require_identity()
+                    if getattr(ident, "signers", ()) and by not in ident.signers:
+                        raise DubanError(
+                            f"签发人“{by}”不在设置的签发人名单中（{'、'.join(ident.signers)}），"
+                            "请用 duban setup 补充"
+                        )
+                    check_head(
+                        letter.kind,
+                        u.name if u else str(letter.unit_id),
+                        (u.head or "") if u else "",
                     )
-                check_head(
-                    letter.kind, u.name if u else str(letter.unit_id), (u.head or "") if u else ""
-                )
-                shut = [it.task_number for it in its if it.assignment_id in closed]
-                if shut:
-                    raise DubanError(
-                        f"函件 {letter.id} 中的事项 {'、'.join(shut)} 已销号，请从草稿中移除后再签发"
+                    shut = [it.task_number for it in its if it.assignment_id in closed]
+                    if shut:
+                        raise DubanError(
+                            f"函件 {letter.id} 中的事项 {'、'.join(shut)} 已销号，请从草稿中移除后再签发"
+                        )
+                    for (
+                        it
+                    ) in its:  # a recurring task: the occurrences missed as of the letter's date
+                        missed = ",".join(d.isoformat() for d in facts.missed(it.assignment_id, on))
+                        if missed != (it.missed or ""):
+                            it.missed = missed
+                            missed_updates.append({"item": it.id, "missed": missed})
+                    edits = json.loads(letter.body) if letter.body else None
+                    wording = _wording_for(
+                        letter.kind,
+                        u,
+                        [_snap(it) for it in its],
+                        [it.assignment_id for it in its],
+                        on,
+                        reply,
+                        ident,
+                        facts,
+                        edits,
+                        template_dir,
+                        letter.id,
+                        identified=True,
                     )
-                for it in its:  # a recurring task: the occurrences missed as of the letter's date
-                    missed = ",".join(d.isoformat() for d in facts.missed(it.assignment_id, on))
-                    if missed != (it.missed or ""):
-                        it.missed = missed
-                        missed_updates.append({"item": it.id, "missed": missed})
-                edits = json.loads(letter.body) if letter.body else None
-                wording = _wording_for(
-                    letter.kind,
-                    u,
-                    [_snap(it) for it in its],
-                    [it.assignment_id for it in its],
-                    on,
-                    reply,
-                    ident,
-                    facts,
-                    edits,
-                    template_dir,
-                    letter.id,
-                    identified=True,
-                )
-                plans.append((letter, wording, prefix_for(letter.kind, ident.letter_prefix)))
+                    plans.append((letter, wording, prefix_for(letter.kind, ident.letter_prefix)))
             # numbers: one block per kind, handed out in the order given
             need: dict[str, int] = defaultdict(int)
             for letter, _, _ in plans:
@@ -1381,33 +1387,34 @@ def letter_models(
         aids = {it.assignment_id for x in drafts for it in items.get(x.id, [])}
         facts = _Facts(session, unit_ids, aids)
     out = []
-    for letter in letters:
-        its = items.get(letter.id, [])
-        snaps = [_snap(it) for it in its]
-        frozen = _frozen_wording(letter)
-        if frozen is not None:
-            when = letter.issued_on or letter.as_of
-            wording = frozen
-        else:
-            when = on or letter.issued_on or letter.as_of
-            reply = letter.reply_due or _reply_due(when, settings, calendar)
-            edits = json.loads(letter.body) if letter.body else None
-            assert facts is not None
-            wording = _wording_for(
-                letter.kind,
-                units.get(letter.unit_id),
-                snaps,
-                [it.assignment_id for it in its],
-                when,
-                reply,
-                settings,
-                facts,
-                edits,
-                template_dir,
-                letter.id,
-            )
-        model = compose_model(letter.kind, letter.number, wording, snaps, when, letter.as_of)
-        out.append((letter, model))
+    with one_batch():  # the template read once for the batch
+        for letter in letters:
+            its = items.get(letter.id, [])
+            snaps = [_snap(it) for it in its]
+            frozen = _frozen_wording(letter)
+            if frozen is not None:
+                when = letter.issued_on or letter.as_of
+                wording = frozen
+            else:
+                when = on or letter.issued_on or letter.as_of
+                reply = letter.reply_due or _reply_due(when, settings, calendar)
+                edits = json.loads(letter.body) if letter.body else None
+                assert facts is not None
+                wording = _wording_for(
+                    letter.kind,
+                    units.get(letter.unit_id),
+                    snaps,
+                    [it.assignment_id for it in its],
+                    when,
+                    reply,
+                    settings,
+                    facts,
+                    edits,
+                    template_dir,
+                    letter.id,
+                )
+            model = compose_model(letter.kind, letter.number, wording, snaps, when, letter.as_of)
+            out.append((letter, model))
     return out
 
 
