@@ -166,31 +166,48 @@ def _em(measure: Measure, font: str) -> Callable[[str], float]:
 
 def text_width_tw(text: str, font: str, size: float, measure: Measure) -> float:
     """Printed width in twips, with the Chinese–Latin spaces."""
-    return spaced_width(text, _em(measure, font), AUTO_SPACE_EM) * size * 20
+    return _spaced_em(measure, font, text) * size * 20
 
 
-# Lines already broken, per measure (a batch's fonts): the letters of a batch repeat the same
-# task texts in the same column widths, and breaking is a pure function of the text, the
-# width and the advances. Weakly keyed, so a batch's entries go with its fonts.
-_BROKEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_BROKEN_MAX = 20_000
+# What a batch's fonts (a measure) have already answered: widths in ems and broken lines.
+# The letters of a batch repeat the same texts in the same widths, and both answers are
+# pure functions of the text, the width and the advances. Weakly keyed: a batch's entries
+# go with its fonts.
+_MEMO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_MEMO_MAX = 40_000
+
+
+def _memo(measure: Measure) -> dict | None:
+    try:
+        memo = _MEMO.get(measure)
+        if memo is None or len(memo) >= _MEMO_MAX:
+            memo = _MEMO[measure] = {}
+        return memo
+    except TypeError:  # a measure that cannot be weakly referenced: no memo
+        return None
+
+
+def _spaced_em(measure: Measure, font: str, text: str) -> float:
+    """`spaced_width` in ems with the body or title advances, remembered per measure."""
+    memo = _memo(measure)
+    if memo is None:
+        return spaced_width(text, _em(measure, font), AUTO_SPACE_EM)
+    key = (font == "title", text)
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = spaced_width(text, _em(measure, font), AUTO_SPACE_EM)
+    return got
 
 
 def _broken_lines(measure: Measure, font: str, text: str, width: float, first: float) -> list[str]:
     """`break_lines` with the body or title advances of `measure`, remembered per measure."""
-    adv = _em(measure, font)
-    try:
-        memo = _BROKEN.get(measure)
-        if memo is None:
-            memo = _BROKEN[measure] = {}
-    except TypeError:  # a measure that cannot be weakly referenced: no memo
-        return break_lines(text, width, adv, first, AUTO_SPACE_EM)
+    memo = _memo(measure)
+    if memo is None:
+        return break_lines(text, width, _em(measure, font), first, AUTO_SPACE_EM)
     key = (font == "title", text, width, first)
     got = memo.get(key)
     if got is None:
-        if len(memo) >= _BROKEN_MAX:
-            memo.clear()
-        got = memo[key] = tuple(break_lines(text, width, adv, first, AUTO_SPACE_EM))
+        got = memo[key] = tuple(break_lines(text, width, _em(measure, font), first, AUTO_SPACE_EM))
     return list(got)
 
 
@@ -264,7 +281,7 @@ def letter_paras(model: LetterModel, measure: Measure, size: float) -> list[Para
     max_em = TEXT_W / 20 / TITLE_PT - 0.5
 
     def title_w(s: str) -> float:
-        return spaced_width(s, _em(measure, "title"), AUTO_SPACE_EM)
+        return _spaced_em(measure, "title", s)
 
     title = "\n".join(title_lines(model.title, max_em, title_w))
     paras.append(
