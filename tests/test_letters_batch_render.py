@@ -240,3 +240,20 @@ def test_a_batch_reads_its_template_once_and_the_next_use_sees_an_edit(tmp_path)
     with T.one_batch(), pytest.raises(DubanError):
         (tmp_path / "提醒.txt").write_text("标题：{未闭合", encoding="utf-8")
         T._load("提醒", tmp_path)
+
+
+def test_fontconfig_questions_asked_together_keep_their_order():
+    """The family names are asked all at once; the first name in order that fontconfig
+    knows still wins, and a machine without any of them gets None."""
+    import shutil
+
+    from tui.letters import fonts as F
+
+    if shutil.which("fc-match") is None:
+        pytest.skip("no fontconfig")
+    serif, sans = F._fc_match(("DejaVu Serif",)), F._fc_match(("DejaVu Sans",))
+    if serif is None or sans is None or serif == sans:
+        pytest.skip("the DejaVu fonts are not installed")
+    assert F._fc_match(("DejaVu Serif", "DejaVu Sans")) == serif
+    assert F._fc_match(("DejaVu Sans", "DejaVu Serif")) == sans
+    assert F._fc_match(("没有这种字体甲", "没有这种字体乙")) is None
