@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain, compress, islice, repeat, starmap
-from operator import is_, is_not, lt, ne, sub
+from operator import and_, is_, is_not, lt, ne, sub
 from typing import TYPE_CHECKING
 
 from tui.errors import DubanError
@@ -522,6 +522,76 @@ def judge_columns(cols: BoardColumns, as_of: date, *, soon_days: int = 15) -> Co
         letters=cols.letters,
         as_of=as_of,
         soon_days=soon_days,
+    )
+
+
+_LAST_TEXTS_SQL = """
+SELECT assignment_id, text FROM progress WHERE reported_on <= :as_of
+ORDER BY assignment_id, reported_on, id
+"""
+
+
+@dataclass(slots=True)
+class LedgerColumns:
+    """What the ledger writes per row, as columns in assignment order: the board's columns
+    (filtered), their verdicts, and the text of each row's latest report up to the date."""
+
+    cols: BoardColumns
+    verdicts: ColumnVerdicts
+    last_texts: dict[int, str]  # id → text of the latest report up to the date
+
+
+def ledger_columns(
+    conn,
+    *,
+    as_of: date,
+    soon_days: int = 15,
+    plan_ids: Collection[int] | None = None,
+    unit_ids: Collection[int] | None = None,
+) -> LedgerColumns:
+    """Every live assignment (of the plans, of the units) as of a date, judged as the desk
+    judges it (`judge_columns`, reports naming their occurrences included), and the latest
+    report's text per row: all the ledger export writes, with no object per row."""
+    with gc_paused():
+        cols = load_columns(conn, as_of=as_of)
+        if plan_ids is not None or unit_ids is not None:
+            tasks = cols.tasks
+            plans = None if plan_ids is None else set(plan_ids)
+            units = None if unit_ids is None else set(unit_ids)
+            keep_task = {t: plans is None or x[0] in plans for t, x in tasks.items()}
+            keep = list(map(keep_task.__getitem__, cols.task_ids))
+            if units is not None:
+                keep = list(map(and_, keep, map(units.__contains__, cols.unit_ids)))
+            cols = _select_rows(cols, keep)
+        verdicts = judge_columns(cols, as_of, soon_days=soon_days)
+        cur = conn.cursor()
+        texts = dict(cur.execute(_LAST_TEXTS_SQL, {"as_of": as_of.isoformat()}).fetchall())
+        cur.close()
+        return LedgerColumns(cols, verdicts, texts)
+
+
+def _select_rows(cols: BoardColumns, keep: Sequence[bool]) -> BoardColumns:
+    """The rows of ``cols`` whose ``keep`` is true (the per-id maps are left whole: they are
+    looked up by id)."""
+
+    def pick(col):
+        return list(compress(col, keep))
+
+    return BoardColumns(
+        pick(cols.ids),
+        pick(cols.task_ids),
+        pick(cols.unit_ids),
+        pick(cols.group_ids),
+        pick(cols.roles),
+        pick(cols.completed),
+        pick(cols.overrides),
+        pick(cols.last_progress),
+        cols.recurring_progress,
+        cols.recurring_covers,
+        pick(cols.letters),
+        cols.tasks,
+        cols.units,
+        cols.groups,
     )
 
 
