@@ -423,46 +423,50 @@ def test_first_screen_counts_at_every_date_boundary(engine):
     yesterday, due at the edge of 临期 and one day past it; closed on the deadline and a
     day after it (by override and by the task's last date); closed after the desk's date;
     a recurring duty reported on the desk's date itself (plain and naming its occurrence)."""
-    import sqlite3
-    from datetime import timedelta
+    from datetime import datetime, time, timedelta
 
-    if engine.dialect.name != "sqlite":
-        pytest.skip(
-            "SQLite's aggregate fast path (rows written into the file); PostgreSQL groups on the server: test_pg_first_screen_counts.py"
-        )
+    from sqlalchemy import text
+
     db = engine_db(engine)
-    path = engine.url.database
     as_of = AS_OF
     d = lambda n: (as_of + timedelta(days=n)).isoformat()  # noqa: E731
-    with sqlite3.connect(path) as c:
+    day_of = lambda iso: None if iso is None else date.fromisoformat(iso)  # noqa: E731
+    with engine.begin() as c:
         one_off = [
             r[0]
             for r in c.execute(
-                "SELECT a.id FROM assignment a JOIN task t ON t.id = a.task_id "
-                "WHERE a.active = 1 AND t.active = 1 AND t.due_recurring = 0 "
-                "AND t.due_dates <> '' ORDER BY a.id"
+                text(
+                    "SELECT a.id FROM assignment a JOIN task t ON t.id = a.task_id "
+                    "WHERE a.active = TRUE AND t.active = TRUE AND t.due_recurring = FALSE "
+                    "AND t.due_dates <> '' ORDER BY a.id"
+                )
             )
         ]
         # one-off rows whose task's own last deadline is already past on the desk's date
         past = [
             r[0]
             for r in c.execute(
-                "SELECT a.id FROM assignment a JOIN task t ON t.id = a.task_id "
-                "WHERE a.active = 1 AND t.active = 1 AND t.due_recurring = 0 "
-                "AND t.due_dates <> '' AND a.due_override IS NULL AND a.completed_on IS NULL "
-                "AND substr(t.due_dates, length(t.due_dates) - 9) < ? ORDER BY a.id DESC",
-                (d(-2),),
+                text(
+                    "SELECT a.id FROM assignment a JOIN task t ON t.id = a.task_id "
+                    "WHERE a.active = TRUE AND t.active = TRUE AND t.due_recurring = FALSE "
+                    "AND t.due_dates <> '' AND a.due_override IS NULL "
+                    "AND a.completed_on IS NULL "
+                    "AND substr(t.due_dates, length(t.due_dates) - 9) < :day ORDER BY a.id DESC"
+                ),
+                {"day": d(-2)},
             )
         ]
         # recurring duties with an occurrence already missed
         recurring = [
             r[0]
             for r in c.execute(
-                "SELECT a.id FROM assignment a JOIN task t ON t.id = a.task_id "
-                "WHERE a.active = 1 AND t.active = 1 AND t.due_recurring = 1 "
-                "AND a.due_override IS NULL AND a.completed_on IS NULL "
-                "AND t.due_first < ? ORDER BY a.id",
-                (d(0),),
+                text(
+                    "SELECT a.id FROM assignment a JOIN task t ON t.id = a.task_id "
+                    "WHERE a.active = TRUE AND t.active = TRUE AND t.due_recurring = TRUE "
+                    "AND a.due_override IS NULL AND a.completed_on IS NULL "
+                    "AND t.due_first < :day ORDER BY a.id"
+                ),
+                {"day": d(0)},
             )
         ]
         assert len(one_off) > 20 and len(past) > 2 and len(recurring) > 4
@@ -478,27 +482,42 @@ def test_first_screen_counts_at_every_date_boundary(engine):
         ]
         for aid, (done, due) in zip(one_off, plan, strict=False):
             c.execute(
-                "UPDATE assignment SET completed_on = ?, due_override = ? WHERE id = ?",
-                (done, due, aid),
+                text(
+                    "UPDATE assignment SET completed_on = :done, due_override = :due WHERE id = :id"
+                ),
+                {"done": day_of(done), "due": day_of(due), "id": aid},
             )
         # closed exactly on the task's own last deadline, and a day after it
         for aid, late in ((past[0], 0), (past[1], 1)):
             (dues,) = c.execute(
-                "SELECT t.due_dates FROM task t JOIN assignment a ON a.task_id = t.id "
-                "WHERE a.id = ?",
-                (aid,),
+                text(
+                    "SELECT t.due_dates FROM task t JOIN assignment a ON a.task_id = t.id "
+                    "WHERE a.id = :id"
+                ),
+                {"id": aid},
             ).fetchone()
             last = date.fromisoformat(dues.split(",")[-1]) + timedelta(days=late)
             c.execute(
-                "UPDATE assignment SET completed_on = ?, due_override = NULL WHERE id = ?",
-                (last.isoformat(), aid),
+                text(
+                    "UPDATE assignment SET completed_on = :done, due_override = NULL WHERE id = :id"
+                ),
+                {"done": last, "id": aid},
             )
         for n, aid in enumerate(recurring[:6]):
             cover = ((None, d(0)), (None, None), (None, d(400)))[n % 3]
             c.execute(
-                "INSERT INTO progress (assignment_id, reported_on, text, done, recorded_at, "
-                "recorded_by, cover_from, cover_to) VALUES (?, ?, '按期报送', 0, ?, '测试', ?, ?)",
-                (aid, d(0), f"{d(0)} 10:00:00", *cover),
+                text(
+                    "INSERT INTO progress (assignment_id, reported_on, text, done, recorded_at, "
+                    "recorded_by, cover_from, cover_to) VALUES (:id, :on, '按期报送', FALSE, "
+                    ":at, '测试', :lo, :hi)"
+                ),
+                {
+                    "id": aid,
+                    "on": as_of,
+                    "at": datetime.combine(as_of, time(10)),
+                    "lo": day_of(cover[0]),
+                    "hi": day_of(cover[1]),
+                },
             )
     for soon in (15, 16):
         _first_screen_equals_board(db, as_of, soon_days=soon)
