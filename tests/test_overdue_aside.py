@@ -67,14 +67,11 @@ def test_uncommitted_changes_are_read_on_their_own_connection(store, tmp_path):
         conn.close()
 
 
-def test_an_error_on_the_second_connection_reaches_the_reader(store, tmp_path, monkeypatch):
-    def broken(*_args, **_kwargs):
-        raise sqlite3.OperationalError("disk I/O error")
-
-    monkeypatch.setattr(overdue_listing, "_read_columns", broken)
+def test_an_error_on_the_second_connection_reaches_the_reader(store, monkeypatch):
+    monkeypatch.setattr(overdue_listing, "_CONCAT_SQL", "SELECT * FROM no_such_table WHERE 1")
     conn = connect(str(store))
     try:
-        with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+        with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
             read_overdue(conn, AS_OF)
     finally:
         conn.close()

@@ -19,6 +19,7 @@ from operator import lt
 from typing import TYPE_CHECKING
 
 from tui.store.board import (
+    _CONCAT_SQL,
     _GROUPS_SQL,
     _NAMES_SQL,
     _NO_COVERS,
@@ -27,8 +28,10 @@ from tui.store.board import (
     _covers_sql,
     _d,
     _date_column,
+    _hex_column,
     _int_column,
     _read_columns,
+    _shared_column,
     judge_columns,
     letters_sent,
 )
@@ -308,9 +311,10 @@ def _covers(cur, params: dict, recurring_ids: set[int]) -> dict[int, tuple]:
 
 
 class _ColumnsAside:
-    """`board._read_columns` on a second read-only connection to the same SQLite file, in a
-    thread: SQLite lets go of the interpreter while it scans, so the rows' scan (the widest
-    read) overlaps the tasks, reports and letters read on the first connection. Each query
+    """The rows' scan of `board._read_columns` on a second read-only connection to the same
+    SQLite file, in a thread: SQLite lets go of the interpreter while it scans, so the widest
+    read overlaps the tasks, reports and letters read on the first connection; the thread
+    only runs the query (the columns are split on the reader's side, `result`). Each query
     on SQLite reads the store as it is when it runs, on one connection or two alike."""
 
     __slots__ = ("_done", "_box")
@@ -345,7 +349,7 @@ class _ColumnsAside:
         try:
             other = open_readonly(Path(path))
             try:
-                self._box.append(_read_columns(other, other.cursor(), where=where, params=params))
+                self._box.append(other.execute(_CONCAT_SQL + where, params).fetchone())
             finally:
                 other.close()
         except BaseException as exc:  # handed to the reader, raised there
@@ -358,11 +362,26 @@ class _ColumnsAside:
             pass
 
     def result(self) -> tuple[list, ...]:
+        """The columns, as `board._read_columns` gives them: split and converted here, so
+        the thread needs the interpreter only to hand over one row of joined strings."""
         self.wait()
         found = self._box[0]
         if isinstance(found, BaseException):
             raise found
-        return found
+        n, *joined = found
+        if not n:
+            return tuple([] for _ in range(7))
+        task_ids, unit_ids, group_ids = map(_int_column, joined[1:4])
+        roles, completed, overrides = (s.split(",") for s in joined[4:])
+        return (
+            _hex_column(joined[0]),
+            _shared_column(task_ids),
+            _shared_column(unit_ids),
+            _shared_column(group_ids),
+            _shared_column(roles),
+            completed,
+            overrides,
+        )
 
 
 def _letters(cur, as_of: date) -> dict[int, tuple[int, int]]:
