@@ -28,10 +28,9 @@ from tui.store.board import (
     _covers_sql,
     _d,
     _date_column,
-    _hex_column,
     _int_column,
     _read_columns,
-    _shared_column,
+    _split_columns,
     judge_columns,
     letters_sent,
 )
@@ -368,20 +367,7 @@ class _ColumnsAside:
         found = self._box[0]
         if isinstance(found, BaseException):
             raise found
-        n, *joined = found
-        if not n:
-            return tuple([] for _ in range(7))
-        task_ids, unit_ids, group_ids = map(_int_column, joined[1:4])
-        roles, completed, overrides = (s.split(",") for s in joined[4:])
-        return (
-            _hex_column(joined[0]),
-            _shared_column(task_ids),
-            _shared_column(unit_ids),
-            _shared_column(group_ids),
-            _shared_column(roles),
-            completed,
-            overrides,
-        )
+        return _split_columns(found)
 
 
 def _letters(cur, as_of: date) -> dict[int, tuple[int, int]]:
