@@ -681,7 +681,13 @@ def _read_columns(
         if not rows:
             return tuple([] for _ in range(7))
         return tuple(list(col) for col in zip(*rows, strict=True))
-    n, *joined = cur.execute(_CONCAT_SQL + more, params).fetchone()
+    return _split_columns(cur.execute(_CONCAT_SQL + more, params).fetchone())
+
+
+def _split_columns(joined_row: tuple) -> tuple[list, ...]:
+    """`_CONCAT_SQL`'s one row (a count, then each column comma-joined) as the columns of
+    `_read_columns`."""
+    n, *joined = joined_row
     if not n:
         return tuple([] for _ in range(7))
     ids = _id_column(joined[0])
