@@ -3,8 +3,10 @@
 Budget (issue 14): < 1 s from launch to the counts, median of 5 fresh processes, for each
 of the product's ways (bench/status_child.py says which command each stands for):
 
-- ``facts``: one object per assignment, every live row, read and judged by
-  `tui.store.board.judged_facts` (the objects the ledger export builds with `load_facts`);
+- ``ledger``: the ledger export's status read (`tui.store.board.ledger_columns`: the
+  board's columns judged, and each row's latest report text). It replaces the earlier
+  ``facts`` figure (`judged_facts` building one object per live row): since the ledger
+  writes from the columns, no command builds those objects any more;
 - ``letters``: the letters' item choice (`duban letters due`): the same call keeping only
   the open rows, so only those become objects;
 - ``columns``: the desk's board read (`load_columns` + `judge_columns`), no objects.
@@ -35,7 +37,7 @@ CHILD = Path(__file__).resolve().parent / "status_child.py"
 
 
 LABELS = {
-    "facts": "全部落实事项的状态与紧急程度，{n:,} 项（整进程，逐项对象）",
+    "ledger": "台账导出的状态读取：全部落实事项（列式）及最近进展，{n:,} 项（整进程）",
     "letters": "发函选项：未办结事项的状态与紧急程度，共 {n:,} 项（整进程，仅未办结项建对象）",
     "columns": "督办台读取全部事项并判定（列式），{n:,} 项（整进程）",
 }
@@ -82,7 +84,7 @@ def main(argv: list[str]) -> int:
         check=True,
     )
     figures, phased = [], []
-    for mode in ("facts", "letters", "columns"):
+    for mode in ("ledger", "letters", "columns"):
         whole, rss, phases = measure(db, runs, n, mode)
         figures += [whole, rss]
         phased.append((mode, phases))
@@ -92,7 +94,7 @@ def main(argv: list[str]) -> int:
         med = {k: statistics.median(p[k] for p in phases) for k in keys}
         work = (
             f"读取 {med['read']:.2f} s，判定 {med['evaluate']:.2f} s"
-            if mode == "columns"  # judged_facts reads and judges in one call
+            if mode == "columns"  # ledger_columns and judged_facts read and judge in one call
             else f"读取并判定 {med['read']:.2f} s，计数 {med['evaluate']:.2f} s"
         )
         print(

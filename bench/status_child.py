@@ -3,13 +3,13 @@
 What `status_bench.py` launches and times from the outside, in one of the ways the product
 does it (garbage collector as the product leaves it):
 
-- ``facts``: one object per assignment, with its status and urgency, for every live
-  assignment — `tui.store.board.judged_facts`: the rows read as the board's columns, judged
-  once as columns by `judge_columns`, then one `AssignmentFact` (and one `Evaluated`) per
-  row. This is what `evaluate(load_facts(...))` gives, and the objects the ledger export
-  (`duban ledger export`, `tui.store.reports.ledger_facts`) builds with the same read
-  (`load_facts`: it writes one line per assignment, so the objects are its output; it
-  judges their status itself, in `tui.services.reports`);
+- ``ledger``: the ledger export's status read (`duban ledger export`,
+  `tui.store.reports.ledger_read` → `tui.store.board.ledger_columns`): every live
+  assignment read as the board's columns, judged by `judge_columns`, and the text of each
+  row's latest report. The ledger then writes one line per row from those columns; no
+  command builds an object per assignment for every live row any more, so this mode (once
+  ``facts``: `judged_facts` over every row) measures the read the ledger does. The
+  workbook itself (sorting, cells, the zip) is left out: it is the ledger's, not status;
 - ``letters``: the letters' item choice (`duban letters due`, `tui.store.letters.
   due_proposals` for every kind) — `judged_facts` with ``open_only`` and the open
   statuses: the rows closed by the date stay in SQL, and only the open ones become objects
@@ -29,9 +29,9 @@ does it (garbage collector as the product leaves it):
 (`tui.store.overdue_listing`); the demo's counts read the board's columns.
 
 Prints the count per status and its own phase times as JSON ("read" is the whole of
-`judged_facts` for the first two: reading and judging are one call).
+`ledger_columns` or `judged_facts` for the first two: reading and judging are one call).
 
-Run: python bench/status_child.py STORE YYYY-MM-DD [facts|letters|columns]
+Run: python bench/status_child.py STORE YYYY-MM-DD [ledger|letters|columns]
 """
 
 from __future__ import annotations
@@ -48,7 +48,22 @@ t_start = time.perf_counter()
 _STATUS_NAME = attrgetter("status.status._value_")  # Evaluated → StatusResult → Status → name
 
 
-def facts(db: str, as_of: date, *, letters: bool = False) -> tuple[Counter, float]:
+def ledger(db: str, as_of: date) -> tuple[Counter, float]:
+    from tui.domain.board import LIGHTS
+    from tui.store.board import connect, ledger_columns
+
+    t0 = time.perf_counter()
+    conn = connect(db)
+    try:
+        read = ledger_columns(conn, as_of=as_of)
+    finally:
+        conn.close()
+    t1 = time.perf_counter()
+    counts = Counter(read.verdicts.light_codes)
+    return Counter({LIGHTS[c].value: n for c, n in counts.items()}), t1 - t0
+
+
+def letters(db: str, as_of: date) -> tuple[Counter, float]:
     from tui.domain.status import Status
     from tui.store.board import connect, judged_facts
 
@@ -58,7 +73,7 @@ def facts(db: str, as_of: date, *, letters: bool = False) -> tuple[Counter, floa
     t0 = time.perf_counter()
     conn = connect(db)
     try:
-        rows = judged_facts(conn, as_of=as_of, **(wanted if letters else {}))
+        rows = judged_facts(conn, as_of=as_of, **wanted)
     finally:
         conn.close()
     t1 = time.perf_counter()
@@ -96,10 +111,7 @@ def main(db: str, as_of: date, mode: str) -> dict:
     import tui.store.board  # noqa: F401
 
     t0 = time.perf_counter()
-    if mode == "columns":
-        counts, read = columns(db, as_of)
-    else:
-        counts, read = facts(db, as_of, letters=mode == "letters")
+    counts, read = {"ledger": ledger, "letters": letters, "columns": columns}[mode](db, as_of)
     t2 = time.perf_counter()
     return {
         "assignments": sum(counts.values()),
@@ -111,6 +123,6 @@ def main(db: str, as_of: date, mode: str) -> dict:
 
 
 if __name__ == "__main__":
-    mode = sys.argv[3] if len(sys.argv) > 3 else "facts"
+    mode = sys.argv[3] if len(sys.argv) > 3 else "ledger"
     result = main(sys.argv[1], date.fromisoformat(sys.argv[2]), mode)
     print(json.dumps(result, ensure_ascii=False))

@@ -78,7 +78,7 @@ def test_desk_bench_runs(run_all):
 def test_status_bench_runs(run_all):
     # It crashed on an import of a function the store no longer has.
     out = _log(run_all[1], "status")
-    assert "全部落实事项的状态与紧急程度，2,000 项（整进程，逐项对象）" in out
+    assert "台账导出的状态读取：全部落实事项（列式）及最近进展，2,000 项（整进程）" in out
     assert "督办台读取全部事项并判定（列式），2,000 项（整进程）" in out
     assert "逾期" in out
 

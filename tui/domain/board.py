@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import compress, repeat
+from itertools import compress, count, repeat
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -153,23 +153,36 @@ def evaluate_columns(
     for tid, due in dues.items():
         due_of[tid] = due_key.setdefault(due, len(due_key))
     due_list = list(due_key)
-    dkeys = list(map(due_of.__getitem__, task_ids))
     # Only recurring duties have report dates here, so other rows key on None. Reports that
-    # name their occurrences (few) ride along with the dates as (dates, covers).
-    progs = map(recurring_progress.get, ids)
+    # name their occurrences (few) ride along with the dates as (dates, covers): merged
+    # into the per-id map, so each row still costs one look-up in C.
+    progress_of = recurring_progress
     if recurring_covers:
-        covered = recurring_covers
-        progs = (
-            (p or (), covered[aid]) if aid in covered else p
-            for p, aid in zip(map(recurring_progress.get, ids), ids, strict=True)
+        progress_of = dict(recurring_progress)
+        for aid, cover in recurring_covers.items():
+            progress_of[aid] = (recurring_progress.get(aid) or (), cover)
+    # Each row's distinct input is numbered by the first row holding it (`setdefault` with
+    # the row's position): one hash per row, no key kept per row, and each verdict is then
+    # taken from a list by that position.
+    first_of: dict[tuple, int] = {}
+    firsts = list(
+        map(
+            first_of.setdefault,
+            zip(
+                map(due_of.__getitem__, task_ids),
+                overrides,
+                completed,
+                map(progress_of.get, ids),
+                strict=True,
+            ),
+            count(),
         )
-    # Distinct inputs get a small int code: hashing ints is cheap, hashing a frozen
-    # dataclass per row is not.
-    skeys = list(zip(dkeys, overrides, completed, progs, strict=True))
-    del dkeys, progs
-    code_of = dict.fromkeys(skeys)
-    judged: list[StatusResult] = []
-    for key in code_of:
+    )
+    n = len(firsts)
+    by_first: list = [None] * n
+    term_first: list[float | None] = [None] * n  # None: closed (urgency DONE_SCORE)
+    light_first = [0] * n
+    for key, i in first_of.items():
         k, override, done, progress = key
         due, recurring = due_list[k]
         if override is not None:
@@ -177,35 +190,34 @@ def evaluate_columns(
         covers: tuple = ()
         if progress and isinstance(progress[-1], tuple):
             progress, covers = progress
-        code_of[key] = len(judged)
-        judged.append(
-            assignment_status(
-                due,
-                as_of,
-                completed_on=done,
-                progress_dates=progress or (),
-                recurring=recurring,
-                soon_days=soon_days,
-                covers=covers if recurring else (),
-            )
+        judged = assignment_status(
+            due,
+            as_of,
+            completed_on=done,
+            progress_dates=progress or (),
+            recurring=recurring,
+            soon_days=soon_days,
+            covers=covers if recurring else (),
         )
-    codes = list(map(code_of.__getitem__, skeys))
-    del skeys, code_of
-    statuses = list(map(judged.__getitem__, codes))
-    light_codes = list(map([LIGHT_CODE[j.status] for j in judged].__getitem__, codes))
+        by_first[i] = judged
+        light_first[i] = LIGHT_CODE[judged.status]
+        term_first[i] = status_term(judged)
+    del first_of
+    statuses = list(map(by_first.__getitem__, firsts))
+    light_codes = list(map(light_first.__getitem__, firsts))
     days = {d: (as_of - d).days for d in set(last_progress) if d is not None}
     days[None] = None
     since = list(map(days.__getitem__, last_progress))
     # urgency() is a sum of terms; add them in its order so the float is the same.
-    by_code = [status_term(j) for j in judged]
     by_role = {r: role_term(r) for r in set(roles)}
-    by_letters = {x: letters_term(x[0]) if x else 0.0 for x in set(letters)}
-    by_rung = {x: rung_term(x[1]) if x else 0.0 for x in set(letters)}
+    kinds = set(letters)
+    by_letters = {x: letters_term(x[0]) if x else 0.0 for x in kinds}
+    by_rung = {x: rung_term(x[1]) if x else 0.0 for x in kinds}
     by_since = {d: silence_term(d) for d in set(since)}
     urgencies = [
         DONE_SCORE if s is None else s + r + lt + rt + q
         for s, r, lt, rt, q in zip(
-            map(by_code.__getitem__, codes),
+            map(term_first.__getitem__, firsts),
             map(by_role.__getitem__, roles),
             map(by_letters.__getitem__, letters),
             map(by_rung.__getitem__, letters),

@@ -257,7 +257,7 @@ def export_ledger(
     from tui.domain.status import Status
     from tui.reports.ledger import LedgerRow, PlanSheet, SummaryLine, deadline_cell, write_ledger
     from tui.reports.text import ROLE_ORDER
-    from tui.store.reports import ledger_facts, pick_plans, pick_unit_ids, store_secret
+    from tui.store.reports import ledger_read, pick_plans, pick_unit_ids, store_secret
 
     progress = progress or _noop
     path = Path(path).expanduser()
@@ -270,60 +270,77 @@ def export_ledger(
         plans = pick_plans(s, plan, region=region)
         unit_ids = pick_unit_ids(s, unit)
         plan_ids = {p.id for p in plans} if plan or region else None
-        facts, extras = ledger_facts(s, as_of=as_of, plan_ids=plan_ids, unit_ids=unit_ids)
+        read, extras = ledger_read(
+            s, as_of=as_of, plan_ids=plan_ids, unit_ids=unit_ids, soon_days=soon_days
+        )
         secret = store_secret(s)
-    if not facts:
+    cols = read.cols
+    if not cols.ids:
         raise DubanError("没有符合条件的落实事项，未生成台账")
+    # The rows are the board's columns, judged as the desk judges them; only the ledger's
+    # own row (LedgerRow) is built per assignment.
     role_rank = {r: i for i, r in enumerate(ROLE_ORDER)}
-    tasks = extras.tasks
+    tasks, board_tasks = extras.tasks, cols.tasks
+    units, groups = cols.units, cols.groups
+    ids, task_ids, uids, gids = cols.ids, cols.task_ids, cols.unit_ids, cols.group_ids
+    roles, due_overrides = cols.roles, cols.overrides
+    statuses, texts = read.verdicts.statuses, read.last_texts
 
-    def order(f) -> tuple:
-        return (f.plan_id, tasks[f.task_id][3], f.task_id, role_rank.get(f.role, 9), f.unit_name)
+    def unit_name(i: int) -> str:
+        named = units.get(uids[i])
+        return named[0] if named is not None else groups.get(gids[i], "")
 
-    facts.sort(key=order)
+    names = [unit_name(i) for i in range(len(ids))]
+
+    def order(i: int) -> tuple:
+        tid = task_ids[i]
+        return (board_tasks[tid][0], tasks[tid][3], tid, role_rank.get(roles[i], 9), names[i])
+
     by_plan: dict[int, list] = {}
     counts: dict[int, Counter] = {}
-    status_of = _status_memo(as_of, soon_days)
     deadlines: dict = {}
     words, overrides, letters = extras.words, extras.overrides, extras.letters
     overdue = Status.OVERDUE
-    for f in facts:
-        st = status_of(f)
-        key, text, section, _pos = tasks[f.task_id]
+    for i in sorted(range(len(ids)), key=order):
+        aid, tid, st = ids[i], task_ids[i], statuses[i]
+        plan_id, plan_title, _number, _title, due_dates, recurring, _kind = board_tasks[tid]
+        if due_overrides[i] is not None:
+            due_dates, recurring = (due_overrides[i],), False
+        key, text, section, _pos = tasks[tid]
         status = st.status.value
-        extended = f.id in overrides
+        extended = aid in overrides
         # One wording per task's dates (a task's units share them); extensions differ.
-        dkey = (f.task_id, f.due_dates) if extended else f.task_id
+        dkey = (tid, due_dates) if extended else tid
         deadline = deadlines.get(dkey)
         if deadline is None:
             deadline = deadlines[dkey] = deadline_cell(
-                f.due_dates, f.recurring, words.get(f.task_id, ""), override=extended
+                due_dates, recurring, words.get(tid, ""), override=extended
             )
         row = LedgerRow(
-            f.id,
-            f.plan_title,
+            aid,
+            plan_title,
             section,
             key,
             text,
-            f.unit_name if f.unit_id is not None else f"{f.unit_name}（待分解）",
-            f.role,
+            names[i] if uids[i] is not None else f"{names[i]}（待分解）",
+            roles[i],
             deadline,
             status,
             st.days if st.status is overdue else None,
-            f.last_progress,
-            letters.get(f.id, ""),
+            texts.get(aid, ""),
+            letters.get(aid, ""),
         )
-        rows = by_plan.get(f.plan_id)
+        rows = by_plan.get(plan_id)
         if rows is None:
-            rows = by_plan[f.plan_id] = []
-            counts[f.plan_id] = Counter()
+            rows = by_plan[plan_id] = []
+            counts[plan_id] = Counter()
         rows.append(row)
-        counts[f.plan_id][status] += 1
+        counts[plan_id][status] += 1
     sheets = [
         PlanSheet(pid, extras.plans[pid].title, rows) for pid, rows in sorted(by_plan.items())
     ]
     summary = [SummaryLine(s.plan_title, dict(counts[s.plan_id])) for s in sheets]
-    total = len(facts)
+    total = len(ids)
     progress(0, total, "写入台账")
     try:
         write_ledger(
@@ -348,32 +365,6 @@ def export_ledger(
         [(s.plan_id, s.plan_title, len(s.rows)) for s in sheets],
         all_counts,
     )
-
-
-def _status_memo(as_of: date, soon_days: int):
-    """Status of a board fact, judged once per distinct input (as `tui.domain.board.evaluate`
-    does, without the urgency the ledger does not show)."""
-    from tui.domain.status import assignment_status
-
-    cache: dict = {}
-
-    def status_of(f):
-        # The store shares one due-date tuple among a task's facts, so its identity is a
-        # cheap key (as in evaluate); every fact stays alive while this runs.
-        key = (id(f.due_dates), f.completed_on, f.progress_dates if f.recurring else None)
-        st = cache.get(key)
-        if st is None:
-            st = cache[key] = assignment_status(
-                f.due_dates,
-                as_of,
-                completed_on=f.completed_on,
-                progress_dates=f.progress_dates,
-                recurring=f.recurring,
-                soon_days=soon_days,
-            )
-        return st
-
-    return status_of
 
 
 # ----------------------------------------------------------------------------- ledger import

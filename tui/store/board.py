@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
 from array import array
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain, compress, islice, repeat, starmap
-from operator import is_, is_not, lt, ne, sub
+from operator import and_, is_, is_not, lt, ne, sub
 from typing import TYPE_CHECKING
 
 from tui.errors import DubanError
@@ -477,7 +476,7 @@ WHERE a.active = TRUE AND t.active = TRUE
 _REGION_TASKS = " AND p.region = :region"
 _REGION_ASSIGNMENTS = " AND t.plan_id IN (SELECT id FROM plan WHERE region = :region)"
 _CONCAT_SQL = """
-SELECT count(*), group_concat(printf('%016x', a.id), ''), group_concat(a.task_id),
+SELECT count(*), group_concat(a.id), group_concat(a.task_id),
        group_concat(coalesce(a.unit_id, 0)), group_concat(coalesce(a.group_id, 0)),
        group_concat(a.role), group_concat(coalesce(a.completed_on, '')),
        group_concat(coalesce(a.due_override, ''))
@@ -522,6 +521,76 @@ def judge_columns(cols: BoardColumns, as_of: date, *, soon_days: int = 15) -> Co
         letters=cols.letters,
         as_of=as_of,
         soon_days=soon_days,
+    )
+
+
+_LAST_TEXTS_SQL = """
+SELECT assignment_id, text FROM progress WHERE reported_on <= :as_of
+ORDER BY assignment_id, reported_on, id
+"""
+
+
+@dataclass(slots=True)
+class LedgerColumns:
+    """What the ledger writes per row, as columns in assignment order: the board's columns
+    (filtered), their verdicts, and the text of each row's latest report up to the date."""
+
+    cols: BoardColumns
+    verdicts: ColumnVerdicts
+    last_texts: dict[int, str]  # id → text of the latest report up to the date
+
+
+def ledger_columns(
+    conn,
+    *,
+    as_of: date,
+    soon_days: int = 15,
+    plan_ids: Collection[int] | None = None,
+    unit_ids: Collection[int] | None = None,
+) -> LedgerColumns:
+    """Every live assignment (of the plans, of the units) as of a date, judged as the desk
+    judges it (`judge_columns`, reports naming their occurrences included), and the latest
+    report's text per row: all the ledger export writes, with no object per row."""
+    with gc_paused():
+        cols = load_columns(conn, as_of=as_of)
+        if plan_ids is not None or unit_ids is not None:
+            tasks = cols.tasks
+            plans = None if plan_ids is None else set(plan_ids)
+            units = None if unit_ids is None else set(unit_ids)
+            keep_task = {t: plans is None or x[0] in plans for t, x in tasks.items()}
+            keep = list(map(keep_task.__getitem__, cols.task_ids))
+            if units is not None:
+                keep = list(map(and_, keep, map(units.__contains__, cols.unit_ids)))
+            cols = _select_rows(cols, keep)
+        verdicts = judge_columns(cols, as_of, soon_days=soon_days)
+        cur = conn.cursor()
+        texts = dict(cur.execute(_LAST_TEXTS_SQL, {"as_of": as_of.isoformat()}).fetchall())
+        cur.close()
+        return LedgerColumns(cols, verdicts, texts)
+
+
+def _select_rows(cols: BoardColumns, keep: Sequence[bool]) -> BoardColumns:
+    """The rows of ``cols`` whose ``keep`` is true (the per-id maps are left whole: they are
+    looked up by id)."""
+
+    def pick(col):
+        return list(compress(col, keep))
+
+    return BoardColumns(
+        pick(cols.ids),
+        pick(cols.task_ids),
+        pick(cols.unit_ids),
+        pick(cols.group_ids),
+        pick(cols.roles),
+        pick(cols.completed),
+        pick(cols.overrides),
+        pick(cols.last_progress),
+        cols.recurring_progress,
+        cols.recurring_covers,
+        pick(cols.letters),
+        cols.tasks,
+        cols.units,
+        cols.groups,
     )
 
 
@@ -612,10 +681,16 @@ def _read_columns(
         if not rows:
             return tuple([] for _ in range(7))
         return tuple(list(col) for col in zip(*rows, strict=True))
-    n, *joined = cur.execute(_CONCAT_SQL + more, params).fetchone()
+    return _split_columns(cur.execute(_CONCAT_SQL + more, params).fetchone())
+
+
+def _split_columns(joined_row: tuple) -> tuple[list, ...]:
+    """`_CONCAT_SQL`'s one row (a count, then each column comma-joined) as the columns of
+    `_read_columns`."""
+    n, *joined = joined_row
     if not n:
         return tuple([] for _ in range(7))
-    ids = _hex_column(joined[0])
+    ids = _id_column(joined[0])
     task_ids, unit_ids, group_ids = map(_int_column, joined[1:4])
     roles, completed, overrides = (s.split(",") for s in joined[4:])
     return (
@@ -655,14 +730,11 @@ def _among(column: str, ids: Sequence[int] | None) -> tuple[str, dict]:
     return f" AND {column} IN ({', '.join(':' + k for k in params)})", params
 
 
-def _hex_column(joined: str) -> array:
-    """The ids, distinct per row, sent as fixed-width hex and decoded in C into machine
-    values: no Python object per row is made at all, kept or short-lived."""
-    col = array("q")
-    col.frombytes(bytes.fromhex(joined))
-    if sys.byteorder == "little":
-        col.byteswap()
-    return col
+def _id_column(joined: str) -> array:
+    """The ids, distinct per row, parsed in C (the JSON decoder) and kept as machine values:
+    the short-lived int objects go before any long-lived object of the read is made.
+    (Sending them as fixed-width hex cost SQLite's printf more than this whole decoding.)"""
+    return array("q", json.loads(f"[{joined}]"))
 
 
 def _int_column(joined: str) -> list[int]:

@@ -19,6 +19,7 @@ from operator import lt
 from typing import TYPE_CHECKING
 
 from tui.store.board import (
+    _CONCAT_SQL,
     _GROUPS_SQL,
     _NAMES_SQL,
     _NO_COVERS,
@@ -29,6 +30,7 @@ from tui.store.board import (
     _date_column,
     _int_column,
     _read_columns,
+    _split_columns,
     judge_columns,
     letters_sent,
 )
@@ -167,15 +169,30 @@ def _read_candidates(conn, as_of: date, unit_ids, plan_ids) -> tuple[BoardColumn
 
     plans_wanted = plan_ids or set()
     day = as_of.isoformat()
-    # The tasks whose first deadline has passed: only their rows can be overdue unless an
-    # extension says otherwise; the tasks of such rows are read once the rows are known.
-    add_tasks(cur.execute(_PAST_TASKS_SQL, {"as_of_text": day}).fetchall())
-    units = {uid: (name, kind) for uid, name, kind in cur.execute(_NAMES_SQL).fetchall()}
-    groups = dict(cur.execute(_GROUPS_SQL).fetchall())
     # one value per column type: a server binds a name once (due_first is ISO text)
     params = {"as_of": day, "as_of_text": day}
     where = _SQLITE_PAST_DUE_FILTER if isinstance(conn, sqlite3.Connection) else _PAST_DUE_FILTER
-    columns = _read_columns(conn, cur, where=where, params=params)
+    # The widest read, the rows' columns, runs in SQLite on a second connection while this
+    # one reads the tasks, reports and letters (`_ColumnsAside`); None: here, in turn.
+    aside = _ColumnsAside.start(conn, where, params)
+    try:
+        # The tasks whose first deadline has passed: only their rows can be overdue unless an
+        # extension says otherwise; the tasks of such rows are read once the rows are known.
+        add_tasks(cur.execute(_PAST_TASKS_SQL, {"as_of_text": day}).fetchall())
+        units = {uid: (name, kind) for uid, name, kind in cur.execute(_NAMES_SQL).fetchall()}
+        groups = dict(cur.execute(_GROUPS_SQL).fetchall())
+        reports = _read_reports(cur, as_of)  # every row's, kept to the candidates below
+        sent = _letters(cur, as_of)
+        if aside is None:
+            columns = _read_columns(conn, cur, where=where, params=params)
+        else:
+            import tui.domain.board  # noqa: F401  (the rules, loaded while SQLite reads)
+    except BaseException:
+        if aside is not None:  # its connection is closed before the error goes on
+            aside.wait()
+        raise
+    if aside is not None:
+        columns = aside.result()
     missing = set(columns[1]) - fetched
     if missing:
         add_tasks(_rows_by_id(cur, _TASKS_BY_ID_SQL, sorted(missing)))
@@ -191,8 +208,9 @@ def _read_candidates(conn, as_of: date, unit_ids, plan_ids) -> tuple[BoardColumn
     wanted = set(ids)
     recurs = {tid for tid, t in tasks.items() if t[5]}
     recurring_ids = set(compress(ids, map(recurs.__contains__, task_ids)))  # a pass in C
-    last_on, last_id, recurring, covers = _reports(cur, as_of, wanted, recurring_ids)
-    sent = _letters(cur, as_of)
+    last_on, last_id, recurring, covers = _candidates_reports(
+        cur, as_of, reports, wanted, recurring_ids
+    )
     cur.close()
     cols = BoardColumns(
         ids,
@@ -216,6 +234,14 @@ def _read_candidates(conn, as_of: date, unit_ids, plan_ids) -> tuple[BoardColumn
 def _reports(cur, as_of: date, wanted: set[int], recurring_ids: set[int]):
     """Of the rows in ``wanted``: the latest report's date and id up to the date, and every
     report date (and named occurrences) of the recurring duties among them."""
+    return _candidates_reports(cur, as_of, _read_reports(cur, as_of), wanted, recurring_ids)
+
+
+def _read_reports(cur, as_of: date) -> tuple | None:
+    """Every report up to the date, in the order the rules read them (by date, then by
+    entry), as positions into its columns: (row ids, dates as text, report ids, positions,
+    row id → its latest position, whether some report names its occurrences); None: no
+    report. Asked before the candidates are known (their read runs meanwhile)."""
     params = {"as_of": as_of.isoformat()}
     covered = True  # whether some report names its occurrences (asked apart when unknown)
     if isinstance(cur, sqlite3.Cursor):
@@ -223,13 +249,13 @@ def _reports(cur, as_of: date, wanted: set[int], recurring_ids: set[int]):
         sql = _REPORTS_CONCAT_SQL.format(any_covers="max(cover_to IS NOT NULL)" if has else "0")
         n, joined_aids, joined_ons, joined_ids, covered = cur.execute(sql, params).fetchone()
         if not n:
-            return {}, {}, {}, {}
+            return None
         # integers parsed in C (`board._int_column`), the dates left as text until needed
         aids, ons, rids = _int_column(joined_aids), joined_ons.split(","), _int_column(joined_ids)
     else:
         rows = cur.execute(_REPORTS_SQL, params).fetchall()
         if not rows:
-            return {}, {}, {}, {}
+            return None
         aids, ons, rids = (list(c) for c in zip(*rows, strict=True))
         rids = list(map(int, rids))
     # Every report in the order the rules read them: by date, then by entry. A table scan
@@ -240,6 +266,18 @@ def _reports(cur, as_of: date, wanted: set[int], recurring_ids: set[int]):
         order.sort(key=rids.__getitem__)
     order.sort(key=ons.__getitem__)  # stable: a day's reports stay in entry order
     last = dict(zip(map(aids.__getitem__, order), order, strict=True))  # latest per row wins
+    return aids, ons, rids, order, last, covered
+
+
+def _candidates_reports(
+    cur, as_of: date, reports: tuple | None, wanted: set[int], recurring_ids: set[int]
+):
+    """`_read_reports` kept to the rows in ``wanted``: the latest report's date and id per
+    row, every report date of the recurring duties among them, and their named occurrences."""
+    if reports is None:
+        return {}, {}, {}, {}
+    aids, ons, rids, order, last, covered = reports
+    params = {"as_of": as_of.isoformat()}
     rows_with = list(filter(wanted.__contains__, last))
     at = list(map(last.__getitem__, rows_with))
     last_text = list(map(ons.__getitem__, at))
@@ -269,6 +307,67 @@ def _covers(cur, params: dict, recurring_ids: set[int]) -> dict[int, tuple]:
     for aid, on, _id, lo, hi in sorted(rows, key=lambda r: (r[0], _d(r[1]), r[2])):
         covers.setdefault(aid, []).append((_d(on), _d(lo), _d(hi)))
     return {aid: tuple(c) for aid, c in covers.items()}
+
+
+class _ColumnsAside:
+    """The rows' scan of `board._read_columns` on a second read-only connection to the same
+    SQLite file, in a thread: SQLite lets go of the interpreter while it scans, so the widest
+    read overlaps the tasks, reports and letters read on the first connection; the thread
+    only runs the query (the columns are split on the reader's side, `result`). Each query
+    on SQLite reads the store as it is when it runs, on one connection or two alike."""
+
+    __slots__ = ("_done", "_box")
+
+    def __init__(self) -> None:
+        import _thread
+
+        self._done = _thread.allocate_lock()
+        self._done.acquire()
+        self._box: list = []
+
+    @classmethod
+    def start(cls, conn, where: str, params: dict) -> _ColumnsAside | None:
+        """Started on a SQLite file's connection with nothing uncommitted (a second
+        connection would not see it); None otherwise (a server store, a memory store)."""
+        if not isinstance(conn, sqlite3.Connection) or conn.in_transaction:
+            return None
+        files = [f for _seq, name, f in conn.execute("PRAGMA database_list") if name == "main"]
+        if not files or not files[0]:
+            return None
+        import _thread
+
+        aside = cls()
+        _thread.start_new_thread(aside._run, (files[0], where, params))
+        return aside
+
+    def _run(self, path: str, where: str, params: dict) -> None:
+        from pathlib import Path
+
+        from tui.store.sqlite_files import open_readonly
+
+        try:
+            other = open_readonly(Path(path))
+            try:
+                self._box.append(other.execute(_CONCAT_SQL + where, params).fetchone())
+            finally:
+                other.close()
+        except BaseException as exc:  # handed to the reader, raised there
+            self._box.append(exc)
+        finally:
+            self._done.release()
+
+    def wait(self) -> None:
+        with self._done:
+            pass
+
+    def result(self) -> tuple[list, ...]:
+        """The columns, as `board._read_columns` gives them: split and converted here, so
+        the thread needs the interpreter only to hand over one row of joined strings."""
+        self.wait()
+        found = self._box[0]
+        if isinstance(found, BaseException):
+            raise found
+        return _split_columns(found)
 
 
 def _letters(cur, as_of: date) -> dict[int, tuple[int, int]]:

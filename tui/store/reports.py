@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -24,6 +25,9 @@ from tui.store.models import ListIssue, Plan
 from tui.store.queries import find_plan, find_units
 from tui.store.sqlconn import as_date
 from tui.store.store_secret import read_store_secret
+
+if TYPE_CHECKING:
+    from tui.store.board import LedgerColumns
 
 TOWN_KINDS = ("镇", "苏木", "街道")
 DEPARTMENT_KIND = "部门"
@@ -278,19 +282,25 @@ class LedgerExtras:
     plans: dict[int, PlanInfo]
 
 
-def ledger_facts(
+def ledger_read(
     session: Session,
     *,
     as_of: date,
     plan_ids: set[int] | None,
     unit_ids: set[int] | None,
-) -> tuple[list, LedgerExtras]:
-    """The board's facts for every live assignment as of a date, and the ledger's extras."""
-    from tui.store.board import load_facts
+    soon_days: int = 15,
+) -> tuple[LedgerColumns, LedgerExtras]:
+    """Every live assignment as of a date, judged, as the board's columns (no object per
+    row: `tui.store.board.ledger_columns`), and the ledger's extras."""
+    from tui.store.board import ledger_columns
     from tui.store.dialect import board_reader
 
-    facts = load_facts(
-        board_reader(session.connection()), as_of=as_of, plan_ids=plan_ids, unit_ids=unit_ids
+    read = ledger_columns(
+        board_reader(session.connection()),
+        as_of=as_of,
+        soon_days=soon_days,
+        plan_ids=plan_ids,
+        unit_ids=unit_ids,
     )
     conn = session.connection()
     tasks = {
@@ -328,7 +338,7 @@ def ledger_facts(
     ):
         letters[aid].append(f"{kind}函 {number}")
     plans = {p.id: p for p in all_plans(session)}
-    return facts, LedgerExtras(
+    return read, LedgerExtras(
         tasks,
         {tid: "；".join(ws) for tid, ws in words.items()},
         {aid: "；".join(ns) for aid, ns in letters.items()},
