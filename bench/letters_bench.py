@@ -2,7 +2,7 @@
 command line, as whole `duban` processes on a ~20,000-assignment store. Budget (GUIDE §7): < 5 s.
 
     python bench/letters_bench.py [--letters 300] [--items 10] [--assignments 20000]
-                                  [--runs 5] [--keep DIR] [--budget 5]
+                                  [--runs 5] [--keep DIR] [--budget 5] [--against CHECKOUT]
 
 What is timed, per run, on a fresh copy of the store (built once, not timed):
 
@@ -16,6 +16,8 @@ row), an earlier signed 提示函 per unit (half of them answered), and backgrou
 that are done or not yet due. Every run starts with an empty font cache (XDG_CACHE_HOME in a
 temporary folder), so the figure includes preparing the batch font. The figure is the
 median of `--runs`; each phase's median is printed beside it. Exit code 1 when over budget.
+With `--against CHECKOUT` (e.g. a copy of main), that checkout is timed too, its runs
+interleaved with these on the same store, so a before/after comparison sees the same load.
 """
 
 from __future__ import annotations
@@ -310,11 +312,81 @@ def build_store(path: Path, letters: int, items: int, assignments: int, seed: in
     engine.dispose()
 
 
-def duban_cmd() -> list[str]:
-    """`duban` as a user's install runs it (`bench.harness.duban`)."""
+def duban_cmd(root: Path | None = None) -> list[str]:
+    """`duban` as a user's install runs it (`bench.harness.duban`); with `root`, the same
+    for another checkout (`--against`), its bytecode compiled as an install would."""
     from bench.harness import duban
 
-    return duban()
+    if root is None or root.resolve() == ROOT:
+        return duban()
+    return _installed_other(root.resolve())
+
+
+_OTHER: dict[Path, list[str]] = {}
+
+
+def _installed_other(root: Path) -> list[str]:
+    """A throwaway environment whose `duban` runs the checkout at `root` (as
+    `bench.harness.installed_duban` does for this one)."""
+    import atexit
+    import compileall
+    import site
+    import sysconfig
+    import venv
+
+    if root in _OTHER:
+        return _OTHER[root]
+    if not (root / "tui" / "cli.py").is_file():
+        raise SystemExit(f"--against {root}: not a duban checkout (no tui/cli.py)")
+    compileall.compile_dir(root / "tui", quiet=2)
+    home = Path(tempfile.mkdtemp(prefix="duban-bench-against-"))
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(home)
+    python = home / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    deps = [p for p in site.getsitepackages() if Path(p).is_dir()] or [
+        sysconfig.get_paths()["purelib"]
+    ]
+    (Path(purelib) / "duban-bench.pth").write_text(
+        "\n".join([str(root), *deps]) + "\n", encoding="utf-8"
+    )
+    script = home / "bin" / "duban"
+    script.write_text(
+        f"#!{python}\nimport sys\nfrom tui.cli import main\n"
+        "if __name__ == '__main__':\n    sys.exit(main())\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    _OTHER[root] = [str(script)]
+    return _OTHER[root]
+
+
+def run_env(work: Path, db: Path) -> dict[str, str]:
+    """The environment of the measured processes: the bench's settings and store, an empty
+    font cache, and the package's bytecode in place — a shell that sets
+    PYTHONDONTWRITEBYTECODE would otherwise make every process recompile the package."""
+    from bench.harness import compile_package
+
+    compile_package()
+    cfg = work / "settings.toml"
+    cfg.write_text(SETTINGS, encoding="utf-8")
+    cache = work / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    env = {
+        **os.environ,
+        "DUBAN_CONFIG": str(cfg),
+        "DUBAN_USER": "bench",
+        "XDG_CACHE_HOME": str(cache),
+        "DUBAN_DB": str(db),
+    }
+    for name in ("DUBAN_DEBUG", "PYTHONDONTWRITEBYTECODE", "DUBAN_BENCH_RESULTS"):
+        env.pop(name, None)
+    return env
 
 
 def _children_cpu() -> float:
@@ -335,25 +407,16 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
     return elapsed, res.stdout
 
 
-def one_run(master: Path, work: Path, letters: int, keep: Path | None) -> dict[str, float]:
+def one_run(
+    master: Path, work: Path, letters: int, keep: Path | None, root: Path | None = None
+) -> dict[str, float]:
     db = work / "bench.db"
     shutil.copy(master, db)
     out = keep or (work / "letters")
     if out.exists():
         shutil.rmtree(out)
-    cfg = work / "settings.toml"
-    cfg.write_text(SETTINGS, encoding="utf-8")
-    cache = work / "cache"
-    shutil.rmtree(cache, ignore_errors=True)
-    env = {
-        **os.environ,
-        "DUBAN_CONFIG": str(cfg),
-        "DUBAN_USER": "bench",
-        "XDG_CACHE_HOME": str(cache),
-        "DUBAN_DB": str(db),
-    }
-    env.pop("DUBAN_DEBUG", None)
-    duban = duban_cmd()
+    env = run_env(work, db)
+    duban = duban_cmd(root)
     cpu0 = _children_cpu()
     t_draft, text = run(
         [
@@ -412,6 +475,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget", type=float, default=5.0)
     ap.add_argument("--keep", type=Path, default=None, help="write the letters here")
     ap.add_argument("--quick", action="store_true", help="4 letters of 3 items, one run (CI)")
+    ap.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        metavar="CHECKOUT",
+        help="another checkout (e.g. main) timed in the same minutes, runs interleaved",
+    )
     a = ap.parse_args(argv)
     if a.quick:
         a.letters, a.items, a.assignments, a.runs = 4, 3, 400, 1
@@ -424,7 +494,11 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         build_store(master, a.letters, a.items, a.assignments)
         built = time.perf_counter() - t0
-        results = [one_run(master, work, a.letters, a.keep) for _ in range(max(1, a.runs))]
+        results, other = [], []
+        for _ in range(max(1, a.runs)):
+            results.append(one_run(master, work, a.letters, a.keep))
+            if a.against is not None:  # A, B, A, B…: both sides see the same load
+                other.append(one_run(master, work, a.letters, None, a.against))
     size = f"{a.letters} 件函件 × 约 {a.items} 项，{a.assignments:,} 项落实事项的库"
     figures = [
         Figure(
@@ -438,6 +512,16 @@ def main(argv: list[str] | None = None) -> int:
         Figure("其中 duban letters render（PDF + DOCX）", [r["render"] for r in results], None),
         Figure("三个进程（含工作进程）的 CPU 时间", [r["cpu"] for r in results], None),
     ]
+    if other:
+        figures += [
+            Figure(
+                f"对照 {a.against}：起草＋签发＋生成（交替运行）", [r["total"] for r in other], None
+            ),
+            Figure("对照：duban letters draft", [r["draft"] for r in other], None),
+            Figure("对照：duban letters sign --yes", [r["sign"] for r in other], None),
+            Figure("对照：duban letters render", [r["render"] for r in other], None),
+            Figure("对照：CPU 时间", [r["cpu"] for r in other], None),
+        ]
     print(f"（测试库生成 {built:.1f} s，不计时）")
     return report("函件批量生成：整进程计时", figures, quick=a.quick)
 

@@ -433,7 +433,7 @@ def _letter_ids(session, args) -> list[int]:
 
 
 def _run_sign(args) -> int:
-    from sqlmodel import Session
+    from sqlmodel import Session, select
 
     from tui.store.letter_models import DRAFT, Letter
     from tui.store.letters import sign_check, sign_letters
@@ -444,17 +444,23 @@ def _run_sign(args) -> int:
     with Session(eng) as session:
         ids = _letter_ids(session, args)
         if args.batch:  # a batch: its drafts (signed or voided ones are left as they are)
-            ids = [i for i in ids if session.get(Letter, i).status == DRAFT]
+            drafts = set(
+                session.exec(select(Letter.id).where(Letter.id.in_(ids), Letter.status == DRAFT))
+            )
+            ids = [i for i in ids if i in drafts]
         if not ids:
             raise DubanError("请指定要签发的函件编号，或用 --batch 指定起草批次")
         previews = sign_check(session, ids, on, settings=settings, calendar=cal, by=args.by)
     out = _out()
     flagged = [p for p in previews if p.flags]
     problems = [m for p in previews for m in p.problems]
+    lines = []  # one print for the whole batch: Rich's per-call cost adds up over 300 letters
     for p in previews:
-        out.print(escape(p.summary()))
+        lines.append(escape(p.summary()))
         for f in p.flags:
-            out.print(f"  [yellow]起草后有变化：[/]{escape(f.describe())}")
+            lines.append(f"  [yellow]起草后有变化：[/]{escape(f.describe())}")
+    if lines:
+        out.print("\n".join(lines))
     if args.check:
         for m in dict.fromkeys(problems):
             out.print(f"  [red]不能签发：[/]{escape(m)}")
@@ -480,12 +486,12 @@ def _run_sign(args) -> int:
         calendar=cal,
         template_dir=_templates(args),
     )
-    for letter in signed:
-        out.print(
-            f"{letter.id}　{letter.number}　签发人 {escape(letter.signed_by or '')}　"
-            f"发函 {letter.issued_on.isoformat()}　回复期限 {letter.reply_due.isoformat()}"
-        )
-    out.print(f"已签发 {len(signed)} 件")
+    done = [
+        f"{letter.id}　{letter.number}　签发人 {escape(letter.signed_by or '')}　"
+        f"发函 {letter.issued_on.isoformat()}　回复期限 {letter.reply_due.isoformat()}"
+        for letter in signed
+    ]
+    out.print("\n".join([*done, f"已签发 {len(signed)} 件"]))
     _warn(cal)
     return 0
 

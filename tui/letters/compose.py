@@ -43,6 +43,7 @@ __all__ = [
     "check_head",
     "compose_model",
     "letter_items",
+    "letter_row_count",
     "preview_text",
     "render_wording",
     "template_values",
@@ -129,13 +130,22 @@ def progress_text(text: str, on: date | None) -> str:
     return f"{format_cn_date(on)}：{text}" if on else text
 
 
+def _row_key(it: ItemSnapshot) -> str:
+    """Items with the same key are one row of the attached list (one task)."""
+    return it.task_key or f"{it.number}|{it.title}"
+
+
+def letter_row_count(items: Sequence[ItemSnapshot]) -> int:
+    """How many rows `letter_items` makes of these items, without formatting them."""
+    return len({_row_key(it) for it in items})
+
+
 def letter_items(items: Sequence[ItemSnapshot], ref: date) -> tuple[LetterItem, ...]:
     """Rows of the attached list: one per task, the unit's roles in it merged (a unit that
     leads and is responsible for a task gets one row); every task, in order."""
     groups: dict[str, list[ItemSnapshot]] = {}
     for it in items:
-        key = it.task_key or f"{it.number}|{it.title}"
-        groups.setdefault(key, []).append(it)
+        groups.setdefault(_row_key(it), []).append(it)
     rows = []
     for group in groups.values():
         first = group[0]

@@ -92,6 +92,7 @@ class _Fonts:
             "kai": fonts.kaiti_docx,
         }
         self._rpr: dict[tuple, str] = {}
+        self.key = tuple(self.names.values())
 
     def rpr(self, font: str, size: float, color: str | None = None) -> str:
         key = (font, size, color)
@@ -110,11 +111,24 @@ class _Fonts:
         )
 
     def run(self, text: str, font: str, size: float, color: str | None = None) -> str:
-        """One run; "\\n" becomes a line break."""
-        rpr = self.rpr(font, size, color)
-        pieces = text.split("\n")
-        body = '</w:t><w:br/><w:t xml:space="preserve">'.join(_clean(t) for t in pieces)
-        return f'<w:r>{rpr}<w:t xml:space="preserve">{body}</w:t></w:r>'
+        """One run; "\\n" becomes a line break. Remembered (`_RUNS`): the letters of a batch
+        repeat the same cell texts thousands of times."""
+        key = (self.key, text, font, size, color)
+        got = _RUNS.get(key)
+        if got is None:
+            if len(_RUNS) >= _RUNS_MAX:
+                _RUNS.clear()
+            rpr = self.rpr(font, size, color)
+            pieces = text.split("\n")
+            body = '</w:t><w:br/><w:t xml:space="preserve">'.join(_clean(t) for t in pieces)
+            got = _RUNS[key] = f'<w:r>{rpr}<w:t xml:space="preserve">{body}</w:t></w:r>'
+        return got
+
+
+# Runs already written, keyed by the font names, text, font, size and colour: a pure
+# function of those, so sharing them between letters (and batches) changes nothing.
+_RUNS: dict[tuple, str] = {}
+_RUNS_MAX = 50_000
 
 
 def _ppr(

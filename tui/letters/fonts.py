@@ -144,25 +144,40 @@ def _find_file(names: tuple[str, ...]) -> Path | None:
 
 
 def _fc_match(families: tuple[str, ...]) -> Path | None:
-    """Ask fontconfig, and believe it only if it returned the family we asked for."""
+    """Ask fontconfig, and believe it only if it returned the family we asked for.
+
+    One question per family name, asked all at once (the answers are read in the order of
+    `families`, so the first name that matches still wins): a machine without the fonts
+    would otherwise wait for each answer in turn."""
     if shutil.which("fc-match") is None:
         return None
-    for fam in families:
-        try:
-            out = subprocess.run(
-                ["fc-match", "-f", "%{family}\t%{file}", f"{fam}:lang=zh-cn"],
-                capture_output=True,
-                text=True,
-                timeout=5,
-                check=False,
-            ).stdout
-        except (OSError, subprocess.SubprocessError):
-            return None
-        family, _, file = out.partition("\t")
-        if file and any(f.lower() in family.lower() for f in families):
-            p = Path(file)
-            if "cwtex" not in p.name.lower() and p.is_file():
-                return p
+    asked: list[subprocess.Popen] = []
+    try:
+        for fam in families:
+            asked.append(
+                subprocess.Popen(
+                    ["fc-match", "-f", "%{family}\t%{file}", f"{fam}:lang=zh-cn"],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    text=True,
+                )
+            )
+        for proc in asked:
+            out, _ = proc.communicate(timeout=5)
+            family, _, file = out.partition("\t")
+            if file and any(f.lower() in family.lower() for f in families):
+                p = Path(file)
+                if "cwtex" not in p.name.lower() and p.is_file():
+                    return p
+    except (OSError, subprocess.SubprocessError):
+        return None
+    finally:
+        for proc in asked:  # answers no longer needed: do not leave them running
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
     return None
 
 

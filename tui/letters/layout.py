@@ -31,6 +31,7 @@ Pure: character widths come from `BatchFonts` (the fonts the PDF embeds).
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -165,7 +166,49 @@ def _em(measure: Measure, font: str) -> Callable[[str], float]:
 
 def text_width_tw(text: str, font: str, size: float, measure: Measure) -> float:
     """Printed width in twips, with the Chinese–Latin spaces."""
-    return spaced_width(text, _em(measure, font), AUTO_SPACE_EM) * size * 20
+    return _spaced_em(measure, font, text) * size * 20
+
+
+# What a batch's fonts (a measure) have already answered: widths in ems and broken lines.
+# The letters of a batch repeat the same texts in the same widths, and both answers are
+# pure functions of the text, the width and the advances. Weakly keyed: a batch's entries
+# go with its fonts.
+_MEMO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_MEMO_MAX = 40_000
+
+
+def _memo(measure: Measure) -> dict | None:
+    try:
+        memo = _MEMO.get(measure)
+        if memo is None or len(memo) >= _MEMO_MAX:
+            memo = _MEMO[measure] = {}
+        return memo
+    except TypeError:  # a measure that cannot be weakly referenced: no memo
+        return None
+
+
+def _spaced_em(measure: Measure, font: str, text: str) -> float:
+    """`spaced_width` in ems with the body or title advances, remembered per measure."""
+    memo = _memo(measure)
+    if memo is None:
+        return spaced_width(text, _em(measure, font), AUTO_SPACE_EM)
+    key = (font == "title", text)
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = spaced_width(text, _em(measure, font), AUTO_SPACE_EM)
+    return got
+
+
+def _broken_lines(measure: Measure, font: str, text: str, width: float, first: float) -> list[str]:
+    """`break_lines` with the body or title advances of `measure`, remembered per measure."""
+    memo = _memo(measure)
+    if memo is None:
+        return break_lines(text, width, _em(measure, font), first, AUTO_SPACE_EM)
+    key = (font == "title", text, width, first)
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = tuple(break_lines(text, width, _em(measure, font), first, AUTO_SPACE_EM))
+    return list(got)
 
 
 def wrap(para: Para, width_tw: float, measure: Measure) -> tuple[str, ...]:
@@ -174,10 +217,9 @@ def wrap(para: Para, width_tw: float, measure: Measure) -> tuple[str, ...]:
     # with a hanging indent the first line starts `hanging` to the left of the others
     width = avail - para.hanging_em
     first = para.first_em - para.hanging_em
-    adv = _em(measure, para.font)
     lines: list[str] = []
     for piece in para.text.split("\n"):
-        lines.extend(break_lines(piece, width, adv, first, AUTO_SPACE_EM))
+        lines.extend(_broken_lines(measure, para.font, piece, width, first))
         first = 0.0
     return tuple(lines)
 
@@ -239,7 +281,7 @@ def letter_paras(model: LetterModel, measure: Measure, size: float) -> list[Para
     max_em = TEXT_W / 20 / TITLE_PT - 0.5
 
     def title_w(s: str) -> float:
-        return spaced_width(s, _em(measure, "title"), AUTO_SPACE_EM)
+        return _spaced_em(measure, "title", s)
 
     title = "\n".join(title_lines(model.title, max_em, title_w))
     paras.append(
@@ -428,15 +470,13 @@ def _table(model: LetterModel, measure: Measure) -> Table:
     iw = [int(w) for w in widths]
     iw[task_k] += TEXT_W - sum(iw)
 
-    adv = _em(measure, "body")
-
     def cell_lines(text: str, k: int) -> list[str]:
         if cols[k].nowrap:  # sized to fit on one line: nothing to break
             return text.split("\n")
         avail = (iw[k] - pad) / em
         out: list[str] = []
         for piece in text.split("\n"):
-            out.extend(break_lines(piece, avail, adv, 0.0, AUTO_SPACE_EM))
+            out.extend(_broken_lines(measure, "body", piece, avail, 0.0))
         return out
 
     header_lines = [list(c.header) for c in cols]

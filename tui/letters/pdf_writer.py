@@ -35,6 +35,9 @@ class PdfFonts:
         body_chars.update("—0123456789")  # page numbers
         self.batch = fonts
         self._tables: dict = {}
+        # per (font key, line text): [Chinese–Latin gaps, width in ems, TJ operator] — a
+        # batch prints the same few thousand lines tens of thousands of times
+        self.lines: dict[tuple[str, str], list] = {}
         self.body = EmbeddedFont(fonts.body, body_chars, "F0")
         self.title = EmbeddedFont(fonts.title, title_chars, "F1")
         self.fallback: EmbeddedFont | None = None
@@ -113,11 +116,16 @@ def _text_ops(line: Placed, fonts: PdfFonts, st: _State, ops: list[str]) -> None
     text = line.text
     key = "title" if line.font == "title" else "body"
     y_pt = (PAGE_H - line.y - (line.pitch - size * 20) / 2 - ASCENT * size * 20) / 20
-    spaces = count_spaces(text)
+    known = fonts.lines.get((key, text))
+    if known is None:
+        known = fonts.lines[(key, text)] = [count_spaces(text), None, None]
+    spaces = known[0]
     spacing = 0.0
     if line.justify_to and len(text) > 1:
-        adv = fonts.table(key)
-        natural = (sum(map(adv.__getitem__, text)) + AUTO_SPACE_EM * spaces) * size
+        if known[1] is None:
+            adv = fonts.table(key)
+            known[1] = sum(map(adv.__getitem__, text)) + AUTO_SPACE_EM * spaces
+        natural = known[1] * size
         spacing = (line.justify_to / 20 - natural) / (len(text) - 1)
         if spacing < 0 or spacing > size * 0.5:  # a very short line: do not spread it out
             spacing = 0.0
@@ -136,7 +144,9 @@ def _text_ops(line: Placed, fonts: PdfFonts, st: _State, ops: list[str]) -> None
             st.font = tf
             ops.append(tf)
         ops.append(f"1 0 0 1 {x:.2f} {y_pt:.2f} Tm")
-        ops.append(_tj(font, text, "", spaces))
+        if known[2] is None:
+            known[2] = _tj(font, text, "", spaces)
+        ops.append(known[2])
         return
     adv = fonts.table(key)
     prev = ""

@@ -13,6 +13,7 @@ Why this shape (GUIDE §7: 300 letters in seconds):
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import threading
@@ -40,6 +41,8 @@ class Job:
 class Rendered:
     pages: int
     signature_page: int
+    pdf_sha256: str = ""  # of the files as written, hashed in the worker that wrote them
+    docx_sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,12 @@ def _one(fonts: PdfFonts, fontset: FontSet, job: Job) -> Rendered:
     lay = layout_letter(job.model, fonts)
     write_pdf(job.model, job.pdf, fonts, lay)
     write_docx(lay, job.docx, fontset)
-    return Rendered(lay.pages, lay.signature_page)
+    return Rendered(lay.pages, lay.signature_page, _sha256(job.pdf), _sha256(job.docx))
+
+
+def _sha256(path: Path) -> str:
+    """The file's SHA-256 as the register records it (read back from disk)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _chunk(indices: list[int]) -> list[tuple[int, Rendered]]:
@@ -91,9 +99,9 @@ def render_batch(
     """Write every job's .pdf and .docx; results in job order."""
     global _SHARED
     jobs = list(jobs)
-    texts = [t for job in jobs for t in letter_texts(job.model)]
-    batch = prepare_batch_fonts(fontset, texts)
-    fonts = PdfFonts(batch, (letter_texts(j.model) for j in jobs))
+    per_letter = [letter_texts(job.model) for job in jobs]  # read once, used twice
+    batch = prepare_batch_fonts(fontset, [t for pair in per_letter for t in pair])
+    fonts = PdfFonts(batch, per_letter)
     total = len(jobs)
     results: list[Rendered | None] = [None] * total
     n = worker_count(workers, total)

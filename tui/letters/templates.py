@@ -26,7 +26,9 @@ template still loads, with a warning naming the line (`history_warnings`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -100,9 +102,11 @@ class LetterText:
     cc: str
 
 
-def _placeholders(text: str, name: str) -> list[tuple[str, str | None]]:
+@lru_cache(maxsize=1024)
+def _placeholders(text: str, name: str) -> tuple[tuple[str, str | None], ...]:
     """Split a template into (literal, placeholder-or-None) pieces, refusing anything
-    but plain names."""
+    but plain names. Remembered: a batch renders the same few template pieces for every
+    letter (an error is raised again each time, never remembered)."""
     pieces: list[tuple[str, str | None]] = []
     buf: list[str] = []
     i, n = 0, len(text)
@@ -140,7 +144,7 @@ def _placeholders(text: str, name: str) -> list[tuple[str, str | None]]:
         buf.append(ch)
         i += 1
     pieces.append(("".join(buf), None))
-    return pieces
+    return tuple(pieces)
 
 
 def render_template(text: str, values: Mapping[str, str], name: str = "文本") -> str:
@@ -385,7 +389,33 @@ def template_warnings(kind: str, template_dir: Path | None = None) -> list[str]:
     return list(_load(kind, template_dir)[2])
 
 
+# Within `one_batch()`: each kind's template located and read once, not once per letter.
+_BATCH: ContextVar[dict | None] = ContextVar("letter_template_batch", default=None)
+
+
+@contextmanager
+def one_batch() -> Iterator[None]:
+    """A batch of letters rendered together reads each kind's template file once (outside a
+    batch every use looks again, so an office's edit is seen by the next letter)."""
+    token = _BATCH.set({})
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+
+
 def _load(kind: str, template_dir: Path | None) -> tuple[str, str, tuple[str, ...]]:
+    memo = _BATCH.get()
+    if memo is None:
+        return _locate_and_read(kind, template_dir)
+    key = (kind, template_dir)
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = _locate_and_read(kind, template_dir)
+    return got
+
+
+def _locate_and_read(kind: str, template_dir: Path | None) -> tuple[str, str, tuple[str, ...]]:
     path = template_path(kind, template_dir)
     try:
         mtime = path.stat().st_mtime_ns

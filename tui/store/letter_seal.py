@@ -45,12 +45,6 @@ _ITEM_COLUMNS = (
 )
 
 
-def _canon(value) -> str:
-    if value is None:
-        return ""
-    return str(value)
-
-
 def seals_of(session: Session, ids: Iterable[int]) -> dict[int, str]:
     """The seal each letter's current content gives (letter id → SHA-256 hex)."""
     ids = sorted(set(ids))
@@ -71,11 +65,12 @@ def seals_of(session: Session, ids: Iterable[int]) -> dict[int, str]:
         ).bindparams(bindparam("ids", expanding=True)),
         {"ids": ids},
     ):
-        items[row[0]].append([_canon(v) for v in row[1:]])
+        # every value as text, NULL as "" (inline: 30,000 values in a batch of 300)
+        items[row[0]].append(["" if v is None else str(v) for v in row[1:]])
     out: dict[int, str] = {}
     for row in letters:
         content = {
-            "letter": [_canon(v) for v in row[1:]],
+            "letter": ["" if v is None else str(v) for v in row[1:]],
             "items": items.get(row[0], []),
         }
         blob = json.dumps(content, ensure_ascii=False, separators=(",", ":"))

@@ -45,13 +45,13 @@ from tui.letters.compose import (
     check_head,
     compose_model,
     deadline_text,
-    letter_items,
+    letter_row_count,
     render_wording,
     template_values,
 )
 from tui.letters.facts import EarlierLetter, LetterFacts, conditions, missed_occurrences
 from tui.letters.numbering import format_number, prefix_for
-from tui.letters.templates import normalize_kind, template_warnings
+from tui.letters.templates import normalize_kind, one_batch, template_warnings
 from tui.store.audit import audit_rows, insert_audit, record
 from tui.store.letter_models import (
     DRAFT,
@@ -133,6 +133,19 @@ def _identity(settings, region: str):
     if hasattr(settings, "for_region"):
         return settings.for_region(region)
     return settings
+
+
+def _identities(settings) -> Callable[[str], object]:
+    """`_identity` for one batch: derived once per region, not once per letter."""
+    memo: dict[str, object] = {}
+
+    def of(region: str):
+        got = memo.get(region)
+        if got is None:
+            got = memo[region] = _identity(settings, region)
+        return got
+
+    return of
 
 
 # ----------------------------------------------------------------------------- proposals
@@ -504,15 +517,19 @@ def _wording_for(
     edits: dict | None,
     template_dir: Path | None,
     self_id: int | None = None,
+    *,
+    identified: bool = False,
 ) -> Wording:
-    """The wording of a letter dated `on`, from the template and the facts as of `on`."""
-    settings = _identity(settings, unit.region if unit is not None else "")
-    rows = letter_items(snaps, on)
+    """The wording of a letter dated `on`, from the template and the facts as of `on`.
+    `identified`: `settings` already carry the identity for the unit's region."""
+    if not identified:
+        settings = _identity(settings, unit.region if unit is not None else "")
+    rows = letter_row_count(snaps)  # the wording counts the attachment's rows (tasks)
     f = facts.letter_facts(
         unit=unit,
         aids=aids,
         dues=[s.due for s in snaps],
-        rows=len(rows),
+        rows=rows,
         on=on,
         settings=settings,
         kind=kind,
@@ -528,7 +545,7 @@ def _wording_for(
         reply_workdays=settings.reply_workdays,
         settings=settings,
         facts=f,
-        count=len(rows),
+        count=rows,
     )
     return render_wording(kind, values, settings, edits, template_dir, conditions(f))
 
@@ -650,49 +667,52 @@ def draft_letters(
     units = {u.id: u for u in session.exec(select(Unit).where(Unit.id.in_(list(unit_ids)))).all()}
     facts = _Facts(session, unit_ids, aids)
     reply = _reply_due(as_of, settings, calendar)
+    identity = _identities(settings)
     created_at = now()
     letter_rows: list[dict] = []
     item_rows: list[list[dict]] = []
-    for g, items in pending:
-        u = units.get(g.unit_id)
-        rows = [
-            _snapshot_row(facts, g.unit_id, p.assignment_id, p.due, as_of, p.task_title)
-            for p in items
-        ]
-        for row, p in zip(rows, items, strict=True):
-            row["reason"] = p.reason
-        # the wording must render now, so a broken template stops the batch before any write
-        wording = _wording_for(
-            kind,
-            u,
-            [_snap_of(r) for r in rows],
-            [p.assignment_id for p in items],
-            as_of,
-            reply,
-            settings,
-            facts,
-            None,
-            template_dir,
-        )
-        if kind == "督办" and not ((u.head or "").strip() if u else ""):
-            notes.append(f"单位 {g.unit_name} 未登记负责人，督办函签发前须补充负责人")
-        letter_rows.append(
-            {
-                "kind": kind,
-                "rung": KIND_RUNG[kind],
-                "unit_id": g.unit_id,
-                "addressee": wording.addressee,
-                "title": wording.title,
-                "body": "",
-                "status": DRAFT,
-                "batch": batch,
-                "as_of": as_of,
-                "created_at": created_at,
-                "created_by": actor,
-                "files": "",
-            }
-        )
-        item_rows.append(rows)
+    with one_batch():  # the template read once for the batch
+        for g, items in pending:
+            u = units.get(g.unit_id)
+            rows = [
+                _snapshot_row(facts, g.unit_id, p.assignment_id, p.due, as_of, p.task_title)
+                for p in items
+            ]
+            for row, p in zip(rows, items, strict=True):
+                row["reason"] = p.reason
+            # the wording must render now, so a broken template stops the batch before any write
+            wording = _wording_for(
+                kind,
+                u,
+                [_snap_of(r) for r in rows],
+                [p.assignment_id for p in items],
+                as_of,
+                reply,
+                identity(u.region if u is not None else ""),
+                facts,
+                None,
+                template_dir,
+                identified=True,
+            )
+            if kind == "督办" and not ((u.head or "").strip() if u else ""):
+                notes.append(f"单位 {g.unit_name} 未登记负责人，督办函签发前须补充负责人")
+            letter_rows.append(
+                {
+                    "kind": kind,
+                    "rung": KIND_RUNG[kind],
+                    "unit_id": g.unit_id,
+                    "addressee": wording.addressee,
+                    "title": wording.title,
+                    "body": "",
+                    "status": DRAFT,
+                    "batch": batch,
+                    "as_of": as_of,
+                    "created_at": created_at,
+                    "created_by": actor,
+                    "files": "",
+                }
+            )
+            item_rows.append(rows)
     conn = session.connection()
     table = Letter.__table__
     ids = list(
@@ -747,9 +767,21 @@ class _Item:
 
     __slots__ = tuple(c.name for c in LetterItem.__table__.columns)
 
-    def __init__(self, row) -> None:
+    def __init__(self, row) -> None:  # replaced below by one unpacking assignment
         for name, value in zip(self.__slots__, row, strict=True):
             setattr(self, name, value)
+
+
+def _unpacking_init(names: Sequence[str]):
+    """`__init__(self, row)` as one tuple assignment of every slot (ten times cheaper than a
+    setattr per column; a row of another length still raises, as zip(strict=True) did)."""
+    ns: dict = {}
+    targets = ", ".join(f"self.{n}" for n in names)
+    exec(f"def __init__(self, row):\n    {targets}, = row\n", ns)  # noqa: S102
+    return ns["__init__"]
+
+
+_Item.__init__ = _unpacking_init(_Item.__slots__)  # type: ignore[method-assign]
 
 
 def _items_of(session: Session, ids: Sequence[int]) -> dict[int, list[_Item]]:
@@ -937,6 +969,18 @@ def _frozen_wording(letter: Letter) -> Wording | None:
 def _load(session: Session, ids: Sequence[int]) -> list[Letter]:
     """The letters, in the order given; an unknown id is an error."""
     found = {x.id: x for x in session.exec(select(Letter).where(Letter.id.in_(list(ids)))).all()}
+    return _in_order(found, ids)
+
+
+def _read(session: Session, ids: Sequence[int]) -> list:
+    """The letters' rows for reading only (Core rows: same columns and types as `Letter`,
+    attribute access, no ORM identity map), in the order given; an unknown id is an error."""
+    t = Letter.__table__
+    rows = session.connection().execute(select(t).where(t.c.id.in_(list(ids))))
+    return _in_order({r.id: r for r in rows}, ids)
+
+
+def _in_order(found: dict, ids: Sequence[int]) -> list:
     missing = [i for i in ids if i not in found]
     if missing:
         raise DubanError(f"找不到函件：{'、'.join(map(str, missing))}")
@@ -1075,7 +1119,7 @@ def sign_check(
     that would make signing refuse (no unit head on a 督办函, no office identity)."""
     settings = _settings(settings)
     calendar = _calendar(settings, calendar)
-    letters = _load(session, letter_ids)
+    letters = _read(session, letter_ids)  # reads only: rows, not ORM objects
     items = _items_of(session, letter_ids)
     units = {
         u.id: u
@@ -1092,10 +1136,11 @@ def sign_check(
     }
     reply = _reply_due(sign_date, settings, calendar)
     changes = _changes(session, letters, items, sign_date)
+    identity = _identities(settings)
     out: list[SignPreview] = []
     for letter in letters:
         u = units.get(letter.unit_id)
-        ident = _identity(settings, u.region if u else "")
+        ident = identity(u.region if u else "")
         problems: list[str] = []
         try:
             _require_draft(letter)
@@ -1197,50 +1242,57 @@ def sign_letters(
                 else {}
             )
             reply = _reply_due(on, settings, calendar)
+            identity = _identities(settings)
             plans: list[tuple[Letter, Wording, str]] = []
             missed_updates: list[dict] = []
-            for letter in letters:
-                _require_draft(letter)
-                its = items.get(letter.id, [])
-                if not its:
-                    raise DubanError(f"函件 {letter.id} 没有任何事项，不能签发")
-                u = units.get(letter.unit_id)
-                ident = _identity(settings, u.region if u else "")
-                if hasattr(ident, "require_identity"):
-                    ident.require_identity()
-                if getattr(ident, "signers", ()) and by not in ident.signers:
-                    raise DubanError(
-                        f"签发人“{by}”不在设置的签发人名单中（{'、'.join(ident.signers)}），"
-                        "请用 duban setup 补充"
+            with one_batch():  # the template read once for the batch
+                for letter in letters:
+                    _require_draft(letter)
+                    its = items.get(letter.id, [])
+                    if not its:
+                        raise DubanError(f"函件 {letter.id} 没有任何事项，不能签发")
+                    u = units.get(letter.unit_id)
+                    ident = identity(u.region if u else "")
+                    if hasattr(ident, "require_identity"):
+                        ident.require_identity()
+                    if getattr(ident, "signers", ()) and by not in ident.signers:
+                        raise DubanError(
+                            f"签发人“{by}”不在设置的签发人名单中（{'、'.join(ident.signers)}），"
+                            "请用 duban setup 补充"
+                        )
+                    check_head(
+                        letter.kind,
+                        u.name if u else str(letter.unit_id),
+                        (u.head or "") if u else "",
                     )
-                check_head(
-                    letter.kind, u.name if u else str(letter.unit_id), (u.head or "") if u else ""
-                )
-                shut = [it.task_number for it in its if it.assignment_id in closed]
-                if shut:
-                    raise DubanError(
-                        f"函件 {letter.id} 中的事项 {'、'.join(shut)} 已销号，请从草稿中移除后再签发"
+                    shut = [it.task_number for it in its if it.assignment_id in closed]
+                    if shut:
+                        raise DubanError(
+                            f"函件 {letter.id} 中的事项 {'、'.join(shut)} 已销号，请从草稿中移除后再签发"
+                        )
+                    for (
+                        it
+                    ) in its:  # a recurring task: the occurrences missed as of the letter's date
+                        missed = ",".join(d.isoformat() for d in facts.missed(it.assignment_id, on))
+                        if missed != (it.missed or ""):
+                            it.missed = missed
+                            missed_updates.append({"item": it.id, "missed": missed})
+                    edits = json.loads(letter.body) if letter.body else None
+                    wording = _wording_for(
+                        letter.kind,
+                        u,
+                        [_snap(it) for it in its],
+                        [it.assignment_id for it in its],
+                        on,
+                        reply,
+                        ident,
+                        facts,
+                        edits,
+                        template_dir,
+                        letter.id,
+                        identified=True,
                     )
-                for it in its:  # a recurring task: the occurrences missed as of the letter's date
-                    missed = ",".join(d.isoformat() for d in facts.missed(it.assignment_id, on))
-                    if missed != (it.missed or ""):
-                        it.missed = missed
-                        missed_updates.append({"item": it.id, "missed": missed})
-                edits = json.loads(letter.body) if letter.body else None
-                wording = _wording_for(
-                    letter.kind,
-                    u,
-                    [_snap(it) for it in its],
-                    [it.assignment_id for it in its],
-                    on,
-                    reply,
-                    ident,
-                    facts,
-                    edits,
-                    template_dir,
-                    letter.id,
-                )
-                plans.append((letter, wording, prefix_for(letter.kind, ident.letter_prefix)))
+                    plans.append((letter, wording, prefix_for(letter.kind, ident.letter_prefix)))
             # numbers: one block per kind, handed out in the order given
             need: dict[str, int] = defaultdict(int)
             for letter, _, _ in plans:
@@ -1314,14 +1366,15 @@ def letter_models(
     template_dir: Path | None = None,
     on: date | None = None,
 ) -> list[tuple[Letter, object]]:
-    """(Letter, LetterModel) for each id, read in a few queries (rendering a batch).
+    """(letter, LetterModel) for each id, read in a few queries (rendering a batch); the
+    letter is a read-only row with `Letter`'s columns as attributes.
 
     A signed letter renders its frozen wording and snapshot on its own date. A draft is
     shown as it would be signed on `on` (default: its as-of date): wording from the
     template with the facts as of that date, days overdue counted to it."""
     settings = _settings(settings)
     calendar = _calendar(settings, calendar)
-    letters = _load(session, ids)
+    letters = _read(session, ids)  # the letters as read-only rows (`_read`)
     items = _items_of(session, ids)
     drafts = [x for x in letters if _frozen_wording(x) is None]
     facts = None
@@ -1334,33 +1387,34 @@ def letter_models(
         aids = {it.assignment_id for x in drafts for it in items.get(x.id, [])}
         facts = _Facts(session, unit_ids, aids)
     out = []
-    for letter in letters:
-        its = items.get(letter.id, [])
-        snaps = [_snap(it) for it in its]
-        frozen = _frozen_wording(letter)
-        if frozen is not None:
-            when = letter.issued_on or letter.as_of
-            wording = frozen
-        else:
-            when = on or letter.issued_on or letter.as_of
-            reply = letter.reply_due or _reply_due(when, settings, calendar)
-            edits = json.loads(letter.body) if letter.body else None
-            assert facts is not None
-            wording = _wording_for(
-                letter.kind,
-                units.get(letter.unit_id),
-                snaps,
-                [it.assignment_id for it in its],
-                when,
-                reply,
-                settings,
-                facts,
-                edits,
-                template_dir,
-                letter.id,
-            )
-        model = compose_model(letter.kind, letter.number, wording, snaps, when, letter.as_of)
-        out.append((letter, model))
+    with one_batch():  # the template read once for the batch
+        for letter in letters:
+            its = items.get(letter.id, [])
+            snaps = [_snap(it) for it in its]
+            frozen = _frozen_wording(letter)
+            if frozen is not None:
+                when = letter.issued_on or letter.as_of
+                wording = frozen
+            else:
+                when = on or letter.issued_on or letter.as_of
+                reply = letter.reply_due or _reply_due(when, settings, calendar)
+                edits = json.loads(letter.body) if letter.body else None
+                assert facts is not None
+                wording = _wording_for(
+                    letter.kind,
+                    units.get(letter.unit_id),
+                    snaps,
+                    [it.assignment_id for it in its],
+                    when,
+                    reply,
+                    settings,
+                    facts,
+                    edits,
+                    template_dir,
+                    letter.id,
+                )
+            model = compose_model(letter.kind, letter.number, wording, snaps, when, letter.as_of)
+            out.append((letter, model))
     return out
 
 
@@ -1553,6 +1607,12 @@ def _file_stem(letter: Letter, unit_name: str) -> str:
     return _UNSAFE.sub("_", f"{head}_{KIND_NAMES[letter.kind]}_{unit_name}")[:120]
 
 
+def _resolved(base: Path, path: Path) -> str:
+    """`path.resolve()` for a file written into the folder `base` resolves to."""
+    inside = base / path.name
+    return str(inside.resolve() if inside.is_symlink() else inside)
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -1624,24 +1684,48 @@ def render_letters(
         report.log_line,
     )
     _log_render(out, done, actor)
+    # the workers hashed the files they wrote; the folder is resolved once, not per file
+    sums = {
+        letter.id: (r.pdf_sha256, r.docx_sha256)
+        for (letter, _), r in zip(pairs, report.results, strict=True)
+    }
+    base = out.resolve()
     with _locked(engine) as session:
-        letters = {x.id: x for x in _load(session, [r.letter_id for r in done])}
+        conn = session.connection()
+        t = Letter.__table__
+        before_files = {
+            lid: files
+            for lid, files in conn.execute(
+                select(t.c.id, t.c.files).where(t.c.id.in_([r.letter_id for r in done]))
+            )
+        }
+        _in_order(before_files, [r.letter_id for r in done])  # every letter is still there
         audit = []
+        updates = []
         for r in done:
-            letter = letters[r.letter_id]
+            pdf_sum, docx_sum = sums[r.letter_id]
             files = [
                 {
                     "type": "pdf",
-                    "path": str(r.pdf.resolve()),
-                    "sha256": _sha256(r.pdf),
+                    "path": _resolved(base, r.pdf),
+                    "sha256": pdf_sum or _sha256(r.pdf),
                     "pages": r.pages,
                 },
-                {"type": "docx", "path": str(r.docx.resolve()), "sha256": _sha256(r.docx)},
+                {
+                    "type": "docx",
+                    "path": _resolved(base, r.docx),
+                    "sha256": docx_sum or _sha256(r.docx),
+                },
             ]
-            before = json.loads(letter.files) if letter.files else []
-            letter.files = json.dumps(files, ensure_ascii=False)
-            audit.append((letter.id, before, {"files": files, "fonts": done.log}))
-        session.flush()
+            stored = before_files[r.letter_id]
+            before = json.loads(stored) if stored else []
+            updates.append({"lid": r.letter_id, "new_files": json.dumps(files, ensure_ascii=False)})
+            audit.append((r.letter_id, before, {"files": files, "fonts": done.log}))
+        # one statement for the batch (a letter's files are not part of its seal)
+        conn.execute(
+            t.update().where(t.c.id == bindparam("lid")).values(files=bindparam("new_files")),
+            updates,
+        )
         insert_audit(
             session,
             audit_rows(actor, "letter.render", "letter", audit, session.info.get("batch", "")),
