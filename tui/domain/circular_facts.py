@@ -22,6 +22,9 @@ class ItemFact:
     recurring: bool
     completed_on: date | None  # already None when closed after the as-of date
     progress_dates: tuple[date, ...] = ()  # on or before the as-of date
+    # reports naming the occurrences they answer: (reported on, from, to), as the desk
+    # judges them (`assignment_status`'s ``covers``); recurring duties only
+    covers: tuple[tuple[date, date | None, date], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,6 +146,7 @@ def build_figures(
             progress_dates=f.progress_dates,
             recurring=f.recurring,
             soon_days=soon_days,
+            covers=f.covers,
         ).status
         if st in (Status.DONE, Status.DONE_LATE):
             line.done += 1

@@ -65,9 +65,11 @@ def circular_facts(session: Session, plan_id: int, as_of: date) -> CircularFacts
         due = tuple(date.fromisoformat(x) for x in dues.split(",")) if dues else ()
         tasks[tid] = (number or key, pos, due, bool(recurring))
     progress: dict[int, list[date]] = defaultdict(list)
-    for aid, on in conn.execute(
+    covers: dict[int, list[tuple]] = defaultdict(list)  # reports naming their occurrences
+    for aid, on, lo, hi in conn.execute(
         text(
-            "SELECT pr.assignment_id, pr.reported_on FROM progress pr "
+            "SELECT pr.assignment_id, pr.reported_on, pr.cover_from, pr.cover_to "
+            "FROM progress pr "
             "JOIN assignment a ON a.id = pr.assignment_id JOIN task t ON t.id = a.task_id "
             "WHERE t.plan_id = :p AND t.active = TRUE AND a.active = TRUE AND pr.reported_on <= :d "
             "ORDER BY pr.assignment_id, pr.reported_on, pr.id"
@@ -75,6 +77,8 @@ def circular_facts(session: Session, plan_id: int, as_of: date) -> CircularFacts
         p,
     ):
         progress[aid].append(_d(on))
+        if hi is not None:
+            covers[aid].append((_d(on), _d(lo), _d(hi)))
     names = dict(conn.execute(text("SELECT id, name FROM unit")).all())
     items: list[ItemFact] = []
     unresolved = 0
@@ -106,6 +110,7 @@ def circular_facts(session: Session, plan_id: int, as_of: date) -> CircularFacts
                 recurring,
                 done,
                 tuple(progress.get(aid, ())),
+                tuple(covers.get(aid, ())) if recurring else (),
             )
         )
     by_letter: dict[int, list] = {}
