@@ -51,38 +51,10 @@ def installed_duban() -> tuple[list[str], str]:
     and the same console script as the wheel's. Fresh processes, the same code: nothing is
     cached. Falls back to `DUBAN` (saying so) when no environment can be made.
     """
-    import site
-    import venv
-
     if _INSTALLED:
         return _INSTALLED[0]
-    import atexit
-    import shutil
-
-    home = Path(tempfile.mkdtemp(prefix="duban-bench-venv-"))
-    atexit.register(shutil.rmtree, home, ignore_errors=True)
     try:
-        venv.EnvBuilder(with_pip=False, symlinks=True).create(home)
-        python = home / "bin" / "python"
-        target = Path(
-            subprocess.run(
-                [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.strip()
-        )
-        deps = [p for p in site.getsitepackages() if Path(p).is_dir()]
-        (target / "duban-bench.pth").write_text(
-            "\n".join([str(ROOT), *deps]) + "\n", encoding="utf-8"
-        )
-        script = home / "bin" / "duban"
-        script.write_text(
-            f"#!{python}\nimport sys\nfrom tui.cli import main\n"
-            "if __name__ == '__main__':\n    sys.exit(main())\n",
-            encoding="utf-8",
-        )
-        script.chmod(0o755)
+        script = user_install(ROOT, prefix="duban-bench-venv-")
         run = subprocess.run([str(script), "--help"], capture_output=True, env=bench_env())
         if run.returncode != 0:
             raise OSError(run.stderr.decode("utf-8", "replace")[-500:])
@@ -94,6 +66,42 @@ def installed_duban() -> tuple[list[str], str]:
 
 
 _INSTALLED: list[tuple[list[str], str]] = []
+
+
+def user_install(root: Path, *, prefix: str) -> Path:
+    """A throwaway virtual environment (removed at exit) whose `duban` script runs the
+    checkout at ``root`` with this environment's dependencies, as a user's install does (see
+    `installed_duban`); the script's path."""
+    import atexit
+    import shutil
+    import site
+    import sysconfig
+    import venv
+
+    home = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(home)
+    python = home / "bin" / "python"
+    target = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    deps = [p for p in site.getsitepackages() if Path(p).is_dir()] or [
+        sysconfig.get_paths()["purelib"]
+    ]
+    (target / "duban-bench.pth").write_text("\n".join([str(root), *deps]) + "\n", encoding="utf-8")
+    script = home / "bin" / "duban"
+    script.write_text(
+        f"#!{python}\nimport sys\nfrom tui.cli import main\n"
+        "if __name__ == '__main__':\n    sys.exit(main())\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    return script
 
 
 def duban() -> list[str]:

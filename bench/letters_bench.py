@@ -328,40 +328,16 @@ _OTHER: dict[Path, list[str]] = {}
 def _installed_other(root: Path) -> list[str]:
     """A throwaway environment whose `duban` runs the checkout at `root` (as
     `bench.harness.installed_duban` does for this one)."""
-    import atexit
     import compileall
-    import site
-    import sysconfig
-    import venv
+
+    from bench.harness import user_install
 
     if root in _OTHER:
         return _OTHER[root]
     if not (root / "tui" / "cli.py").is_file():
         raise SystemExit(f"--against {root}: not a duban checkout (no tui/cli.py)")
     compileall.compile_dir(root / "tui", quiet=2)
-    home = Path(tempfile.mkdtemp(prefix="duban-bench-against-"))
-    atexit.register(shutil.rmtree, home, ignore_errors=True)
-    venv.EnvBuilder(with_pip=False, symlinks=True).create(home)
-    python = home / "bin" / "python"
-    purelib = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    deps = [p for p in site.getsitepackages() if Path(p).is_dir()] or [
-        sysconfig.get_paths()["purelib"]
-    ]
-    (Path(purelib) / "duban-bench.pth").write_text(
-        "\n".join([str(root), *deps]) + "\n", encoding="utf-8"
-    )
-    script = home / "bin" / "duban"
-    script.write_text(
-        f"#!{python}\nimport sys\nfrom tui.cli import main\n"
-        "if __name__ == '__main__':\n    sys.exit(main())\n",
-        encoding="utf-8",
-    )
-    script.chmod(0o755)
+    script = user_install(root, prefix="duban-bench-against-")
     _OTHER[root] = [str(script)]
     return _OTHER[root]
 
