@@ -77,7 +77,9 @@ def _parts(path: Path) -> dict[str, bytes]:
 def test_forked_render_records_the_hashes_and_paths_of_the_files_written(signed, tmp_path):
     eng, ids = signed
     if worker_count(2, len(ids)) < 2:
-        pytest.skip("this machine renders in one process (one core or no fork)")
+        pytest.skip(
+            "a forked batch needs two cores and fork (Linux); this machine renders in one process"
+        )
     forked = L.render_letters(
         eng, ids, tmp_path / "forked", actor="测试员", settings=SETTINGS, workers=2
     )
@@ -250,10 +252,12 @@ def test_fontconfig_questions_asked_together_keep_their_order():
     from tui.letters import fonts as F
 
     if shutil.which("fc-match") is None:
-        pytest.skip("no fontconfig")
+        pytest.skip("fontconfig (fc-match) is not installed; .ci/run installs fontconfig")
     serif, sans = F._fc_match(("DejaVu Serif",)), F._fc_match(("DejaVu Sans",))
     if serif is None or sans is None or serif == sans:
-        pytest.skip("the DejaVu fonts are not installed")
+        pytest.skip(
+            "the DejaVu Serif and Sans fonts are not installed; .ci/run installs fonts-dejavu-core"
+        )
     assert F._fc_match(("DejaVu Serif", "DejaVu Sans")) == serif
     assert F._fc_match(("DejaVu Sans", "DejaVu Serif")) == sans
     assert F._fc_match(("没有这种字体甲", "没有这种字体乙")) is None
