@@ -13,7 +13,6 @@ Why this shape (GUIDE §7: 300 letters in seconds):
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import threading
@@ -21,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui.file_hash import file_sha256
 from tui.letters.docx_writer import write_docx
 from tui.letters.fonts import BatchFonts, FontSet, prepare_batch_fonts
 from tui.letters.layout import layout_letter
@@ -41,8 +41,8 @@ class Job:
 class Rendered:
     pages: int
     signature_page: int
-    pdf_sha256: str = ""  # of the files as written, hashed in the worker that wrote them
-    docx_sha256: str = ""
+    pdf_sha256: str  # of the files as written, hashed in the worker that wrote them
+    docx_sha256: str
 
 
 @dataclass(frozen=True)
@@ -62,12 +62,7 @@ def _one(fonts: PdfFonts, fontset: FontSet, job: Job) -> Rendered:
     lay = layout_letter(job.model, fonts)
     write_pdf(job.model, job.pdf, fonts, lay)
     write_docx(lay, job.docx, fontset)
-    return Rendered(lay.pages, lay.signature_page, _sha256(job.pdf), _sha256(job.docx))
-
-
-def _sha256(path: Path) -> str:
-    """The file's SHA-256 as the register records it (read back from disk)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return Rendered(lay.pages, lay.signature_page, file_sha256(job.pdf), file_sha256(job.docx))
 
 
 def _chunk(indices: list[int]) -> list[tuple[int, Rendered]]:

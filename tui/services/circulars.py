@@ -16,7 +16,6 @@ with the write lock taken first (tui.store.db.transaction → begin_write) and a
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -29,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tui.errors import DubanError, os_reason
+from tui.file_hash import file_sha256
 
 CHART_TITLE = "各单位完成率"
 
@@ -343,10 +343,6 @@ class Rendered:
     pages: int
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _stem(c) -> str:
     return f"通报{c.number}" if c.number else f"通报草稿{c.id}"
 
@@ -391,12 +387,12 @@ def render_circular(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     pages = rendered.pages
-    files = [{"path": str(docx_path.resolve()), "sha256": _sha256(docx_path), "type": "docx"}]
+    files = [{"path": str(docx_path.resolve()), "sha256": file_sha256(docx_path), "type": "docx"}]
     if pdf:
         files.append(
             {
                 "path": str(pdf_path.resolve()),
-                "sha256": _sha256(pdf_path),
+                "sha256": file_sha256(pdf_path),
                 "type": "pdf",
                 "pages": pages,
             }
@@ -410,7 +406,7 @@ def _current_pdf(c) -> Path | None:
     for f in json.loads(c.files) if c.files else []:
         if f.get("type") == "pdf":
             p = Path(f["path"])
-            if p.is_file() and _sha256(p) == f.get("sha256"):
+            if p.is_file() and file_sha256(p) == f.get("sha256"):
                 return p
     return None
 

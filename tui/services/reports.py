@@ -16,7 +16,6 @@ Each function takes the store's Engine and opens its own session or transaction:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -30,6 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tui.errors import DubanError, os_reason
+from tui.file_hash import file_sha256
 
 # (done, total, what is being done) — for a progress bar; may be called from a worker thread.
 Progress = Callable[[int, int, str], None]
@@ -71,10 +71,6 @@ class ListsResult:
     @property
     def files(self) -> int:
         return sum(len(w.files) for w in self.lists)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _prepare_dir(out_dir: Path) -> None:
@@ -178,7 +174,7 @@ def write_unit_lists(
                     write_xlsx(path, [list_sheet(doc)])
                 else:
                     write_list_pdf(path, doc, fonts, widths)
-                entry.files.append({"name": path.name, "type": kind, "sha256": _sha256(path)})
+                entry.files.append({"name": path.name, "type": kind, "sha256": file_sha256(path)})
             result.lists.append(entry)
         progress(total, total, "")
 

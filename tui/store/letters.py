@@ -18,7 +18,6 @@ Rules this module keeps (GUIDE §4, §8):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import defaultdict
@@ -36,6 +35,7 @@ from sqlmodel import Session, select
 from tui.clock import now
 from tui.domain.status import Status
 from tui.errors import DubanError
+from tui.file_hash import file_sha256
 from tui.letters.compose import (
     KIND_NAMES,
     KIND_RUNG,
@@ -1613,14 +1613,6 @@ def _resolved(base: Path, path: Path) -> str:
     return str(inside.resolve() if inside.is_symlink() else inside)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def render_letters(
     engine: Engine,
     ids: Sequence[int],
@@ -1708,13 +1700,13 @@ def render_letters(
                 {
                     "type": "pdf",
                     "path": _resolved(base, r.pdf),
-                    "sha256": pdf_sum or _sha256(r.pdf),
+                    "sha256": pdf_sum,
                     "pages": r.pages,
                 },
                 {
                     "type": "docx",
                     "path": _resolved(base, r.docx),
-                    "sha256": docx_sum or _sha256(r.docx),
+                    "sha256": docx_sum,
                 },
             ]
             stored = before_files[r.letter_id]
@@ -1765,7 +1757,7 @@ def _current_pdf(letter: Letter) -> Path | None:
     for f in json.loads(letter.files) if letter.files else []:
         if f.get("type") == "pdf":
             p = Path(f["path"])
-            if p.is_file() and _sha256(p) == f.get("sha256"):
+            if p.is_file() and file_sha256(p) == f.get("sha256"):
                 return p
     return None
 
