@@ -60,8 +60,11 @@ def open_desk(db: str | None, as_of: str | None) -> int:
 
         store = open_store(target) if target.exists else None
         app = DubanApp(store, as_of=day, target=target)
+    from tui.app.prompt_frames import prompt_frames
+
     try:
-        app.run()
+        with prompt_frames():
+            app.run()
     finally:
         if app.store is not None and not app.closed:
             from tui.services.store import close_store
