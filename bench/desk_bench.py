@@ -64,6 +64,8 @@ MARKERS = {
     "filtered": r"筛选：状态=",
     "unfiltered": r"显示 {n} 项 · 排序：[^\s·]+ *\n",
     "filter_dialog": r"筛选督办事项",
+    # The dialog's first status, redrawn when space ticks or unticks it.
+    "first_status": r"已完成",
 }
 SORT_NAMES = ("紧急程度", "期限", "单位", "任务")  # the `s` key cycles through these
 QUERIES = ("sfj", "zf", "司法", "执法", "xz", "jd")
@@ -296,7 +298,12 @@ def session(db: Path, n: int, *, queries, sorts: int, filters: int, reloads: int
             res["sort"].append(desk.key(KEYS["sort"], MARKERS["sort"].format(name=name)))
         for i in range(filters):
             desk.key(KEYS["filter"], MARKERS["filter_dialog"])
-            desk.send(SPACE)  # ticks (then unticks) the first status in the dialog
+            # Ticks (then unticks) the first status in the dialog. Waiting for the frame that
+            # redraws it, not a fixed pause: a frame drawn late for the space (a collection
+            # of the old generation can hold the desk ~0.15 s) would otherwise arrive after
+            # Ctrl+S was sent, and its stale status line under the dialog be taken as the
+            # filter's result.
+            desk.key(SPACE, MARKERS["first_status"])
             on = i % 2 == 0
             pattern = MARKERS["filtered"] if on else MARKERS["unfiltered"].format(n=n)
             res["filter"].append(desk.key(CTRL_S, pattern))
