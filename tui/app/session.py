@@ -55,7 +55,13 @@ class Jobs:
         if dialog:
             self._dialogs[token] = self.app.key_hold.hold()
 
+        call = [(fn, args, kw)]
+
         def work() -> None:
+            # Textual's worker, in a reference cycle, lives on until a full collection;
+            # holding the call's arguments through this closure, it held an old board (tens
+            # of MB) past each reload. The call is taken out as it starts.
+            fn, args, kw = call.pop()
             try:
                 if write:
                     with self._write_lock:
