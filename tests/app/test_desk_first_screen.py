@@ -120,17 +120,24 @@ async def test_first_counts_are_the_boards_and_the_desk_works_after(store, monke
 
 async def test_collecting_resumes_once_the_first_screen_is_drawn(store, monkeypatch):
     """`duban` pauses the garbage collector for the desk's start-up (tui.cli.main); the desk
-    must resume it after its first screen, or a whole session would never collect."""
+    must resume it after its first screen, or a whole session would never collect. Its full
+    collections come ten times rarer than by default: each walks the board's columns, and
+    by default typing set one off every second (tui.app.collector)."""
     import gc
+
+    from tui.app.collector import FULL_AFTER
 
     monkeypatch.setenv("DUBAN_CONFIG", "/dev/null")
     app, _opened = _quick_app(store)
+    thresholds = gc.get_threshold()
     gc.disable()
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await board_read(pilot)
             assert gc.isenabled()
+            assert gc.get_threshold() == (thresholds[0], thresholds[1], FULL_AFTER)
     finally:
+        gc.set_threshold(*thresholds)
         gc.enable()
 
 

@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from tui.app import keymap
 from tui.app.board_flow import LOADING_CLASS, POLL_SECONDS, TAB_IDS, BoardFlow
+from tui.app.collector import collect_from_now_on
 from tui.app.key_hold import DialogKeys, KeyHold
 from tui.app.keymap import TAB_TITLES
 from tui.app.messages import JobDone, JobFailed
@@ -49,11 +50,6 @@ if TYPE_CHECKING:
     from tui.services.board import Board
     from tui.services.desk import Change
     from tui.services.store import Store
-
-
-def _collect_from_now_on() -> None:
-    """After the first screen, the desk collects garbage as any program does."""
-    gc.enable()
 
 
 class DubanApp(DialogKeys, BoardFlow, ReportsFlow, StoreLifecycle, App):
@@ -158,7 +154,7 @@ class DubanApp(DialogKeys, BoardFlow, ReportsFlow, StoreLifecycle, App):
             self.set_interval(POLL_SECONDS, self._poll_others)
         self.query_one("#overview-view", DeskTab).activated()
         if not gc.isenabled():  # paused for the start-up by `duban` (tui.cli.main)
-            self.call_after_refresh(_collect_from_now_on)
+            self.call_after_refresh(collect_from_now_on)
 
     @property
     def ladder_settings(self):

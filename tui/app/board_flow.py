@@ -43,9 +43,15 @@ def _refresh_board(store, board, *, soon_days: int):
     return refresh_board(store, board, soon_days=soon_days)
 
 
-def _release_free_memory() -> bool:
+def _free_the_old_board() -> bool:
+    """What a replaced board leaves in reference cycles (the tables' old rows and what they
+    drew) collected now, once, rather than piling up until a full collection comes — the
+    desk makes those rare (tui.app.collector) — and the pages freed given back."""
+    import gc
+
     from tui.heap import release_free_memory
 
+    gc.collect()
     return release_free_memory()
 
 
@@ -241,8 +247,8 @@ class BoardFlow:
         if old is not None:
             old.close()
             del old
-            # the old board's pages back to the system, or the desk grows at every reload
-            self.jobs.run(_release_free_memory, group="warm")
+            # the old board's garbage and pages back, or the desk grows at every reload
+            self.jobs.run(_free_the_old_board, group="warm")
         self.loads += 1
 
     def _poll_others(self) -> None:
