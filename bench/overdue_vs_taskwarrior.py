@@ -63,7 +63,8 @@ def taskwarrior_records(db: Path, today: date) -> tuple[list[dict], str, str]:
     """Every live assignment as a Taskwarrior task; and one busy unit (code, name)."""
     from tui.domain.board import evaluate
     from tui.domain.status import Status
-    from tui.store.board import connect, load_facts
+    from tui.store.board import connect
+    from tui.store.facts import load_facts
 
     conn = connect(str(db))
     try:

@@ -65,7 +65,8 @@ def ledger(db: str, as_of: date) -> tuple[Counter, float]:
 
 def letters(db: str, as_of: date) -> tuple[Counter, float]:
     from tui.domain.status import Status
-    from tui.store.board import connect, judged_facts
+    from tui.store.board import connect
+    from tui.store.facts import judged_facts
 
     # as tui.store.letters.due_proposals asks (its _OPEN), without importing the register's
     # ORM modules: their start-up is letters_bench.py's

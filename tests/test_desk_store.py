@@ -14,7 +14,7 @@ from tui.domain.search import Filters, initials
 from tui.domain.status import Status, assignment_status
 from tui.domain.urgency import urgency
 from tui.errors import DubanError
-from tui.store.board import connect, load_columns, load_facts
+from tui.store.board import connect, load_columns
 from tui.store.db import transaction
 from tui.store.demo_history import DEMO_AS_OF
 from tui.store.desk import (
@@ -32,6 +32,7 @@ from tui.store.desk import (
     unit_infos,
     unit_list,
 )
+from tui.store.facts import load_facts
 from tui.store.letters import list_letters
 from tui.store.models import (
     Assignment,

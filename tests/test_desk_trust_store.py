@@ -220,7 +220,8 @@ def test_a_later_deadline_correction_supersedes_an_earlier_extension(engine):
 
 def test_one_report_can_cover_every_missed_occurrence_up_to_a_date(engine):
     from tui.domain.board import evaluate
-    from tui.store.board import load_facts, reading
+    from tui.store.board import reading
+    from tui.store.facts import load_facts
 
     def statuses() -> dict:
         with reading(engine) as conn:
@@ -411,7 +412,8 @@ def test_a_store_of_schema_version_1_gains_the_cover_columns(tmp_path):
     conn.commit()
     conn.close()
     # read-only readers (duban overdue) do not migrate: they read an old store as it is
-    from tui.store.board import connect, load_columns, load_facts
+    from tui.store.board import connect, load_columns
+    from tui.store.facts import load_facts
 
     ro = connect(str(path))
     assert load_facts(ro, as_of=ON) == [] and load_columns(ro, as_of=ON).ids == []

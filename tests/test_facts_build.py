@@ -23,7 +23,8 @@ from bench.gen_store import AS_OF, build_store  # noqa: E402
 from tests.test_judged_facts import _old_load_facts  # noqa: E402
 from tests.test_overdue_listing import _RowsOnly  # noqa: E402
 from tui.domain.board import evaluate  # noqa: E402
-from tui.store.board import AssignmentFact, connect, judged_facts, load_facts  # noqa: E402
+from tui.store.board import connect  # noqa: E402
+from tui.store.facts import AssignmentFact, judged_facts, load_facts  # noqa: E402
 
 NAMES = [f.name for f in fields(AssignmentFact)]
 

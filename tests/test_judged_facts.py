@@ -31,17 +31,19 @@ from tui.store.board import (  # noqa: E402
     _GROUPS_SQL,
     _NAMES_SQL,
     _PAST_DUE_FILTER,
-    _PAST_DUE_PROGRESS_SQL,
-    _PROGRESS_SQL,
     _TASKS_SQL,
-    AssignmentFact,
     _covers_sql,
     _d,
     _date_column,
     _read_columns,
     connect,
-    judged_facts,
     letters_sent,
+)
+from tui.store.facts import (  # noqa: E402
+    _PAST_DUE_PROGRESS_SQL,
+    _PROGRESS_SQL,
+    AssignmentFact,
+    judged_facts,
     load_facts,
 )
 

@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.gen_store import AS_OF, build_store  # noqa: E402
-from tui.store.board import connect, judged_facts  # noqa: E402
+from tui.store.board import connect  # noqa: E402
+from tui.store.facts import judged_facts  # noqa: E402
 
 FIXED = datetime(2024, 11, 16, 9, 30, tzinfo=UTC)
 DATES = [date(2024, 3, 31), AS_OF, date(2025, 6, 30)]
@@ -61,8 +62,8 @@ def _old_export(engine, path, *, as_of, plan=None, unit=None, region=None, soon_
     from tui.domain.status import Status
     from tui.reports.ledger import LedgerRow, PlanSheet, SummaryLine, deadline_cell, write_ledger
     from tui.reports.text import ROLE_ORDER
-    from tui.store.board import load_facts
     from tui.store.dialect import board_reader
+    from tui.store.facts import load_facts
     from tui.store.reports import ledger_read, pick_plans, pick_unit_ids, store_secret
 
     with Session(engine) as s:

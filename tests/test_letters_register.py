@@ -21,9 +21,9 @@ from tui.domain.calendar import WorkCalendar
 from tui.errors import DubanError
 from tui.paths import data_dir
 from tui.store import letters as L
-from tui.store.board import load_facts
 from tui.store.db import make_engine, transaction
 from tui.store.dialect import board_reader
+from tui.store.facts import load_facts
 from tui.store.letter_models import (
     DRAFT,
     PRINTED,

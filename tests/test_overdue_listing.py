@@ -30,7 +30,8 @@ from tui.commands import overdue as overdue_cmd  # noqa: E402
 from tui.commands.textable import print_table  # noqa: E402
 from tui.domain.board import by_urgency, evaluate  # noqa: E402
 from tui.domain.status import Status  # noqa: E402
-from tui.store.board import connect, load_facts  # noqa: E402
+from tui.store.board import connect  # noqa: E402
+from tui.store.facts import load_facts  # noqa: E402
 from tui.store.overdue_listing import read_overdue  # noqa: E402
 
 DATES = [date(2024, 3, 31), AS_OF, date(2025, 6, 30), date(2026, 3, 1)]

@@ -22,7 +22,8 @@ from tui.commands import overdue as overdue_cmd  # noqa: E402
 from tui.domain.board import by_urgency, evaluate  # noqa: E402
 from tui.domain.status import Status  # noqa: E402
 from tui.store import overdue_listing  # noqa: E402
-from tui.store.board import connect, load_facts  # noqa: E402
+from tui.store.board import connect  # noqa: E402
+from tui.store.facts import load_facts  # noqa: E402
 from tui.store.overdue_listing import read_overdue  # noqa: E402
 
 

@@ -24,7 +24,8 @@ from bench.gen_store import AS_OF, build_store  # noqa: E402
 from tui.domain.board import LIGHTS, evaluate  # noqa: E402
 from tui.domain.status import Status, assignment_status  # noqa: E402
 from tui.domain.urgency import urgency  # noqa: E402
-from tui.store.board import connect, judge_columns, load_columns, load_facts  # noqa: E402
+from tui.store.board import connect, judge_columns, load_columns  # noqa: E402
+from tui.store.facts import load_facts  # noqa: E402
 
 EARLY = date(2024, 3, 31)
 

@@ -6,9 +6,12 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
 
 from tui.errors import DubanError
+
+TYPE_CHECKING = False  # what typing.TYPE_CHECKING says at run time, without importing typing
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def add_region(p) -> None:

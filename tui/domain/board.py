@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from itertools import compress, count, repeat
 from operator import attrgetter
-from typing import NamedTuple
 
 from tui.domain.status import Status, StatusResult, assignment_status
 from tui.domain.urgency import (
@@ -21,15 +20,14 @@ from tui.domain.urgency import (
 from tui.gc_pause import gc_paused
 
 
-class Evaluated(NamedTuple):
-    """One fact with its verdict. A named tuple, not a dataclass: `evaluate` builds one per
-    assignment, and a tuple is made in C (`_rows`) where a dataclass runs its Python
-    ``__init__`` — a third of the evaluation at 200,000 rows."""
+class Evaluated(namedtuple("Evaluated", ("fact", "status", "urgency", "days_since_progress"))):
+    """One fact with its verdict: the fact (a `tui.store.board.AssignmentFact`; domain does
+    not import store), its `StatusResult`, its urgency and the days since its last report
+    (or None). A named tuple, not a dataclass: `evaluate` builds one per assignment, and a
+    tuple is made in C (`_rows`) where a dataclass runs its Python ``__init__`` — a third of
+    the evaluation at 200,000 rows."""
 
-    fact: object  # tui.store.board.AssignmentFact (kept untyped: domain does not import store)
-    status: StatusResult
-    urgency: float
-    days_since_progress: int | None
+    __slots__ = ()
 
 
 def _rows(*columns: Iterable) -> list[Evaluated]:
@@ -111,14 +109,21 @@ LIGHTS: tuple[Status, ...] = tuple(Status)
 LIGHT_CODE: dict[Status, int] = {s: n for n, s in enumerate(LIGHTS)}
 
 
-@dataclass(slots=True)
 class ColumnVerdicts:
-    """Per row, in the rows' own order: status, urgency and days since the last report."""
+    """Per row, in the rows' own order: status, urgency and days since the last report.
+    (A plain slotted class: see `StatusResult` on why no dataclass.)"""
 
-    statuses: list[StatusResult]
-    light_codes: list[int]  # statuses[i].status as its position in LIGHTS (cheap to count)
-    urgencies: list[float]
-    since: list[int | None]
+    __slots__ = ("statuses", "light_codes", "urgencies", "since")
+
+    def __init__(
+        self,
+        statuses: Sequence[StatusResult],
+        light_codes: Sequence[int],  # statuses[i].status as its position in LIGHTS (cheap to count)
+        urgencies: Sequence[float],
+        since: Sequence[int | None],
+    ) -> None:
+        self.statuses, self.light_codes = statuses, light_codes
+        self.urgencies, self.since = urgencies, since
 
 
 def evaluate_columns(

@@ -35,15 +35,9 @@ from tui.domain.status import Status, StatusResult
 from tui.errors import DubanError
 from tui.gc_pause import gc_paused
 from tui.store.audit import record
-from tui.store.board import (
-    AssignmentFact,
-    BoardColumns,
-    judge_columns,
-    last_reports,
-    load_columns,
-    reading,
-)
+from tui.store.board import BoardColumns, judge_columns, last_reports, load_columns, reading
 from tui.store.deadlines import DeadlineView, task_deadline_views
+from tui.store.facts import AssignmentFact
 from tui.store.models import (
     Assignment,
     AuditLog,

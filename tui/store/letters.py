@@ -257,7 +257,7 @@ def due_proposals(
     `kinds` limits the answer to some letter kinds; for 提醒 and 督办 only overdue items
     (and items pushed up by hand) can qualify, so only those are read."""
     from tui.domain.escalation import Rung, ladder_rung
-    from tui.store.board import judged_facts
+    from tui.store.facts import judged_facts
 
     settings = _settings(settings)
     calendar = _calendar(settings, calendar)

@@ -16,7 +16,6 @@ from collections import Counter
 from datetime import date
 from itertools import compress, groupby, islice
 from operator import lt
-from typing import TYPE_CHECKING
 
 from tui.store.board import (
     _CONCAT_SQL,
@@ -74,6 +73,7 @@ _PLAN_TITLES_SQL = "SELECT id, title FROM plan"
 _PAST_TASKS_SQL = _TASKS_SQL + "  AND due_first <> '' AND due_first < :as_of_text\n"
 _TASKS_BY_ID_SQL = _TASKS_SQL + "  AND id IN ({marks})\n"
 
+TYPE_CHECKING = False  # what typing.TYPE_CHECKING says at run time, without importing typing
 if TYPE_CHECKING:
     from tui.domain.board import ColumnVerdicts
 
