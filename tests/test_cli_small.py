@@ -247,7 +247,8 @@ def test_only_the_overdue_command_takes_the_small_parser(argv):
 
 
 def test_overdue_imports_no_other_command(store):
-    """A whole `duban overdue` process loads no other command's module, nor the ORM or Rich."""
+    """A whole `duban overdue` process loads no other command's module, nor the ORM or Rich,
+    nor typing and dataclasses (with inspect, 12 ms of a 150 ms run at 100,000 rows)."""
     import subprocess
     import sys
 
@@ -256,7 +257,8 @@ def test_overdue_imports_no_other_command(store):
         f"rc = main(['--db', {str(store)!r}, 'overdue', '--as-of', '2024-11-15']); "
         "bad = sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'sqlmodel', 'rich', "
         "'tui.commands.letters_cmd', 'tui.commands.reports_cmd', 'tui.config_cli', "
-        "'tui.commands.circular_cmd', 'tui.commands.db_cmd', 'tui.commands.import_store_cmd'))); "
+        "'tui.commands.circular_cmd', 'tui.commands.db_cmd', 'tui.commands.import_store_cmd')) "
+        "or m in ('typing', 'dataclasses', 'inspect')); "
         "print('LOADED', bad, file=sys.stderr); sys.exit(rc)"
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
