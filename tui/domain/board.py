@@ -21,7 +21,7 @@ from tui.gc_pause import gc_paused
 
 
 class Evaluated(namedtuple("Evaluated", ("fact", "status", "urgency", "days_since_progress"))):
-    """One fact with its verdict: the fact (a `tui.store.board.AssignmentFact`; domain does
+    """One fact with its verdict: the fact (a `tui.store.facts.AssignmentFact`; domain does
     not import store), its `StatusResult`, its urgency and the days since its last report
     (or None). A named tuple, not a dataclass: `evaluate` builds one per assignment, and a
     tuple is made in C (`_rows`) where a dataclass runs its Python ``__init__`` — a third of
